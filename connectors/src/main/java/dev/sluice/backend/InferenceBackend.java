@@ -1,0 +1,29 @@
+package dev.sluice.backend;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One inference server endpoint serving one model, whatever its protocol.
+ *
+ * <p>Implementations own no channel: they are handed one, so a channel can be shared and tested. A batch is
+ * answered as a whole: the future completes with one result per request, in request order, or exceptionally
+ * with a {@link BackendException} that says whether trying again may help.
+ */
+public interface InferenceBackend extends AutoCloseable {
+
+    /** Checks that the server and model are ready and that the model's signature is the expected one. */
+    void checkReady() throws BackendException;
+
+    /** Sends the requests, as few server calls as the model allows. */
+    CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch);
+
+    /** The protocol name recorded on completions, e.g. {@code triton}. */
+    String protocol();
+
+    /** Where the server is, as {@code host:port}. */
+    String endpoint();
+
+    @Override
+    void close();
+}

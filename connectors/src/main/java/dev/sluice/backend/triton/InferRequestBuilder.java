@@ -1,0 +1,104 @@
+package dev.sluice.backend.triton;
+
+import com.google.protobuf.ByteString;
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.proto.triton.ModelInferRequest;
+import dev.sluice.proto.triton.ModelInferRequest.InferInputTensor;
+import dev.sluice.proto.triton.ModelInferRequest.InferRequestedOutputTensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds one {@code ModelInferRequest} for requests that share their set of sampling tensors, every input in
+ * {@code raw_input_contents} (the form Triton's own clients send) with the batch dimension first when the
+ * model batches: {@code text_input} of {@code [B,1]}.
+ */
+final class InferRequestBuilder {
+
+    private final ModelInferRequest.Builder request;
+    private final TritonModelSignature signature;
+    private final List<GenerationRequest> batch;
+
+    InferRequestBuilder(TritonModelOptions options, TritonModelSignature signature, List<GenerationRequest> batch) {
+        this.signature = signature;
+        this.batch = batch;
+        this.request = ModelInferRequest.newBuilder()
+                .setModelName(options.modelName())
+                .setModelVersion(options.modelVersion())
+                .setId(batch.size() == 1 ? batch.get(0).id() : batch.get(0).id() + "+" + (batch.size() - 1));
+    }
+
+    ModelInferRequest build(TritonTensorNames names) {
+        GenerationRequest first = batch.get(0);
+        input(names.textInput(), TritonTensors.BYTES, 1,
+                TritonTensors.encodeStrings(batch.stream().map(GenerationRequest::prompt).toList()));
+        input(names.maxTokens(), TritonTensors.INT32, 1,
+                TritonTensors.encodeInts(batch.stream().mapToInt(GenerationRequest::maxTokens).toArray()));
+        if (first.temperature() != null && signature.hasInput(names.temperature(), TritonTensors.FP32)) {
+            input(names.temperature(), TritonTensors.FP32, 1, floats(batch, true));
+        }
+        if (first.topP() != null && signature.hasInput(names.topP(), TritonTensors.FP32)) {
+            input(names.topP(), TritonTensors.FP32, 1, floats(batch, false));
+        }
+        if (first.seed() != null && signature.hasInput(names.seed(), TritonTensors.UINT64)) {
+            input(names.seed(), TritonTensors.UINT64, 1,
+                    TritonTensors.encodeLongs(batch.stream().mapToLong(GenerationRequest::seed).toArray()));
+        }
+        int stopWords = first.stop().size();
+        if (stopWords > 0 && signature.hasInput(names.stopWords(), TritonTensors.BYTES)) {
+            input(names.stopWords(), TritonTensors.BYTES, stopWords, TritonTensors.encodeStrings(
+                    batch.stream().flatMap(r -> r.stop().stream()).toList()));
+        }
+        // The ensemble returns prompt + completion unless told otherwise.
+        flag(names.excludeInputInOutput());
+        output(names.textOutput());
+        if (signature.hasOutput(names.numInputTokens(), TritonTensors.INT32)) {
+            flag(names.returnNumInputTokens());
+            output(names.numInputTokens());
+        }
+        if (signature.hasOutput(names.numOutputTokens(), TritonTensors.INT32)) {
+            flag(names.returnNumOutputTokens());
+            output(names.numOutputTokens());
+        }
+        return request.build();
+    }
+
+    /** Requests whose tensors can travel together: the same sampling tensors present, as many stop words. */
+    record Shape(boolean temperature, boolean topP, boolean seed, int stopWords) {
+        static Shape of(GenerationRequest request) {
+            return new Shape(request.temperature() != null, request.topP() != null, request.seed() != null,
+                    request.stop().size());
+        }
+    }
+
+    private void flag(String name) {
+        if (signature.hasInput(name, TritonTensors.BOOL)) {
+            boolean[] values = new boolean[batch.size()];
+            java.util.Arrays.fill(values, true);
+            input(name, TritonTensors.BOOL, 1, TritonTensors.encodeBools(values));
+        }
+    }
+
+    private void input(String name, String datatype, int width, ByteString raw) {
+        List<Long> shape = new ArrayList<>(2);
+        if (signature.batched()) {
+            shape.add((long) batch.size());
+        }
+        shape.add((long) width);
+        request.addInputs(InferInputTensor.newBuilder().setName(name).setDatatype(datatype).addAllShape(shape));
+        request.addRawInputContents(raw);
+    }
+
+    private void output(String name) {
+        request.addOutputs(InferRequestedOutputTensor.newBuilder().setName(name));
+    }
+
+    private static ByteString floats(List<GenerationRequest> batch, boolean temperature) {
+        float[] values = new float[batch.size()];
+        for (int i = 0; i < values.length; i++) {
+            GenerationRequest r = batch.get(i);
+            values[i] = temperature ? r.temperature() : r.topP();
+        }
+        return TritonTensors.encodeFloats(values);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.sluice.backend.triton;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.sluice.backend.BackendException;
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GenerationResult;
+import dev.sluice.backend.GrpcErrors;
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.TokenEstimate;
+import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
+import dev.sluice.proto.triton.ModelInferRequest;
+import dev.sluice.proto.triton.ModelInferResponse;
+import dev.sluice.proto.triton.ModelMetadataRequest;
+import dev.sluice.proto.triton.ModelReadyRequest;
+import dev.sluice.proto.triton.ServerReadyRequest;
+import io.grpc.Channel;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TensorRT-LLM model on Triton, called with unary {@code ModelInfer}: one call carries up to
+ * {@code maxBatchSize} prompts along the batch dimension, and the outputs are split back per prompt.
+ */
+public final class TritonBackend implements InferenceBackend {
+
+    private final GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub;
+    private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blockingStub;
+    private final String endpoint;
+    private final TritonModelOptions options;
+    private volatile TritonModelSignature signature;
+
+    /** The channel stays its creator's to shut down. */
+    public TritonBackend(Channel channel, String endpoint, TritonModelOptions options) {
+        this.stub = GRPCInferenceServiceGrpc.newFutureStub(channel);
+        this.blockingStub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        this.endpoint = endpoint;
+        this.options = options;
+    }
+
+    @Override
+    public void checkReady() {
+        String model = "model '" + options.modelName() + "' at " + endpoint;
+        try {
+            var blocking = blockingStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!blocking.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()) {
+                throw BackendException.retryable("Triton at " + endpoint + " is not ready", null);
+            }
+            ModelReadyRequest ready = ModelReadyRequest.newBuilder()
+                    .setName(options.modelName()).setVersion(options.modelVersion()).build();
+            if (!blocking.modelReady(ready).getReady()) {
+                throw BackendException.retryable(model + " is not ready", null);
+            }
+            var metadata = blocking.modelMetadata(ModelMetadataRequest.newBuilder()
+                    .setName(options.modelName()).setVersion(options.modelVersion()).build());
+            signature = TritonModelSignature.check(metadata, options.tensors(), endpoint);
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.classify(endpoint, e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
+        TritonModelSignature checked = signature;
+        if (checked == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
+        }
+        List<List<GenerationRequest>> groups = split(batch, checked.batched() ? options.maxBatchSize() : 1);
+        List<CompletableFuture<List<GenerationResult>>> calls = new ArrayList<>(groups.size());
+        for (List<GenerationRequest> group : groups) {
+            calls.add(call(checked, group));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            // By identity, not id: the results go back in request order even if two requests share an id.
+            Map<GenerationRequest, GenerationResult> byRequest = new IdentityHashMap<>();
+            for (int g = 0; g < groups.size(); g++) {
+                List<GenerationResult> results = calls.get(g).join();
+                for (int i = 0; i < results.size(); i++) {
+                    byRequest.put(groups.get(g).get(i), results.get(i));
+                }
+            }
+            return batch.stream().map(byRequest::get).toList();
+        });
+    }
+
+    private CompletableFuture<List<GenerationResult>> call(TritonModelSignature checked, List<GenerationRequest> group) {
+        ModelInferRequest request = new InferRequestBuilder(options, checked, group).build(options.tensors());
+        ListenableFuture<ModelInferResponse> response = stub
+                .withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .modelInfer(request);
+        CompletableFuture<List<GenerationResult>> results = new CompletableFuture<>();
+        Futures.addCallback(response, new FutureCallback<>() {
+            @Override
+            public void onSuccess(ModelInferResponse value) {
+                try {
+                    results.complete(parse(value, group));
+                } catch (RuntimeException e) {
+                    results.completeExceptionally(BackendException.permanent(
+                            endpoint + ": unreadable response: " + e.getMessage(), e));
+                }
+            }
+
+            @Override
+            public void onFailure(Throwable failure) {
+                results.completeExceptionally(GrpcErrors.classify(endpoint, failure));
+            }
+        }, MoreExecutors.directExecutor());
+        return results;
+    }
+
+    private List<GenerationResult> parse(ModelInferResponse response, List<GenerationRequest> group) {
+        TritonTensorNames names = options.tensors();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < response.getOutputsCount(); i++) {
+            index.put(response.getOutputs(i).getName(), i);
+        }
+        Integer textIndex = index.get(names.textOutput());
+        if (textIndex == null || textIndex >= response.getRawOutputContentsCount()) {
+            throw new IllegalArgumentException("no '" + names.textOutput() + "' output");
+        }
+        List<String> texts = TritonTensors.decodeStrings(response.getRawOutputContents(textIndex));
+        if (texts.size() != group.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts for " + group.size() + " requests");
+        }
+        int[] inputTokens = ints(response, index.get(names.numInputTokens()));
+        int[] outputTokens = ints(response, index.get(names.numOutputTokens()));
+        List<GenerationResult> results = new ArrayList<>(group.size());
+        for (int i = 0; i < group.size(); i++) {
+            GenerationRequest request = group.get(i);
+            String text = texts.get(i);
+            int prompt = inputTokens != null ? inputTokens[i] : TokenEstimate.of(request.prompt());
+            int completion = outputTokens != null ? outputTokens[i] : TokenEstimate.of(text);
+            // The ensemble reports no finish reason: a completion that used its whole budget was cut off.
+            String finish = completion >= request.maxTokens() ? "length" : "stop";
+            results.add(new GenerationResult(request.id(), text, finish, prompt, completion, 0, group.size()));
+        }
+        return results;
+    }
+
+    private static int[] ints(ModelInferResponse response, Integer index) {
+        return index == null || index >= response.getRawOutputContentsCount()
+                ? null
+                : TritonTensors.decodeInts(response.getRawOutputContents(index));
+    }
+
+    /** Groups requests that can share one call, each group at most {@code maxSize} long, order kept within. */
+    private static List<List<GenerationRequest>> split(List<GenerationRequest> batch, int maxSize) {
+        Map<InferRequestBuilder.Shape, List<GenerationRequest>> byShape = new LinkedHashMap<>();
+        for (GenerationRequest request : batch) {
+            byShape.computeIfAbsent(InferRequestBuilder.Shape.of(request), k -> new ArrayList<>()).add(request);
+        }
+        List<List<GenerationRequest>> groups = new ArrayList<>();
+        for (List<GenerationRequest> sameShape : byShape.values()) {
+            for (int from = 0; from < sameShape.size(); from += maxSize) {
+                groups.add(sameShape.subList(from, Math.min(from + maxSize, sameShape.size())));
+            }
+        }
+        return groups;
+    }
+
+    @Override
+    public String protocol() {
+        return "triton";
+    }
+
+    @Override
+    public String endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void close() {
+        // Nothing of its own to release: the channel belongs to whoever created it.
+    }
+}

@@ -1,0 +1,32 @@
+package dev.sluice.backend.triton;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to call one model on a Triton server.
+ *
+ * @param modelName the model's name on the server, e.g. {@code ensemble}
+ * @param modelVersion the version, empty for the server's version policy
+ * @param tensors the model's tensor names
+ * @param maxBatchSize most requests per {@code ModelInfer}; the model's {@code max_batch_size} bounds it
+ * @param callTimeout deadline of each call
+ */
+public record TritonModelOptions(
+        String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Duration callTimeout) {
+
+    public TritonModelOptions {
+        Objects.requireNonNull(modelName, "modelName");
+        modelVersion = modelVersion == null ? "" : modelVersion;
+        Objects.requireNonNull(tensors, "tensors");
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("maxBatchSize must be at least 1: " + maxBatchSize);
+        }
+        Objects.requireNonNull(callTimeout, "callTimeout");
+    }
+
+    /** The ensemble tensor names, batches of up to 64, 60 s per call. */
+    public static TritonModelOptions ofDefaults(String modelName) {
+        return new TritonModelOptions(modelName, "", TritonTensorNames.ensemble(), 64, Duration.ofSeconds(60));
+    }
+}

@@ -1,0 +1,190 @@
+package dev.sluice.intake;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.schema.PromptBatch;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.serde.JsonAvro;
+import dev.sluice.serde.SingleObjectEncoding;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.avro.SchemaNormalization;
+
+/**
+ * Turns a record value from the prompts topic into validated requests. A value is either Avro single-object
+ * encoding of PromptRequest or PromptBatch (told apart by the schema fingerprint), or a UTF-8 JSON object with
+ * the same field names (a batch has {@code requests}). Nothing here throws on bad input: every failure is a
+ * {@link Problem} with a reason code.
+ */
+public final class PromptDecoder {
+
+    private static final long REQUEST_FINGERPRINT = SchemaNormalization.parsingFingerprint64(PromptRequest.getClassSchema());
+    private static final long BATCH_FINGERPRINT = SchemaNormalization.parsingFingerprint64(PromptBatch.getClassSchema());
+
+    private final IntakeLimits limits;
+    private final PromptValidator validator;
+
+    public PromptDecoder(IntakeLimits limits) {
+        this.limits = limits;
+        this.validator = new PromptValidator(limits);
+    }
+
+    public DecodedRecord decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR, "empty record value"));
+        }
+        if (value.length > limits.maxRecordBytes()) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.TOO_LARGE,
+                    "record of " + value.length + " bytes exceeds the limit of " + limits.maxRecordBytes()));
+        }
+        try {
+            if (SingleObjectEncoding.hasMarker(value)) {
+                return decodeAvro(value);
+            }
+            return decodeJson(value);
+        } catch (RuntimeException e) {
+            // A decoder bug must not stop the job: the record is rejected with what went wrong.
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "cannot decode record: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+    }
+
+    private DecodedRecord decodeAvro(byte[] value) {
+        OptionalLong fingerprint = SingleObjectEncoding.fingerprint(value);
+        if (fingerprint.isEmpty()) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "Avro single-object header is truncated"));
+        }
+        try {
+            if (fingerprint.getAsLong() == REQUEST_FINGERPRINT) {
+                return validated(List.of(PromptRequest.fromByteBuffer(ByteBuffer.wrap(value))), null);
+            }
+            if (fingerprint.getAsLong() == BATCH_FINGERPRINT) {
+                PromptBatch batch = PromptBatch.fromByteBuffer(ByteBuffer.wrap(value));
+                if (batch.getRequests().size() > limits.maxBatchPrompts()) {
+                    return tooManyPrompts(batch.getRequests().size());
+                }
+                return validated(batch.getRequests(), batch.getTenant());
+            }
+        } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "invalid Avro record: " + e.getMessage()));
+        }
+        return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH, String.format(
+                "Avro schema fingerprint %016x is neither PromptRequest (%016x) nor PromptBatch (%016x)",
+                fingerprint.getAsLong(), REQUEST_FINGERPRINT, BATCH_FINGERPRINT)));
+    }
+
+    private DecodedRecord decodeJson(byte[] value) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "neither Avro single-object encoding (marker C3 01) nor UTF-8 JSON: invalid UTF-8"));
+        }
+        JsonNode node;
+        try {
+            node = JsonAvro.mapper().readTree(text);
+        } catch (JacksonException e) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "neither Avro single-object encoding (marker C3 01) nor valid JSON: "
+                            + e.getOriginalMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR, "JSON value is not an object"));
+        }
+        if (!node.has("requests")) {
+            return fromJson(List.of(node), null);
+        }
+        JsonNode requests = node.get("requests");
+        if (requests.isArray() && requests.size() > limits.maxBatchPrompts()) {
+            return tooManyPrompts(requests.size());
+        }
+        PromptBatch batch;
+        try {
+            batch = JsonAvro.fromJson(withoutRequests((ObjectNode) node), PromptBatch.getClassSchema());
+        } catch (JsonAvro.MismatchException e) {
+            return DecodedRecord.failed(mismatch(e, null, null));
+        }
+        if (!requests.isArray()) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH,
+                    "field 'PromptBatch.requests': expected an array"));
+        }
+        List<JsonNode> items = new ArrayList<>();
+        for (JsonNode item : requests) {
+            // Items may leave out what the batch already says.
+            if (item.isObject()) {
+                ObjectNode filled = (ObjectNode) item;
+                filled.putIfAbsent("tenant", filled.textNode(batch.getTenant()));
+                if (batch.getRunId() != null) {
+                    filled.putIfAbsent("run_id", filled.textNode(batch.getRunId()));
+                }
+            }
+            items.add(item);
+        }
+        return fromJson(items, batch.getTenant());
+    }
+
+    /** Converts and validates each item on its own, so one bad item rejects only itself. */
+    private DecodedRecord fromJson(List<JsonNode> items, String batchTenant) {
+        List<PromptRequest> requests = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        for (JsonNode item : items) {
+            try {
+                requests.add(JsonAvro.fromJson(item, PromptRequest.getClassSchema()));
+            } catch (JsonAvro.MismatchException e) {
+                problems.add(mismatch(e, text(item, "request_id"), text(item, "tenant")));
+            }
+        }
+        DecodedRecord valid = validated(requests, batchTenant);
+        problems.addAll(valid.problems());
+        return new DecodedRecord(valid.requests(), problems);
+    }
+
+    private DecodedRecord validated(List<PromptRequest> requests, String batchTenant) {
+        List<PromptRequest> accepted = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        for (PromptRequest request : requests) {
+            Optional<Problem> problem = batchTenant != null && !batchTenant.equals(request.getTenant())
+                    ? Optional.of(new Problem(RejectReason.INVALID_FIELD, "request tenant '" + request.getTenant()
+                            + "' differs from its batch's tenant '" + batchTenant + "'", request.getRequestId(),
+                            request.getTenant()))
+                    : validator.check(request);
+            problem.ifPresentOrElse(problems::add, () -> accepted.add(request));
+        }
+        return new DecodedRecord(accepted, problems);
+    }
+
+    private DecodedRecord tooManyPrompts(int count) {
+        return DecodedRecord.failed(Problem.ofRecord(RejectReason.TOO_LARGE,
+                "batch of " + count + " prompts exceeds the limit of " + limits.maxBatchPrompts()));
+    }
+
+    private static Problem mismatch(JsonAvro.MismatchException e, String requestId, String tenant) {
+        RejectReason reason = e.isBadEnumSymbol() ? RejectReason.INVALID_FIELD : RejectReason.SCHEMA_MISMATCH;
+        return new Problem(reason, e.getMessage(), requestId, tenant);
+    }
+
+    private static ObjectNode withoutRequests(ObjectNode batch) {
+        ObjectNode copy = batch.deepCopy();
+        copy.putArray("requests");
+        return copy;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.sluice.intake;
+
+import dev.sluice.schema.ChatMessage;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.Task;
+import java.util.Optional;
+import java.util.Set;
+
+/** Checks one decoded request against the field rules and the intake limits. */
+public final class PromptValidator {
+
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    private static final int MAX_ID_LENGTH = 256;
+
+    private final IntakeLimits limits;
+
+    public PromptValidator(IntakeLimits limits) {
+        this.limits = limits;
+    }
+
+    /** The first problem found, or empty when the request is fit to route. */
+    public Optional<Problem> check(PromptRequest request) {
+        String id = request.getRequestId();
+        String tenant = request.getTenant();
+        if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "request_id must be 1.." + MAX_ID_LENGTH + " characters");
+        }
+        if (tenant.isBlank()) {
+            return problem(request, RejectReason.INVALID_FIELD, "tenant must not be blank");
+        }
+        boolean hasPrompt = request.getPrompt() != null;
+        boolean hasMessages = !request.getMessages().isEmpty();
+        if (hasPrompt == hasMessages) {
+            return problem(request, RejectReason.INVALID_FIELD, "set exactly one of prompt and messages");
+        }
+        long chars = hasPrompt ? request.getPrompt().length() : 0;
+        for (ChatMessage message : request.getMessages()) {
+            if (!ROLES.contains(message.getRole())) {
+                return problem(request, RejectReason.INVALID_FIELD,
+                        "message role '" + message.getRole() + "' is not one of " + ROLES);
+            }
+            chars += message.getContent().length();
+        }
+        if (chars > limits.maxPromptChars()) {
+            return problem(request, RejectReason.TOO_LARGE,
+                    "prompt of " + chars + " characters exceeds the limit of " + limits.maxPromptChars());
+        }
+        if (chars == 0 || (hasPrompt && request.getPrompt().isBlank())) {
+            return problem(request, RejectReason.INVALID_FIELD, "prompt is empty");
+        }
+        if (hasControlCharacters(request)) {
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "prompt contains control characters other than tab and line breaks");
+        }
+        if (request.getTask() == Task.TRANSLATE && request.getTargetLanguage() == null) {
+            return problem(request, RejectReason.INVALID_FIELD, "a translate request needs target_language");
+        }
+        return checkParams(request);
+    }
+
+    private Optional<Problem> checkParams(PromptRequest request) {
+        GenerationParams params = request.getParams();
+        if (params == null) {
+            return Optional.empty();
+        }
+        Integer maxTokens = params.getMaxTokens();
+        if (maxTokens != null && (maxTokens <= 0 || maxTokens > limits.maxTokensCeiling())) {
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "max_tokens must be in 1.." + limits.maxTokensCeiling() + ", got " + maxTokens);
+        }
+        Float temperature = params.getTemperature();
+        if (temperature != null && !(temperature >= 0f && temperature <= 2f)) {
+            return problem(request, RejectReason.INVALID_FIELD, "temperature must be in 0..2, got " + temperature);
+        }
+        Float topP = params.getTopP();
+        if (topP != null && !(topP > 0f && topP <= 1f)) {
+            return problem(request, RejectReason.INVALID_FIELD, "top_p must be in (0, 1], got " + topP);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean hasControlCharacters(PromptRequest request) {
+        if (request.getPrompt() != null && containsControl(request.getPrompt())) {
+            return true;
+        }
+        return request.getMessages().stream().anyMatch(m -> containsControl(m.getContent()));
+    }
+
+    private static boolean containsControl(String text) {
+        return text.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t');
+    }
+
+    private static Optional<Problem> problem(PromptRequest request, RejectReason reason, String message) {
+        return Optional.of(new Problem(reason, message, request.getRequestId(), request.getTenant()));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.sluice.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link InflightBatchingEngine}. */
+class InflightBatchingEngineTest {
+
+    @Test
+    void concurrentSequencesShareStepsAndEachGetsItsTokens() {
+        // 100x faster than the model: 30 sequences of 20 tokens take a few milliseconds of wall time.
+        try (InflightBatchingEngine engine = new InflightBatchingEngine(CostModel.llama8bH100(), 100)) {
+            List<CompletableFuture<InflightBatchingEngine.Generation>> runs = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                runs.add(engine.submit(50, 20));
+            }
+            runs.forEach(run -> assertThat(run.join().outputTokens()).isEqualTo(20));
+
+            EngineStats.Snapshot stats = engine.stats();
+            assertThat(stats.finishedSequences()).isEqualTo(30);
+            assertThat(stats.outputTokens()).isEqualTo(600);
+            // Batched: far fewer steps than 30 sequences x 20 tokens would need one at a time.
+            assertThat(stats.steps()).isLessThan(200);
+            assertThat(stats.meanBatch()).isGreaterThan(3);
+        }
+    }
+
+    @Test
+    void aSequenceWaitsWhenTheActiveLimitIsReached() {
+        CostModel oneAtATime = new CostModel("one", 1_000_000, 0, 0, 1_000_000, 1, 1_000_000, 0);
+        try (InflightBatchingEngine engine = new InflightBatchingEngine(oneAtATime, 10)) {
+            CompletableFuture<InflightBatchingEngine.Generation> first = engine.submit(1, 5);
+            CompletableFuture<InflightBatchingEngine.Generation> second = engine.submit(1, 5);
+
+            InflightBatchingEngine.Generation later = second.join();
+            assertThat(first.join().queuedNanos()).isLessThan(later.queuedNanos());
+            // The second was admitted only after the first's five steps of 1 ms (model time).
+            assertThat(later.queuedNanos()).isGreaterThanOrEqualTo(4_000_000);
+            assertThat(engine.stats().meanBatch()).isEqualTo(1.0);
+        }
+    }
+}

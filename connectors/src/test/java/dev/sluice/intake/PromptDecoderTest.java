@@ -1,0 +1,147 @@
+package dev.sluice.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptBatch;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.Task;
+import dev.sluice.serde.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link PromptDecoder}. */
+class PromptDecoderTest {
+
+    private final PromptDecoder decoder = new PromptDecoder(new IntakeLimits(4096, 200, 3, 1000, 64));
+    private final RecordCodec<PromptRequest> requests = new RecordCodec<>(PromptRequest.getClassSchema());
+    private final RecordCodec<PromptBatch> batches = new RecordCodec<>(PromptBatch.getClassSchema());
+
+    @Test
+    void decodesJsonWithPlainUnionsAndCaseInsensitiveEnums() {
+        DecodedRecord decoded = decoder.decode(json("""
+                {"request_id": "r1", "tenant": "t", "task": "translate", "prompt": "Hello",
+                 "target_language": "ja", "params": {"max_tokens": 32, "temperature": 0.5}, "priority": "batch"}"""));
+
+        assertThat(decoded.problems()).isEmpty();
+        PromptRequest request = decoded.requests().get(0);
+        assertThat(request.getTask()).isEqualTo(Task.TRANSLATE);
+        assertThat(request.getParams().getMaxTokens()).isEqualTo(32);
+        assertThat(request.getParams().getTemperature()).isEqualTo(0.5f);
+        assertThat(request.getPriority().name()).isEqualTo("BATCH");
+        assertThat(request.getMessages()).isEmpty();
+    }
+
+    @Test
+    void decodesAvroSingleObjectRequests() {
+        PromptRequest sent = request("r2", "t").setParams(GenerationParams.newBuilder().setMaxTokens(10).build())
+                .build();
+
+        DecodedRecord decoded = decoder.decode(requests.encode(sent, false));
+
+        assertThat(decoded.problems()).isEmpty();
+        assertThat(decoded.requests()).containsExactly(sent);
+    }
+
+    @Test
+    void flattensABatchAndRejectsOnlyItsBadItems() {
+        DecodedRecord decoded = decoder.decode(json("""
+                {"tenant": "t", "run_id": "nightly", "requests": [
+                  {"request_id": "a", "task": "chat", "prompt": "one"},
+                  {"request_id": "b", "task": "chat", "prompt": "two", "params": {"max_tokens": 0}},
+                  {"request_id": "c", "task": "chat", "prompt": "three"}]}"""));
+
+        assertThat(decoded.requests()).extracting(PromptRequest::getRequestId).containsExactly("a", "c");
+        assertThat(decoded.requests()).allSatisfy(r -> {
+            assertThat(r.getTenant()).isEqualTo("t");
+            assertThat(r.getRunId()).isEqualTo("nightly");
+        });
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(p.requestId()).isEqualTo("b");
+        });
+    }
+
+    @Test
+    void rejectsAnAvroBatchItemOfAnotherTenant() {
+        PromptBatch batch = PromptBatch.newBuilder().setTenant("t")
+                .setRequests(List.of(request("a", "t").build(), request("b", "intruder").build())).build();
+
+        DecodedRecord decoded = decoder.decode(batches.encode(batch, false));
+
+        assertThat(decoded.requests()).extracting(PromptRequest::getRequestId).containsExactly("a");
+        assertThat(decoded.problems()).singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("differs from its batch's tenant"));
+    }
+
+    static Stream<Arguments> malformed() {
+        byte[] avro = new RecordCodec<PromptRequest>(PromptRequest.getClassSchema())
+                .encode(request("r", "t").build(), false);
+        byte[] otherSchema = avro.clone();
+        otherSchema[3] ^= 0x11;
+        return Stream.of(
+                Arguments.of("empty value", new byte[0], RejectReason.DECODE_ERROR),
+                Arguments.of("random bytes", new byte[] {0x13, 0x77, (byte) 0x80, 0x01}, RejectReason.DECODE_ERROR),
+                Arguments.of("truncated Avro", Arrays.copyOf(avro, avro.length - 4), RejectReason.DECODE_ERROR),
+                Arguments.of("truncated Avro header", Arrays.copyOf(avro, 5), RejectReason.DECODE_ERROR),
+                Arguments.of("unknown Avro schema", otherSchema, RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("invalid UTF-8", new byte[] {'{', (byte) 0xC0, (byte) 0xAF, '}'}, RejectReason.DECODE_ERROR),
+                Arguments.of("broken JSON", json("{\"request_id\": "), RejectReason.DECODE_ERROR),
+                Arguments.of("JSON array", json("[1, 2]"), RejectReason.DECODE_ERROR),
+                Arguments.of("wrong type", json("{\"request_id\": 5, \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\"}"),
+                        RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("missing tenant", json("{\"request_id\": \"r\", \"task\": \"chat\", \"prompt\": \"x\"}"),
+                        RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("unknown task", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"poem\", \"prompt\": \"x\"}"),
+                        RejectReason.INVALID_FIELD),
+                Arguments.of("prompt and messages", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\", \"messages\": [{\"role\": \"user\", \"content\": \"y\"}]}"), RejectReason.INVALID_FIELD),
+                Arguments.of("unknown role", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"messages\": [{\"role\": \"god\", \"content\": \"y\"}]}"), RejectReason.INVALID_FIELD),
+                Arguments.of("control characters", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\\u0007y\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("negative max_tokens", withParams("{\"max_tokens\": -1}"), RejectReason.INVALID_FIELD),
+                Arguments.of("max_tokens above ceiling", withParams("{\"max_tokens\": 1001}"), RejectReason.INVALID_FIELD),
+                Arguments.of("temperature out of range", withParams("{\"temperature\": 2.5}"), RejectReason.INVALID_FIELD),
+                Arguments.of("top_p zero", withParams("{\"top_p\": 0}"), RejectReason.INVALID_FIELD),
+                Arguments.of("translate without target", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
+                        + "\"task\": \"translate\", \"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("prompt too long", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"" + "x".repeat(201) + "\"}"), RejectReason.TOO_LARGE),
+                Arguments.of("record too large", new byte[5000], RejectReason.TOO_LARGE),
+                Arguments.of("batch too large", json("{\"tenant\": \"t\", \"requests\": [{}, {}, {}, {}]}"),
+                        RejectReason.TOO_LARGE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void rejectsMalformedInputWithItsReason(String name, byte[] value, RejectReason reason) {
+        DecodedRecord decoded = decoder.decode(value);
+
+        assertThat(decoded.requests()).isEmpty();
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(reason);
+            assertThat(p.message()).isNotBlank();
+        });
+    }
+
+    private static PromptRequest.Builder request(String id, String tenant) {
+        return PromptRequest.newBuilder().setRequestId(id).setTenant(tenant).setTask(Task.CHAT).setPrompt("hello");
+    }
+
+    private static byte[] withParams(String params) {
+        return json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\", \"params\": "
+                + params + "}");
+    }
+
+    private static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.sluice.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sluice} command line. */
+@Command(
+        name = "sluice",
+        mixinStandardHelpOptions = true,
+        version = "sluice 0.1.0",
+        description = "Streaming batch inference for open-weight LLMs: Kafka in, Flink, gRPC inference servers, Kafka out.",
+        subcommands = {DemoCommand.class, RunCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class})
+public final class SluiceCli {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new SluiceCli()).execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.sluice.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where the topics live and how records are written.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param topicPrefix prefix of every topic name, default {@code sluice}
+ * @param outputFormat {@code avro} (single-object encoding, default) or {@code json}
+ * @param transactionTimeout the sinks' transaction timeout; must not exceed the broker's
+ *     {@code transaction.max.timeout.ms} (15 minutes by default); default 10 minutes
+ * @param properties extra Kafka client properties (security, for instance), applied to every client
+ */
+public record KafkaSettings(
+        String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
+        Map<String, String> properties) implements Serializable {
+
+    public KafkaSettings {
+        Objects.requireNonNull(bootstrapServers, "kafka.bootstrap-servers is required");
+        topicPrefix = topicPrefix == null ? "sluice" : topicPrefix;
+        outputFormat = outputFormat == null ? "avro" : outputFormat;
+        if (!outputFormat.equals("avro") && !outputFormat.equals("json")) {
+            throw new IllegalArgumentException("kafka.output-format must be avro or json: " + outputFormat);
+        }
+        transactionTimeout = transactionTimeout == null ? Duration.ofMinutes(10) : transactionTimeout;
+        properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
+    KafkaSettings withBootstrapServers(String servers) {
+        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.sluice.config;
+
+import java.io.Serializable;
+import java.util.List;
+
+/** The pipeline's topic names under one prefix. */
+public record Topics(String prefix) implements Serializable {
+
+    public String prompts() {
+        return prefix + ".prompts";
+    }
+
+    public String completions() {
+        return prefix + ".completions";
+    }
+
+    public String metrics() {
+        return prefix + ".metrics";
+    }
+
+    public String rejects() {
+        return prefix + ".rejects";
+    }
+
+    public List<String> all() {
+        return List.of(prompts(), completions(), metrics(), rejects());
+    }
+}

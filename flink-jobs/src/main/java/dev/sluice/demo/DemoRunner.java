@@ -1,0 +1,117 @@
+package dev.sluice.demo;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.Topics;
+import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.embedded.EmulatedDeployment;
+import dev.sluice.emulator.CostModel;
+import dev.sluice.emulator.EmulatorServer;
+import dev.sluice.intake.DecodedRecord;
+import dev.sluice.intake.PromptDecoder;
+import dev.sluice.job.InferencePipeline;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.Reject;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole pipeline in one JVM: a real KRaft broker, an emulated Triton server on a socket, and the job on
+ * Flink's local MiniCluster. Publishes the samples, waits for every outcome and prints the summary.
+ */
+public final class DemoRunner {
+
+    private final SluiceConfig config;
+    private final Path samples;
+    private final Duration timeout;
+    private final PrintStream out;
+
+    public DemoRunner(SluiceConfig config, Path samples, Duration timeout, PrintStream out) {
+        this.config = config;
+        this.samples = samples;
+        this.timeout = timeout;
+        this.out = out;
+    }
+
+    /** Returns the process exit code: 0 when every prompt has exactly one completion or reject. */
+    public int run() throws Exception {
+        long started = System.nanoTime();
+        List<SamplePrompts.SampleRecord> records = SamplePrompts.load(samples);
+        int expected = expectedOutcomes(records);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                EmulatorServer emulator = EmulatedDeployment.start(config.models(), CostModel.llama8bH100(), 1.0)) {
+            SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers())
+                    .withAllModelsAt(emulator.endpoint());
+            Topics topics = demo.kafka().topics();
+            kafka.createTopics(topics.all(), demo.job().parallelism());
+            out.printf("Kafka (KRaft) at %s, emulated Triton at %s serving %s%n",
+                    kafka.bootstrapServers(), emulator.endpoint(), emulator.models().keySet());
+
+            JobClient job = startJob(demo);
+            PromptPublisher.publish(kafka.bootstrapServers(), topics.prompts(), records);
+            out.printf("Published %d records holding %d prompts and malformed inputs; waiting for results…%n",
+                    records.size(), expected);
+            try (OutputCollector collector = new OutputCollector(kafka.bootstrapServers(), topics)) {
+                boolean complete = collector.collectUntil(
+                        () -> collector.outcomes() >= expected && collector.metrics().size()
+                                >= collector.completions().size(), timeout);
+                job.cancel().get();
+                out.println();
+                DemoSummary.print(collector.metrics(), collector.rejects(), out);
+                return verdict(collector, expected, complete, started);
+            }
+        }
+    }
+
+    private JobClient startJob(SluiceConfig demo) throws Exception {
+        Configuration flink = new Configuration();
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, demo.job().parallelism());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(demo.job().parallelism(), flink);
+        InferencePipeline pipeline = new InferencePipeline(demo);
+        pipeline.configure(env);
+        pipeline.attach(pipeline.source(env));
+        return env.executeAsync(InferencePipeline.JOB_NAME);
+    }
+
+    private int verdict(OutputCollector collector, int expected, boolean complete, long started) {
+        Set<String> seen = new HashSet<>();
+        int duplicates = 0;
+        for (Completion completion : collector.completions()) {
+            if (!seen.add(completion.getRequestId())) {
+                duplicates++;
+            }
+        }
+        for (Reject reject : collector.rejects()) {
+            if (reject.getRequestId() != null && !seen.add(reject.getRequestId())) {
+                duplicates++;
+            }
+        }
+        int missing = Math.max(0, expected - collector.outcomes());
+        out.printf("%nexpected %d outcomes: %d completions, %d rejects, %d missing, %d duplicated, in %.1f s%n",
+                expected, collector.completions().size(), collector.rejects().size(), missing, duplicates,
+                (System.nanoTime() - started) / 1e9);
+        return complete && missing == 0 && duplicates == 0 ? 0 : 1;
+    }
+
+    /**
+     * How many completions plus rejects the samples must produce: one per prompt, and one per record or
+     * prompt that cannot be served. Counted with the decoder the job itself runs.
+     */
+    private int expectedOutcomes(List<SamplePrompts.SampleRecord> records) {
+        PromptDecoder decoder = new PromptDecoder(config.limits().toIntakeLimits());
+        int expected = 0;
+        for (SamplePrompts.SampleRecord record : records) {
+            DecodedRecord decoded = decoder.decode(record.value());
+            expected += decoded.requests().size() + decoded.problems().size();
+        }
+        return expected;
+    }
+}

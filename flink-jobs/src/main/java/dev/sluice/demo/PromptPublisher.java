@@ -1,0 +1,38 @@
+package dev.sluice.demo;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Publishes prompt records as a producing service would: idempotent, acknowledged by the broker. */
+public final class PromptPublisher {
+
+    private PromptPublisher() {}
+
+    public static void publish(String bootstrapServers, String topic, List<SamplePrompts.SampleRecord> records) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            for (SamplePrompts.SampleRecord record : records) {
+                producer.send(new ProducerRecord<>(topic, record.key(), record.value()), (metadata, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    }
+                });
+            }
+            producer.flush();
+            if (failure.get() != null) {
+                throw new IllegalStateException("publishing to " + topic + " failed", failure.get());
+            }
+        }
+    }
+}

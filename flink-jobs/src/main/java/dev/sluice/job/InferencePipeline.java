@@ -1,0 +1,122 @@
+package dev.sluice.job;
+
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.Topics;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.InferenceMetric;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.Reject;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import dev.sluice.serde.RecordCodec;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The {@code inference-pipeline} job: prompts topic → decode and validate → route → async inference →
+ * completions, metrics and rejects topics, each written exactly once through Kafka transactions.
+ *
+ * <pre>{@code
+ * InferencePipeline pipeline = new InferencePipeline(config);
+ * pipeline.attach(pipeline.source(env));
+ * env.execute(InferencePipeline.JOB_NAME);
+ * }</pre>
+ */
+public final class InferencePipeline {
+
+    public static final String JOB_NAME = "inference-pipeline";
+
+    private final SluiceConfig config;
+    private final Topics topics;
+
+    public InferencePipeline(SluiceConfig config) {
+        this.config = config;
+        this.topics = config.kafka().topics();
+    }
+
+    /** Applies the job's checkpointing and parallelism to {@code env}. */
+    public void configure(StreamExecutionEnvironment env) {
+        env.setParallelism(config.job().parallelism());
+        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /** Prompt records from the prompts topic, starting where the job's consumer group left off. */
+    public DataStream<SourceRecord> source(StreamExecutionEnvironment env) {
+        KafkaSource<SourceRecord> source = KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setTopics(topics.prompts())
+                .setGroupId(topics.prefix() + "-" + JOB_NAME)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperties(clientProperties(config.kafka()))
+                // Producers may write transactionally: never read what they abort.
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "prompts").uid("prompts-source");
+    }
+
+    /** Wires everything after the source. */
+    public void attach(DataStream<SourceRecord> records) {
+        SingleOutputStreamOperator<PromptRequest> requests = records
+                .process(new DecodeFunction(config.limits().toIntakeLimits()))
+                .uid("decode").name("decode and validate");
+        SingleOutputStreamOperator<Completion> completions = AsyncDataStream
+                .unorderedWait(requests, new InferenceFunction(config),
+                        config.job().requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS,
+                        config.job().maxInFlight())
+                .uid("infer").name("route and infer")
+                .process(new OutcomeSplitter()).uid("split").name("split outcomes");
+
+        completions
+                .sinkTo(sink(topics.completions(), "completions", Completion::getRequestId, Completion.getClassSchema()))
+                .uid("completions-sink").name("completions");
+        completions.getSideOutput(OutcomeSplitter.METRICS)
+                .sinkTo(sink(topics.metrics(), "metrics", InferenceMetric::getRequestId,
+                        InferenceMetric.getClassSchema()))
+                .uid("metrics-sink").name("metrics");
+        DataStream<Reject> rejects = requests.getSideOutput(DecodeFunction.REJECTS)
+                .union(completions.getSideOutput(OutcomeSplitter.REJECTS));
+        rejects.sinkTo(sink(topics.rejects(), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
+                .uid("rejects-sink").name("rejects");
+    }
+
+    /** Request id when known, else the source coordinates, so a keyed consumer can still tell rejects apart. */
+    private static String rejectKey(Reject reject) {
+        return reject.getRequestId() != null
+                ? reject.getRequestId()
+                : reject.getSourceTopic() + "-" + reject.getSourcePartition() + "@" + reject.getSourceOffset();
+    }
+
+    private <T extends SpecificRecordBase> KafkaSink<T> sink(
+            String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
+        Properties producer = clientProperties(config.kafka());
+        producer.setProperty("transaction.timeout.ms",
+                String.valueOf(config.kafka().transactionTimeout().toMillis()));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setRecordSerializer(new RecordSerializer<>(
+                        topic, config.kafka().outputFormat().equals("json"), key, new RecordCodec<>(schema)))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(topics.prefix() + "-" + name)
+                .setKafkaProducerConfig(producer)
+                .build();
+    }
+
+    private static Properties clientProperties(KafkaSettings kafka) {
+        Properties properties = new Properties();
+        properties.putAll(kafka.properties());
+        return properties;
+    }
+}
