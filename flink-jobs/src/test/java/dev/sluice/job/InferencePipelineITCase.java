@@ -1,0 +1,150 @@
+package dev.sluice.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.demo.OutputCollector;
+import dev.sluice.demo.SamplePrompts.SampleRecord;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.InferenceMetric;
+import dev.sluice.schema.PromptBatch;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.Task;
+import dev.sluice.serde.RecordCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole job on a MiniCluster between a real broker and the emulator over sockets. */
+class InferencePipelineITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    private static PipelineTestEnv env;
+
+    @BeforeAll
+    static void start() {
+        env = new PipelineTestEnv("e2e");
+    }
+
+    @AfterAll
+    static void stop() {
+        env.close();
+    }
+
+    @Test
+    void everyPromptGetsExactlyOneCompletionAndEveryBadRecordAReject() throws Exception {
+        List<SampleRecord> records = new ArrayList<>();
+        Set<String> promptIds = new HashSet<>();
+        Task[] tasks = {Task.CHAT, Task.TRANSLATE, Task.SUMMARIZE, Task.CODE};
+        for (int i = 0; i < 10; i++) {
+            String id = "json-" + i;
+            promptIds.add(id);
+            records.add(PipelineTestEnv.json(id, "{\"request_id\": \"" + id + "\", \"tenant\": \"acme\", \"task\": \""
+                    + tasks[i % 4].name().toLowerCase() + "\", \"prompt\": \"question " + i
+                    + "\", \"target_language\": \"ja\", \"params\": {\"max_tokens\": 24}}"));
+        }
+        for (int i = 0; i < 10; i++) {
+            PromptRequest request = PipelineTestEnv.request("avro-" + i, tasks[i % 4], "日本語の質問 " + i);
+            promptIds.add(request.getRequestId());
+            records.add(PipelineTestEnv.avro(request));
+        }
+        List<PromptRequest> avroBatch = new ArrayList<>();
+        StringBuilder jsonBatch = new StringBuilder("{\"tenant\": \"globex\", \"run_id\": \"run-1\", \"requests\": [");
+        for (int i = 0; i < 5; i++) {
+            jsonBatch.append(i == 0 ? "" : ",").append("{\"request_id\": \"jb-").append(i)
+                    .append("\", \"task\": \"summarize\", \"prompt\": \"document ").append(i).append("\"}");
+            promptIds.add("jb-" + i);
+            PromptRequest item = PromptRequest.newBuilder(PipelineTestEnv.request("ab-" + i, Task.CHAT, "hi " + i))
+                    .setTenant("initech").build();
+            avroBatch.add(item);
+            promptIds.add(item.getRequestId());
+        }
+        records.add(PipelineTestEnv.json("jb", jsonBatch.append("]}").toString()));
+        records.add(new SampleRecord("ab", new RecordCodec<PromptBatch>(PromptBatch.getClassSchema())
+                .encode(PromptBatch.newBuilder().setTenant("initech").setRequests(avroBatch).build(), false)));
+
+        byte[] noise = {0x01, (byte) 0x9C, 0x44, 0x00, (byte) 0xFF};
+        records.add(new SampleRecord(null, noise));
+        records.add(PipelineTestEnv.json("bad-type",
+                "{\"request_id\": \"bad-type\", \"tenant\": \"acme\", \"task\": \"chat\", \"prompt\": 42}"));
+        records.add(PipelineTestEnv.json("bad-max",
+                "{\"request_id\": \"bad-max\", \"tenant\": \"acme\", \"task\": \"chat\", \"prompt\": \"x\", "
+                        + "\"params\": {\"max_tokens\": 0}}"));
+        records.add(PipelineTestEnv.json("huge", "{\"tenant\": \"acme\", \"requests\": ["
+                + "{\"request_id\": \"h\", \"task\": \"chat\", \"prompt\": \"x\"},".repeat(1000)
+                + "{\"request_id\": \"h\", \"task\": \"chat\", \"prompt\": \"x\"}]}"));
+        records.add(PipelineTestEnv.avro(PipelineTestEnv.request("no-route", Task.EXTRACT, "extract the dates")));
+
+        JobClient job = startJob();
+        env.publish(records);
+        try (OutputCollector output = new OutputCollector(env.kafka.bootstrapServers(), env.config.kafka().topics())) {
+            boolean done = output.collectUntil(
+                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 5,
+                    Duration.ofSeconds(90));
+            // A few more checkpoints: anything committed twice would show up now.
+            output.drain(Duration.ofSeconds(3));
+            job.cancel().get();
+
+            assertThat(done).as("all outcomes arrived").isTrue();
+            assertThat(output.completions()).extracting(Completion::getRequestId)
+                    .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(promptIds);
+            assertThat(output.completions()).allSatisfy(completion -> {
+                assertThat(completion.getText()).isNotEmpty();
+                assertThat(completion.getModelId()).isIn("chat-model", "text-model");
+                assertThat(completion.getBackend()).isEqualTo("triton");
+                assertThat(completion.getRoute().getChosenBecause()).contains(completion.getModelId());
+            });
+            Map<String, Completion> byId = output.completions().stream()
+                    .collect(Collectors.toMap(Completion::getRequestId, Function.identity()));
+            assertThat(byId.get("ab-0").getModelId()).isEqualTo("chat-model");
+            assertThat(byId.get("ab-0").getTenant()).isEqualTo("initech");
+            assertThat(byId.get("jb-0").getModelId()).isEqualTo("text-model");
+            assertThat(byId.get("jb-0").getRunId()).isEqualTo("run-1");
+
+            Map<RejectReason, List<Reject>> rejects = output.rejects().stream()
+                    .collect(Collectors.groupingBy(Reject::getReason));
+            assertThat(rejects.keySet()).containsExactlyInAnyOrder(RejectReason.DECODE_ERROR,
+                    RejectReason.SCHEMA_MISMATCH, RejectReason.INVALID_FIELD, RejectReason.TOO_LARGE,
+                    RejectReason.NO_ELIGIBLE_MODEL);
+            assertThat(rejects.values()).allSatisfy(list -> assertThat(list).hasSize(1));
+            Reject decodeError = rejects.get(RejectReason.DECODE_ERROR).get(0);
+            assertThat(decodeError.getOriginal().array()).isEqualTo(noise);
+            assertThat(decodeError.getSourceTopic()).isEqualTo(env.config.kafka().topics().prompts());
+            assertThat(decodeError.getSourceOffset()).isNotNull();
+            assertThat(rejects.get(RejectReason.INVALID_FIELD).get(0).getRequestId()).isEqualTo("bad-max");
+            assertThat(rejects.get(RejectReason.NO_ELIGIBLE_MODEL).get(0).getRequestId()).isEqualTo("no-route");
+
+            // One metric per request that reached routing: every completion and the unroutable one.
+            assertThat(output.metrics()).extracting(InferenceMetric::getRequestId).doesNotHaveDuplicates()
+                    .hasSize(promptIds.size() + 1);
+            assertThat(output.metrics()).filteredOn(m -> m.getOutcome().equals("OK"))
+                    .allSatisfy(m -> assertThat(m.getCompletionTokens()).isPositive());
+        }
+    }
+
+    private static JobClient startJob() throws Exception {
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+        InferencePipeline pipeline = new InferencePipeline(env.config);
+        pipeline.configure(flink);
+        pipeline.attach(pipeline.source(flink));
+        return flink.executeAsync(InferencePipeline.JOB_NAME);
+    }
+}
