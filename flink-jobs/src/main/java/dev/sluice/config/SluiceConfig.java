@@ -3,7 +3,7 @@ package dev.sluice.config;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, the deployed models and
@@ -42,13 +43,18 @@ public record SluiceConfig(
         }
     }
 
-    /** Reads and checks a YAML file; errors name the file and the line. */
+    /** Reads and checks a YAML file; errors name the file, the key and the line. */
     public static SluiceConfig load(Path file) {
         try {
             return YAML.readValue(Files.readString(file), SluiceConfig.class);
-        } catch (MismatchedInputException e) {
-            throw new IllegalArgumentException(file + ": " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ")", e);
+        } catch (JsonMappingException e) {
+            String key = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String line = e.getLocation() == null ? "" : " (near line " + e.getLocation().getLineNr() + ")";
+            Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+            String message = cause == e ? e.getOriginalMessage() : cause.getMessage();
+            throw new IllegalArgumentException(file + ": " + (key.isEmpty() ? "" : key + ": ") + message + line, e);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

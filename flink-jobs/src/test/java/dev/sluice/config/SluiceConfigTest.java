@@ -1,0 +1,71 @@
+package dev.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests for {@link SluiceConfig}. */
+class SluiceConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedConfigurationLoads() {
+        SluiceConfig config = SluiceConfig.load(Path.of("..", "config", "sluice.yaml"));
+
+        assertThat(config.kafka().topics().prompts()).isEqualTo("sluice.prompts");
+        assertThat(config.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
+        assertThat(config.models()).extracting(ModelDeployment::id).contains("llama-3.1-8b-instruct");
+        assertThat(config.routes()).containsKey("default");
+    }
+
+    @Test
+    void absentSectionsTakeTheirDefaults() throws IOException {
+        SluiceConfig config = SluiceConfig.load(write("kafka:\n  bootstrap-servers: broker:9092\n"));
+
+        assertThat(config.job().parallelism()).isEqualTo(2);
+        assertThat(config.job().maxInFlight()).isEqualTo(64);
+        assertThat(config.kafka().outputFormat()).isEqualTo("avro");
+        assertThat(config.limits().toIntakeLimits().defaultMaxTokens()).isEqualTo(256);
+    }
+
+    @Test
+    void anUnknownKeyIsReportedWithItsPath() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\njob:\n  paralelism: 4\n");
+
+        assertThatThrownBy(() -> SluiceConfig.load(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("job.paralelism")
+                .hasMessageContaining("Unrecognized field")
+                .hasMessageContaining("line");
+    }
+
+    @Test
+    void aRouteToAModelThatIsNotDeployedIsRefused() throws IOException {
+        Path file = write("""
+                kafka:
+                  bootstrap-servers: broker:9092
+                models:
+                  - id: a
+                    endpoint: host:8001
+                routes:
+                  chat: b
+                """);
+
+        assertThatThrownBy(() -> SluiceConfig.load(file))
+                .hasMessageContaining("route 'chat' names model 'b'");
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("sluice.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
