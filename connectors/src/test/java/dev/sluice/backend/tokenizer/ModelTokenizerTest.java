@@ -1,0 +1,85 @@
+package dev.sluice.backend.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.backend.ChatTurn;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests for {@link ModelTokenizer} and {@link IncrementalDetokenizer}. */
+class ModelTokenizerTest {
+
+    private static ModelTokenizer tokenizer;
+
+    @BeforeAll
+    static void load() {
+        tokenizer = ModelTokenizer.bundled();
+    }
+
+    @AfterAll
+    static void close() {
+        tokenizer.close();
+    }
+
+    @Test
+    void japaneseRoundTripsThroughByteLevelTokens() {
+        String text = "日本語の要約です。";
+
+        int[] ids = tokenizer.encode(text);
+
+        // Byte-level BPE: each of these characters is three UTF-8 bytes, each byte a token.
+        assertThat(ids).hasSize(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(tokenizer.decode(ids)).isEqualTo(text);
+    }
+
+    @Test
+    void mergesShortenEnglish() {
+        String text = "the cat is in the garden";
+
+        int[] ids = tokenizer.encode(text);
+
+        assertThat(ids.length).isLessThan(text.length());
+        assertThat(tokenizer.decode(ids)).isEqualTo(text);
+    }
+
+    @Test
+    void theChatTemplateFramesEachTurnAndOpensTheAnswer() {
+        String prompt = tokenizer.applyChatTemplate(List.of(
+                new ChatTurn("system", "Be brief."), new ChatTurn("user", "こんにちは")));
+
+        assertThat(prompt).isEqualTo("<|im_start|>system\nBe brief.<|im_end|>\n"
+                + "<|im_start|>user\nこんにちは<|im_end|>\n<|im_start|>assistant\n");
+        // Special tokens are single tokens, not their characters.
+        assertThat(tokenizer.encode("<|im_start|>")).hasSize(1);
+    }
+
+    @Test
+    void streamingNeverReleasesHalfACharacter() {
+        String text = "翻訳の結果を示します、the end";
+        IncrementalDetokenizer detokenizer = tokenizer.detokenizer();
+        StringBuilder streamed = new StringBuilder();
+
+        for (int id : tokenizer.encode(text)) {
+            String piece = detokenizer.append(new int[] {id});
+            assertThat(piece).doesNotContain("\uFFFD");
+            streamed.append(piece);
+        }
+
+        assertThat(streamed.toString()).isEqualTo(text);
+        assertThat(detokenizer.text()).isEqualTo(text);
+    }
+
+    @Test
+    void aWorkersTokenizerArchiveLoads(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("archive.zip"), ModelTokenizer.bundledArchive());
+
+        try (ModelTokenizer fromArchive = ModelTokenizer.fromZip(Files.readAllBytes(dir.resolve("archive.zip")))) {
+            assertThat(fromArchive.encode("hello 世界")).isEqualTo(tokenizer.encode("hello 世界"));
+        }
+    }
+}
