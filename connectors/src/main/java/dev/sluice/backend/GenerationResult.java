@@ -12,10 +12,12 @@ import java.util.Objects;
  * @param completionTokens tokens generated
  * @param cachedTokens prompt tokens served from the server's prefix cache
  * @param batchSize how many requests shared the server call
+ * @param firstTokenAtNanos {@link System#nanoTime()} when the first output arrived; 0 when the whole answer came
+ *     at once
  */
 public record GenerationResult(
         String id, String text, String finishReason, int promptTokens, int completionTokens, int cachedTokens,
-        int batchSize) {
+        int batchSize, long firstTokenAtNanos) {
 
     public GenerationResult {
         Objects.requireNonNull(id, "id");

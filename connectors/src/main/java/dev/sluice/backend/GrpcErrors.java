@@ -15,6 +15,9 @@ public final class GrpcErrors {
         Status status = Status.fromThrowable(failure);
         String message = endpoint + ": " + status.getCode()
                 + (status.getDescription() == null ? "" : " " + status.getDescription());
+        if (status.getCode() == Status.Code.UNIMPLEMENTED && message.contains("decoupled")) {
+            message += " (the model streams: call it with ModelStreamInfer, streaming: auto or on)";
+        }
         return isRetryable(status.getCode())
                 ? BackendException.retryable(message, failure)
                 : BackendException.permanent(message, failure);

@@ -1,54 +1,68 @@
 package dev.sluice.emulator;
 
+import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.tokenizer.ModelTokenizer;
+import dev.sluice.emulator.sglang.SglangNativeEmulator;
+import dev.sluice.emulator.sglang.SglangSchedulerEmulator;
 import dev.sluice.emulator.triton.TritonEmulatorService;
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An emulated inference server on a real socket, speaking Triton's gRPC protocol and gRPC health checks.
+ * An emulated inference server on a real socket: Triton's or SGLang's gRPC protocol, gRPC health checks,
+ * optional TLS (mutual when a client CA is given) and bearer-token auth, and injectable {@link Faults}.
+ *
+ * <pre>{@code
+ * EmulatorServer server = EmulatorServer.builder()
+ *         .protocol(BackendSpec.Protocol.TRITON)
+ *         .model(EmulatedModel.ensemble("ensemble", new InflightBatchingEngine(CostModel.llama8bH100(), 1), 64))
+ *         .start();
+ * }</pre>
  */
 public final class EmulatorServer implements AutoCloseable {
 
     private final Server server;
     private final ExecutorService executor;
     private final Map<String, EmulatedModel> models;
+    private final ModelTokenizer tokenizer;
+    private final Faults faults;
     private final String host;
 
-    private EmulatorServer(Server server, ExecutorService executor, Map<String, EmulatedModel> models, String host) {
+    private EmulatorServer(Builder builder, Server server, ExecutorService executor, Faults faults) {
         this.server = server;
         this.executor = executor;
-        this.models = models;
-        this.host = host;
+        this.models = Map.copyOf(builder.models);
+        this.tokenizer = builder.tokenizer;
+        this.faults = faults;
+        this.host = builder.host;
     }
 
-    /** Starts serving {@code models} over Triton's protocol on {@code host:port}; port 0 picks a free one. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Plaintext Triton on {@code host:port} (port 0 picks a free one). */
     public static EmulatorServer startTriton(String host, int port, Map<String, EmulatedModel> models) {
-        // Handlers only decode and queue work for the emulated GPU, so a few threads serve any load.
-        ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "emulator-grpc");
-            thread.setDaemon(true);
-            return thread;
-        });
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .executor(executor)
-                .maxInboundMessageSize(Integer.MAX_VALUE)
-                .addService(new TritonEmulatorService(models))
-                .addService(new HealthService())
-                .build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("emulator could not listen on " + host + ":" + port, e);
-        }
-        return new EmulatorServer(server, executor, Map.copyOf(models), host);
+        Builder builder = builder().host(host).port(port);
+        models.values().forEach(builder::model);
+        return builder.start();
     }
 
     public int port() {
@@ -62,6 +76,10 @@ public final class EmulatorServer implements AutoCloseable {
 
     public Map<String, EmulatedModel> models() {
         return models;
+    }
+
+    public Faults faults() {
+        return faults;
     }
 
     public void awaitTermination() throws InterruptedException {
@@ -81,5 +99,123 @@ public final class EmulatorServer implements AutoCloseable {
         }
         models.values().forEach(model -> model.engine().close());
         executor.shutdownNow();
+        tokenizer.close();
+    }
+
+    /** Options of an emulated server; {@link #start()} binds it. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private Protocol protocol = Protocol.TRITON;
+        private final Map<String, EmulatedModel> models = new LinkedHashMap<>();
+        private File certChain;
+        private File privateKey;
+        private File clientCa;
+        private String bearerToken;
+        private ModelTokenizer tokenizer;
+
+        private Builder() {}
+
+        /** Address to listen on, default 127.0.0.1. */
+        public Builder host(String value) {
+            this.host = Objects.requireNonNull(value, "host");
+            return this;
+        }
+
+        /** Port, default 0: a free one. */
+        public Builder port(int value) {
+            if (value < 0 || value > 65535) {
+                throw new IllegalArgumentException("port out of range: " + value);
+            }
+            this.port = value;
+            return this;
+        }
+
+        /** Wire protocol, default Triton. */
+        public Builder protocol(Protocol value) {
+            this.protocol = Objects.requireNonNull(value, "protocol");
+            return this;
+        }
+
+        public Builder model(EmulatedModel model) {
+            models.put(model.name(), model);
+            return this;
+        }
+
+        /** Serve TLS with this certificate chain and key (PEM); with {@code clientCa}, require client certificates. */
+        public Builder tls(File chain, File key, File clientCa) {
+            this.certChain = Objects.requireNonNull(chain, "chain");
+            this.privateKey = Objects.requireNonNull(key, "key");
+            this.clientCa = clientCa;
+            return this;
+        }
+
+        /** Refuse calls without {@code authorization: Bearer <token>}. */
+        public Builder bearerToken(String token) {
+            this.bearerToken = token;
+            return this;
+        }
+
+        public EmulatorServer start() {
+            if (models.isEmpty()) {
+                throw new IllegalStateException("an emulator serves at least one model");
+            }
+            if (protocol != Protocol.TRITON && models.size() != 1) {
+                throw new IllegalStateException("an SGLang worker serves exactly one model, got " + models.keySet());
+            }
+            tokenizer = ModelTokenizer.bundled();
+            Faults faults = new Faults(models.values().stream().map(EmulatedModel::engine).toList());
+            // Handlers only decode and queue work for the emulated GPU, so a few threads serve any load.
+            ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
+                Thread thread = new Thread(runnable, "emulator-grpc");
+                thread.setDaemon(true);
+                return thread;
+            });
+            NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials())
+                    .executor(executor)
+                    .maxInboundMessageSize(Integer.MAX_VALUE);
+            for (BindableService service : services(faults)) {
+                List<io.grpc.ServerInterceptor> interceptors = new ArrayList<>();
+                interceptors.add(new FaultInterceptor(faults));
+                if (bearerToken != null) {
+                    // Added last, so it runs first: an unauthenticated call never reaches a fault or a model.
+                    interceptors.add(new BearerTokenCheck(bearerToken));
+                }
+                netty.addService(ServerInterceptors.intercept(service, interceptors));
+            }
+            Server server = netty.addService(new HealthService()).build();
+            try {
+                server.start();
+            } catch (IOException e) {
+                executor.shutdownNow();
+                tokenizer.close();
+                throw new UncheckedIOException("emulator could not listen on " + host + ":" + port, e);
+            }
+            return new EmulatorServer(this, server, executor, faults);
+        }
+
+        private List<BindableService> services(Faults faults) {
+            EmulatedModel only = models.values().iterator().next();
+            return switch (protocol) {
+                case TRITON -> List.of(new TritonEmulatorService(models, tokenizer, faults));
+                case SGLANG_SMG -> List.of(new SglangSchedulerEmulator(only, tokenizer, faults));
+                case SGLANG_NATIVE -> List.of(new SglangNativeEmulator(only, tokenizer, faults));
+            };
+        }
+
+        private ServerCredentials credentials() {
+            if (certChain == null) {
+                return InsecureServerCredentials.create();
+            }
+            try {
+                TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder().keyManager(certChain, privateKey);
+                if (clientCa != null) {
+                    tls.trustManager(clientCa).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+                }
+                return tls.build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the emulator's TLS files", e);
+            }
+        }
     }
 }

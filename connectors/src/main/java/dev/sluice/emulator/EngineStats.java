@@ -3,7 +3,7 @@ package dev.sluice.emulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of an emulated GPU, in model time, so a benchmark can state achieved against possible. */
-final class EngineStats {
+public final class EngineStats {
 
     private final LongAdder steps = new LongAdder();
     private final LongAdder busyNanos = new LongAdder();

@@ -5,25 +5,31 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 
 /**
  * A simulated GPU running in-flight (continuous) batching: one scheduler thread admits waiting sequences while
  * slots and KV cache allow, then sleeps for the step time the {@link CostModel} gives, and hands every running
- * sequence one token. Prompts admitted in a step are prefilled in it and get their first token at its end.
+ * sequence one token. Prompts admitted in a step are prefilled in it (less what the prefix cache already holds)
+ * and get their first token at its end.
  *
  * <p>Time runs {@code timeScale} times faster than the model says, so benchmarks can be short; every figure
- * reported is in model time.
+ * reported is in model time. A slowdown factor (a fault) stretches every step.
  */
 public final class InflightBatchingEngine implements AutoCloseable {
 
+    /** Told of each token as the step that made it ends; called on the scheduler thread. */
+    @FunctionalInterface
+    public interface TokenListener {
+        void onToken(int generated);
+    }
+
     private final CostModel cost;
     private final double timeScale;
-    private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workArrived = lock.newCondition();
     private final Deque<Sequence> waiting = new ArrayDeque<>();
@@ -31,6 +37,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
     private final EngineStats stats = new EngineStats();
     private final Thread scheduler;
     private volatile boolean closed;
+    private volatile double slowdown = 1.0;
     private long kvReserved;
 
     public InflightBatchingEngine(CostModel cost, double timeScale) {
@@ -39,30 +46,39 @@ public final class InflightBatchingEngine implements AutoCloseable {
         }
         this.cost = cost;
         this.timeScale = timeScale;
-        this.nanoClock = System::nanoTime;
         this.scheduler = new Thread(this::run, "emulated-gpu-" + cost.name());
         this.scheduler.setDaemon(true);
         this.scheduler.start();
     }
 
-    /** Queues a sequence; the future completes when its last token is produced. */
-    public CompletableFuture<Generation> submit(int promptTokens, int outputTokens) {
+    /**
+     * Queues a sequence of {@code promptTokens}, {@code cachedTokens} of which need no prefill, that will
+     * generate {@code outputTokens}.
+     */
+    public Sequence submit(int promptTokens, int cachedTokens, int outputTokens, TokenListener listener) {
         if (outputTokens <= 0) {
             throw new IllegalArgumentException("outputTokens must be positive: " + outputTokens);
         }
-        long readyAt = nanoClock.getAsLong() + scaled(cost.requestOverheadNanos());
-        Sequence sequence = new Sequence(Math.max(1, promptTokens), outputTokens, nanoClock.getAsLong(), readyAt);
+        long now = System.nanoTime();
+        Sequence sequence = new Sequence(Math.max(1, promptTokens), Math.min(cachedTokens, promptTokens),
+                outputTokens, now, now + scaled(cost.requestOverheadNanos()), listener);
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("engine closed"));
+                sequence.done.completeExceptionally(new IllegalStateException("engine closed"));
+                return sequence;
             }
             waiting.add(sequence);
             workArrived.signal();
         } finally {
             lock.unlock();
         }
-        return sequence.done;
+        return sequence;
+    }
+
+    /** Queues a sequence nobody streams from. */
+    public CompletableFuture<Generation> submit(int promptTokens, int outputTokens) {
+        return submit(promptTokens, 0, outputTokens, generated -> { }).done();
     }
 
     public CostModel cost() {
@@ -73,15 +89,34 @@ public final class InflightBatchingEngine implements AutoCloseable {
         return stats.snapshot();
     }
 
-    /** Sequences decoding plus sequences queued. */
-    public int load() {
+    /** Every step takes {@code factor} times as long from now on (1 = normal). */
+    public void slowdown(double factor) {
+        if (factor < 1) {
+            throw new IllegalArgumentException("slowdown must be at least 1: " + factor);
+        }
+        slowdown = factor;
+    }
+
+    /** What the scheduler holds right now. */
+    public Load load() {
         lock.lock();
         try {
-            return running.size() + waiting.size();
+            return new Load(running.size(), waiting.size(), kvReserved, cost.kvCapacityTokens(), cost.maxActive());
         } finally {
             lock.unlock();
         }
     }
+
+    /**
+     * A scheduler's occupancy.
+     *
+     * @param running sequences decoding
+     * @param waiting sequences queued
+     * @param kvTokens KV-cache tokens reserved by running sequences
+     * @param kvCapacity KV-cache tokens in all
+     * @param maxRunning most sequences decoding at once
+     */
+    public record Load(int running, int waiting, long kvTokens, long kvCapacity, int maxRunning) {}
 
     private void run() {
         while (!closed) {
@@ -89,9 +124,9 @@ public final class InflightBatchingEngine implements AutoCloseable {
             if (step == null) {
                 continue;
             }
-            LockSupport.parkNanos(scaled(step.nanos));
+            LockSupport.parkNanos(scaled(Math.round(step.nanos * slowdown)));
             stats.step(step.nanos, step.batch);
-            finishStep(nanoClock.getAsLong());
+            finishStep(System.nanoTime());
         }
     }
 
@@ -101,11 +136,13 @@ public final class InflightBatchingEngine implements AutoCloseable {
     private Step admit() {
         lock.lock();
         try {
+            running.removeIf(this::releaseIfCancelled);
+            waiting.removeIf(s -> s.cancelled);
             if (running.isEmpty() && waiting.isEmpty()) {
                 workArrived.awaitUninterruptibly();
                 return null;
             }
-            long now = nanoClock.getAsLong();
+            long now = System.nanoTime();
             long prefill = 0;
             while (!waiting.isEmpty() && running.size() < cost.maxActive()) {
                 Sequence next = waiting.peek();
@@ -117,7 +154,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
                 kvReserved += footprint;
                 next.admittedAt = now;
                 running.add(next);
-                prefill += next.promptTokens;
+                prefill += next.promptTokens - next.cachedTokens;
             }
             if (running.isEmpty()) {
                 // Only sequences still in their per-request overhead: wait for the first to become ready.
@@ -138,15 +175,27 @@ public final class InflightBatchingEngine implements AutoCloseable {
         }
     }
 
+    private boolean releaseIfCancelled(Sequence sequence) {
+        if (sequence.cancelled) {
+            kvReserved -= sequence.promptTokens + sequence.outputTokens;
+        }
+        return sequence.cancelled;
+    }
+
     private void finishStep(long now) {
+        List<Sequence> stepped = new ArrayList<>();
         List<Sequence> finished = new ArrayList<>();
         lock.lock();
         try {
             for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
                 Sequence sequence = it.next();
+                if (sequence.cancelled) {
+                    continue;
+                }
                 if (sequence.generated++ == 0) {
                     sequence.firstTokenAt = now;
                 }
+                stepped.add(sequence);
                 if (sequence.generated == sequence.outputTokens) {
                     it.remove();
                     kvReserved -= sequence.promptTokens + sequence.outputTokens;
@@ -155,6 +204,9 @@ public final class InflightBatchingEngine implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+        for (Sequence sequence : stepped) {
+            sequence.listener.onToken(sequence.generated);
         }
         for (Sequence sequence : finished) {
             stats.finished(sequence.outputTokens);
@@ -198,21 +250,38 @@ public final class InflightBatchingEngine implements AutoCloseable {
      */
     public record Generation(int outputTokens, long queuedNanos, long firstTokenNanos, long totalNanos) {}
 
-    private static final class Sequence {
+    /** A queued or running sequence. */
+    public static final class Sequence {
         final int promptTokens;
+        final int cachedTokens;
         final int outputTokens;
         final long submittedAt;
         final long readyAt;
+        final TokenListener listener;
         final CompletableFuture<Generation> done = new CompletableFuture<>();
+        volatile boolean cancelled;
         long admittedAt;
         long firstTokenAt;
         int generated;
 
-        Sequence(int promptTokens, int outputTokens, long submittedAt, long readyAt) {
+        Sequence(int promptTokens, int cachedTokens, int outputTokens, long submittedAt, long readyAt,
+                TokenListener listener) {
             this.promptTokens = promptTokens;
+            this.cachedTokens = cachedTokens;
             this.outputTokens = outputTokens;
             this.submittedAt = submittedAt;
             this.readyAt = readyAt;
+            this.listener = listener;
+        }
+
+        public CompletableFuture<Generation> done() {
+            return done;
+        }
+
+        /** Stops the sequence at the next step and frees its slot and KV cache, as an abort does. */
+        public void cancel() {
+            cancelled = true;
+            done.completeExceptionally(new CancellationException("aborted"));
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferRequest.InferInputTensor;
 import dev.sluice.proto.triton.ModelInferRequest.InferRequestedOutputTensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,16 +20,34 @@ final class InferRequestBuilder {
     private final TritonModelSignature signature;
     private final List<GenerationRequest> batch;
 
-    InferRequestBuilder(TritonModelOptions options, TritonModelSignature signature, List<GenerationRequest> batch) {
+    InferRequestBuilder(TritonModelOptions options, TritonModelSignature signature, List<GenerationRequest> batch,
+            String id) {
         this.signature = signature;
         this.batch = batch;
         this.request = ModelInferRequest.newBuilder()
                 .setModelName(options.modelName())
                 .setModelVersion(options.modelVersion())
-                .setId(batch.size() == 1 ? batch.get(0).id() : batch.get(0).id() + "+" + (batch.size() - 1));
+                .setId(id);
     }
 
-    ModelInferRequest build(TritonTensorNames names) {
+    /** A request for {@code ModelInfer}. */
+    ModelInferRequest unary(TritonTensorNames names) {
+        return build(names);
+    }
+
+    /**
+     * A request for {@code ModelStreamInfer}: streamed output, and an empty final response asked for so the end
+     * is always seen (an ensemble whose last data response already went out ends with a flag-only response,
+     * which Triton drops unless asked).
+     */
+    ModelInferRequest streamed(TritonTensorNames names) {
+        flag(names.stream());
+        request.putParameters("triton_enable_empty_final_response",
+                dev.sluice.proto.triton.InferParameter.newBuilder().setBoolParam(true).build());
+        return build(names);
+    }
+
+    private ModelInferRequest build(TritonTensorNames names) {
         GenerationRequest first = batch.get(0);
         input(names.textInput(), TritonTensors.BYTES, 1,
                 TritonTensors.encodeStrings(batch.stream().map(GenerationRequest::prompt).toList()));
@@ -46,12 +65,16 @@ final class InferRequestBuilder {
         }
         int stopWords = first.stop().size();
         if (stopWords > 0 && signature.hasInput(names.stopWords(), TritonTensors.BYTES)) {
+            // [B, n] on the ensemble; the LLM-API model has no batch dimension, so its shape is [n].
             input(names.stopWords(), TritonTensors.BYTES, stopWords, TritonTensors.encodeStrings(
                     batch.stream().flatMap(r -> r.stop().stream()).toList()));
         }
         // The ensemble returns prompt + completion unless told otherwise.
         flag(names.excludeInputInOutput());
         output(names.textOutput());
+        if (signature.hasOutput(names.finishReason(), TritonTensors.BYTES)) {
+            output(names.finishReason());
+        }
         if (signature.hasOutput(names.numInputTokens(), TritonTensors.INT32)) {
             flag(names.returnNumInputTokens());
             output(names.numInputTokens());
@@ -74,7 +97,7 @@ final class InferRequestBuilder {
     private void flag(String name) {
         if (signature.hasInput(name, TritonTensors.BOOL)) {
             boolean[] values = new boolean[batch.size()];
-            java.util.Arrays.fill(values, true);
+            Arrays.fill(values, true);
             input(name, TritonTensors.BOOL, 1, TritonTensors.encodeBools(values));
         }
     }

@@ -11,6 +11,7 @@ import dev.sluice.backend.GrpcErrors;
 import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.TokenEstimate;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
+import dev.sluice.proto.triton.ModelConfigRequest;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferResponse;
 import dev.sluice.proto.triton.ModelMetadataRequest;
@@ -28,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A TensorRT-LLM model on Triton, called with unary {@code ModelInfer}: one call carries up to
- * {@code maxBatchSize} prompts along the batch dimension, and the outputs are split back per prompt.
+ * A TensorRT-LLM model on Triton. Non-decoupled models are called with unary {@code ModelInfer}: one call carries
+ * up to {@code maxBatchSize} prompts along the batch dimension, and the outputs are split back per prompt.
+ * Decoupled models (and any model when streaming is on) are called over one {@code ModelStreamInfer} stream, which
+ * measures the time to the first token.
  */
 public final class TritonBackend implements InferenceBackend {
 
@@ -37,7 +40,9 @@ public final class TritonBackend implements InferenceBackend {
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blockingStub;
     private final String endpoint;
     private final TritonModelOptions options;
+    private final TritonStream stream;
     private volatile TritonModelSignature signature;
+    private volatile boolean streaming;
 
     /** The channel stays its creator's to shut down. */
     public TritonBackend(Channel channel, String endpoint, TritonModelOptions options) {
@@ -45,6 +50,7 @@ public final class TritonBackend implements InferenceBackend {
         this.blockingStub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         this.endpoint = endpoint;
         this.options = options;
+        this.stream = new TritonStream(GRPCInferenceServiceGrpc.newStub(channel), endpoint, options);
     }
 
     @Override
@@ -63,6 +69,15 @@ public final class TritonBackend implements InferenceBackend {
             var metadata = blocking.modelMetadata(ModelMetadataRequest.newBuilder()
                     .setName(options.modelName()).setVersion(options.modelVersion()).build());
             signature = TritonModelSignature.check(metadata, options.tensors(), endpoint);
+            boolean decoupled = blocking.modelConfig(ModelConfigRequest.newBuilder()
+                    .setName(options.modelName()).setVersion(options.modelVersion()).build())
+                    .getConfig().getModelTransactionPolicy().getDecoupled();
+            if (decoupled && options.streaming() == TritonModelOptions.Streaming.OFF) {
+                throw BackendException.permanent(model + " is decoupled: Triton refuses ModelInfer for it "
+                        + "(UNIMPLEMENTED); set streaming to auto or on", null);
+            }
+            streaming = options.streaming() == TritonModelOptions.Streaming.ON
+                    || (options.streaming() == TritonModelOptions.Streaming.AUTO && decoupled);
         } catch (StatusRuntimeException e) {
             throw GrpcErrors.classify(endpoint, e);
         }
@@ -73,6 +88,12 @@ public final class TritonBackend implements InferenceBackend {
         TritonModelSignature checked = signature;
         if (checked == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
+        }
+        if (streaming) {
+            List<CompletableFuture<GenerationResult>> answers = batch.stream()
+                    .map(request -> stream.submit(checked, request)).toList();
+            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
         }
         List<List<GenerationRequest>> groups = split(batch, checked.batched() ? options.maxBatchSize() : 1);
         List<CompletableFuture<List<GenerationResult>>> calls = new ArrayList<>(groups.size());
@@ -93,7 +114,8 @@ public final class TritonBackend implements InferenceBackend {
     }
 
     private CompletableFuture<List<GenerationResult>> call(TritonModelSignature checked, List<GenerationRequest> group) {
-        ModelInferRequest request = new InferRequestBuilder(options, checked, group).build(options.tensors());
+        String id = group.size() == 1 ? group.get(0).id() : group.get(0).id() + "+" + (group.size() - 1);
+        ModelInferRequest request = new InferRequestBuilder(options, checked, group, id).unary(options.tensors());
         ListenableFuture<ModelInferResponse> response = stub
                 .withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .modelInfer(request);
@@ -133,6 +155,9 @@ public final class TritonBackend implements InferenceBackend {
         }
         int[] inputTokens = ints(response, index.get(names.numInputTokens()));
         int[] outputTokens = ints(response, index.get(names.numOutputTokens()));
+        Integer finishIndex = index.get(names.finishReason());
+        List<String> finishReasons = finishIndex == null || finishIndex >= response.getRawOutputContentsCount()
+                ? null : TritonTensors.decodeStrings(response.getRawOutputContents(finishIndex));
         List<GenerationResult> results = new ArrayList<>(group.size());
         for (int i = 0; i < group.size(); i++) {
             GenerationRequest request = group.get(i);
@@ -140,8 +165,9 @@ public final class TritonBackend implements InferenceBackend {
             int prompt = inputTokens != null ? inputTokens[i] : TokenEstimate.of(request.prompt());
             int completion = outputTokens != null ? outputTokens[i] : TokenEstimate.of(text);
             // The ensemble reports no finish reason: a completion that used its whole budget was cut off.
-            String finish = completion >= request.maxTokens() ? "length" : "stop";
-            results.add(new GenerationResult(request.id(), text, finish, prompt, completion, 0, group.size()));
+            String finish = finishReasons != null ? finishReasons.get(i)
+                    : completion >= request.maxTokens() ? "length" : "stop";
+            results.add(new GenerationResult(request.id(), text, finish, prompt, completion, 0, group.size(), 0));
         }
         return results;
     }
@@ -179,6 +205,7 @@ public final class TritonBackend implements InferenceBackend {
 
     @Override
     public void close() {
-        // Nothing of its own to release: the channel belongs to whoever created it.
+        // The channel belongs to whoever created it; the stream is this backend's.
+        stream.close();
     }
 }

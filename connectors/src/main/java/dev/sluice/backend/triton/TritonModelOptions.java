@@ -10,10 +10,22 @@ import java.util.Objects;
  * @param modelVersion the version, empty for the server's version policy
  * @param tensors the model's tensor names
  * @param maxBatchSize most requests per {@code ModelInfer}; the model's {@code max_batch_size} bounds it
+ * @param streaming whether to use {@code ModelStreamInfer}
  * @param callTimeout deadline of each call
  */
 public record TritonModelOptions(
-        String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Duration callTimeout) {
+        String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Streaming streaming,
+        Duration callTimeout) {
+
+    /** When to stream. */
+    public enum Streaming {
+        /** Stream exactly when the model is decoupled (its config says so). */
+        AUTO,
+        /** Always unary {@code ModelInfer}: refused at start-up for a decoupled model. */
+        OFF,
+        /** Always {@code ModelStreamInfer}: one stream per channel carrying every request. */
+        ON
+    }
 
     public TritonModelOptions {
         Objects.requireNonNull(modelName, "modelName");
@@ -22,11 +34,13 @@ public record TritonModelOptions(
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("maxBatchSize must be at least 1: " + maxBatchSize);
         }
+        Objects.requireNonNull(streaming, "streaming");
         Objects.requireNonNull(callTimeout, "callTimeout");
     }
 
-    /** The ensemble tensor names, batches of up to 64, 60 s per call. */
+    /** The ensemble tensor names, batches of up to 64, streaming when decoupled, 60 s per call. */
     public static TritonModelOptions ofDefaults(String modelName) {
-        return new TritonModelOptions(modelName, "", TritonTensorNames.ensemble(), 64, Duration.ofSeconds(60));
+        return new TritonModelOptions(modelName, "", TritonTensorNames.ensemble(), 64, Streaming.AUTO,
+                Duration.ofSeconds(60));
     }
 }

@@ -39,8 +39,13 @@ public final class TritonTensors {
 
     /** Decodes BYTES elements as UTF-8 strings; fails on a length that runs past the end. */
     public static List<String> decodeStrings(ByteString raw) {
+        return decodeElements(raw).stream().map(bytes -> new String(bytes, StandardCharsets.UTF_8)).toList();
+    }
+
+    /** Decodes BYTES elements as they are: a streamed chunk may end inside a multi-byte character. */
+    public static List<byte[]> decodeElements(ByteString raw) {
         ByteBuffer buffer = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        List<String> values = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
         while (buffer.hasRemaining()) {
             if (buffer.remaining() < Integer.BYTES) {
                 throw new IllegalArgumentException("BYTES tensor ends inside an element length");
@@ -52,7 +57,7 @@ public final class TritonTensors {
             }
             byte[] bytes = new byte[(int) length];
             buffer.get(bytes);
-            values.add(new String(bytes, StandardCharsets.UTF_8));
+            values.add(bytes);
         }
         return values;
     }

@@ -26,7 +26,7 @@ final class InferInputs {
         this.batchSize = batchSize;
     }
 
-    static InferInputs parse(ModelInferRequest request, int maxBatchSize) {
+    static InferInputs parse(ModelInferRequest request, EnsembleSignature signature, int maxBatchSize) {
         String model = request.getModelName();
         boolean useRaw = request.getRawInputContentsCount() > 0;
         if (useRaw && request.getRawInputContentsCount() != request.getInputsCount()) {
@@ -37,7 +37,7 @@ final class InferInputs {
         InferInputs inputs = null;
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor input = request.getInputs(i);
-            TensorMetadata expected = EnsembleSignature.INPUTS.get(input.getName());
+            TensorMetadata expected = signature.inputs().get(input.getName());
             if (expected == null) {
                 throw invalid("unexpected inference input '" + input.getName() + "' for model '" + model + "'");
             }
@@ -72,7 +72,7 @@ final class InferInputs {
                 inputs.typed.put(input.getName(), input.getContents());
             }
         }
-        for (String required : EnsembleSignature.REQUIRED) {
+        for (String required : signature.required()) {
             if (inputs == null || !inputs.has(required)) {
                 throw invalid("expected input '" + required + "' for model '" + model + "'");
             }
@@ -95,7 +95,13 @@ final class InferInputs {
         return checkCount(name, values.size(), values);
     }
 
-    int[] ints(String name) {
+    /** One value per batch element; absent means {@code absent} for every element. */
+    int[] ints(String name, int absent) {
+        if (!has(name)) {
+            int[] values = new int[batchSize];
+            java.util.Arrays.fill(values, absent);
+            return values;
+        }
         int[] values = raw.containsKey(name)
                 ? decodeOrInvalid(name, () -> TritonTensors.decodeInts(raw.get(name)))
                 : typed.get(name).getIntContentsList().stream().mapToInt(Integer::intValue).toArray();

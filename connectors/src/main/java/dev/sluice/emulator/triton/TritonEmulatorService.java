@@ -1,12 +1,17 @@
 package dev.sluice.emulator.triton;
 
-import dev.sluice.backend.TokenEstimate;
+import com.google.protobuf.ByteString;
+import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.backend.triton.TritonTensors;
+import dev.sluice.emulator.EmulatedCompletion;
 import dev.sluice.emulator.EmulatedModel;
-import dev.sluice.emulator.EmulatedText;
+import dev.sluice.emulator.Faults;
 import dev.sluice.emulator.InflightBatchingEngine.Generation;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.InferParameter;
+import dev.sluice.proto.triton.ModelConfig;
+import dev.sluice.proto.triton.ModelConfigRequest;
+import dev.sluice.proto.triton.ModelConfigResponse;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferRequest.InferRequestedOutputTensor;
 import dev.sluice.proto.triton.ModelInferResponse;
@@ -17,6 +22,8 @@ import dev.sluice.proto.triton.ModelReadyRequest;
 import dev.sluice.proto.triton.ModelReadyResponse;
 import dev.sluice.proto.triton.ModelStatisticsRequest;
 import dev.sluice.proto.triton.ModelStatisticsResponse;
+import dev.sluice.proto.triton.ModelStreamInferResponse;
+import dev.sluice.proto.triton.ModelTransactionPolicy;
 import dev.sluice.proto.triton.ServerLiveRequest;
 import dev.sluice.proto.triton.ServerLiveResponse;
 import dev.sluice.proto.triton.ServerReadyRequest;
@@ -32,19 +39,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Triton's {@code GRPCInferenceService} in front of emulated TensorRT-LLM {@code ensemble} models: readiness,
- * metadata, unary {@code ModelInfer} with the batch dimension, and statistics.
+ * Triton's {@code GRPCInferenceService} in front of emulated TensorRT-LLM models: readiness, metadata, config,
+ * unary {@code ModelInfer} with the batch dimension, {@code ModelStreamInfer} for decoupled models, statistics.
  */
 public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+    /** TensorRT-LLM engines are built with a maximum input length; longer prompts are refused per request. */
+    static final int MAX_INPUT_TOKENS = 8192;
 
     /** Request parameters Triton itself reserves; any other {@code triton_} key is an error. */
     private static final Set<String> RESERVED_PARAMETERS = Set.of("triton_enable_empty_final_response");
 
     private final Map<String, EmulatedModel> models;
+    private final ModelTokenizer tokenizer;
+    private final Faults faults;
     private final Map<String, ModelCounters> counters = new ConcurrentHashMap<>();
 
-    public TritonEmulatorService(Map<String, EmulatedModel> models) {
+    public TritonEmulatorService(Map<String, EmulatedModel> models, ModelTokenizer tokenizer, Faults faults) {
         this.models = Map.copyOf(models);
+        this.tokenizer = tokenizer;
+        this.faults = faults;
         models.keySet().forEach(name -> counters.put(name, new ModelCounters()));
     }
 
@@ -67,7 +81,23 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
         try {
             EmulatedModel model = model(request.getName());
-            reply(response, EnsembleSignature.metadata(model.name(), model.maxBatchSize()));
+            reply(response, EnsembleSignature.of(model).metadata(model.name(), model.maxBatchSize()));
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+        }
+    }
+
+    @Override
+    public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
+        try {
+            EmulatedModel model = model(request.getName());
+            reply(response, ModelConfigResponse.newBuilder().setConfig(ModelConfig.newBuilder()
+                    .setName(model.name())
+                    .setPlatform(EnsembleSignature.of(model) == EnsembleSignature.ENSEMBLE ? "ensemble" : "")
+                    .setBackend(EnsembleSignature.of(model) == EnsembleSignature.ENSEMBLE ? "" : "python")
+                    .setMaxBatchSize(model.maxBatchSize())
+                    .setModelTransactionPolicy(ModelTransactionPolicy.newBuilder().setDecoupled(model.decoupled())))
+                    .build());
         } catch (StatusRuntimeException e) {
             response.onError(e);
         }
@@ -91,72 +121,96 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
         long started = System.nanoTime();
-        EmulatedModel model;
-        InferInputs inputs;
-        List<String> outputs;
+        Parsed parsed;
         try {
-            model = model(request.getModelName());
-            checkParameters(request);
-            inputs = InferInputs.parse(request, model.maxBatchSize());
-            outputs = requestedOutputs(request);
-            for (int maxTokens : inputs.ints("max_tokens")) {
-                if (maxTokens <= 0) {
-                    throw InferInputs.invalid("max_tokens must be positive, got " + maxTokens);
-                }
+            if (model(request.getModelName()).decoupled()) {
+                throw Status.UNIMPLEMENTED.withDescription(
+                        "ModelInfer RPC doesn't support models with decoupled transaction policy").asRuntimeException();
             }
+            parsed = parse(request);
         } catch (StatusRuntimeException e) {
             counters.computeIfAbsent(request.getModelName(), k -> new ModelCounters()).failed(System.nanoTime() - started);
             response.onError(e);
             return;
         }
-        List<String> prompts = inputs.strings("text_input");
-        int[] maxTokens = inputs.ints("max_tokens");
-        boolean[] excludeInput = inputs.bools("exclude_input_in_output");
         List<CompletableFuture<Generation>> generations = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            String prompt = prompts.get(i);
-            int outputTokens = Math.min(maxTokens[i], EmulatedText.naturalLength(prompt));
-            generations.add(model.engine().submit(TokenEstimate.of(prompt), outputTokens));
+        for (int i = 0; i < parsed.prompts.size(); i++) {
+            generations.add(submit(parsed, i, generated -> { }).done());
         }
         CompletableFuture.allOf(generations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-            ModelCounters modelCounters = counters.get(model.name());
+            ModelCounters modelCounters = counters.get(parsed.model.name());
             if (failure != null) {
                 modelCounters.failed(System.nanoTime() - started);
                 response.onError(Status.UNAVAILABLE.withDescription(failure.getMessage()).asRuntimeException());
                 return;
             }
-            List<Generation> results = generations.stream().map(CompletableFuture::join).toList();
-            modelCounters.succeeded(results, System.nanoTime() - started);
-            response.onNext(buildResponse(request, model, outputs, prompts, excludeInput, results));
+            modelCounters.succeeded(generations.stream().map(CompletableFuture::join).toList(),
+                    System.nanoTime() - started);
+            response.onNext(fullResponse(request, parsed));
             response.onCompleted();
         });
     }
 
-    private ModelInferResponse buildResponse(ModelInferRequest request, EmulatedModel model, List<String> outputs,
-            List<String> prompts, boolean[] excludeInput, List<Generation> results) {
-        int batch = prompts.size();
+    @Override
+    public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> responses) {
+        return new StreamInferSession(this, responses, faults);
+    }
+
+    /** A request checked against its model, with its completions decided. */
+    record Parsed(EmulatedModel model, EnsembleSignature signature, List<String> outputs, List<String> prompts,
+            boolean[] excludeInput, boolean[] stream, List<EmulatedCompletion> completions) {}
+
+    Parsed parse(ModelInferRequest request) {
+        EmulatedModel model = model(request.getModelName());
+        checkParameters(request);
+        EnsembleSignature signature = EnsembleSignature.of(model);
+        InferInputs inputs = InferInputs.parse(request, signature, model.maxBatchSize());
+        List<String> outputs = requestedOutputs(request, signature);
+        List<String> prompts = inputs.strings("text_input");
+        int[] maxTokens = inputs.ints(signature.maxTokens(), signature.defaultMaxTokens());
+        List<EmulatedCompletion> completions = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            if (maxTokens[i] <= 0) {
+                throw InferInputs.invalid(signature.maxTokens() + " must be positive, got " + maxTokens[i]);
+            }
+            int promptTokens = tokenizer.encode(prompts.get(i)).length;
+            if (promptTokens > MAX_INPUT_TOKENS) {
+                throw InferInputs.invalid("Prompt length (" + promptTokens + ") exceeds maximum input length ("
+                        + MAX_INPUT_TOKENS + ").");
+            }
+            completions.add(EmulatedCompletion.of(tokenizer, prompts.get(i), maxTokens[i]));
+        }
+        return new Parsed(model, signature, outputs, prompts, inputs.bools(signature.excludeInput()),
+                inputs.bools(signature.stream()), completions);
+    }
+
+    dev.sluice.emulator.InflightBatchingEngine.Sequence submit(
+            Parsed parsed, int index, dev.sluice.emulator.InflightBatchingEngine.TokenListener listener) {
+        int[] promptIds = tokenizer.encode(parsed.prompts.get(index));
+        int cached = parsed.model.prefixCache() == null ? 0 : parsed.model.prefixCache().lookupAndInsert(promptIds);
+        return parsed.model.engine().submit(promptIds.length, cached, parsed.completions.get(index).tokens(), listener);
+    }
+
+    /** The whole answer of a request in one response. */
+    ModelInferResponse fullResponse(ModelInferRequest request, Parsed parsed) {
+        int batch = parsed.prompts.size();
         List<String> texts = new ArrayList<>(batch);
+        List<String> finishReasons = new ArrayList<>(batch);
         int[] inputTokens = new int[batch];
         int[] outputTokens = new int[batch];
         for (int i = 0; i < batch; i++) {
-            String prompt = prompts.get(i);
-            String completion = EmulatedText.completion(prompt, results.get(i).outputTokens());
-            texts.add(excludeInput[i] ? completion : prompt + completion);
-            inputTokens[i] = TokenEstimate.of(prompt);
-            outputTokens[i] = results.get(i).outputTokens();
+            EmulatedCompletion completion = parsed.completions.get(i);
+            String prompt = parsed.prompts.get(i);
+            texts.add(parsed.excludeInput[i] ? completion.text() : prompt + completion.text());
+            finishReasons.add(completion.finishReason());
+            inputTokens[i] = tokenizer.encode(prompt).length;
+            outputTokens[i] = completion.tokens();
         }
-        ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
-                .setModelName(model.name()).setModelVersion("1").setId(request.getId());
-        for (String name : outputs) {
-            InferOutputTensor.Builder tensor = InferOutputTensor.newBuilder().setName(name)
-                    .setDatatype(EnsembleSignature.OUTPUTS.get(name).getDatatype());
-            if (model.maxBatchSize() > 0) {
-                tensor.addShape(batch);
-            }
-            tensor.addShape(1);
-            response.addOutputs(tensor);
-            response.addRawOutputContents(switch (name) {
+        ModelInferResponse.Builder response = header(request, parsed.model);
+        for (String name : parsed.outputs) {
+            addOutput(response, parsed, name, switch (name) {
                 case "text_output" -> TritonTensors.encodeStrings(texts);
+                case "finish_reason" -> TritonTensors.encodeStrings(finishReasons);
                 case "num_input_tokens" -> TritonTensors.encodeInts(inputTokens);
                 default -> TritonTensors.encodeInts(outputTokens);
             });
@@ -164,14 +218,34 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         return response.build();
     }
 
+    ModelInferResponse.Builder header(ModelInferRequest request, EmulatedModel model) {
+        return ModelInferResponse.newBuilder().setModelName(model.name()).setModelVersion("1").setId(request.getId());
+    }
+
+    /** Adds one output of a single-element batch, or of the whole batch. */
+    void addOutput(ModelInferResponse.Builder response, Parsed parsed, String name, ByteString raw) {
+        InferOutputTensor.Builder tensor = InferOutputTensor.newBuilder().setName(name)
+                .setDatatype(parsed.signature.outputs().get(name).getDatatype());
+        if (parsed.model.maxBatchSize() > 0) {
+            tensor.addShape(parsed.prompts.size());
+        }
+        tensor.addShape(1);
+        response.addOutputs(tensor);
+        response.addRawOutputContents(raw);
+    }
+
+    ModelCounters counters(String model) {
+        return counters.get(model);
+    }
+
     /** The outputs asked for, or every output when none is named, as Triton does. */
-    private static List<String> requestedOutputs(ModelInferRequest request) {
+    private static List<String> requestedOutputs(ModelInferRequest request, EnsembleSignature signature) {
         if (request.getOutputsCount() == 0) {
-            return List.copyOf(EnsembleSignature.OUTPUTS.keySet());
+            return List.copyOf(signature.outputs().keySet());
         }
         List<String> names = new ArrayList<>();
         for (InferRequestedOutputTensor output : request.getOutputsList()) {
-            if (!EnsembleSignature.OUTPUTS.containsKey(output.getName())) {
+            if (!signature.outputs().containsKey(output.getName())) {
                 throw InferInputs.invalid("unexpected inference output '" + output.getName() + "' for model '"
                         + request.getModelName() + "'");
             }

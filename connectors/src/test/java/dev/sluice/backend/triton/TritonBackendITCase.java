@@ -9,7 +9,9 @@ import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcChannels;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
-import dev.sluice.emulator.EmulatedText;
+import dev.sluice.emulator.EmulatedCompletion;
+import dev.sluice.backend.tokenizer.ModelTokenizer;
+import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
 import dev.sluice.proto.health.HealthCheckRequest;
@@ -37,12 +39,13 @@ import org.junit.jupiter.api.Test;
 class TritonBackendITCase {
 
     private static final String MODEL = "ensemble";
+    private static final ModelTokenizer TOKENIZER = ModelTokenizer.bundled();
     private static EmulatorServer server;
     private static ManagedChannel channel;
 
     @BeforeAll
     static void startServer() {
-        EmulatedModel model = new EmulatedModel(MODEL, new InflightBatchingEngine(CostModel.llama8bH100(), 20), 8);
+        EmulatedModel model = EmulatedModel.ensemble(MODEL, new InflightBatchingEngine(CostModel.llama8bH100(), 20), 8);
         server = EmulatorServer.startTriton("127.0.0.1", 0, Map.of(MODEL, model));
         channel = GrpcChannels.plaintext(server.endpoint());
     }
@@ -55,7 +58,7 @@ class TritonBackendITCase {
 
     private TritonBackend backend(TritonTensorNames names) {
         TritonBackend backend = new TritonBackend(channel, server.endpoint(),
-                new TritonModelOptions(MODEL, "", names, 8, Duration.ofSeconds(10)));
+                new TritonModelOptions(MODEL, "", names, 8, Streaming.AUTO, Duration.ofSeconds(10)));
         backend.checkReady();
         return backend;
     }
@@ -66,7 +69,7 @@ class TritonBackendITCase {
         long executionsBefore = statistics().getExecutionCount();
         List<GenerationRequest> batch = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            batch.add(GenerationRequest.of("r" + i, "prompt number " + i, 200));
+            batch.add(GenerationRequest.of("r" + i, "prompt number " + i, 1000));
         }
 
         List<GenerationResult> results = backend.generate(batch).join();
@@ -75,11 +78,14 @@ class TritonBackendITCase {
         for (int i = 0; i < 5; i++) {
             GenerationResult result = results.get(i);
             String prompt = batch.get(i).prompt();
+            EmulatedCompletion expected = EmulatedCompletion.of(TOKENIZER, prompt, 1000);
             assertThat(result.batchSize()).isEqualTo(5);
-            assertThat(result.completionTokens()).isEqualTo(EmulatedText.naturalLength(prompt));
+            assertThat(result.completionTokens()).isEqualTo(expected.tokens());
+            assertThat(result.promptTokens()).isEqualTo(TOKENIZER.encode(prompt).length);
             // exclude_input_in_output was sent: the text is the completion alone.
-            assertThat(result.text()).isEqualTo(EmulatedText.completion(prompt, result.completionTokens()));
+            assertThat(result.text()).isEqualTo(expected.text());
             assertThat(result.finishReason()).isEqualTo("stop");
+            assertThat(result.firstTokenAtNanos()).isZero();
         }
         assertThat(statistics().getExecutionCount() - executionsBefore).isEqualTo(1);
     }
@@ -102,7 +108,7 @@ class TritonBackendITCase {
 
         String text = TritonTensors.decodeStrings(response.getRawOutputContents(
                 response.getOutputsList().stream().map(o -> o.getName()).toList().indexOf("text_output"))).get(0);
-        assertThat(text).isEqualTo(prompt + EmulatedText.completion(prompt, 4));
+        assertThat(text).isEqualTo(prompt + EmulatedCompletion.of(TOKENIZER, prompt, 4).text());
         assertThat(text.substring(prompt.length())).matches("\\P{IsLatin}+");
     }
 
@@ -117,10 +123,9 @@ class TritonBackendITCase {
 
     @Test
     void startupFailsWithAClearMessageWhenATensorIsMissing() {
-        TritonTensorNames llmApiNames = new TritonTensorNames("text_input", "sampling_param_max_tokens", null, null,
-                null, null, null, null, null, "text_output", null, null);
+        // The LLM-API model's names against an ensemble: the token limit is called max_tokens there.
         TritonBackend backend = new TritonBackend(channel, server.endpoint(),
-                new TritonModelOptions(MODEL, "", llmApiNames, 8, Duration.ofSeconds(10)));
+                new TritonModelOptions(MODEL, "", TritonTensorNames.llmApi(), 8, Streaming.AUTO, Duration.ofSeconds(10)));
 
         assertThatThrownBy(backend::checkReady)
                 .isInstanceOf(BackendException.class)
@@ -180,7 +185,7 @@ class TritonBackendITCase {
 
     @Test
     void aServerThatGoesAwayIsARetryableFailure() {
-        EmulatedModel model = new EmulatedModel(MODEL, new InflightBatchingEngine(CostModel.llama8bH100(), 20), 8);
+        EmulatedModel model = EmulatedModel.ensemble(MODEL, new InflightBatchingEngine(CostModel.llama8bH100(), 20), 8);
         EmulatorServer doomed = EmulatorServer.startTriton("127.0.0.1", 0, Map.of(MODEL, model));
         ManagedChannel doomedChannel = GrpcChannels.plaintext(doomed.endpoint());
         try {

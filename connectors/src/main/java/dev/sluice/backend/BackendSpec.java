@@ -1,0 +1,60 @@
+package dev.sluice.backend;
+
+import dev.sluice.backend.triton.TritonModelOptions.Streaming;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Everything needed to reach one deployed model: protocol, address, security, and the protocol's own settings.
+ *
+ * @param protocol the wire protocol
+ * @param endpoint {@code host:port}
+ * @param servedName the model's name on the server (Triton); SGLang workers serve one model
+ * @param maxBatchSize most prompts per server call, where the protocol batches
+ * @param tritonTensors Triton tensor-name profile: {@code ensemble} or {@code llm-api}
+ * @param tritonStreaming when Triton is called over {@code ModelStreamInfer}
+ * @param tokenizerDirectory the model's tokenizer files, or null (see {@code SglangOptions})
+ * @param security TLS settings
+ * @param credentials headers with secrets
+ * @param callTimeout deadline of each call
+ */
+public record BackendSpec(
+        Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
+        Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
+        Duration callTimeout) implements Serializable {
+
+    /** The protocols Sluice speaks. */
+    public enum Protocol {
+        TRITON, SGLANG_SMG, SGLANG_NATIVE;
+
+        /** Parses {@code triton}, {@code sglang-smg} or {@code sglang-native}. */
+        public static Protocol parse(String name) {
+            try {
+                return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "unknown backend '" + name + "': use triton, sglang-smg or sglang-native");
+            }
+        }
+    }
+
+    public BackendSpec {
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(endpoint, "endpoint");
+        servedName = servedName == null ? "ensemble" : servedName;
+        tritonTensors = tritonTensors == null ? "ensemble" : tritonTensors;
+        tritonStreaming = tritonStreaming == null ? Streaming.AUTO : tritonStreaming;
+        security = security == null ? TransportSecurity.plaintext() : security;
+        credentials = credentials == null ? CallCredentials.none() : credentials;
+        Objects.requireNonNull(callTimeout, "callTimeout");
+    }
+
+    /** A plaintext Triton ensemble. */
+    public static BackendSpec triton(String endpoint, String servedName, int maxBatchSize, Duration callTimeout) {
+        return new BackendSpec(Protocol.TRITON, endpoint, servedName, maxBatchSize, null, null, null, null, null,
+                callTimeout);
+    }
+}

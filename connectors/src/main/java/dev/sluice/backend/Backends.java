@@ -1,0 +1,27 @@
+package dev.sluice.backend;
+
+import dev.sluice.backend.sglang.SglangNativeBackend;
+import dev.sluice.backend.sglang.SglangOptions;
+import dev.sluice.backend.sglang.SglangSchedulerBackend;
+import dev.sluice.backend.triton.TritonBackend;
+import dev.sluice.backend.triton.TritonModelOptions;
+import dev.sluice.backend.triton.TritonTensorNames;
+import io.grpc.Channel;
+
+/** Builds the backend a {@link BackendSpec} describes, on a channel its caller owns. */
+public final class Backends {
+
+    private Backends() {}
+
+    public static InferenceBackend create(BackendSpec spec, Channel channel) {
+        return switch (spec.protocol()) {
+            case TRITON -> new TritonBackend(channel, spec.endpoint(), new TritonModelOptions(spec.servedName(), "",
+                    TritonTensorNames.named(spec.tritonTensors()), spec.maxBatchSize(), spec.tritonStreaming(),
+                    spec.callTimeout()));
+            case SGLANG_SMG -> new SglangSchedulerBackend(channel, spec.endpoint(),
+                    new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
+            case SGLANG_NATIVE -> new SglangNativeBackend(channel, spec.endpoint(),
+                    new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
+        };
+    }
+}

@@ -1,0 +1,266 @@
+package dev.sluice.backend.sglang;
+
+import dev.sluice.backend.BackendException;
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GenerationResult;
+import dev.sluice.backend.GrpcErrors;
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.ReportsLoad;
+import dev.sluice.backend.ServerLoad;
+import dev.sluice.backend.tokenizer.IncrementalDetokenizer;
+import dev.sluice.backend.tokenizer.ModelTokenizer;
+import dev.sluice.proto.sglang.common.GetTokenizerChunk;
+import dev.sluice.proto.sglang.common.GetTokenizerRequest;
+import dev.sluice.proto.sglang.scheduler.AbortRequest;
+import dev.sluice.proto.sglang.scheduler.GenerateComplete;
+import dev.sluice.proto.sglang.scheduler.GenerateRequest;
+import dev.sluice.proto.sglang.scheduler.GenerateResponse;
+import dev.sluice.proto.sglang.scheduler.GetLoadsRequest;
+import dev.sluice.proto.sglang.scheduler.GetModelInfoRequest;
+import dev.sluice.proto.sglang.scheduler.GetModelInfoResponse;
+import dev.sluice.proto.sglang.scheduler.HealthCheckRequest;
+import dev.sluice.proto.sglang.scheduler.SglangSchedulerGrpc;
+import dev.sluice.proto.sglang.scheduler.TokenizedInput;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A model behind an SGLang worker in {@code --smg-grpc-mode} ({@code sglang.grpc.scheduler.SglangScheduler}):
+ * the worker takes token ids only, so this backend tokenizes with the model's own tokenizer (configured, or
+ * fetched with {@code GetTokenizer}), applies its chat template, sets every sampling parameter, streams the
+ * output ids and detokenizes them as they come. A call that fails or times out is aborted on the worker.
+ */
+public final class SglangSchedulerBackend implements InferenceBackend, ReportsLoad {
+
+    private final SglangSchedulerGrpc.SglangSchedulerStub stub;
+    private final SglangSchedulerGrpc.SglangSchedulerBlockingStub blockingStub;
+    private final String endpoint;
+    private final SglangOptions options;
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile ModelTokenizer tokenizer;
+    private volatile SamplingDefaults defaults;
+    private volatile int maxContextLength;
+
+    /** The channel stays its creator's to shut down. */
+    public SglangSchedulerBackend(Channel channel, String endpoint, SglangOptions options) {
+        this.stub = SglangSchedulerGrpc.newStub(channel);
+        this.blockingStub = SglangSchedulerGrpc.newBlockingStub(channel);
+        this.endpoint = endpoint;
+        this.options = options;
+    }
+
+    @Override
+    public void checkReady() {
+        try {
+            var blocking = blockingStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            var health = blocking.healthCheck(HealthCheckRequest.getDefaultInstance());
+            if (!health.getHealthy()) {
+                throw BackendException.retryable("SGLang worker at " + endpoint + " is not healthy: "
+                        + health.getMessage(), null);
+            }
+            GetModelInfoResponse info = blocking.getModelInfo(GetModelInfoRequest.getDefaultInstance());
+            defaults = SamplingDefaults.fromWorker(info.getDefaultSamplingParamsJson());
+            maxContextLength = info.getMaxContextLength();
+            if (tokenizer == null) {
+                tokenizer = options.tokenizerDirectory() != null
+                        ? ModelTokenizer.fromDirectory(options.tokenizerDirectory())
+                        : ModelTokenizer.fromZip(fetchTokenizer(blocking));
+            }
+        } catch (StatusRuntimeException e) {
+            throw GrpcErrors.classify(endpoint, e);
+        }
+    }
+
+    /** The worker's tokenizer archive, checked against the SHA-256 on its last chunk. */
+    private byte[] fetchTokenizer(SglangSchedulerGrpc.SglangSchedulerBlockingStub blocking) {
+        ByteArrayOutputStream archive = new ByteArrayOutputStream();
+        String sha256 = "";
+        for (Iterator<GetTokenizerChunk> chunks = blocking.getTokenizer(GetTokenizerRequest.getDefaultInstance());
+                chunks.hasNext(); ) {
+            GetTokenizerChunk chunk = chunks.next();
+            archive.writeBytes(chunk.getData().toByteArray());
+            if (!chunk.getSha256().isEmpty()) {
+                sha256 = chunk.getSha256();
+            }
+        }
+        byte[] bytes = archive.toByteArray();
+        if (!sha256.isEmpty() && !sha256.equalsIgnoreCase(sha256(bytes))) {
+            throw BackendException.permanent(endpoint + ": the tokenizer archive does not match its SHA-256", null);
+        }
+        return bytes;
+    }
+
+    /** The model's context window as the worker reports it. */
+    public int maxContextLength() {
+        return maxContextLength;
+    }
+
+    @Override
+    public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
+        if (tokenizer == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
+        }
+        List<CompletableFuture<GenerationResult>> answers = batch.stream().map(this::call).toList();
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<GenerationResult> call(GenerationRequest request) {
+        String text = request.messages().isEmpty() ? request.prompt() : tokenizer.applyChatTemplate(request.messages());
+        String id = request.id() + "#" + sequence.incrementAndGet();
+        GenerateRequest message = GenerateRequest.newBuilder()
+                .setRequestId(id)
+                .setTokenized(TokenizedInput.newBuilder().setOriginalText(text)
+                        .addAllInputIds(java.util.Arrays.stream(tokenizer.encode(text)).boxed().toList()))
+                .setSamplingParams(defaults.toProto(request))
+                .setStream(true)
+                .build();
+        Answer answer = new Answer(request, id);
+        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS).generate(message, answer);
+        return answer.result;
+    }
+
+    /** Collects one streamed generation. */
+    private final class Answer implements StreamObserver<GenerateResponse> {
+        final GenerationRequest request;
+        final String id;
+        final IncrementalDetokenizer detokenizer = tokenizer.detokenizer();
+        final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+        long firstTokenAt;
+
+        Answer(GenerationRequest request, String id) {
+            this.request = request;
+            this.id = id;
+        }
+
+        @Override
+        public void onNext(GenerateResponse response) {
+            if (response.hasChunk()) {
+                int[] ids = response.getChunk().getTokenIdsList().stream().mapToInt(Integer::intValue).toArray();
+                if (ids.length > 0 && firstTokenAt == 0) {
+                    firstTokenAt = System.nanoTime();
+                }
+                detokenizer.append(ids);
+                if (StopStrings.find(detokenizer.text(), request.stop()) >= 0) {
+                    abort("stop string");
+                }
+            } else if (response.hasComplete()) {
+                result.complete(finish(response.getComplete()));
+            }
+        }
+
+        private GenerationResult finish(GenerateComplete complete) {
+            int[] ids = complete.getOutputIdsList().stream().mapToInt(Integer::intValue).toArray();
+            String text = ids.length > 0 ? tokenizer.decode(ids) : detokenizer.text();
+            String finishReason = complete.getFinishReason();
+            int stop = StopStrings.find(text, request.stop());
+            if (stop >= 0) {
+                text = text.substring(0, stop);
+                finishReason = "stop";
+            }
+            return new GenerationResult(request.id(), text, finishReason, complete.getPromptTokens(),
+                    Math.max(complete.getCompletionTokens(), ids.length), complete.getCachedTokens(), 1,
+                    firstTokenAt);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            Status.Code code = Status.fromThrowable(failure).getCode();
+            if (code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED) {
+                abort(code.name().toLowerCase());
+            }
+            result.completeExceptionally(GrpcErrors.classify(endpoint, failure));
+        }
+
+        @Override
+        public void onCompleted() {
+            // A stream that ends without its complete message did not finish: never report partial text as done.
+            result.completeExceptionally(BackendException.retryable(
+                    endpoint + ": the generation stream of " + request.id() + " ended before completing", null));
+        }
+
+        /** Frees the worker's slot; best effort, the worker may have finished already. */
+        private void abort(String reason) {
+            stub.withDeadlineAfter(5, TimeUnit.SECONDS).abort(
+                    AbortRequest.newBuilder().setRequestId(id).setReason(reason).build(), new IgnoreResponse<>());
+        }
+    }
+
+    @Override
+    public CompletableFuture<ServerLoad> load() {
+        CompletableFuture<ServerLoad> load = new CompletableFuture<>();
+        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS).getLoads(
+                GetLoadsRequest.newBuilder().addInclude("core").build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(dev.sluice.proto.sglang.scheduler.GetLoadsResponse response) {
+                        var all = response.getAggregate();
+                        double hitRate = response.getLoadsList().stream()
+                                .mapToDouble(l -> l.getCacheHitRate()).average().orElse(0);
+                        load.complete(new ServerLoad(all.getTotalRunningReqs(), all.getTotalWaitingReqs(),
+                                all.getAvgTokenUsage(), all.getAvgThroughput(), hitRate));
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                        load.completeExceptionally(GrpcErrors.classify(endpoint, failure));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        load.completeExceptionally(BackendException.permanent(endpoint + ": no load reported", null));
+                    }
+                });
+        return load;
+    }
+
+    @Override
+    public String protocol() {
+        return "sglang";
+    }
+
+    @Override
+    public String endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /** For fire-and-forget calls. */
+    static final class IgnoreResponse<T> implements StreamObserver<T> {
+        @Override
+        public void onNext(T value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+    }
+}

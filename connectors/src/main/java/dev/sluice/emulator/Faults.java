@@ -1,0 +1,67 @@
+package dev.sluice.emulator;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Faults to inject into a running emulator, for reliability tests: an outage, errors on every Nth inference
+ * call, slow GPUs, and streams cut off mid-way. All off by default; thread-safe.
+ */
+public final class Faults {
+
+    private final List<InflightBatchingEngine> engines;
+    private final AtomicLong calls = new AtomicLong();
+    private volatile long unavailableUntilNanos;
+    private volatile int errorEveryNth;
+    private volatile int dropStreamsAfterTokens;
+
+    Faults(Collection<InflightBatchingEngine> engines) {
+        this.engines = List.copyOf(engines);
+    }
+
+    /** Every inference call fails with UNAVAILABLE for {@code duration} from now. */
+    public void unavailableFor(Duration duration) {
+        unavailableUntilNanos = System.nanoTime() + duration.toNanos();
+    }
+
+    /** Every Nth inference call fails with INTERNAL; 0 turns this off. */
+    public void errorEveryNth(int n) {
+        errorEveryNth = n;
+    }
+
+    /** Every GPU step takes {@code factor} times as long; 1 is normal speed. */
+    public void slowdown(double factor) {
+        engines.forEach(engine -> engine.slowdown(factor));
+    }
+
+    /** Streams end with UNAVAILABLE once they have sent {@code tokens} tokens; 0 turns this off. */
+    public void dropStreamsAfterTokens(int tokens) {
+        dropStreamsAfterTokens = tokens;
+    }
+
+    /** Clears every fault. */
+    public void clear() {
+        unavailableUntilNanos = 0;
+        errorEveryNth = 0;
+        dropStreamsAfterTokens = 0;
+        slowdown(1);
+    }
+
+    /** The fault this inference call meets, or null. */
+    String failureForNextCall() {
+        if (unavailableUntilNanos != 0 && System.nanoTime() < unavailableUntilNanos) {
+            return "UNAVAILABLE";
+        }
+        long call = calls.incrementAndGet();
+        int n = errorEveryNth;
+        return n > 0 && call % n == 0 ? "INTERNAL" : null;
+    }
+
+    /** Whether a stream that has sent {@code tokens} tokens is cut now. */
+    public boolean dropsStreamAt(int tokens) {
+        int limit = dropStreamsAfterTokens;
+        return limit > 0 && tokens >= limit;
+    }
+}
