@@ -151,8 +151,9 @@ public final class ModelTokenizer implements AutoCloseable {
         tokenizer.close();
     }
 
+    /** DJL truncates to 512 tokens unless told not to: a prompt must never be cut silently. */
     private static Map<String, String> options() {
-        return Map.of("addSpecialTokens", "false");
+        return Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
     }
 
     private static String chatTemplate(byte[] tokenizerConfig) throws IOException {

@@ -38,6 +38,11 @@ class ModelTokenizerTest {
     }
 
     @Test
+    void longTextIsNeverTruncated() {
+        assertThat(tokenizer.encode("x".repeat(9000))).hasSize(9000);
+    }
+
+    @Test
     void mergesShortenEnglish() {
         String text = "the cat is in the garden";
 
