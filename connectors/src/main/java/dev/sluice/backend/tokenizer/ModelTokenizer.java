@@ -120,13 +120,18 @@ public final class ModelTokenizer implements AutoCloseable {
         return result;
     }
 
-    /** Text of {@code ids}, special tokens skipped. */
-    public synchronized String decode(int[] ids) {
+    /** Text of {@code ids}, special tokens skipped: what a completion shows its reader. */
+    public String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    /** Text of {@code ids}; with special tokens kept, a templated prompt decodes to exactly its template text. */
+    public synchronized String decode(int[] ids, boolean skipSpecialTokens) {
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             longs[i] = ids[i];
         }
-        return tokenizer.decode(longs, true);
+        return tokenizer.decode(longs, skipSpecialTokens);
     }
 
     /** The conversation as the model was trained to read it, ending where the assistant's answer begins. */
