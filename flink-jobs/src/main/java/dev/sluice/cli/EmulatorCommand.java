@@ -1,12 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
-import java.util.LinkedHashMap;
+import java.io.File;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
                 + "in-flight batching GPU.")
 final class EmulatorCommand implements Callable<Integer> {
 
-    @Option(names = "--protocol", defaultValue = "triton", description = "wire protocol: triton (default)")
+    @Option(names = "--protocol", defaultValue = "triton",
+            description = "triton, sglang-smg or sglang-native (default: ${DEFAULT-VALUE})")
     String protocol;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
@@ -27,31 +29,56 @@ final class EmulatorCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--models", split = ",", defaultValue = "ensemble",
-            description = "model names to serve (default: ${DEFAULT-VALUE})")
+            description = "model names to serve; an SGLang worker serves one (default: ${DEFAULT-VALUE})")
     List<String> models;
 
-    @Option(names = "--max-batch-size", defaultValue = "64", description = "each model's max_batch_size")
+    @Option(names = "--max-batch-size", defaultValue = "64", description = "Triton ensemble max_batch_size")
     int maxBatchSize;
+
+    @Option(names = "--tensors", defaultValue = "ensemble", description = "Triton tensor names: ensemble or llm-api")
+    String tensors;
+
+    @Option(names = "--decoupled", description = "Triton: decoupled models, reachable only by ModelStreamInfer")
+    boolean decoupled;
 
     @Option(names = "--time-scale", defaultValue = "1",
             description = "run this many times faster than the modelled GPU (default: ${DEFAULT-VALUE})")
     double timeScale;
 
+    @Option(names = "--tls-cert", description = "serve TLS with this PEM certificate chain")
+    File tlsCert;
+
+    @Option(names = "--tls-key", description = "the certificate's PKCS#8 PEM key")
+    File tlsKey;
+
+    @Option(names = "--tls-client-ca", description = "require client certificates signed by this CA (mutual TLS)")
+    File tlsClientCa;
+
+    @Option(names = "--bearer-token-env", description = "require the bearer token held in this environment variable")
+    String bearerTokenEnv;
+
     @Override
     public Integer call() throws Exception {
-        if (!protocol.equals("triton")) {
-            System.err.println("unsupported protocol '" + protocol + "': use triton");
-            return 2;
-        }
+        Protocol wire = Protocol.parse(protocol);
         CostModel cost = CostModel.llama8bH100();
-        Map<String, EmulatedModel> served = new LinkedHashMap<>();
+        EmulatorServer.Builder builder = EmulatorServer.builder().host(host).port(port).protocol(wire);
         for (String name : models) {
-            served.put(name, new EmulatedModel(name, new InflightBatchingEngine(cost, timeScale), maxBatchSize));
+            InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
+            builder.model(wire != Protocol.TRITON ? EmulatedModel.sglang(name, engine)
+                    : tensors.equals("llm-api")
+                            ? new EmulatedModel(name, engine, 0, TritonTensorProfile.LLM_API, decoupled, null)
+                            : EmulatedModel.ensemble(name, engine, maxBatchSize).withDecoupled(decoupled));
         }
-        try (EmulatorServer server = EmulatorServer.startTriton(host, port, served)) {
+        if (tlsCert != null) {
+            builder.tls(tlsCert, tlsKey, tlsClientCa);
+        }
+        if (bearerTokenEnv != null) {
+            builder.bearerToken(System.getenv(bearerTokenEnv));
+        }
+        try (EmulatorServer server = builder.start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-            System.out.printf("emulated Triton (%s) at %s serving %s; at most %.0f output tokens/s per model "
-                    + "for 128/128-token requests%n", cost.name(), server.endpoint(), served.keySet(),
+            System.out.printf("emulated %s (%s) at %s serving %s; at most %.0f output tokens/s per model "
+                    + "for 128/128-token requests%n", protocol, cost.name(), server.endpoint(), server.models().keySet(),
                     cost.maxOutputTokensPerSecond(128, 128));
             server.awaitTermination();
         }

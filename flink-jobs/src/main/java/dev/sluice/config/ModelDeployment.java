@@ -1,33 +1,104 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendSpec;
+import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.CallCredentials;
+import dev.sluice.backend.TransportSecurity;
+import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * A model served somewhere Sluice can call it.
  *
  * @param id the catalog id recorded on completions
- * @param backend the protocol; {@code triton} for now
+ * @param backend {@code triton} (default), {@code sglang-smg} or {@code sglang-native}
  * @param endpoint {@code host:port} of the server's gRPC port
- * @param servedName the model's name on the server, e.g. {@code ensemble}
- * @param maxBatchSize most prompts per server call, within the model's {@code max_batch_size}; default 64
+ * @param servedName the model's name on a Triton server, e.g. {@code ensemble}
+ * @param maxBatchSize most prompts per Triton {@code ModelInfer}, within the model's {@code max_batch_size};
+ *     default 64
+ * @param tritonTensors Triton tensor names: {@code ensemble} (default, also for {@code tensorrt_llm_bls}) or
+ *     {@code llm-api}
+ * @param streaming Triton: {@code auto} (default: stream exactly when the model is decoupled), {@code on}, {@code off}
+ * @param tokenizer folder with the model's {@code tokenizer.json} (and {@code tokenizer_config.json}); for
+ *     {@code sglang-smg} optional (fetched from the worker), for {@code sglang-native} it enables chat templates
+ * @param tls TLS to the server, or null for plaintext
+ * @param auth headers with secrets, or null
  */
-public record ModelDeployment(String id, String backend, String endpoint, String servedName, int maxBatchSize)
-        implements Serializable {
+public record ModelDeployment(
+        String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
+        String streaming, String tokenizer, TlsSettings tls, AuthSettings auth) implements Serializable {
 
     public ModelDeployment {
         Objects.requireNonNull(id, "models[].id is required");
         backend = backend == null ? "triton" : backend;
-        if (!backend.equals("triton")) {
-            throw new IllegalArgumentException("model '" + id + "': backend '" + backend + "' is not supported; "
-                    + "use triton");
-        }
+        Protocol.parse(backend);
         Objects.requireNonNull(endpoint, "model '" + id + "': endpoint is required");
         servedName = servedName == null ? "ensemble" : servedName;
         maxBatchSize = maxBatchSize == 0 ? 64 : maxBatchSize;
+        tritonTensors = tritonTensors == null ? "ensemble" : tritonTensors;
+        streaming = streaming == null ? "auto" : streaming;
+        streamingMode(streaming);
+    }
+
+    /** A plaintext Triton ensemble: the common case, and what tests need. */
+    public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
+        return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null);
+    }
+
+    /**
+     * TLS from PEM files.
+     *
+     * @param caCertificate CA of the server's certificate
+     * @param clientCertificate this client's certificate, for mutual TLS
+     * @param clientKey its PKCS#8 key
+     * @param authority name expected in the server's certificate, when not the endpoint's host
+     */
+    public record TlsSettings(String caCertificate, String clientCertificate, String clientKey, String authority)
+            implements Serializable {}
+
+    /**
+     * Secrets for the server, by reference only.
+     *
+     * @param bearerTokenEnv environment variable holding a bearer token
+     * @param bearerTokenFile file holding a bearer token
+     * @param headers more headers, name → {@code env:VAR} or {@code file:PATH}
+     */
+    public record AuthSettings(String bearerTokenEnv, String bearerTokenFile, Map<String, String> headers)
+            implements Serializable {}
+
+    public Protocol protocol() {
+        return Protocol.parse(backend);
+    }
+
+    /** The backend's full description, each call bounded by {@code callTimeout}. */
+    public BackendSpec toBackendSpec(Duration callTimeout) {
+        TransportSecurity security = tls == null ? TransportSecurity.plaintext() : new TransportSecurity(
+                path(tls.caCertificate()), path(tls.clientCertificate()), path(tls.clientKey()), tls.authority());
+        CallCredentials credentials = auth == null ? CallCredentials.none()
+                : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
+        return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
+                path(tokenizer), security, credentials, callTimeout);
     }
 
     ModelDeployment at(String newEndpoint) {
-        return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize);
+        return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
+                tokenizer, tls, auth);
+    }
+
+    private static Streaming streamingMode(String value) {
+        try {
+            return Streaming.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("streaming must be auto, on or off: " + value);
+        }
+    }
+
+    private static Path path(String value) {
+        return value == null ? null : Path.of(value);
     }
 }

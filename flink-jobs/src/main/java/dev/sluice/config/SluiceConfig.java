@@ -60,11 +60,11 @@ public record SluiceConfig(
         }
     }
 
-    /** A copy with every model served at {@code endpoint}, as the demo's single emulator does. */
-    public SluiceConfig withAllModelsAt(String endpoint) {
+    /** A copy with each model served where {@code endpoints} (model id → host:port) says, as the demo's emulators. */
+    public SluiceConfig withEndpoints(Map<String, String> endpoints) {
         List<ModelDeployment> moved = new ArrayList<>();
         for (ModelDeployment model : models) {
-            moved.add(model.at(endpoint));
+            moved.add(model.at(endpoints.getOrDefault(model.id(), model.endpoint())));
         }
         return new SluiceConfig(kafka, job, limits, moved, routes);
     }

@@ -1,11 +1,11 @@
 package dev.sluice.demo;
 
+import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Topics;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.embedded.EmulatedDeployment;
 import dev.sluice.emulator.CostModel;
-import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.intake.DecodedRecord;
 import dev.sluice.intake.PromptDecoder;
 import dev.sluice.job.InferencePipeline;
@@ -46,13 +46,15 @@ public final class DemoRunner {
         List<SamplePrompts.SampleRecord> records = SamplePrompts.load(samples);
         int expected = expectedOutcomes(records);
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                EmulatorServer emulator = EmulatedDeployment.start(config.models(), CostModel.llama8bH100(), 1.0)) {
+                EmulatedDeployment emulators = EmulatedDeployment.start(config.models(), CostModel.llama8bH100(), 1.0)) {
             SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers())
-                    .withAllModelsAt(emulator.endpoint());
+                    .withEndpoints(emulators.endpoints());
             Topics topics = demo.kafka().topics();
             kafka.createTopics(topics.all(), demo.job().parallelism());
-            out.printf("Kafka (KRaft) at %s, emulated Triton at %s serving %s%n",
-                    kafka.bootstrapServers(), emulator.endpoint(), emulator.models().keySet());
+            out.printf("Kafka (KRaft) at %s%n", kafka.bootstrapServers());
+            for (ModelDeployment model : demo.models()) {
+                out.printf("  %-28s emulated %-13s at %s%n", model.id(), model.backend(), model.endpoint());
+            }
 
             JobClient job = startJob(demo);
             PromptPublisher.publish(kafka.bootstrapServers(), topics.prompts(), records);

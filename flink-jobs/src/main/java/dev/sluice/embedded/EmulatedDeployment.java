@@ -1,25 +1,71 @@
 package dev.sluice.embedded;
 
+import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One emulated Triton server on loopback serving every configured model, each on its own emulated GPU. */
-public final class EmulatedDeployment {
+/**
+ * Emulated servers on loopback for configured models, each on its own emulated GPU: one Triton server for all
+ * Triton models, and one SGLang worker per SGLang model, as they are deployed for real.
+ */
+public final class EmulatedDeployment implements AutoCloseable {
 
-    private EmulatedDeployment() {}
+    private final List<EmulatorServer> servers;
+    private final Map<String, String> endpoints;
 
-    public static EmulatorServer start(List<ModelDeployment> models, CostModel cost, double timeScale) {
-        Map<String, EmulatedModel> served = new LinkedHashMap<>();
+    private EmulatedDeployment(List<EmulatorServer> servers, Map<String, String> endpoints) {
+        this.servers = servers;
+        this.endpoints = endpoints;
+    }
+
+    public static EmulatedDeployment start(List<ModelDeployment> models, CostModel cost, double timeScale) {
+        List<EmulatorServer> servers = new ArrayList<>();
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        EmulatorServer.Builder triton = EmulatorServer.builder();
+        List<String> tritonIds = new ArrayList<>();
         for (ModelDeployment model : models) {
-            served.computeIfAbsent(model.servedName(), name -> new EmulatedModel(
-                    name, new InflightBatchingEngine(cost, timeScale), model.maxBatchSize()));
+            InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
+            if (model.protocol() == Protocol.TRITON) {
+                triton.model(model.tritonTensors().equals("llm-api")
+                        ? new EmulatedModel(model.servedName(), engine, 0, TritonTensorProfile.LLM_API,
+                                !model.streaming().equals("off"), null)
+                        : EmulatedModel.ensemble(model.servedName(), engine, model.maxBatchSize())
+                                .withDecoupled(model.streaming().equals("on")));
+                tritonIds.add(model.id());
+            } else {
+                EmulatorServer worker = EmulatorServer.builder().protocol(model.protocol())
+                        .model(EmulatedModel.sglang(model.id(), engine)).start();
+                servers.add(worker);
+                endpoints.put(model.id(), worker.endpoint());
+            }
         }
-        return EmulatorServer.startTriton("127.0.0.1", 0, served);
+        if (!tritonIds.isEmpty()) {
+            EmulatorServer server = triton.start();
+            servers.add(server);
+            tritonIds.forEach(id -> endpoints.put(id, server.endpoint()));
+        }
+        return new EmulatedDeployment(servers, endpoints);
+    }
+
+    /** Model id → {@code host:port} of its emulated server. */
+    public Map<String, String> endpoints() {
+        return endpoints;
+    }
+
+    public List<EmulatorServer> servers() {
+        return servers;
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(EmulatorServer::close);
     }
 }

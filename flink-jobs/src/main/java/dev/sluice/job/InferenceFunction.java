@@ -4,9 +4,10 @@ import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcChannels;
 import dev.sluice.backend.InferenceBackend;
-import dev.sluice.backend.triton.TritonBackend;
-import dev.sluice.backend.triton.TritonModelOptions;
-import dev.sluice.backend.triton.TritonTensorNames;
+import dev.sluice.backend.BackendSpec;
+import dev.sluice.backend.Backends;
+import dev.sluice.backend.CallCredentials;
+import dev.sluice.backend.TransportSecurity;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Route;
@@ -32,7 +33,7 @@ final class InferenceFunction extends RichAsyncFunction<PromptRequest, Inference
 
     private final SluiceConfig config;
     private transient StaticRouter router;
-    private transient Map<String, ManagedChannel> channels;
+    private transient List<ManagedChannel> channels;
     private transient Map<String, InferenceBackend> backends;
     private transient int defaultMaxTokens;
 
@@ -44,16 +45,19 @@ final class InferenceFunction extends RichAsyncFunction<PromptRequest, Inference
     public void open(OpenContext context) {
         router = new StaticRouter(config.models(), config.routes());
         defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
-        channels = new HashMap<>();
         backends = new HashMap<>();
+        Map<ChannelKey, ManagedChannel> byServer = new HashMap<>();
         for (ModelDeployment model : config.models()) {
-            ManagedChannel channel = channels.computeIfAbsent(model.endpoint(), GrpcChannels::plaintext);
-            TritonBackend backend = new TritonBackend(channel, model.endpoint(), new TritonModelOptions(
-                    model.servedName(), "", TritonTensorNames.ensemble(), model.maxBatchSize(),
-                    config.job().requestTimeout()));
+            BackendSpec spec = model.toBackendSpec(config.job().requestTimeout());
+            // One channel per server and identity, shared by the models it serves.
+            ManagedChannel channel = byServer.computeIfAbsent(
+                    new ChannelKey(spec.endpoint(), spec.security(), spec.credentials()),
+                    key -> GrpcChannels.open(key.endpoint(), key.security(), key.credentials()));
+            InferenceBackend backend = Backends.create(spec, channel);
             backend.checkReady();
             backends.put(model.id(), backend);
         }
+        channels = List.copyOf(byServer.values());
     }
 
     @Override
@@ -101,9 +105,11 @@ final class InferenceFunction extends RichAsyncFunction<PromptRequest, Inference
             backends.values().forEach(InferenceBackend::close);
         }
         if (channels != null) {
-            channels.values().forEach(GrpcChannels::close);
+            channels.forEach(GrpcChannels::close);
         }
     }
+
+    private record ChannelKey(String endpoint, TransportSecurity security, CallCredentials credentials) {}
 
     private static void complete(ResultFuture<InferenceOutcome> result, InferenceOutcome outcome) {
         result.complete(List.of(outcome));

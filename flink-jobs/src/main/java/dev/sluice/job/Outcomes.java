@@ -38,6 +38,8 @@ final class Outcomes {
             long finishedNanos) {
         long queued = clock.sinceAccepted(clock.sentNanos());
         long finished = clock.sinceAccepted(finishedNanos);
+        // Streamed answers say when their first token came; a unary answer arrives whole.
+        long firstToken = result.firstTokenAtNanos() > 0 ? clock.sinceAccepted(result.firstTokenAtNanos()) : finished;
         Completion completion = Completion.newBuilder()
                 .setRequestId(request.getRequestId())
                 .setRunId(request.getRunId())
@@ -51,13 +53,12 @@ final class Outcomes {
                 .setPromptTokens(result.promptTokens())
                 .setCompletionTokens(result.completionTokens())
                 .setCachedTokens(result.cachedTokens())
-                // A unary call returns everything at once: the first token arrives with the last.
-                .setTimings(new CompletionTimings(clock.acceptedAtMillis(), queued, finished, finished))
+                .setTimings(new CompletionTimings(clock.acceptedAtMillis(), queued, firstToken, finished))
                 .setRoute(route.explanation())
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
         InferenceMetric metric = metric(request, route.model().id(), backend.protocol(), backend.endpoint(), queued,
-                finished, finished, "OK", clock.acceptedAtMillis() + finished)
+                firstToken, finished, "OK", clock.acceptedAtMillis() + finished)
                 .setPromptTokens(result.promptTokens())
                 .setCompletionTokens(result.completionTokens())
                 .setCachedTokens(result.cachedTokens())

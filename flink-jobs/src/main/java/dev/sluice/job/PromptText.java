@@ -1,14 +1,16 @@
 package dev.sluice.job;
 
+import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptRequest;
+import java.util.List;
 
 /**
- * Turns a request into the text a text-in, text-out model receives. Chat turns are written as
- * {@code role: content} lines ending with {@code assistant:}; model-specific chat templates belong to the
- * tokenizer-aware backends.
+ * Turns a request into what a backend needs: the conversation itself, for backends that apply the model's chat
+ * template, and a plain rendering for text-in, text-out models ({@code role: content} lines ending with
+ * {@code assistant:}).
  */
 final class PromptText {
 
@@ -16,8 +18,11 @@ final class PromptText {
 
     static GenerationRequest toGeneration(PromptRequest request, int defaultMaxTokens) {
         GenerationParams params = request.getParams();
+        List<ChatTurn> messages = request.getMessages().stream()
+                .map(m -> new ChatTurn(m.getRole(), m.getContent())).toList();
         if (params == null) {
-            return GenerationRequest.of(request.getRequestId(), render(request), defaultMaxTokens);
+            return new GenerationRequest(request.getRequestId(), render(request), defaultMaxTokens, null, null, null,
+                    List.of(), messages);
         }
         return new GenerationRequest(
                 request.getRequestId(),
@@ -26,7 +31,8 @@ final class PromptText {
                 params.getTemperature(),
                 params.getTopP(),
                 params.getSeed(),
-                params.getStop());
+                params.getStop(),
+                messages);
     }
 
     static String render(PromptRequest request) {

@@ -109,12 +109,16 @@ class InferencePipelineITCase {
             assertThat(output.completions()).allSatisfy(completion -> {
                 assertThat(completion.getText()).isNotEmpty();
                 assertThat(completion.getModelId()).isIn("chat-model", "text-model");
-                assertThat(completion.getBackend()).isEqualTo("triton");
+                assertThat(completion.getBackend())
+                        .isEqualTo(completion.getModelId().equals("chat-model") ? "sglang" : "triton");
                 assertThat(completion.getRoute().getChosenBecause()).contains(completion.getModelId());
             });
             Map<String, Completion> byId = output.completions().stream()
                     .collect(Collectors.toMap(Completion::getRequestId, Function.identity()));
             assertThat(byId.get("ab-0").getModelId()).isEqualTo("chat-model");
+            // Streamed by the SGLang worker: the first token came before the last.
+            assertThat(byId.get("ab-0").getTimings().getFirstTokenMs())
+                    .isLessThan(byId.get("ab-0").getTimings().getFinishedMs());
             assertThat(byId.get("ab-0").getTenant()).isEqualTo("initech");
             assertThat(byId.get("jb-0").getModelId()).isEqualTo("text-model");
             assertThat(byId.get("jb-0").getRunId()).isEqualTo("run-1");

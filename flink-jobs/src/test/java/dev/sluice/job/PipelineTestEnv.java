@@ -10,7 +10,6 @@ import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.embedded.EmulatedDeployment;
 import dev.sluice.emulator.CostModel;
-import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
@@ -25,7 +24,7 @@ final class PipelineTestEnv implements AutoCloseable {
     static final RecordCodec<PromptRequest> REQUESTS = new RecordCodec<>(PromptRequest.getClassSchema());
 
     final EmbeddedKafka kafka;
-    final EmulatorServer emulator;
+    final EmulatedDeployment emulators;
     final SluiceConfig config;
 
     PipelineTestEnv(String topicPrefix) {
@@ -34,11 +33,11 @@ final class PipelineTestEnv implements AutoCloseable {
 
     PipelineTestEnv(String topicPrefix, Duration checkpointInterval) {
         List<ModelDeployment> models = List.of(
-                new ModelDeployment("chat-model", "triton", "unset", "chat_ensemble", 16),
-                new ModelDeployment("text-model", "triton", "unset", "text_ensemble", 16));
+                new ModelDeployment("chat-model", "sglang-smg", "unset", null, 0, null, null, null, null, null),
+                ModelDeployment.triton("text-model", "unset", "text_ensemble", 16));
         this.kafka = EmbeddedKafka.start();
         // Ten times faster than an H100 would be: requests stay in flight for tens of milliseconds.
-        this.emulator = EmulatedDeployment.start(models, CostModel.llama8bH100(), 10);
+        this.emulators = EmulatedDeployment.start(models, CostModel.llama8bH100(), 10);
         this.config = new SluiceConfig(
                 new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5), Map.of()),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30)),
@@ -47,7 +46,7 @@ final class PipelineTestEnv implements AutoCloseable {
                 // No default route: a task without its own route has no eligible model.
                 Map.of("chat", "chat-model", "translate", "text-model", "summarize", "text-model", "code",
                         "text-model"))
-                .withAllModelsAt(emulator.endpoint());
+                .withEndpoints(emulators.endpoints());
         kafka.createTopics(config.kafka().topics().all(), 2);
     }
 
@@ -74,7 +73,7 @@ final class PipelineTestEnv implements AutoCloseable {
 
     @Override
     public void close() {
-        emulator.close();
+        emulators.close();
         kafka.close();
     }
 }

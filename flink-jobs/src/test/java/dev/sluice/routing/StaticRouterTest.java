@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class StaticRouterTest {
 
     private final List<ModelDeployment> models = List.of(
-            new ModelDeployment("coder", "triton", "h:1", "coder", 8),
-            new ModelDeployment("general", "triton", "h:1", "general", 8));
+            ModelDeployment.triton("coder", "h:1", "coder", 8),
+            ModelDeployment.triton("general", "h:1", "general", 8));
 
     @Test
     void aTaskWithItsOwnRouteGoesThere() {
