@@ -10,6 +10,9 @@ import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
 import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.TokenEstimate;
+import dev.sluice.proto.health.HealthCheckRequest;
+import dev.sluice.proto.health.HealthCheckResponse;
+import dev.sluice.proto.health.HealthGrpc;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.ModelConfigRequest;
 import dev.sluice.proto.triton.ModelInferRequest;
@@ -38,6 +41,7 @@ public final class TritonBackend implements InferenceBackend {
 
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub;
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blockingStub;
+    private final HealthGrpc.HealthBlockingStub healthStub;
     private final String endpoint;
     private final TritonModelOptions options;
     private final TritonStream stream;
@@ -48,6 +52,7 @@ public final class TritonBackend implements InferenceBackend {
     public TritonBackend(Channel channel, String endpoint, TritonModelOptions options) {
         this.stub = GRPCInferenceServiceGrpc.newFutureStub(channel);
         this.blockingStub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        this.healthStub = HealthGrpc.newBlockingStub(channel);
         this.endpoint = endpoint;
         this.options = options;
         this.stream = new TritonStream(GRPCInferenceServiceGrpc.newStub(channel), endpoint, options);
@@ -58,6 +63,11 @@ public final class TritonBackend implements InferenceBackend {
         String model = "model '" + options.modelName() + "' at " + endpoint;
         try {
             var blocking = blockingStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            var health = healthStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance());
+            if (health.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+                throw BackendException.retryable("Triton at " + endpoint + " reports " + health.getStatus(), null);
+            }
             if (!blocking.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()) {
                 throw BackendException.retryable("Triton at " + endpoint + " is not ready", null);
             }

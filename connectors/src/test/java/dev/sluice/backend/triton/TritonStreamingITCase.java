@@ -178,4 +178,27 @@ class TritonStreamingITCase {
         assertThat(backend.generate(List.of(GenerationRequest.of("again", "tell me a long story", 8))).join())
                 .singleElement().satisfies(r -> assertThat(r.completionTokens()).isEqualTo(8));
     }
+
+    @Test
+    void injectedOutagesAndErrorsReachTheCallerClassified() {
+        TritonBackend backend = backend("plain", TritonTensorNames.ensemble(), Streaming.AUTO);
+        server.faults().unavailableFor(Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> backend.generate(List.of(GenerationRequest.of("u", "x", 4))).join())
+                .cause().isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isRetryable()).isTrue());
+
+        server.faults().clear();
+        server.faults().errorEveryNth(2);
+        int failed = 0;
+        for (int i = 0; i < 4; i++) {
+            try {
+                backend.generate(List.of(GenerationRequest.of("e" + i, "x", 4))).join();
+            } catch (CompletionException e) {
+                assertThat(((BackendException) e.getCause()).isRetryable()).isFalse();
+                assertThat(e.getCause()).hasMessageContaining("INTERNAL");
+                failed++;
+            }
+        }
+        assertThat(failed).isEqualTo(2);
+    }
 }
