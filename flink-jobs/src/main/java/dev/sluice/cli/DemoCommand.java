@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.DemoRunner;
+import dev.sluice.routing.Catalog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -28,6 +29,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return new DemoRunner(SluiceConfig.load(config), samples, timeout, System.out).run();
+        SluiceConfig settings = SluiceConfig.load(config);
+        Catalog catalog = Catalog.load(settings.catalogPath(config));
+        return new DemoRunner(settings, catalog, samples, timeout, System.out).run();
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.job.InferencePipeline;
+import dev.sluice.routing.Catalog;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -23,7 +24,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SluiceConfig settings = SluiceConfig.load(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = new InferencePipeline(settings);
+        InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(settings.catalogPath(config)));
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));
         env.execute(InferencePipeline.JOB_NAME);

@@ -15,7 +15,7 @@ import java.util.Objects;
 /**
  * A model served somewhere Sluice can call it.
  *
- * @param id the catalog id recorded on completions
+ * @param id the catalog id recorded on completions; set from the catalog entry the deployment belongs to
  * @param backend {@code triton} (default), {@code sglang-smg} or {@code sglang-native}
  * @param endpoint {@code host:port} of the server's gRPC port
  * @param servedName the model's name on a Triton server, e.g. {@code ensemble}
@@ -34,10 +34,9 @@ public record ModelDeployment(
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth) implements Serializable {
 
     public ModelDeployment {
-        Objects.requireNonNull(id, "models[].id is required");
         backend = backend == null ? "triton" : backend;
         Protocol.parse(backend);
-        Objects.requireNonNull(endpoint, "model '" + id + "': endpoint is required");
+        Objects.requireNonNull(endpoint, "deployment of '" + id + "': endpoint is required");
         servedName = servedName == null ? "ensemble" : servedName;
         maxBatchSize = maxBatchSize == 0 ? 64 : maxBatchSize;
         tritonTensors = tritonTensors == null ? "ensemble" : tritonTensors;
@@ -85,7 +84,13 @@ public record ModelDeployment(
                 path(tokenizer), security, credentials, callTimeout);
     }
 
-    ModelDeployment at(String newEndpoint) {
+    /** The same deployment under the catalog id of its model. */
+    public ModelDeployment withId(String modelId) {
+        return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
+                tokenizer, tls, auth);
+    }
+
+    public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
                 tokenizer, tls, auth);
     }

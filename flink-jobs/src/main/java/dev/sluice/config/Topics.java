@@ -22,7 +22,12 @@ public record Topics(String prefix) implements Serializable {
         return prefix + ".rejects";
     }
 
+    /** Compacted: the latest catalog document, key {@code catalog}. */
+    public String catalog() {
+        return prefix + ".catalog";
+    }
+
     public List<String> all() {
-        return List.of(prompts(), completions(), metrics(), rejects());
+        return List.of(prompts(), completions(), metrics(), rejects(), catalog());
     }
 }

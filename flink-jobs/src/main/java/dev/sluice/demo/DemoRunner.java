@@ -1,6 +1,5 @@
 package dev.sluice.demo;
 
-import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Topics;
 import dev.sluice.embedded.EmbeddedKafka;
@@ -9,6 +8,8 @@ import dev.sluice.emulator.CostModel;
 import dev.sluice.intake.DecodedRecord;
 import dev.sluice.intake.PromptDecoder;
 import dev.sluice.job.InferencePipeline;
+import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.Reject;
 import java.io.PrintStream;
@@ -29,12 +30,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class DemoRunner {
 
     private final SluiceConfig config;
+    private final Catalog catalog;
     private final Path samples;
     private final Duration timeout;
     private final PrintStream out;
 
-    public DemoRunner(SluiceConfig config, Path samples, Duration timeout, PrintStream out) {
+    public DemoRunner(SluiceConfig config, Catalog catalog, Path samples, Duration timeout, PrintStream out) {
         this.config = config;
+        this.catalog = catalog;
         this.samples = samples;
         this.timeout = timeout;
         this.out = out;
@@ -46,17 +49,21 @@ public final class DemoRunner {
         List<SamplePrompts.SampleRecord> records = SamplePrompts.load(samples);
         int expected = expectedOutcomes(records);
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                EmulatedDeployment emulators = EmulatedDeployment.start(config.models(), CostModel.llama8bH100(), 1.0)) {
-            SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers())
-                    .withEndpoints(emulators.endpoints());
+                EmulatedDeployment emulators = EmulatedDeployment.start(
+                        catalog.deployed().stream().map(CatalogModel::deployment).toList(),
+                        CostModel.llama8bH100(), 1.0)) {
+            SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers());
+            Catalog served = catalog.withEndpoints(emulators.endpoints());
             Topics topics = demo.kafka().topics();
-            kafka.createTopics(topics.all(), demo.job().parallelism());
-            out.printf("Kafka (KRaft) at %s%n", kafka.bootstrapServers());
-            for (ModelDeployment model : demo.models()) {
-                out.printf("  %-28s emulated %-13s at %s%n", model.id(), model.backend(), model.endpoint());
+            kafka.createPipelineTopics(topics, demo.job().parallelism());
+            out.printf("Kafka (KRaft) at %s; catalog of %d models, %d deployed:%n", kafka.bootstrapServers(),
+                    served.models().size(), served.deployed().size());
+            for (CatalogModel model : served.deployed()) {
+                out.printf("  %-42s emulated %-13s at %s%n", model.id(), model.deployment().backend(),
+                        model.deployment().endpoint());
             }
 
-            JobClient job = startJob(demo);
+            JobClient job = startJob(demo, served);
             PromptPublisher.publish(kafka.bootstrapServers(), topics.prompts(), records);
             out.printf("Published %d records holding %d prompts and malformed inputs; waiting for results…%n",
                     records.size(), expected);
@@ -72,12 +79,12 @@ public final class DemoRunner {
         }
     }
 
-    private JobClient startJob(SluiceConfig demo) throws Exception {
+    private JobClient startJob(SluiceConfig demo, Catalog served) throws Exception {
         Configuration flink = new Configuration();
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, demo.job().parallelism());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(demo.job().parallelism(), flink);
-        InferencePipeline pipeline = new InferencePipeline(demo);
+        InferencePipeline pipeline = new InferencePipeline(demo, served);
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));
         return env.executeAsync(InferencePipeline.JOB_NAME);

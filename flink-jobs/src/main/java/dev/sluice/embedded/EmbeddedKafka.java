@@ -1,5 +1,6 @@
 package dev.sluice.embedded;
 
+import dev.sluice.config.Topics;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
@@ -70,14 +71,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** The pipeline's topics: data topics with {@code partitions} partitions, the catalog compacted. */
+    public void createPipelineTopics(Topics topics, int partitions) {
+        createTopics(List.of(topics.prompts(), topics.completions(), topics.metrics(), topics.rejects()), partitions);
+        createTopics(List.of(topics.catalog()), 1, Map.of("cleanup.policy", "compact"));
+    }
+
     /** Creates the topics that do not exist yet, with {@code partitions} partitions each. */
     public void createTopics(List<String> names, int partitions) {
+        createTopics(names, partitions, Map.of());
+    }
+
+    /** Creates the topics that do not exist yet, with the given topic configuration. */
+    public void createTopics(List<String> names, int partitions, Map<String, String> configs) {
         Properties properties = new Properties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(properties)) {
             for (String name : names) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of())))
+                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                             .all().get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {

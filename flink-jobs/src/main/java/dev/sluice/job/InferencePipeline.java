@@ -3,6 +3,7 @@ package dev.sluice.job;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Topics;
+import dev.sluice.routing.Catalog;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptRequest;
@@ -13,23 +14,26 @@ import dev.sluice.serde.RecordCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The {@code inference-pipeline} job: prompts topic → decode and validate → route → async inference →
- * completions, metrics and rejects topics, each written exactly once through Kafka transactions.
+ * The {@code inference-pipeline} job: prompts topic → decode and validate → route (licence policy and model
+ * selection, with the catalog as broadcast state from the catalog topic) → async inference → completions,
+ * metrics and rejects topics, each written exactly once through Kafka transactions.
  *
  * <pre>{@code
- * InferencePipeline pipeline = new InferencePipeline(config);
+ * InferencePipeline pipeline = new InferencePipeline(config, Catalog.load(catalogFile));
  * pipeline.attach(pipeline.source(env));
  * env.execute(InferencePipeline.JOB_NAME);
  * }</pre>
@@ -39,10 +43,13 @@ public final class InferencePipeline {
     public static final String JOB_NAME = "inference-pipeline";
 
     private final SluiceConfig config;
+    private final Catalog catalog;
     private final Topics topics;
 
-    public InferencePipeline(SluiceConfig config) {
+    /** {@code catalog} is in force until a newer one arrives on the catalog topic. */
+    public InferencePipeline(SluiceConfig config, Catalog catalog) {
         this.config = config;
+        this.catalog = catalog;
         this.topics = config.kafka().topics();
     }
 
@@ -72,11 +79,18 @@ public final class InferencePipeline {
         SingleOutputStreamOperator<PromptRequest> requests = records
                 .process(new DecodeFunction(config.limits().toIntakeLimits()))
                 .uid("decode").name("decode and validate");
-        SingleOutputStreamOperator<Completion> completions = AsyncDataStream
-                .unorderedWait(requests, new InferenceFunction(config),
+        BroadcastStream<String> catalogs = catalogUpdates(records.getExecutionEnvironment())
+                .broadcast(RouteFunction.CATALOG);
+        SingleOutputStreamOperator<RoutedRequest> routed = requests.connect(catalogs)
+                .process(new RouteFunction(catalog, config))
+                .uid("route").name("route: licence policy and model selection");
+        DataStream<InferenceOutcome> outcomes = AsyncDataStream
+                .unorderedWait(routed, new InferenceFunction(config),
                         config.job().requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS,
                         config.job().maxInFlight())
-                .uid("infer").name("route and infer")
+                .uid("infer").name("infer")
+                .union(routed.getSideOutput(RouteFunction.REFUSED));
+        SingleOutputStreamOperator<Completion> completions = outcomes
                 .process(new OutcomeSplitter()).uid("split").name("split outcomes");
 
         completions
@@ -90,6 +104,21 @@ public final class InferencePipeline {
                 .union(completions.getSideOutput(OutcomeSplitter.REJECTS));
         rejects.sinkTo(sink(topics.rejects(), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
                 .uid("rejects-sink").name("rejects");
+    }
+
+    /** Catalog documents from the compacted catalog topic, all of them from the start: the last one wins. */
+    private DataStream<String> catalogUpdates(StreamExecutionEnvironment env) {
+        KafkaSource<String> source = KafkaSource.<String>builder()
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setTopics(topics.catalog())
+                .setGroupId(topics.prefix() + "-" + JOB_NAME + "-catalog")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setValueOnlyDeserializer(new SimpleStringSchema())
+                .setProperties(clientProperties(config.kafka()))
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "catalog").uid("catalog-source")
+                .setParallelism(1);
     }
 
     /** Request id when known, else the source coordinates, so a keyed consumer can still tell rejects apart. */

@@ -22,8 +22,8 @@ class SluiceConfigTest {
 
         assertThat(config.kafka().topics().prompts()).isEqualTo("sluice.prompts");
         assertThat(config.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
-        assertThat(config.models()).extracting(ModelDeployment::id).contains("llama-3.1-8b-instruct");
-        assertThat(config.routes()).containsKey("default");
+        assertThat(config.catalogPath(Path.of("..", "config", "sluice.yaml")))
+                .isEqualTo(Path.of("..", "config", "catalog.yaml").toAbsolutePath());
     }
 
     @Test
@@ -45,22 +45,6 @@ class SluiceConfigTest {
                 .hasMessageContaining("job.paralelism")
                 .hasMessageContaining("Unrecognized field")
                 .hasMessageContaining("line");
-    }
-
-    @Test
-    void aRouteToAModelThatIsNotDeployedIsRefused() throws IOException {
-        Path file = write("""
-                kafka:
-                  bootstrap-servers: broker:9092
-                models:
-                  - id: a
-                    endpoint: host:8001
-                routes:
-                  chat: b
-                """);
-
-        assertThatThrownBy(() -> SluiceConfig.load(file))
-                .hasMessageContaining("route 'chat' names model 'b'");
     }
 
     private Path write(String yaml) throws IOException {

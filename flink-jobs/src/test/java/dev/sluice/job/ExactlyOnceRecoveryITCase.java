@@ -74,7 +74,7 @@ class ExactlyOnceRecoveryITCase {
         restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(restart);
-        InferencePipeline pipeline = new InferencePipeline(env.config);
+        InferencePipeline pipeline = env.pipeline();
         pipeline.configure(flink);
         pipeline.attach(pipeline.source(flink).map(new FailOnce()).uid("fail-once"));
         JobClient job = flink.executeAsync(InferencePipeline.JOB_NAME);

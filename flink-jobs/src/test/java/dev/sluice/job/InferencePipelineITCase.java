@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.demo.OutputCollector;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.schema.Completion;
+import dev.sluice.schema.Constraints;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
@@ -91,13 +92,17 @@ class InferencePipelineITCase {
         records.add(PipelineTestEnv.json("huge", "{\"tenant\": \"acme\", \"requests\": ["
                 + "{\"request_id\": \"h\", \"task\": \"chat\", \"prompt\": \"x\"},".repeat(1000)
                 + "{\"request_id\": \"h\", \"task\": \"chat\", \"prompt\": \"x\"}]}"));
-        records.add(PipelineTestEnv.avro(PipelineTestEnv.request("no-route", Task.EXTRACT, "extract the dates")));
+        records.add(PipelineTestEnv.avro(PromptRequest.newBuilder(
+                PipelineTestEnv.request("no-route", Task.EXTRACT, "describe this image"))
+                .setConstraints(new Constraints(null, List.of("vision"))).build()));
+        records.add(PipelineTestEnv.avro(PromptRequest.newBuilder(
+                PipelineTestEnv.request("stranger", Task.CHAT, "hello")).setTenant("unknown-tenant").build()));
 
         JobClient job = startJob();
         env.publish(records);
         try (OutputCollector output = new OutputCollector(env.kafka.bootstrapServers(), env.config.kafka().topics())) {
             boolean done = output.collectUntil(
-                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 5,
+                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 6,
                     Duration.ofSeconds(90));
             // A few more checkpoints: anything committed twice would show up now.
             output.drain(Duration.ofSeconds(3));
@@ -111,7 +116,8 @@ class InferencePipelineITCase {
                 assertThat(completion.getModelId()).isIn("chat-model", "text-model");
                 assertThat(completion.getBackend())
                         .isEqualTo(completion.getModelId().equals("chat-model") ? "sglang" : "triton");
-                assertThat(completion.getRoute().getChosenBecause()).contains(completion.getModelId());
+                assertThat(completion.getRoute().getChosenBecause()).startsWith("eligible under the tenant's policy");
+                assertThat(completion.getRoute().getExcluded()).hasSize(1);
             });
             Map<String, Completion> byId = output.completions().stream()
                     .collect(Collectors.toMap(Completion::getRequestId, Function.identity()));
@@ -127,7 +133,7 @@ class InferencePipelineITCase {
                     .collect(Collectors.groupingBy(Reject::getReason));
             assertThat(rejects.keySet()).containsExactlyInAnyOrder(RejectReason.DECODE_ERROR,
                     RejectReason.SCHEMA_MISMATCH, RejectReason.INVALID_FIELD, RejectReason.TOO_LARGE,
-                    RejectReason.NO_ELIGIBLE_MODEL);
+                    RejectReason.NO_ELIGIBLE_MODEL, RejectReason.POLICY_DENIED);
             assertThat(rejects.values()).allSatisfy(list -> assertThat(list).hasSize(1));
             Reject decodeError = rejects.get(RejectReason.DECODE_ERROR).get(0);
             assertThat(decodeError.getOriginal().array()).isEqualTo(noise);
@@ -135,10 +141,13 @@ class InferencePipelineITCase {
             assertThat(decodeError.getSourceOffset()).isNotNull();
             assertThat(rejects.get(RejectReason.INVALID_FIELD).get(0).getRequestId()).isEqualTo("bad-max");
             assertThat(rejects.get(RejectReason.NO_ELIGIBLE_MODEL).get(0).getRequestId()).isEqualTo("no-route");
+            assertThat(rejects.get(RejectReason.NO_ELIGIBLE_MODEL).get(0).getMessage()).contains("capability");
+            assertThat(rejects.get(RejectReason.POLICY_DENIED).get(0).getMessage())
+                    .contains("'unknown-tenant' has no licence policy");
 
-            // One metric per request that reached routing: every completion and the unroutable one.
+            // One metric per request that reached routing: every completion and the two refused ones.
             assertThat(output.metrics()).extracting(InferenceMetric::getRequestId).doesNotHaveDuplicates()
-                    .hasSize(promptIds.size() + 1);
+                    .hasSize(promptIds.size() + 2);
             assertThat(output.metrics()).filteredOn(m -> m.getOutcome().equals("OK"))
                     .allSatisfy(m -> assertThat(m.getCompletionTokens()).isPositive());
         }
@@ -146,7 +155,7 @@ class InferencePipelineITCase {
 
     private static JobClient startJob() throws Exception {
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = new InferencePipeline(env.config);
+        InferencePipeline pipeline = env.pipeline();
         pipeline.configure(flink);
         pipeline.attach(pipeline.source(flink));
         return flink.executeAsync(InferencePipeline.JOB_NAME);

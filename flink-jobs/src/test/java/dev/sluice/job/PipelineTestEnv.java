@@ -3,13 +3,14 @@ package dev.sluice.job;
 import dev.sluice.config.JobSettings;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.LimitSettings;
-import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.PromptPublisher;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.embedded.EmulatedDeployment;
 import dev.sluice.emulator.CostModel;
+import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
@@ -23,31 +24,47 @@ final class PipelineTestEnv implements AutoCloseable {
 
     static final RecordCodec<PromptRequest> REQUESTS = new RecordCodec<>(PromptRequest.getClassSchema());
 
+    /** Two deployed models and permissive commercial policies for the tenants the tests use. */
+    static final String CATALOG = """
+            models:
+              - {id: chat-model, family: Test, vendor: Test, origin: US, params-b: 14, context: 32768,
+                 license: apache-2.0, commercial: yes, japanese: excellent, capabilities: [chat, tools],
+                 use-cases: [japanese-chat], deployment: {backend: sglang-smg, endpoint: unset}}
+              - {id: text-model, family: Test, vendor: Test, origin: US, params-b: 7, context: 32768,
+                 license: apache-2.0, commercial: yes, japanese: good, capabilities: [chat, code],
+                 use-cases: [summarize, translate, code],
+                 deployment: {backend: triton, endpoint: unset, served-name: text_ensemble, max-batch-size: 16}}
+            policies:
+              acme: {commercial: true, monthly-active-users: 1000}
+              globex: {commercial: true, monthly-active-users: 1000}
+              initech: {commercial: true, monthly-active-users: 1000}
+            """;
+
     final EmbeddedKafka kafka;
     final EmulatedDeployment emulators;
     final SluiceConfig config;
+    final Catalog catalog;
 
     PipelineTestEnv(String topicPrefix) {
         this(topicPrefix, Duration.ofMillis(500));
     }
 
     PipelineTestEnv(String topicPrefix, Duration checkpointInterval) {
-        List<ModelDeployment> models = List.of(
-                new ModelDeployment("chat-model", "sglang-smg", "unset", null, 0, null, null, null, null, null),
-                ModelDeployment.triton("text-model", "unset", "text_ensemble", 16));
+        Catalog declared = Catalog.parse(CATALOG, "test catalog");
         this.kafka = EmbeddedKafka.start();
         // Ten times faster than an H100 would be: requests stay in flight for tens of milliseconds.
-        this.emulators = EmulatedDeployment.start(models, CostModel.llama8bH100(), 10);
+        this.emulators = EmulatedDeployment.start(
+                declared.deployed().stream().map(CatalogModel::deployment).toList(), CostModel.llama8bH100(), 10);
+        this.catalog = declared.withEndpoints(emulators.endpoints());
         this.config = new SluiceConfig(
                 new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5), Map.of()),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30)),
-                LimitSettings.ofDefaults(),
-                models,
-                // No default route: a task without its own route has no eligible model.
-                Map.of("chat", "chat-model", "translate", "text-model", "summarize", "text-model", "code",
-                        "text-model"))
-                .withEndpoints(emulators.endpoints());
-        kafka.createTopics(config.kafka().topics().all(), 2);
+                LimitSettings.ofDefaults(), null);
+        kafka.createPipelineTopics(config.kafka().topics(), 2);
+    }
+
+    InferencePipeline pipeline() {
+        return new InferencePipeline(config, catalog);
     }
 
     void publish(List<SampleRecord> records) {
@@ -63,7 +80,7 @@ final class PipelineTestEnv implements AutoCloseable {
     }
 
     static PromptRequest request(String id, Task task, String prompt) {
-        PromptRequest.Builder builder = PromptRequest.newBuilder().setRequestId(id).setTenant("tenant-" + (id.hashCode() & 3))
+        PromptRequest.Builder builder = PromptRequest.newBuilder().setRequestId(id).setTenant("acme")
                 .setTask(task).setPrompt(prompt);
         if (task == Task.TRANSLATE) {
             builder.setTargetLanguage("ja");

@@ -1,7 +1,8 @@
-package dev.sluice.job;
+package dev.sluice.prompt;
 
 import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.TokenEstimate;
 import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptRequest;
@@ -12,11 +13,11 @@ import java.util.List;
  * template, and a plain rendering for text-in, text-out models ({@code role: content} lines ending with
  * {@code assistant:}).
  */
-final class PromptText {
+public final class PromptText {
 
     private PromptText() {}
 
-    static GenerationRequest toGeneration(PromptRequest request, int defaultMaxTokens) {
+    public static GenerationRequest toGeneration(PromptRequest request, int defaultMaxTokens) {
         GenerationParams params = request.getParams();
         List<ChatTurn> messages = request.getMessages().stream()
                 .map(m -> new ChatTurn(m.getRole(), m.getContent())).toList();
@@ -35,7 +36,17 @@ final class PromptText {
                 messages);
     }
 
-    static String render(PromptRequest request) {
+    /**
+     * Tokens the request needs in a model's context: its rendered prompt, estimated without a tokenizer (about four
+     * UTF-8 bytes a token, see {@code TokenEstimate}), plus the tokens it may generate.
+     */
+    public static int contextNeeded(PromptRequest request, int defaultMaxTokens) {
+        GenerationParams params = request.getParams();
+        int maxTokens = params == null || params.getMaxTokens() == null ? defaultMaxTokens : params.getMaxTokens();
+        return TokenEstimate.of(render(request)) + maxTokens;
+    }
+
+    public static String render(PromptRequest request) {
         if (request.getPrompt() != null) {
             return request.getPrompt();
         }

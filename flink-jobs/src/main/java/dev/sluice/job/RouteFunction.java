@@ -1,0 +1,78 @@
+package dev.sluice.job;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.routing.Catalog;
+import dev.sluice.routing.RouteDecision;
+import dev.sluice.routing.Router;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RouteExplanation;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request with the current catalog: the one the job started with, until a newer document arrives on
+ * the catalog topic and replaces it in broadcast state (checkpointed, so a restore keeps it). A document that does
+ * not parse is logged and ignored; the catalog in force stays. Requests no model may serve leave as outcomes with
+ * a reject and a metric.
+ */
+final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String, RoutedRequest> {
+
+    static final MapStateDescriptor<String, String> CATALOG =
+            new MapStateDescriptor<>("catalog", Types.STRING, Types.STRING);
+    static final OutputTag<InferenceOutcome> REFUSED = new OutputTag<>("refused") {};
+    private static final String CURRENT = "current";
+    private static final Logger LOG = LoggerFactory.getLogger(RouteFunction.class);
+
+    private final Catalog initial;
+    private final int defaultMaxTokens;
+    private transient String parsedText;
+    private transient Catalog parsed;
+
+    RouteFunction(Catalog initial, SluiceConfig config) {
+        this.initial = initial;
+        this.defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
+    }
+
+    @Override
+    public void processElement(PromptRequest request, ReadOnlyContext context, Collector<RoutedRequest> out)
+            throws Exception {
+        Catalog catalog = current(context.getBroadcastState(CATALOG).get(CURRENT));
+        Outcomes.Clock clock = Outcomes.Clock.startingNow();
+        RouteDecision decision = new Router(catalog, ModelHealth.shared(), defaultMaxTokens).route(request);
+        RouteExplanation explanation = new RouteExplanation(decision.because(), decision.excluded());
+        if (decision.isRouted()) {
+            out.collect(new RoutedRequest(request, decision.chosen().id(),
+                    Deployments.toJson(decision.chosen().deployment()), explanation));
+        } else {
+            context.output(REFUSED, Outcomes.rejected(request, Outcomes.Target.NONE, decision.rejectReason(),
+                    decision.because(), clock, System.nanoTime()));
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(String document, Context context, Collector<RoutedRequest> out)
+            throws Exception {
+        try {
+            Catalog.parse(document, "catalog topic");
+            context.getBroadcastState(CATALOG).put(CURRENT, document);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignoring a catalog update that does not parse; the catalog in force stays: {}", e.getMessage());
+        }
+    }
+
+    private Catalog current(String document) {
+        if (document == null) {
+            return initial;
+        }
+        if (!document.equals(parsedText)) {
+            parsed = Catalog.parse(document, "catalog topic");
+            parsedText = document;
+        }
+        return parsed;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.sluice.routing;
+
+import dev.sluice.prompt.PromptText;
+import dev.sluice.schema.Constraints;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RoutingHints;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a request needs from a model and what it prefers, read from its structured fields only: the prompt text is
+ * measured for length and script, never read for instructions, so no prompt can steer routing or policy.
+ *
+ * @param contextTokens prompt tokens plus max tokens
+ * @param capabilities capabilities the model must have
+ * @param useCases the use-case guide's rows the request falls under
+ * @param japanese the request is in, or asks for, Japanese
+ * @param allowedLicenses the request's own narrowing of licences; empty for none
+ * @param preferredModel a model the request prefers, or null
+ * @param preferredFamily a family the request prefers, or null
+ */
+public record RequestNeeds(int contextTokens, Set<String> capabilities, Set<String> useCases, boolean japanese,
+        Set<String> allowedLicenses, String preferredModel, String preferredFamily) {
+
+    public static RequestNeeds of(PromptRequest request, int defaultMaxTokens) {
+        Constraints constraints = request.getConstraints();
+        RoutingHints hints = request.getHints();
+        Set<String> capabilities = new LinkedHashSet<>();
+        int context = PromptText.contextNeeded(request, defaultMaxTokens);
+        if (constraints != null) {
+            capabilities.addAll(constraints.getCapabilities());
+            if (constraints.getMinContext() != null) {
+                context = Math.max(context, constraints.getMinContext());
+            }
+        }
+        boolean japanese = isJapanese(request);
+        Set<String> useCases = new LinkedHashSet<>();
+        switch (request.getTask()) {
+            case TRANSLATE -> useCases.add("translate");
+            case SUMMARIZE -> useCases.add("summarize");
+            case CODE -> useCases.add("code");
+            case RAG -> useCases.add("rag");
+            case CHAT -> {
+                if (japanese) {
+                    useCases.add("japanese-chat");
+                }
+            }
+            default -> { }
+        }
+        if (capabilities.contains("tools")) {
+            useCases.add("tools");
+        }
+        if (capabilities.contains("vision")) {
+            useCases.add("vision");
+        }
+        if (hints != null && hints.getSize() != null) {
+            useCases.add(hints.getSize().toLowerCase(Locale.ROOT));
+        }
+        return new RequestNeeds(context, Set.copyOf(capabilities), Set.copyOf(useCases), japanese,
+                hints == null ? Set.of() : Set.copyOf(hints.getAllowedLicenses()),
+                hints == null ? null : hints.getPreferredModel(),
+                hints == null ? null : hints.getPreferredFamily());
+    }
+
+    private static boolean isJapanese(PromptRequest request) {
+        if (startsWithJa(request.getSourceLanguage()) || startsWithJa(request.getTargetLanguage())) {
+            return true;
+        }
+        return PromptText.render(request).codePoints().anyMatch(c ->
+                Character.UnicodeScript.of(c) == Character.UnicodeScript.HIRAGANA
+                        || Character.UnicodeScript.of(c) == Character.UnicodeScript.KATAKANA);
+    }
+
+    private static boolean startsWithJa(String language) {
+        return language != null && language.toLowerCase(Locale.ROOT).startsWith("ja");
+    }
+}

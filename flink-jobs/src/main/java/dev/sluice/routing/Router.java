@@ -1,0 +1,131 @@
+package dev.sluice.routing;
+
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RouteExclusion;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Licence policy first, then model selection. A model is eligible only if the tenant's policy allows it (every
+ * rule of {@link LicenseRules}), the request's own narrowing keeps it, it is deployed and up, has the capabilities
+ * asked for, and its context holds the request. Among eligible models the use-case guide, Japanese quality, the
+ * request's preferences, size and load decide. There is no fallback: with nothing eligible the request is refused.
+ */
+public final class Router {
+
+    private final Catalog catalog;
+    private final ModelAvailability availability;
+    private final int defaultMaxTokens;
+
+    public Router(Catalog catalog, ModelAvailability availability, int defaultMaxTokens) {
+        this.catalog = catalog;
+        this.availability = availability;
+        this.defaultMaxTokens = defaultMaxTokens;
+    }
+
+    public RouteDecision route(PromptRequest request) {
+        Optional<TenantPolicy> policy = catalog.policy(request.getTenant());
+        if (policy.isEmpty()) {
+            return refused(RejectReason.POLICY_DENIED, "tenant '" + request.getTenant()
+                    + "' has no licence policy; the operator must define one", List.of());
+        }
+        RequestNeeds needs = RequestNeeds.of(request, defaultMaxTokens);
+        List<RouteExclusion> excluded = new ArrayList<>();
+        List<RouteDecision.Scored> eligible = new ArrayList<>();
+        for (CatalogModel model : catalog.models()) {
+            Optional<String> reason = exclusion(model, policy.get(), needs);
+            if (reason.isPresent()) {
+                excluded.add(new RouteExclusion(model.id(), reason.get()));
+            } else {
+                eligible.add(score(model, needs));
+            }
+        }
+        if (eligible.isEmpty()) {
+            return refused(RejectReason.NO_ELIGIBLE_MODEL, "no model is eligible: " + summary(excluded), excluded);
+        }
+        eligible.sort(Comparator.comparingDouble(RouteDecision.Scored::score).reversed()
+                .thenComparing(s -> s.model().id()));
+        RouteDecision.Scored best = eligible.get(0);
+        for (RouteDecision.Scored other : eligible.subList(1, eligible.size())) {
+            excluded.add(new RouteExclusion(other.model().id(), String.format(java.util.Locale.ROOT,
+                    "eligible, ranked lower (%.1f < %.1f)", other.score(), best.score())));
+        }
+        return new RouteDecision(best.model(), "eligible under the tenant's policy and "
+                + String.join(", ", best.reasons()), null, excluded, eligible);
+    }
+
+    /** The first reason the model cannot serve the request, or empty. */
+    private Optional<String> exclusion(CatalogModel model, TenantPolicy policy, RequestNeeds needs) {
+        List<String> licence = LicenseRules.violations(model, policy);
+        if (!licence.isEmpty()) {
+            return Optional.of("licence: " + licence.get(0));
+        }
+        if (!needs.allowedLicenses().isEmpty() && !needs.allowedLicenses().contains(model.license())) {
+            return Optional.of("request: allows only licences " + needs.allowedLicenses());
+        }
+        if (!model.hasDeployment()) {
+            return Optional.of("deployment: not deployed");
+        }
+        for (String capability : needs.capabilities()) {
+            if (!model.capabilities().contains(capability)) {
+                return Optional.of("capability: has no " + capability);
+            }
+        }
+        if (model.context() < needs.contextTokens()) {
+            return Optional.of("context: " + model.context() + " tokens, the request needs about "
+                    + needs.contextTokens());
+        }
+        if (availability.isDown(model.id())) {
+            return Optional.of("health: down after failing requests");
+        }
+        return Optional.empty();
+    }
+
+    private RouteDecision.Scored score(CatalogModel model, RequestNeeds needs) {
+        double score = 0;
+        List<String> reasons = new ArrayList<>();
+        for (String useCase : needs.useCases()) {
+            if (model.useCases().contains(useCase)) {
+                score += 100;
+                reasons.add("recommended for " + useCase + " by the use-case guide");
+            }
+        }
+        if (needs.japanese()) {
+            score += 20 * model.japanese().points();
+            reasons.add("Japanese quality " + model.japanese().name().toLowerCase());
+        }
+        if (model.id().equals(needs.preferredModel())) {
+            score += 1000;
+            reasons.add("preferred by the request");
+        } else if (model.family().equalsIgnoreCase(String.valueOf(needs.preferredFamily()))) {
+            score += 500;
+            reasons.add("of the family the request prefers");
+        }
+        // Within equals, the larger model is the better one; load breaks what is still tied.
+        double params = model.activeParamsB() != null ? model.activeParamsB() : model.paramsB();
+        score += Math.min(10, Math.log(params + 1) / Math.log(2));
+        score -= 0.01 * availability.inFlight(model.id());
+        reasons.add(String.format(java.util.Locale.ROOT, "%.3gB parameters", params));
+        return new RouteDecision.Scored(model, score, reasons);
+    }
+
+    private static String summary(List<RouteExclusion> excluded) {
+        Map<String, Integer> byKind = new TreeMap<>();
+        for (RouteExclusion exclusion : excluded) {
+            String kind = exclusion.getReason().substring(0, exclusion.getReason().indexOf(':'));
+            byKind.merge(kind, 1, Integer::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        byKind.forEach((kind, count) -> parts.add(count + " by " + kind));
+        return String.join(", ", parts);
+    }
+
+    private static RouteDecision refused(RejectReason reason, String because, List<RouteExclusion> excluded) {
+        return new RouteDecision(null, because, reason, excluded, List.of());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sluice.routing;
+
+import static dev.sluice.routing.RoutingFixtures.SHIPPED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Catalog} and the shipped {@code config/catalog.yaml}. */
+class CatalogTest {
+
+    private static CatalogModel model(String id) {
+        return SHIPPED.models().stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theShippedCatalogHoldsEveryFamilyAtEverySize() {
+        assertThat(SHIPPED.models()).hasSize(33);
+        assertThat(SHIPPED.models()).extracting(CatalogModel::family).contains("Llama 3.1", "Llama 3.2",
+                "Llama 3.2 Vision", "Mistral Large", "Mistral Small", "Mixtral", "Gemma 2", "Qwen2.5",
+                "Qwen2.5-Coder", "DeepSeek", "DeepSeek-Coder", "Phi-3", "Command R+");
+        assertThat(SHIPPED.policies()).containsKeys("acme-retail", "kyoto-bank", "nippon-media", "open-research");
+    }
+
+    @Test
+    void theCatalogCarriesTheLicenceReferenceNotTheCommonClaims() {
+        assertThat(model("mistralai/Mistral-Small-Instruct-2409").license()).isEqualTo("other/mrl");
+        assertThat(model("mistralai/Mistral-Small-Instruct-2409").commercial()).isEqualTo(Commercial.NO);
+        assertThat(model("mistralai/Mistral-Small-Instruct-2409").context()).isEqualTo(32768);
+        assertThat(model("Qwen/Qwen2.5-3B-Instruct").license()).isEqualTo("other/qwen-research");
+        assertThat(model("Qwen/Qwen2.5-72B-Instruct").conditions()).contains("MAU>100M");
+        assertThat(model("deepseek-ai/DeepSeek-V3").license()).isEqualTo("other/deepseek");
+        assertThat(model("microsoft/Phi-3-mini-4k-instruct").context()).isEqualTo(4096);
+        assertThat(model("microsoft/Phi-3-mini-128k-instruct").context()).isEqualTo(131072);
+        assertThat(model("google/gemma-2-27b-it").context()).isEqualTo(8192);
+        assertThat(model("meta-llama/Llama-3.2-11B-Vision-Instruct").conditions()).contains("EU-multimodal");
+        assertThat(model("meta-llama/Llama-3.2-3B-Instruct").conditions()).doesNotContain("EU-multimodal");
+        assertThat(model("mistralai/Mixtral-8x22B-Instruct-v0.1").activeParamsB()).isEqualTo(39.0);
+        assertThat(model("Qwen/Qwen2.5-72B-Instruct").vramGb()).containsEntry("bf16", 144.0);
+    }
+
+    @Test
+    void aCatalogRoundTripsThroughTheTopicFormat() {
+        assertThat(Catalog.parse(SHIPPED.toYaml(), "round trip")).isEqualTo(SHIPPED);
+    }
+
+    @Test
+    void errorsNameTheKeyAndTheLine() {
+        String yaml = """
+                models:
+                  - id: a
+                    family: F
+                    vendor: V
+                    origin: US
+                    params-b: 1
+                    context: 1024
+                    license: mit
+                    commercial: sometimes
+                    japanese: good
+                """;
+
+        assertThatThrownBy(() -> Catalog.parse(yaml, "catalog.yaml"))
+                .hasMessageContaining("catalog.yaml: models[0].commercial")
+                .hasMessageContaining("sometimes")
+                .hasMessageContaining("line 9");
+    }
+
+    @Test
+    void aModelListedTwiceIsRefused() {
+        String entry = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good}\n";
+
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + entry + entry, "c.yaml"))
+                .hasMessageContaining("model a is listed twice");
+    }
+}

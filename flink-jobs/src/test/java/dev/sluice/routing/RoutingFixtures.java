@@ -1,0 +1,119 @@
+package dev.sluice.routing;
+
+import dev.sluice.config.ModelDeployment;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.Task;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The shipped catalog, fully deployed, and policies to route against it. */
+final class RoutingFixtures {
+
+    static final Catalog SHIPPED = Catalog.load(Path.of("..", "config", "catalog.yaml"));
+
+    private RoutingFixtures() {}
+
+    /** Every model of the shipped catalog deployed, with {@code policies}. */
+    static Catalog allDeployed(Map<String, TenantPolicy> policies) {
+        List<CatalogModel> deployed = SHIPPED.models().stream().map(m -> new CatalogModel(m.id(), m.family(),
+                m.vendor(), m.origin(), m.paramsB(), m.activeParamsB(), m.context(), m.license(), m.commercial(),
+                m.conditions(), m.japanese(), m.benchmarks(), m.capabilities(), m.useCases(), m.vramGb(), m.note(),
+                ModelDeployment.triton(null, "host:8001", "ensemble", 64))).toList();
+        return new Catalog(deployed, policies);
+    }
+
+    /** Commercial, a million users, every acceptable-use term accepted, not in the EU. */
+    static TenantPolicy permissiveCommercial() {
+        return policy().build();
+    }
+
+    static PolicyBuilder policy() {
+        return new PolicyBuilder();
+    }
+
+    static PromptRequest.Builder request(Task task, String prompt) {
+        return PromptRequest.newBuilder().setRequestId("r").setTenant("t").setTask(task).setPrompt(prompt);
+    }
+
+    /** Builds test policies field by field. */
+    static final class PolicyBuilder {
+        boolean commercial = true;
+        long mau = 1_000_000;
+        boolean euDomiciled;
+        boolean euEndUserOnly;
+        Set<String> allowed = Set.of();
+        Set<String> denied = Set.of();
+        Set<String> deniedVendors = Set.of();
+        Set<String> deniedOrigins = Set.of();
+        Set<String> accepted = Set.of("llama3.1", "llama3.2", "gemma", "other/deepseek", "other/deepseek-license",
+                "cc-by-nc-4.0", "other/mrl", "other/qwen-research");
+        Set<String> vendorLicenses = Set.of();
+        boolean trains;
+        boolean derivative;
+        boolean military;
+
+        PolicyBuilder commercial(boolean value) {
+            commercial = value;
+            return this;
+        }
+
+        PolicyBuilder mau(long value) {
+            mau = value;
+            return this;
+        }
+
+        PolicyBuilder eu(boolean domiciled, boolean endUserOnly) {
+            euDomiciled = domiciled;
+            euEndUserOnly = endUserOnly;
+            return this;
+        }
+
+        PolicyBuilder allowed(String... licenses) {
+            allowed = Set.of(licenses);
+            return this;
+        }
+
+        PolicyBuilder denied(String... licenses) {
+            denied = Set.of(licenses);
+            return this;
+        }
+
+        PolicyBuilder deniedVendors(String... vendors) {
+            deniedVendors = Set.of(vendors);
+            return this;
+        }
+
+        PolicyBuilder deniedOrigins(String... origins) {
+            deniedOrigins = Set.of(origins);
+            return this;
+        }
+
+        PolicyBuilder accepted(String... licenses) {
+            accepted = Set.of(licenses);
+            return this;
+        }
+
+        PolicyBuilder vendorLicenses(String... licenses) {
+            vendorLicenses = Set.of(licenses);
+            return this;
+        }
+
+        PolicyBuilder trainsOnOutputs(boolean value, boolean acceptsDerivatives) {
+            trains = value;
+            derivative = acceptsDerivatives;
+            return this;
+        }
+
+        PolicyBuilder military(boolean value) {
+            military = value;
+            return this;
+        }
+
+        TenantPolicy build() {
+            return new TenantPolicy(commercial, mau, euDomiciled, euEndUserOnly, allowed, denied, deniedVendors,
+                    deniedOrigins, accepted, vendorLicenses, trains, derivative, military);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.sluice.routing;
+
+import static dev.sluice.routing.RoutingFixtures.allDeployed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.prompt.PromptText;
+import dev.sluice.schema.Constraints;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RoutingHints;
+import dev.sluice.schema.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of random requests under random policies: whatever the router chooses is eligible under every rule,
+ * and whatever it refuses had truly nothing eligible.
+ */
+class RoutingPropertyTest {
+
+    private static final List<String> LICENSES = RoutingFixtures.SHIPPED.models().stream()
+            .map(CatalogModel::license).distinct().sorted().toList();
+    private static final List<String> VENDORS = RoutingFixtures.SHIPPED.models().stream()
+            .map(CatalogModel::vendor).distinct().sorted().toList();
+    private static final List<String> CAPABILITIES = List.of("tools", "vision", "code", "long-context");
+
+    @Test
+    void theChosenModelIsAlwaysEligible() {
+        SplittableRandom random = new SplittableRandom(20261127);
+        int routed = 0;
+        for (int i = 0; i < 5_000; i++) {
+            TenantPolicy policy = randomPolicy(random);
+            Catalog catalog = allDeployed(Map.of("t", policy));
+            PromptRequest request = randomRequest(random);
+            RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), 256).route(request);
+            List<CatalogModel> eligible = catalog.models().stream()
+                    .filter(m -> isEligible(m, policy, request)).toList();
+            if (decision.isRouted()) {
+                routed++;
+                assertThat(eligible).as("case %d", i).contains(decision.chosen());
+            } else {
+                assertThat(eligible).as("case %d refused: %s", i, decision.because()).isEmpty();
+            }
+        }
+        // The generator must produce both outcomes, or the property says little.
+        assertThat(routed).isBetween(500, 4_500);
+    }
+
+    /** The full rule set, restated independently of the router's code path. */
+    private static boolean isEligible(CatalogModel model, TenantPolicy policy, PromptRequest request) {
+        if (!LicenseRules.violations(model, policy).isEmpty()) {
+            return false;
+        }
+        RoutingHints hints = request.getHints();
+        if (hints != null && !hints.getAllowedLicenses().isEmpty()
+                && !hints.getAllowedLicenses().contains(model.license())) {
+            return false;
+        }
+        Constraints constraints = request.getConstraints();
+        if (constraints != null && !model.capabilities().containsAll(constraints.getCapabilities())) {
+            return false;
+        }
+        return model.context() >= PromptText.contextNeeded(request, 256);
+    }
+
+    private static TenantPolicy randomPolicy(SplittableRandom random) {
+        return new TenantPolicy(random.nextBoolean(), random.nextInt(4) == 0 ? 800_000_000L : random.nextInt(200) * 1_000_000L,
+                random.nextBoolean(), random.nextBoolean(),
+                random.nextInt(3) == 0 ? subset(random, LICENSES) : java.util.Set.of(),
+                subset(random, LICENSES.subList(0, 2)), subset(random, VENDORS.subList(0, 2)),
+                random.nextInt(3) == 0 ? java.util.Set.of("CN") : java.util.Set.of(),
+                subset(random, LICENSES), random.nextInt(5) == 0 ? subset(random, LICENSES) : java.util.Set.of(),
+                random.nextBoolean(), random.nextBoolean(), random.nextInt(6) == 0);
+    }
+
+    private static PromptRequest randomRequest(SplittableRandom random) {
+        Task task = Task.values()[random.nextInt(Task.values().length)];
+        String prompt = random.nextBoolean() ? "こんにちは ".repeat(1 + random.nextInt(3000))
+                : "hello world ".repeat(1 + random.nextInt(3000));
+        List<String> capabilities = new ArrayList<>();
+        for (String capability : CAPABILITIES) {
+            if (random.nextInt(5) == 0) {
+                capabilities.add(capability);
+            }
+        }
+        return PromptRequest.newBuilder().setRequestId("r").setTenant("t").setTask(task).setPrompt(prompt)
+                .setParams(GenerationParams.newBuilder().setMaxTokens(1 + random.nextInt(8192)).build())
+                .setConstraints(new Constraints(null, capabilities))
+                .setHints(new RoutingHints(random.nextInt(4) == 0 ? pick(random, RoutingFixtures.SHIPPED).id() : null,
+                        null, random.nextInt(4) == 0 ? new ArrayList<>(subset(random, LICENSES)) : List.of(),
+                        random.nextInt(4) == 0 ? (random.nextBoolean() ? "edge" : "light") : null))
+                .build();
+    }
+
+    private static CatalogModel pick(SplittableRandom random, Catalog catalog) {
+        return catalog.models().get(random.nextInt(catalog.models().size()));
+    }
+
+    private static java.util.Set<String> subset(SplittableRandom random, List<String> values) {
+        return values.stream().filter(v -> random.nextBoolean()).collect(Collectors.toSet());
+    }
+}
