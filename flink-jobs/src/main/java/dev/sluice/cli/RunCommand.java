@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.job.InferencePipeline;
 import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogFileWatcher;
+import dev.sluice.routing.CatalogPublisher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,11 +22,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "configuration file")
     Path config;
 
+    @Option(names = "--watch-catalog", description = "publish the catalog file to the catalog topic whenever it "
+            + "changes, so the running job follows it")
+    boolean watchCatalog;
+
     @Override
     public Integer call() throws Exception {
         SluiceConfig settings = SluiceConfig.load(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(settings.catalogPath(config)));
+        Path catalogFile = settings.catalogPath(config);
+        InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
+        if (watchCatalog) {
+            new CatalogFileWatcher(catalogFile, catalog -> CatalogPublisher.publish(
+                    settings.kafka().bootstrapServers(), settings.kafka().topics().catalog(), catalog)).start(2_000);
+        }
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));
         env.execute(InferencePipeline.JOB_NAME);

@@ -18,7 +18,7 @@ final class DemoSummary {
         Map<String, List<InferenceMetric>> byModel = metrics.stream()
                 .filter(m -> m.getOutcome().equals("OK"))
                 .collect(Collectors.groupingBy(InferenceMetric::getModelId, TreeMap::new, Collectors.toList()));
-        out.printf("%-28s %7s %9s %9s %12s %14s %12s%n",
+        out.printf("%-36s %7s %9s %9s %12s %14s %12s%n",
                 "model", "count", "p50 ms", "p99 ms", "p50 TTFT ms", "out tokens/s", "mean batch");
         for (Map.Entry<String, List<InferenceMetric>> entry : byModel.entrySet()) {
             List<InferenceMetric> rows = entry.getValue();
@@ -37,14 +37,14 @@ final class DemoSummary {
                 batch += metric.getBatchSize();
             }
             double seconds = Math.max(1, last - first) / 1000.0;
-            out.printf("%-28s %7d %9d %9d %12d %14.0f %12.1f%n", entry.getKey(), rows.size(),
+            out.printf("%-36s %7d %9d %9d %12d %14.0f %12.1f%n", entry.getKey(), rows.size(),
                     latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
                     firstToken.getValueAtPercentile(50), tokens / seconds, batch / rows.size());
         }
         out.println();
         Map<String, Long> byReason = rejects.stream().collect(
                 Collectors.groupingBy(r -> r.getReason().name(), TreeMap::new, Collectors.counting()));
-        out.printf("%-28s %7s%n", "reject reason", "count");
-        byReason.forEach((reason, count) -> out.printf("%-28s %7d%n", reason, count));
+        out.printf("%-36s %7s%n", "reject reason", "count");
+        byReason.forEach((reason, count) -> out.printf("%-36s %7d%n", reason, count));
     }
 }

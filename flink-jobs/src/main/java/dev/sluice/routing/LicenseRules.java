@@ -20,13 +20,13 @@ public final class LicenseRules {
         String license = model.license();
         boolean nonCommercial = model.commercial() == Commercial.NO || model.has("NC") || model.has("research-only");
         if (policy.commercial() && nonCommercial) {
-            reasons.add("licence " + license + " is non-commercial (research only) and the tenant's use is commercial");
+            reasons.add(license + " is non-commercial (research only) and the tenant's use is commercial");
         }
         if (!policy.allowedLicenses().isEmpty() && !policy.allowedLicenses().contains(license)) {
-            reasons.add("licence " + license + " is not among the tenant's allowed licences");
+            reasons.add(license + " is not among the tenant's allowed licences");
         }
         if (policy.deniedLicenses().contains(license)) {
-            reasons.add("licence " + license + " is denied by the tenant's policy");
+            reasons.add(license + " is denied by the tenant's policy");
         }
         if (policy.deniedVendors().contains(model.vendor())) {
             reasons.add("vendor " + model.vendor() + " is denied by the tenant's policy");
@@ -36,11 +36,11 @@ public final class LicenseRules {
         }
         boolean vendorLicense = policy.vendorLicenses().contains(license);
         if (model.has("MAU>700M") && policy.monthlyActiveUsers() > LLAMA_MAU_LIMIT && !vendorLicense) {
-            reasons.add("licence " + license + " needs Meta's own licence above 700M monthly active users");
+            reasons.add(license + " needs Meta's own licence above 700M monthly active users");
         }
         if (model.has("MAU>100M") && policy.commercial() && policy.monthlyActiveUsers() > QWEN_MAU_LIMIT
                 && !vendorLicense) {
-            reasons.add("licence " + license + " needs the vendor's licence for commercial use above 100M monthly "
+            reasons.add(license + " needs the vendor's licence for commercial use above 100M monthly "
                     + "active users");
         }
         if (model.has("EU-multimodal") && policy.euDomiciled() && !policy.euEndUserOnly()) {
@@ -48,17 +48,17 @@ public final class LicenseRules {
                     + "EU-domiciled licensees");
         }
         if ((model.has("AUP") || model.has("FLOWDOWN")) && !policy.acceptedTerms().contains(license)) {
-            reasons.add("the tenant has not accepted the use terms of licence " + license);
+            reasons.add("the tenant has not accepted the use terms of " + license);
         }
         if (policy.trainsOnOutputs() && (model.has("OUT-RESTRICTED") || nonCommercial)) {
-            reasons.add("licence " + license + " restricts its outputs, and the tenant trains models on outputs");
+            reasons.add(license + " restricts its outputs, and the tenant trains models on outputs");
         }
         if (policy.trainsOnOutputs() && model.has("DISTILL-DERIV") && !policy.acceptsDerivativeTerms()) {
             reasons.add("models trained on " + license + " outputs become licensed derivatives, which the tenant "
                     + "does not accept");
         }
         if (policy.militaryUse() && model.has("MIL")) {
-            reasons.add("licence " + license + " forbids military use");
+            reasons.add(license + " forbids military use");
         }
         return reasons;
     }

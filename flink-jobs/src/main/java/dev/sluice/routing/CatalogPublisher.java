@@ -1,6 +1,5 @@
-package dev.sluice.demo;
+package dev.sluice.routing;
 
-import dev.sluice.routing.Catalog;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
