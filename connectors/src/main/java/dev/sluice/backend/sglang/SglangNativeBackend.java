@@ -3,6 +3,7 @@ package dev.sluice.backend.sglang;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallFutures;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
@@ -12,6 +13,7 @@ import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.proto.sglang.runtime.AbortRequest;
 import dev.sluice.proto.sglang.runtime.GetLoadRequest;
+import dev.sluice.proto.sglang.runtime.GetLoadResponse;
 import dev.sluice.proto.sglang.runtime.GetModelInfoRequest;
 import dev.sluice.proto.sglang.runtime.HealthCheckRequest;
 import dev.sluice.proto.sglang.runtime.SamplingParams;
@@ -78,9 +80,7 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
 
     @Override
     public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
-        List<CompletableFuture<GenerationResult>> answers = batch.stream().map(this::call).toList();
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+        return CallFutures.allInOrder(batch.stream().map(this::call).toList());
     }
 
     private CompletableFuture<GenerationResult> call(GenerationRequest request) {
@@ -155,7 +155,7 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
             Status.Code code = Status.fromThrowable(failure).getCode();
             if (code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED) {
                 stub.withDeadlineAfter(5, TimeUnit.SECONDS).abort(AbortRequest.newBuilder().setRid(rid).build(),
-                        new SglangSchedulerBackend.IgnoreResponse<>());
+                        new CallFutures.Unary<>(endpoint));
             }
             result.completeExceptionally(GrpcErrors.classify(endpoint, failure));
         }
@@ -199,28 +199,15 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
 
     @Override
     public CompletableFuture<ServerLoad> load() {
-        CompletableFuture<ServerLoad> load = new CompletableFuture<>();
-        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS).getLoad(
-                GetLoadRequest.getDefaultInstance(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(dev.sluice.proto.sglang.runtime.GetLoadResponse response) {
-                        JsonNode info = json(response.getJsonInfo());
-                        load.complete(new ServerLoad(info.path("num_running_reqs").asInt(),
-                                info.path("num_waiting_reqs").asInt(), info.path("token_usage").asDouble(),
-                                info.path("gen_throughput").asDouble(), info.path("cache_hit_rate").asDouble()));
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        load.completeExceptionally(GrpcErrors.classify(endpoint, failure));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        load.completeExceptionally(BackendException.permanent(endpoint + ": no load reported", null));
-                    }
-                });
-        return load;
+        CallFutures.Unary<GetLoadResponse> call = new CallFutures.Unary<>(endpoint);
+        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .getLoad(GetLoadRequest.getDefaultInstance(), call);
+        return call.future().thenApply(response -> {
+            JsonNode info = json(response.getJsonInfo());
+            return new ServerLoad(info.path("num_running_reqs").asInt(), info.path("num_waiting_reqs").asInt(),
+                    info.path("token_usage").asDouble(), info.path("gen_throughput").asDouble(),
+                    info.path("cache_hit_rate").asDouble());
+        });
     }
 
     @Override

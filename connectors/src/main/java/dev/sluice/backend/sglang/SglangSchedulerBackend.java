@@ -1,6 +1,7 @@
 package dev.sluice.backend.sglang;
 
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallFutures;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
@@ -16,6 +17,7 @@ import dev.sluice.proto.sglang.scheduler.GenerateComplete;
 import dev.sluice.proto.sglang.scheduler.GenerateRequest;
 import dev.sluice.proto.sglang.scheduler.GenerateResponse;
 import dev.sluice.proto.sglang.scheduler.GetLoadsRequest;
+import dev.sluice.proto.sglang.scheduler.GetLoadsResponse;
 import dev.sluice.proto.sglang.scheduler.GetModelInfoRequest;
 import dev.sluice.proto.sglang.scheduler.GetModelInfoResponse;
 import dev.sluice.proto.sglang.scheduler.HealthCheckRequest;
@@ -111,9 +113,7 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
         if (tokenizer == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
         }
-        List<CompletableFuture<GenerationResult>> answers = batch.stream().map(this::call).toList();
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+        return CallFutures.allInOrder(batch.stream().map(this::call).toList());
     }
 
     private CompletableFuture<GenerationResult> call(GenerationRequest request) {
@@ -193,35 +193,23 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
         /** Frees the worker's slot; best effort, the worker may have finished already. */
         private void abort(String reason) {
             stub.withDeadlineAfter(5, TimeUnit.SECONDS).abort(
-                    AbortRequest.newBuilder().setRequestId(id).setReason(reason).build(), new IgnoreResponse<>());
+                    AbortRequest.newBuilder().setRequestId(id).setReason(reason).build(),
+                    new CallFutures.Unary<>(endpoint));
         }
     }
 
     @Override
     public CompletableFuture<ServerLoad> load() {
-        CompletableFuture<ServerLoad> load = new CompletableFuture<>();
-        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS).getLoads(
-                GetLoadsRequest.newBuilder().addInclude("core").build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(dev.sluice.proto.sglang.scheduler.GetLoadsResponse response) {
-                        var all = response.getAggregate();
-                        double hitRate = response.getLoadsList().stream()
-                                .mapToDouble(l -> l.getCacheHitRate()).average().orElse(0);
-                        load.complete(new ServerLoad(all.getTotalRunningReqs(), all.getTotalWaitingReqs(),
-                                all.getAvgTokenUsage(), all.getAvgThroughput(), hitRate));
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        load.completeExceptionally(GrpcErrors.classify(endpoint, failure));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        load.completeExceptionally(BackendException.permanent(endpoint + ": no load reported", null));
-                    }
-                });
-        return load;
+        CallFutures.Unary<GetLoadsResponse> call = new CallFutures.Unary<>(endpoint);
+        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .getLoads(GetLoadsRequest.newBuilder().addInclude("core").build(), call);
+        return call.future().thenApply(response -> {
+            var all = response.getAggregate();
+            double hitRate = response.getLoadsList().stream().mapToDouble(l -> l.getCacheHitRate()).average()
+                    .orElse(0);
+            return new ServerLoad(all.getTotalRunningReqs(), all.getTotalWaitingReqs(), all.getAvgTokenUsage(),
+                    all.getAvgThroughput(), hitRate);
+        });
     }
 
     @Override
@@ -246,21 +234,6 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    }
-
-    /** For fire-and-forget calls. */
-    static final class IgnoreResponse<T> implements StreamObserver<T> {
-        @Override
-        public void onNext(T value) {
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onCompleted() {
         }
     }
 }

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallFutures;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
@@ -100,10 +101,7 @@ public final class TritonBackend implements InferenceBackend {
             return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
         }
         if (streaming) {
-            List<CompletableFuture<GenerationResult>> answers = batch.stream()
-                    .map(request -> stream.submit(checked, request)).toList();
-            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+            return CallFutures.allInOrder(batch.stream().map(request -> stream.submit(checked, request)).toList());
         }
         List<List<GenerationRequest>> groups = split(batch, checked.batched() ? options.maxBatchSize() : 1);
         List<CompletableFuture<List<GenerationResult>>> calls = new ArrayList<>(groups.size());

@@ -1,0 +1,47 @@
+package dev.sluice.backend;
+
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Futures for asynchronous gRPC calls: one response as a future, and many futures as one list. */
+public final class CallFutures {
+
+    private CallFutures() {}
+
+    /** An observer for a unary call to {@code endpoint} whose response completes the future; failures classified. */
+    public static final class Unary<T> implements StreamObserver<T> {
+        private final String endpoint;
+        private final CompletableFuture<T> future = new CompletableFuture<>();
+
+        public Unary(String endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        public CompletableFuture<T> future() {
+            return future;
+        }
+
+        @Override
+        public void onNext(T value) {
+            future.complete(value);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            future.completeExceptionally(GrpcErrors.classify(endpoint, failure));
+        }
+
+        @Override
+        public void onCompleted() {
+            future.completeExceptionally(BackendException.permanent(endpoint + ": the call ended without a response",
+                    null));
+        }
+    }
+
+    /** The results of {@code futures} in their order, once all are done; the first failure fails the whole. */
+    public static <T> CompletableFuture<List<T>> allInOrder(List<CompletableFuture<T>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+    }
+}
