@@ -7,16 +7,18 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, and where the model
- * catalog is. Keys are kebab-case; durations are ISO-8601 ({@code PT1S}).
+ * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, the gateways'
+ * batching and concurrency, and where the model catalog is. Keys are kebab-case; durations are ISO-8601 ({@code PT1S}).
  */
 public record SluiceConfig(
-        KafkaSettings kafka, JobSettings job, LimitSettings limits, String catalog) implements Serializable {
+        KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog)
+        implements Serializable {
 
     public SluiceConfig {
         Objects.requireNonNull(kafka, "kafka section is required");
         job = job == null ? JobSettings.ofDefaults() : job;
         limits = limits == null ? LimitSettings.ofDefaults() : limits;
+        gateway = gateway == null ? GatewaySettings.ofDefaults() : gateway;
         catalog = catalog == null ? "catalog.yaml" : catalog;
     }
 
@@ -36,6 +38,6 @@ public record SluiceConfig(
     }
 
     public SluiceConfig withBootstrapServers(String bootstrapServers) {
-        return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, catalog);
+        return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog);
     }
 }

@@ -2,17 +2,16 @@ package dev.sluice.job;
 
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.BackendSpec;
-import dev.sluice.backend.Backends;
-import dev.sluice.backend.CallCredentials;
-import dev.sluice.backend.GrpcChannels;
-import dev.sluice.backend.InferenceBackend;
-import dev.sluice.backend.TransportSecurity;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.gateway.DeadlineExceededException;
+import dev.sluice.gateway.Gateway;
+import dev.sluice.gateway.Gateways;
 import dev.sluice.prompt.PromptText;
+import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
-import io.grpc.ManagedChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -22,30 +21,28 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * Calls the chosen model's server without blocking. Backends are made when a deployment is first routed to, so
- * a catalog reloaded with a new deployment needs no restart; one channel serves each server and identity. Flink's
- * async operator bounds the requests in flight and checkpoints them, so a restore re-issues whatever had no
- * answer yet. Every request ends as exactly one outcome: a timeout or a server failure is a reject, never a job
- * failure.
+ * Hands each request to its deployment's gateway, which batches, prioritises and paces requests for the server
+ * (one gateway per deployment per TaskManager, shared by the subtasks). Gateways are acquired when a deployment is
+ * first routed to, so a catalog reloaded with a new deployment needs no restart. Flink's async operator bounds the
+ * requests in flight and checkpoints them, so a restore re-issues whatever had no answer yet. Every request ends
+ * as exactly one outcome: a timeout, a missed deadline or a server failure is a reject, never a job failure.
  */
 final class InferenceFunction extends RichAsyncFunction<RoutedRequest, InferenceOutcome> {
 
     private final SluiceConfig config;
-    private transient Map<String, InferenceBackend> backends;
-    private transient Map<ChannelKey, ManagedChannel> channels;
+    private transient Map<String, Gateway> gateways;
+    private transient List<BackendSpec> acquired;
     private transient int defaultMaxTokens;
 
     InferenceFunction(SluiceConfig config) {
         this.config = config;
     }
 
-    private record ChannelKey(String endpoint, TransportSecurity security, CallCredentials credentials) {}
-
     @Override
     public void open(OpenContext context) {
         defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
-        backends = new ConcurrentHashMap<>();
-        channels = new ConcurrentHashMap<>();
+        gateways = new ConcurrentHashMap<>();
+        acquired = new ArrayList<>();
     }
 
     @Override
@@ -60,53 +57,53 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                     "deadline passed before the request could be sent", clock, System.nanoTime()));
             return;
         }
-        InferenceBackend backend;
+        Gateway gateway;
         try {
-            backend = backend(routed.deployment(), deployment);
+            gateway = gateway(routed.deployment(), deployment);
         } catch (BackendException e) {
             complete(result, Outcomes.rejected(request, target, RejectReason.BACKEND_FAILED, e.getMessage(), clock,
                     System.nanoTime()));
             return;
         }
+        long deadlineNanos = request.getDeadline() == null ? 0
+                : clock.acceptedNanos() + (request.getDeadline() - clock.acceptedAtMillis()) * 1_000_000;
         ModelHealth health = ModelHealth.shared();
         health.started(routed.modelId());
-        Outcomes.Clock sent = clock.sentNow();
-        backend.generate(List.of(PromptText.toGeneration(request, defaultMaxTokens)))
-                .whenComplete((results, failure) -> {
+        boolean interactive = request.getPriority() == Priority.INTERACTIVE;
+        gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos).whenComplete((answer, failure) -> {
                     long now = System.nanoTime();
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
                     health.finished(routed.modelId(), failure == null,
                             cause instanceof BackendException backendFailure && backendFailure.isRetryable());
                     if (failure == null) {
-                        complete(result, Outcomes.completed(request, target, routed.explanation(), results.get(0),
-                                sent, now));
+                        complete(result, Outcomes.completed(request, target, routed.explanation(), answer.result(),
+                                answer.batchSize(), clock.sentAt(answer.sentNanos()), now));
+                    } else if (cause instanceof DeadlineExceededException) {
+                        complete(result, Outcomes.rejected(request, target, RejectReason.DEADLINE_EXCEEDED,
+                                cause.getMessage(), clock, now));
                     } else {
                         complete(result, Outcomes.rejected(request, target, RejectReason.BACKEND_FAILED,
-                                cause instanceof BackendException ? cause.getMessage() : cause.toString(), sent, now));
+                                cause instanceof BackendException ? cause.getMessage() : cause.toString(), clock, now));
                     }
                 });
     }
 
-    /** The backend of a deployment, made and checked on first use. */
-    private InferenceBackend backend(String key, ModelDeployment deployment) {
-        InferenceBackend existing = backends.get(key);
+    /** The deployment's shared gateway, acquired on first use; a failure is retried on the next request. */
+    private Gateway gateway(String key, ModelDeployment deployment) {
+        Gateway existing = gateways.get(key);
         if (existing != null) {
             return existing;
         }
         synchronized (this) {
-            InferenceBackend backend = backends.get(key);
-            if (backend == null) {
+            Gateway gateway = gateways.get(key);
+            if (gateway == null) {
                 BackendSpec spec = deployment.toBackendSpec(config.job().requestTimeout());
-                ManagedChannel channel = channels.computeIfAbsent(
-                        new ChannelKey(spec.endpoint(), spec.security(), spec.credentials()),
-                        k -> GrpcChannels.open(k.endpoint(), k.security(), k.credentials()));
-                backend = Backends.create(spec, channel);
-                // Blocks this one request's thread once per deployment; a failure is retried on the next request.
-                backend.checkReady();
-                backends.put(key, backend);
+                gateway = Gateways.acquire(spec, config.gateway().toOptions());
+                acquired.add(spec);
+                gateways.put(key, gateway);
             }
-            return backend;
+            return gateway;
         }
     }
 
@@ -122,11 +119,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
 
     @Override
     public void close() {
-        if (backends != null) {
-            backends.values().forEach(InferenceBackend::close);
-        }
-        if (channels != null) {
-            channels.values().forEach(GrpcChannels::close);
+        if (acquired != null) {
+            acquired.forEach(Gateways::release);
         }
     }
 

@@ -43,8 +43,8 @@ final class Outcomes {
             return new Clock(System.currentTimeMillis() - elapsed.toMillis(), start, start);
         }
 
-        Clock sentNow() {
-            return new Clock(acceptedAtMillis, acceptedNanos, System.nanoTime());
+        Clock sentAt(long nanos) {
+            return new Clock(acceptedAtMillis, acceptedNanos, nanos);
         }
 
         long sinceAccepted(long nanos) {
@@ -53,7 +53,7 @@ final class Outcomes {
     }
 
     static InferenceOutcome completed(PromptRequest request, Target target, RouteExplanation explanation,
-            GenerationResult result, Clock clock, long finishedNanos) {
+            GenerationResult result, int batchSize, Clock clock, long finishedNanos) {
         long queued = clock.sinceAccepted(clock.sentNanos());
         long finished = clock.sinceAccepted(finishedNanos);
         // Streamed answers say when their first token came; a unary answer arrives whole.
@@ -81,7 +81,8 @@ final class Outcomes {
                 .setCompletionTokens(result.completionTokens())
                 .setCachedTokens(result.cachedTokens())
                 .setOutputTokensPerSecond(result.completionTokens() / generationSeconds)
-                .setBatchSize(result.batchSize())
+                // The gateway's batch: for Triton one ModelInfer; for SGLang, requests sent to the server together.
+                .setBatchSize(batchSize)
                 .build();
         return new InferenceOutcome(completion, null, metric);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.job;
 
+import dev.sluice.config.GatewaySettings;
 import dev.sluice.config.JobSettings;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.LimitSettings;
@@ -59,7 +60,7 @@ final class PipelineTestEnv implements AutoCloseable {
         this.config = new SluiceConfig(
                 new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5), Map.of()),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30)),
-                LimitSettings.ofDefaults(), null);
+                LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
     }
 

@@ -1,0 +1,229 @@
+package dev.sluice.gateway;
+
+import dev.sluice.backend.BackendException;
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GenerationResult;
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.TokenEstimate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Between the pipeline and one model's server: requests queue here, interactive ones ahead of batch work, and
+ * leave in batches (up to a size, a token budget, or once the oldest has waited the longest queue delay) while
+ * the server has fewer requests in flight than the {@link AdaptiveLimit} allows. Requests of a batch are ordered
+ * by their opening text, so those sharing a prefix travel together. A request whose deadline passes in the queue
+ * is failed with {@link DeadlineExceededException} and never sent.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final int PREFIX_CHARS = 64;
+
+    private final InferenceBackend backend;
+    private final GatewayOptions options;
+    private final AdaptiveLimit limit;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Deque<Pending> interactive = new ArrayDeque<>();
+    private final Deque<Pending> bulk = new ArrayDeque<>();
+    private final Thread dispatcher;
+    private int inFlight;
+    private long calls;
+    private long dispatched;
+    private boolean closed;
+
+    public Gateway(InferenceBackend backend, GatewayOptions options) {
+        this.backend = backend;
+        this.options = options;
+        this.limit = new AdaptiveLimit(options.initialLimit(), options.minLimit(), options.maxLimit());
+        this.dispatcher = new Thread(this::dispatch, "gateway-" + backend.endpoint());
+        this.dispatcher.setDaemon(true);
+        this.dispatcher.start();
+    }
+
+    private record Pending(GenerationRequest request, boolean interactive, long deadlineNanos, long enqueuedNanos,
+            int tokens, CompletableFuture<Answer> result) {}
+
+    /**
+     * A request's result and when it left the queue.
+     *
+     * @param result the server's answer
+     * @param sentNanos {@link System#nanoTime()} when its batch was sent
+     * @param batchSize requests sent with it
+     */
+    public record Answer(GenerationResult result, long sentNanos, int batchSize) {}
+
+    /**
+     * Queues a request; {@code deadlineNanos} is a {@link System#nanoTime()} instant, 0 for none.
+     */
+    public CompletableFuture<Answer> submit(GenerationRequest request, boolean isInteractive,
+            long deadlineNanos) {
+        Pending pending = new Pending(request, isInteractive, deadlineNanos, System.nanoTime(),
+                TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>());
+        lock.lock();
+        try {
+            if (closed) {
+                pending.result.completeExceptionally(BackendException.retryable("gateway closed", null));
+            } else {
+                (isInteractive ? interactive : bulk).add(pending);
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return pending.result;
+    }
+
+    /**
+     * The gateway's state now.
+     *
+     * @param queued requests waiting
+     * @param inFlight requests at the server
+     * @param limit requests the server may have
+     * @param calls server calls made
+     * @param requests requests sent in them
+     */
+    public record Stats(int queued, int inFlight, int limit, long calls, long requests) {
+        public double meanBatch() {
+            return calls == 0 ? 0 : (double) requests / calls;
+        }
+    }
+
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(interactive.size() + bulk.size(), inFlight, limit.limit(), calls, dispatched);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dispatch() {
+        while (true) {
+            List<Pending> batch = nextBatch();
+            if (batch == null) {
+                return;
+            }
+            send(batch);
+        }
+    }
+
+    /** Waits for a batch worth sending; null once closed. */
+    private List<Pending> nextBatch() {
+        lock.lock();
+        try {
+            while (!closed) {
+                long now = System.nanoTime();
+                expire(interactive, now);
+                expire(bulk, now);
+                int room = limit.limit() - inFlight;
+                Pending oldest = interactive.isEmpty() ? bulk.peek() : interactive.peek();
+                if (oldest == null || room <= 0) {
+                    changed.await();
+                    continue;
+                }
+                int queued = interactive.size() + bulk.size();
+                long waited = now - oldest.enqueuedNanos;
+                long delay = options.maxQueueDelay().toNanos();
+                if (queued < Math.min(room, options.maxBatchSize()) && waited < delay) {
+                    changed.awaitNanos(delay - waited);
+                    continue;
+                }
+                return take(Math.min(room, options.maxBatchSize()));
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Pending> take(int most) {
+        List<Pending> batch = new ArrayList<>();
+        int tokens = 0;
+        while (batch.size() < most) {
+            Deque<Pending> queue = interactive.isEmpty() ? bulk : interactive;
+            Pending next = queue.peek();
+            if (next == null || (!batch.isEmpty() && tokens + next.tokens > options.maxBatchTokens())) {
+                break;
+            }
+            queue.poll();
+            batch.add(next);
+            tokens += next.tokens;
+        }
+        batch.sort(Comparator.comparing(p -> prefix(p.request.prompt())));
+        inFlight += batch.size();
+        calls++;
+        dispatched += batch.size();
+        return batch;
+    }
+
+    private static String prefix(String prompt) {
+        return prompt.substring(0, Math.min(PREFIX_CHARS, prompt.length()));
+    }
+
+    private void expire(Deque<Pending> queue, long now) {
+        queue.removeIf(pending -> {
+            boolean expired = pending.deadlineNanos != 0 && now >= pending.deadlineNanos;
+            if (expired) {
+                pending.result.completeExceptionally(new DeadlineExceededException("deadline passed after "
+                        + TimeUnit.NANOSECONDS.toMillis(now - pending.enqueuedNanos) + " ms in the queue of "
+                        + backend.endpoint()));
+            }
+            return expired;
+        });
+    }
+
+    private void send(List<Pending> batch) {
+        long started = System.nanoTime();
+        backend.generate(batch.stream().map(Pending::request).toList()).whenComplete((results, failure) -> {
+            long elapsed = System.nanoTime() - started;
+            if (failure == null) {
+                int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
+                limit.onSample(elapsed, tokens, false);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result.complete(new Answer(results.get(i), started, batch.size()));
+                }
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                limit.onSample(elapsed, 1, cause instanceof BackendException backendFailure
+                        && backendFailure.isRetryable());
+                batch.forEach(pending -> pending.result.completeExceptionally(cause));
+            }
+            lock.lock();
+            try {
+                inFlight -= batch.size();
+                changed.signal();
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            BackendException failure = BackendException.retryable("gateway closed", null);
+            interactive.forEach(p -> p.result.completeExceptionally(failure));
+            bulk.forEach(p -> p.result.completeExceptionally(failure));
+            interactive.clear();
+            bulk.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.sluice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GenerationResult;
+import dev.sluice.backend.InferenceBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Gateway}, against a backend whose calls the test answers by hand. */
+class GatewayTest {
+
+    /** Records each call and leaves it open until the test completes it. */
+    private static final class ManualBackend implements InferenceBackend {
+        final List<List<GenerationRequest>> calls = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<List<GenerationResult>>> answers = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void checkReady() {
+        }
+
+        @Override
+        public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
+            CompletableFuture<List<GenerationResult>> answer = new CompletableFuture<>();
+            calls.add(batch);
+            answers.add(answer);
+            return answer;
+        }
+
+        void answer(int call) {
+            List<GenerationResult> results = new ArrayList<>();
+            for (GenerationRequest request : calls.get(call)) {
+                results.add(new GenerationResult(request.id(), "ok", "stop", 1, 4, 0, calls.get(call).size(), 0));
+            }
+            answers.get(call).complete(results);
+        }
+
+        void awaitCalls(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (calls.size() < count && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(calls).hasSizeGreaterThanOrEqualTo(count);
+        }
+
+        @Override
+        public String protocol() {
+            return "manual";
+        }
+
+        @Override
+        public String endpoint() {
+            return "manual:0";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static GenerationRequest request(String id) {
+        return GenerationRequest.of(id, "prompt " + id, 16);
+    }
+
+    @Test
+    void requestsThatArriveTogetherLeaveInOneCallUpToTheBatchSize() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ofMillis(50), 8, 1, 8))) {
+            List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                answers.add(gateway.submit(request("r" + i), true, 0));
+            }
+            backend.awaitCalls(2);
+            backend.answer(0);
+            backend.answer(1);
+
+            assertThat(backend.calls).extracting(List::size).containsExactly(4, 2);
+            answers.forEach(a -> assertThat(a.join().result().text()).isEqualTo("ok"));
+            assertThat(answers.get(0).join().batchSize()).isEqualTo(4);
+            assertThat(gateway.stats().meanBatch()).isEqualTo(3.0);
+        }
+    }
+
+    @Test
+    void aTokenBudgetCutsTheBatch() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        // Each request counts its prompt (about 2 tokens) plus 16 generated: two fit in 40 tokens, three do not.
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(10, 40, Duration.ofMillis(50), 8, 1, 8))) {
+            for (int i = 0; i < 3; i++) {
+                gateway.submit(request("t" + i), true, 0);
+            }
+            backend.awaitCalls(2);
+
+            assertThat(backend.calls).extracting(List::size).containsExactly(2, 1);
+        }
+    }
+
+    @Test
+    void interactiveRequestsOvertakeQueuedBatchWork() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1))) {
+            gateway.submit(request("bulk-0"), false, 0);
+            backend.awaitCalls(1);
+            // The one slot is taken: these queue.
+            gateway.submit(request("bulk-1"), false, 0);
+            gateway.submit(request("bulk-2"), false, 0);
+            gateway.submit(request("urgent"), true, 0);
+            Thread.sleep(50);
+
+            backend.answer(0);
+            backend.awaitCalls(2);
+
+            assertThat(backend.calls.get(1).get(0).id()).isEqualTo("urgent");
+        }
+    }
+
+    @Test
+    void aRequestWhoseDeadlinePassesInTheQueueIsNeverSent() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1))) {
+            gateway.submit(request("first"), true, 0);
+            backend.awaitCalls(1);
+            CompletableFuture<Gateway.Answer> late = gateway.submit(request("late"), true,
+                    System.nanoTime() + Duration.ofMillis(20).toNanos());
+            Thread.sleep(60);
+            backend.answer(0);
+
+            assertThatThrownBy(late::join).hasCauseInstanceOf(DeadlineExceededException.class);
+            Thread.sleep(50);
+            assertThat(backend.calls).hasSize(1);
+        }
+    }
+
+    @Test
+    void requestsSharingAPrefixTravelSideBySide() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(8, 10_000, Duration.ofMillis(50), 8, 1, 8))) {
+            gateway.submit(GenerationRequest.of("a1", "System A. question 1", 4), true, 0);
+            gateway.submit(GenerationRequest.of("b1", "System B. question 1", 4), true, 0);
+            gateway.submit(GenerationRequest.of("a2", "System A. question 2", 4), true, 0);
+            gateway.submit(GenerationRequest.of("b2", "System B. question 2", 4), true, 0);
+            backend.awaitCalls(1);
+
+            assertThat(backend.calls.get(0)).extracting(GenerationRequest::id).containsExactly("a1", "a2", "b1", "b2");
+        }
+    }
+}
