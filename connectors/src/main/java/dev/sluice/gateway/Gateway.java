@@ -190,14 +190,14 @@ public final class Gateway implements AutoCloseable {
             long elapsed = System.nanoTime() - started;
             if (failure == null) {
                 int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
-                limit.onSample(elapsed, tokens, false);
+                limit.onSample(elapsed, tokens, batch.size(), false);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result.complete(new Answer(results.get(i), started, batch.size()));
                 }
             } else {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                limit.onSample(elapsed, 1, cause instanceof BackendException backendFailure
+                limit.onSample(elapsed, 1, batch.size(), cause instanceof BackendException backendFailure
                         && backendFailure.isRetryable());
                 batch.forEach(pending -> pending.result.completeExceptionally(cause));
             }

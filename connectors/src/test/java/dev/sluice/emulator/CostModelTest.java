@@ -27,4 +27,14 @@ class CostModelTest {
         CostModel wider = new CostModel("wide", 4_000_000, 12_000, 18_000, 65_000, 1024, 980_000, 1_000_000);
         assertThat(wider.maxOutputTokensPerSecond(128, 128)).isGreaterThan(max);
     }
+
+    @Test
+    void theSeventyBillionProfileFollowsItsDecodeTable() {
+        CostModel seventy = CostModel.named("llama-3.1-70b-4xh100-sglang-fp8");
+
+        // Reference decode table, BF16 KV at 1K context: b=64 takes 12.7 ms, b=128 16.4 ms.
+        assertThat(seventy.stepNanos(64, 1000, 0) / 1e6).isCloseTo(12.7, within(0.1));
+        assertThat(seventy.stepNanos(128, 1000, 0) / 1e6).isCloseTo(16.4, within(0.1));
+        assertThat(CostModel.named(profile.name())).isEqualTo(profile);
+    }
 }

@@ -41,6 +41,11 @@ final class EmulatorCommand implements Callable<Integer> {
     @Option(names = "--decoupled", description = "Triton: decoupled models, reachable only by ModelStreamInfer")
     boolean decoupled;
 
+    @Option(names = "--profile", defaultValue = "llama-3.1-8b-h100-trtllm-fp8",
+            description = "GPU cost profile: llama-3.1-8b-h100-trtllm-fp8 or llama-3.1-70b-4xh100-sglang-fp8 "
+                    + "(default: ${DEFAULT-VALUE})")
+    String profile;
+
     @Option(names = "--time-scale", defaultValue = "1",
             description = "run this many times faster than the modelled GPU (default: ${DEFAULT-VALUE})")
     double timeScale;
@@ -60,7 +65,7 @@ final class EmulatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Protocol wire = Protocol.parse(protocol);
-        CostModel cost = CostModel.llama8bH100();
+        CostModel cost = CostModel.named(profile);
         EmulatorServer.Builder builder = EmulatorServer.builder().host(host).port(port).protocol(wire);
         for (String name : models) {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);

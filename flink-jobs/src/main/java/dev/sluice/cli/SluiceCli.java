@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "sluice 0.1.0",
         description = "Streaming batch inference for open-weight LLMs: Kafka in, Flink, gRPC inference servers, Kafka out.",
-        subcommands = {DemoCommand.class, RunCommand.class, RouteCommand.class, EmulatorCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, RouteCommand.class, EmulatorCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class SluiceCli {
 

@@ -1,0 +1,63 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.emulator.CostModel;
+import dev.sluice.gateway.GatewayOptions;
+import dev.sluice.serde.JsonAvro;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
+                + "side by side. Scenarios: saturation.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "scenario: saturation")
+    String scenario;
+
+    @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
+    int prompts;
+
+    @Option(names = "--time-scale", defaultValue = "10",
+            description = "emulated GPUs run this many times faster than modelled (default: ${DEFAULT-VALUE})")
+    double timeScale;
+
+    @Option(names = "--profile", defaultValue = "llama-3.1-8b-h100-trtllm-fp8",
+            description = "emulator cost profile (default: ${DEFAULT-VALUE})")
+    String profile;
+
+    @Option(names = "--max-batch-size", defaultValue = "64",
+            description = "the gateway's largest batch per call (default: ${DEFAULT-VALUE})")
+    int maxBatchSize;
+
+    @Option(names = "--results", defaultValue = "bench-results",
+            description = "folder for the JSON results (default: ${DEFAULT-VALUE})")
+    Path results;
+
+    private GatewayOptions gateway() {
+        GatewayOptions defaults = GatewayOptions.ofDefaults();
+        return new GatewayOptions(maxBatchSize, defaults.maxBatchTokens(), defaults.maxQueueDelay(),
+                defaults.initialLimit(), defaults.minLimit(), defaults.maxLimit());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode result = switch (scenario) {
+            case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
+                    System.out).run();
+            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "': use saturation");
+        };
+        result.put("finished_at", Instant.now().toString());
+        Files.createDirectories(results);
+        Path file = results.resolve(scenario + "-" + Instant.now().toEpochMilli() + ".json");
+        Files.writeString(file, JsonAvro.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        System.out.println("results: " + file);
+        return 0;
+    }
+}
