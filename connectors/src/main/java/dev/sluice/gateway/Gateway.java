@@ -4,6 +4,8 @@ import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.ReportsLoad;
+import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.TokenEstimate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,10 +24,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * the server has fewer requests in flight than the {@link AdaptiveLimit} allows. Requests of a batch are ordered
  * by their opening text, so those sharing a prefix travel together. A request whose deadline passes in the queue
  * is failed with {@link DeadlineExceededException} and never sent.
+ *
+ * <p>When the server reports its load ({@link ReportsLoad}, SGLang's {@code GetLoads}), batch work is sent only
+ * while the server has room: fewer requests running and waiting than it runs at once, less
+ * {@value #RESERVED_FOR_INTERACTIVE} slots kept for interactive requests (or, when it does not say how many it
+ * runs, fewer than {@value #RESERVED_FOR_INTERACTIVE} waiting). Requests the server has queued are out of this
+ * gateway's reach, and an interactive request arriving behind them would wait for all; so batch work fills idle
+ * capacity while interactive requests find a free slot.
  */
 public final class Gateway implements AutoCloseable {
 
     private static final int PREFIX_CHARS = 64;
+    /** Server slots batch work leaves free for interactive requests. */
+    static final int RESERVED_FOR_INTERACTIVE = 8;
+    private static final long LOAD_POLL_MILLIS = 20;
 
     private final InferenceBackend backend;
     private final GatewayOptions options;
@@ -35,6 +47,9 @@ public final class Gateway implements AutoCloseable {
     private final Deque<Pending> interactive = new ArrayDeque<>();
     private final Deque<Pending> bulk = new ArrayDeque<>();
     private final Thread dispatcher;
+    private final Thread loadPoller;
+    private volatile ServerLoad serverLoad;
+    private int bulkSentSinceReport;
     private int inFlight;
     private long calls;
     private long dispatched;
@@ -47,6 +62,34 @@ public final class Gateway implements AutoCloseable {
         this.dispatcher = new Thread(this::dispatch, "gateway-" + backend.endpoint());
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
+        this.loadPoller = backend instanceof ReportsLoad reports ? pollLoad(reports) : null;
+    }
+
+    private Thread pollLoad(ReportsLoad reports) {
+        Thread thread = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    ServerLoad load = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
+                    lock.lock();
+                    try {
+                        serverLoad = load;
+                        bulkSentSinceReport = 0;
+                        changed.signal();
+                    } finally {
+                        lock.unlock();
+                    }
+                    Thread.sleep(LOAD_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // No report this time: hold no batch work back on a guess.
+                    serverLoad = null;
+                }
+            }
+        }, "gateway-load-" + backend.endpoint());
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private record Pending(GenerationRequest request, boolean interactive, long deadlineNanos, long enqueuedNanos,
@@ -125,19 +168,26 @@ public final class Gateway implements AutoCloseable {
                 expire(interactive, now);
                 expire(bulk, now);
                 int room = limit.limit() - inFlight;
-                Pending oldest = interactive.isEmpty() ? bulk.peek() : interactive.peek();
+                // Batch work never takes the last few places of the limit either: they are the interactive lane.
+                int reserve = Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
+                int bulkRoom = Math.min(room - reserve, bulkRoomAtServer());
+                Pending oldest = interactive.isEmpty() ? (bulkRoom > 0 ? bulk.peek() : null) : interactive.peek();
                 if (oldest == null || room <= 0) {
-                    changed.await();
+                    if (!interactive.isEmpty() || !bulk.isEmpty()) {
+                        changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(LOAD_POLL_MILLIS));
+                    } else {
+                        changed.await();
+                    }
                     continue;
                 }
-                int queued = interactive.size() + bulk.size();
+                int queued = interactive.size() + Math.min(bulk.size(), Math.max(0, bulkRoom));
                 long waited = now - oldest.enqueuedNanos;
                 long delay = options.maxQueueDelay().toNanos();
                 if (queued < Math.min(room, options.maxBatchSize()) && waited < delay) {
                     changed.awaitNanos(delay - waited);
                     continue;
                 }
-                return take(Math.min(room, options.maxBatchSize()));
+                return take(Math.min(room, options.maxBatchSize()), Math.max(0, bulkRoom));
             }
             return null;
         } catch (InterruptedException e) {
@@ -148,11 +198,27 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private List<Pending> take(int most) {
+    /** Batch requests the server can take now without queueing them ahead of interactive ones. */
+    private int bulkRoomAtServer() {
+        ServerLoad load = serverLoad;
+        if (load == null) {
+            return Integer.MAX_VALUE;
+        }
+        int free = load.maxRunning() > 0
+                ? load.maxRunning() - RESERVED_FOR_INTERACTIVE - load.running() - load.waiting()
+                : RESERVED_FOR_INTERACTIVE - load.waiting();
+        return free - bulkSentSinceReport;
+    }
+
+    private List<Pending> take(int most, int mostBulk) {
         List<Pending> batch = new ArrayList<>();
         int tokens = 0;
+        int bulkTaken = 0;
         while (batch.size() < most) {
             Deque<Pending> queue = interactive.isEmpty() ? bulk : interactive;
+            if (queue == bulk && bulkTaken >= mostBulk) {
+                break;
+            }
             Pending next = queue.peek();
             if (next == null || (!batch.isEmpty() && tokens + next.tokens > options.maxBatchTokens())) {
                 break;
@@ -160,6 +226,8 @@ public final class Gateway implements AutoCloseable {
             queue.poll();
             batch.add(next);
             tokens += next.tokens;
+            bulkTaken += queue == bulk ? 1 : 0;
+            bulkSentSinceReport += queue == bulk ? 1 : 0;
         }
         batch.sort(Comparator.comparing(p -> prefix(p.request.prompt())));
         inFlight += batch.size();
@@ -224,6 +292,9 @@ public final class Gateway implements AutoCloseable {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (loadPoller != null) {
+            loadPoller.interrupt();
         }
     }
 }

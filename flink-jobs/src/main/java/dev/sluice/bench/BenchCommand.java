@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation.")
+                + "side by side. Scenarios: saturation, priority.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "scenario: saturation")
+    @Parameters(index = "0", description = "scenario: saturation or priority")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -51,7 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode result = switch (scenario) {
             case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     System.out).run();
-            default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "': use saturation");
+            case "priority" -> new PriorityBench(CostModel.named(profile), timeScale, prompts, gateway(),
+                    System.out).run();
+            default -> throw new IllegalArgumentException(
+                    "unknown scenario '" + scenario + "': use saturation or priority");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

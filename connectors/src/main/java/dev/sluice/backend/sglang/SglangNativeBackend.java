@@ -205,8 +205,8 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
         return call.future().thenApply(response -> {
             JsonNode info = json(response.getJsonInfo());
             return new ServerLoad(info.path("num_running_reqs").asInt(), info.path("num_waiting_reqs").asInt(),
-                    info.path("token_usage").asDouble(), info.path("gen_throughput").asDouble(),
-                    info.path("cache_hit_rate").asDouble());
+                    info.path("max_running_requests").asInt(), info.path("token_usage").asDouble(),
+                    info.path("gen_throughput").asDouble(), info.path("cache_hit_rate").asDouble());
         });
     }
 

@@ -207,8 +207,9 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
             var all = response.getAggregate();
             double hitRate = response.getLoadsList().stream().mapToDouble(l -> l.getCacheHitRate()).average()
                     .orElse(0);
-            return new ServerLoad(all.getTotalRunningReqs(), all.getTotalWaitingReqs(), all.getAvgTokenUsage(),
-                    all.getAvgThroughput(), hitRate);
+            int maxRunning = response.getLoadsList().stream().mapToInt(l -> l.getMaxRunningRequests()).sum();
+            return new ServerLoad(all.getTotalRunningReqs(), all.getTotalWaitingReqs(), maxRunning,
+                    all.getAvgTokenUsage(), all.getAvgThroughput(), hitRate);
         });
     }
 

@@ -150,9 +150,10 @@ public final class SglangNativeEmulator extends SglangServiceGrpc.SglangServiceI
     public void getLoad(GetLoadRequest request, StreamObserver<GetLoadResponse> out) {
         EmulatedLoad load = EmulatedLoad.of(model, startedNanos);
         out.onNext(GetLoadResponse.newBuilder().setJsonInfo(String.format(java.util.Locale.ROOT,
-                "{\"num_running_reqs\": %d, \"num_waiting_reqs\": %d, \"token_usage\": %.4f, "
-                        + "\"gen_throughput\": %.1f, \"cache_hit_rate\": %.4f}",
-                load.running(), load.waiting(), load.tokenUsage(), load.throughput(), load.cacheHitRate())).build());
+                "{\"num_running_reqs\": %d, \"num_waiting_reqs\": %d, \"max_running_requests\": %d, "
+                        + "\"token_usage\": %.4f, \"gen_throughput\": %.1f, \"cache_hit_rate\": %.4f}",
+                load.running(), load.waiting(), load.maxRunning(), load.tokenUsage(), load.throughput(),
+                load.cacheHitRate())).build());
         out.onCompleted();
     }
 }
