@@ -18,29 +18,51 @@ import picocli.CommandLine;
 /** Each benchmark at a tiny size, to keep it working; the numbers themselves are not asserted. */
 class BenchSmokeITCase {
 
-    @Test
-    void saturationPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+    /** Runs a scenario; returns its printed lines and its JSON result. */
+    private static Run bench(Path results, String... args) throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = new CommandLine(new BenchCommand()).execute("saturation", "--prompts", "60", "--time-scale", "20",
-                    "--results", results.toString());
+            List<String> all = new java.util.ArrayList<>(List.of(args));
+            all.addAll(List.of("--results", results.toString()));
+            code = new CommandLine(new BenchCommand()).execute(all.toArray(String[]::new));
         } finally {
             System.setOut(stdout);
         }
-
         assertThat(code).isZero();
-        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines.get(lines.size() - 2)).startsWith("ratio: sluice");
         Path file;
         try (Stream<Path> files = Files.list(results)) {
             file = files.findFirst().orElseThrow();
         }
-        JsonNode json = JsonAvro.mapper().readTree(file.toFile());
-        assertThat(json.path("scenario").asText()).isEqualTo("saturation");
-        assertThat(json.path("runs")).hasSize(2);
-        assertThat(json.path("sluice_ratio").asDouble()).isPositive();
+        return new Run(printed.toString(StandardCharsets.UTF_8).lines().toList(),
+                JsonAvro.mapper().readTree(file.toFile()));
+    }
+
+    private record Run(List<String> lines, JsonNode json) {
+        String ratioLine() {
+            // The last line names the JSON file; the ratio line comes just before it.
+            return lines.get(lines.size() - 2);
+        }
+    }
+
+    @Test
+    void saturationPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+        Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20");
+
+        assertThat(run.ratioLine()).startsWith("ratio: sluice");
+        assertThat(run.json().path("scenario").asText()).isEqualTo("saturation");
+        assertThat(run.json().path("runs")).hasSize(2);
+        assertThat(run.json().path("sluice_ratio").asDouble()).isPositive();
+    }
+
+    @Test
+    void priorityPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+        Run run = bench(results, "priority", "--prompts", "60", "--time-scale", "20");
+
+        assertThat(run.ratioLine()).startsWith("ratio: loaded/idle");
+        assertThat(run.json().path("scenario").asText()).isEqualTo("priority");
+        assertThat(run.json().path("idle_p99_ttft_ms").asDouble()).isPositive();
     }
 }
