@@ -18,6 +18,14 @@ public interface InferenceBackend extends AutoCloseable {
     /** Sends the requests, as few server calls as the model allows. */
     CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch);
 
+    /**
+     * Most requests that share one server call, and so one fate. Callers that batch hand over at most this many
+     * at a time, so one refused request fails only those it travelled with. 1 for protocols with a call per request.
+     */
+    default int maxBatchPerCall() {
+        return 1;
+    }
+
     /** The protocol name recorded on completions, e.g. {@code triton}. */
     String protocol();
 

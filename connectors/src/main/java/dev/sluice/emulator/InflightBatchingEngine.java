@@ -206,7 +206,12 @@ public final class InflightBatchingEngine implements AutoCloseable {
             lock.unlock();
         }
         for (Sequence sequence : stepped) {
-            sequence.listener.onToken(sequence.generated);
+            try {
+                sequence.listener.onToken(sequence.generated);
+            } catch (RuntimeException e) {
+                // A listener whose client went away must not stop the GPU for everyone else.
+                sequence.cancel();
+            }
         }
         for (Sequence sequence : finished) {
             stats.finished(sequence.outputTokens);

@@ -82,8 +82,13 @@ public final class Gateway implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
-                    // No report this time: hold no batch work back on a guess.
+                    // No report this time: hold no batch work back on a guess, and ask again later.
                     serverLoad = null;
+                    try {
+                        Thread.sleep(LOAD_POLL_MILLIS * 10);
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
                 }
             }
         }, "gateway-load-" + backend.endpoint());
@@ -252,29 +257,48 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
+    /** Sends a dispatched batch in as many calls as the backend needs; each call's fate is its own requests'. */
     private void send(List<Pending> batch) {
         long started = System.nanoTime();
-        backend.generate(batch.stream().map(Pending::request).toList()).whenComplete((results, failure) -> {
-            long elapsed = System.nanoTime() - started;
-            if (failure == null) {
-                int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
-                limit.onSample(elapsed, tokens, batch.size(), false);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).result.complete(new Answer(results.get(i), started, batch.size()));
-                }
-            } else {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                limit.onSample(elapsed, 1, batch.size(), cause instanceof BackendException backendFailure
-                        && backendFailure.isRetryable());
-                batch.forEach(pending -> pending.result.completeExceptionally(cause));
-            }
-            lock.lock();
+        int perCall = Math.max(1, backend.maxBatchPerCall());
+        for (int from = 0; from < batch.size(); from += perCall) {
+            call(batch.subList(from, Math.min(from + perCall, batch.size())), started, batch.size());
+        }
+    }
+
+    private void call(List<Pending> group, long started, int batchSize) {
+        CompletableFuture<List<GenerationResult>> answer;
+        try {
+            answer = backend.generate(group.stream().map(Pending::request).toList());
+        } catch (RuntimeException e) {
+            // A backend that throws instead of failing its future must not stop the dispatcher or leak slots.
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((results, failure) -> {
             try {
-                inFlight -= batch.size();
-                changed.signal();
+                long elapsed = System.nanoTime() - started;
+                if (failure == null) {
+                    int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
+                    limit.onSample(elapsed, tokens, group.size(), false);
+                    for (int i = 0; i < group.size(); i++) {
+                        group.get(i).result.complete(new Answer(results.get(i), started, batchSize));
+                    }
+                } else {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof BackendException backendFailure && backendFailure.isRetryable()) {
+                        limit.onSample(elapsed, 1, group.size(), true);
+                    }
+                    group.forEach(pending -> pending.result.completeExceptionally(cause));
+                }
             } finally {
-                lock.unlock();
+                lock.lock();
+                try {
+                    inFlight -= group.size();
+                    changed.signal();
+                } finally {
+                    lock.unlock();
+                }
             }
         });
     }

@@ -17,9 +17,23 @@ import org.junit.jupiter.api.Test;
 class GatewayTest {
 
     /** Records each call and leaves it open until the test completes it. */
-    private static final class ManualBackend implements InferenceBackend {
+    private static class ManualBackend implements InferenceBackend {
         final List<List<GenerationRequest>> calls = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<List<GenerationResult>>> answers = new CopyOnWriteArrayList<>();
+        final int perCall;
+
+        ManualBackend() {
+            this(Integer.MAX_VALUE);
+        }
+
+        ManualBackend(int perCall) {
+            this.perCall = perCall;
+        }
+
+        @Override
+        public int maxBatchPerCall() {
+            return perCall;
+        }
 
         @Override
         public void checkReady() {
@@ -148,6 +162,54 @@ class GatewayTest {
             backend.awaitCalls(1);
 
             assertThat(backend.calls.get(0)).extracting(GenerationRequest::id).containsExactly("a1", "a2", "b1", "b2");
+        }
+    }
+
+    @Test
+    void onAProtocolWithACallPerRequestOneRefusalFailsOnlyItsOwnRequest() throws Exception {
+        ManualBackend backend = new ManualBackend(1);
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ofMillis(50), 8, 1, 8))) {
+            List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                answers.add(gateway.submit(request("r" + i), true, 0));
+            }
+            backend.awaitCalls(3);
+            backend.answers.get(1).completeExceptionally(
+                    dev.sluice.backend.BackendException.permanent("refused", null));
+            backend.answer(0);
+            backend.answer(2);
+
+            assertThat(backend.calls).extracting(List::size).containsExactly(1, 1, 1);
+            assertThat(answers.get(0).join().result().text()).isEqualTo("ok");
+            assertThat(answers.get(2).join().result().text()).isEqualTo("ok");
+            assertThatThrownBy(answers.get(1)::join).hasMessageContaining("refused");
+            // All three came back in one dispatch, so they count as one batch.
+            assertThat(answers.get(0).join().batchSize()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aBackendThatThrowsFailsItsRequestsAndTheGatewayGoesOn() throws Exception {
+        ManualBackend flaky = new ManualBackend() {
+            private boolean thrown;
+
+            @Override
+            public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
+                if (!thrown) {
+                    thrown = true;
+                    throw new IllegalStateException("template error");
+                }
+                return super.generate(batch);
+            }
+        };
+        try (Gateway gateway = new Gateway(flaky, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1))) {
+            CompletableFuture<Gateway.Answer> first = gateway.submit(request("boom"), true, 0);
+            assertThatThrownBy(first::join).hasMessageContaining("template error");
+
+            CompletableFuture<Gateway.Answer> second = gateway.submit(request("fine"), true, 0);
+            flaky.awaitCalls(1);
+            flaky.answer(0);
+            assertThat(second.join().result().text()).isEqualTo("ok");
         }
     }
 }

@@ -33,8 +33,10 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
         DecodedRecord decoded = decoder.decode(record.value());
         decoded.requests().forEach(out::collect);
         long now = context.timerService().currentProcessingTime();
+        boolean first = true;
         for (Problem problem : decoded.problems()) {
-            context.output(REJECTS, Rejects.fromSource(problem, record, now));
+            context.output(REJECTS, Rejects.fromSource(problem, record, first, now));
+            first = false;
         }
     }
 }

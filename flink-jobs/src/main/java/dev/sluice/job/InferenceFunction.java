@@ -29,8 +29,11 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  */
 final class InferenceFunction extends RichAsyncFunction<RoutedRequest, InferenceOutcome> {
 
+    static final long RETRY_ACQUIRE_MILLIS = 2_000;
+
     private final SluiceConfig config;
     private transient Map<String, Gateway> gateways;
+    private transient Map<String, Failure> failures;
     private transient List<BackendSpec> acquired;
     private transient int defaultMaxTokens;
 
@@ -42,6 +45,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     public void open(OpenContext context) {
         defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
         gateways = new ConcurrentHashMap<>();
+        failures = new ConcurrentHashMap<>();
         acquired = new ArrayList<>();
     }
 
@@ -57,18 +61,23 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                     "deadline passed before the request could be sent", clock, System.nanoTime()));
             return;
         }
+        ModelHealth health = ModelHealth.shared();
+        health.started(routed.modelId());
         Gateway gateway;
         try {
             gateway = gateway(routed.deployment(), deployment);
-        } catch (BackendException e) {
+        } catch (RuntimeException e) {
+            // The server could not be reached or its settings are wrong: this request is rejected, the job goes on.
+            health.finished(routed.modelId(), false, !(e instanceof BackendException backendFailure)
+                    || backendFailure.isRetryable());
             complete(result, Outcomes.rejected(request, target, RejectReason.BACKEND_FAILED, e.getMessage(), clock,
                     System.nanoTime()));
             return;
         }
-        long deadlineNanos = request.getDeadline() == null ? 0
-                : clock.acceptedNanos() + (request.getDeadline() - clock.acceptedAtMillis()) * 1_000_000;
-        ModelHealth health = ModelHealth.shared();
-        health.started(routed.modelId());
+        // Past the job's own timeout Flink has rejected the request already: the GPU must not work on it.
+        long timeoutNanos = clock.acceptedNanos() + config.job().requestTimeout().toNanos();
+        long deadlineNanos = request.getDeadline() == null ? timeoutNanos : Math.min(timeoutNanos,
+                clock.acceptedNanos() + (request.getDeadline() - clock.acceptedAtMillis()) * 1_000_000);
         boolean interactive = request.getPriority() == Priority.INTERACTIVE;
         gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos).whenComplete((answer, failure) -> {
                     long now = System.nanoTime();
@@ -89,7 +98,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 });
     }
 
-    /** The deployment's shared gateway, acquired on first use; a failure is retried on the next request. */
+    /**
+     * The deployment's shared gateway, acquired on first use. A failed acquisition is remembered for
+     * {@value #RETRY_ACQUIRE_MILLIS} ms, so a server that is down is not dialled again for every request.
+     */
     private Gateway gateway(String key, ModelDeployment deployment) {
         Gateway existing = gateways.get(key);
         if (existing != null) {
@@ -97,15 +109,28 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         }
         synchronized (this) {
             Gateway gateway = gateways.get(key);
+            Failure failed = failures.get(key);
+            if (gateway == null && failed != null && System.currentTimeMillis() < failed.retryAtMillis()) {
+                throw failed.error();
+            }
             if (gateway == null) {
                 BackendSpec spec = deployment.toBackendSpec(config.job().requestTimeout());
-                gateway = Gateways.acquire(spec, config.gateway().toOptions());
+                try {
+                    gateway = Gateways.acquire(spec, config.gateway().toOptions());
+                } catch (RuntimeException e) {
+                    failures.put(key, new Failure(e, System.currentTimeMillis() + RETRY_ACQUIRE_MILLIS));
+                    throw e;
+                }
+                failures.remove(key);
                 acquired.add(spec);
                 gateways.put(key, gateway);
             }
             return gateway;
         }
     }
+
+    /** Why a deployment's gateway could not be had, and when to try again. */
+    private record Failure(RuntimeException error, long retryAtMillis) {}
 
     @Override
     public void timeout(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {

@@ -11,17 +11,36 @@ final class Rejects {
 
     private Rejects() {}
 
-    /** A record, or one request in it, that failed decoding or validation. */
-    static Reject fromSource(Problem problem, SourceRecord source, long now) {
+    /**
+     * Most bytes of the original record a reject carries: with the reject's own fields it stays well under the
+     * producer's 1 MiB request limit, so a large bad record cannot fail the sink and replay forever.
+     */
+    static final int MAX_ORIGINAL_BYTES = 64 * 1024;
+
+    /**
+     * A record, or one request in it, that failed decoding or validation. Only the first reject of a record
+     * carries its bytes ({@code withOriginal}); the others point at it by topic, partition and offset.
+     */
+    static Reject fromSource(Problem problem, SourceRecord source, boolean withOriginal, long now) {
+        byte[] value = source.value();
+        String message = problem.message();
+        ByteBuffer original = null;
+        if (withOriginal && value != null) {
+            original = ByteBuffer.wrap(value, 0, Math.min(value.length, MAX_ORIGINAL_BYTES));
+            if (value.length > MAX_ORIGINAL_BYTES) {
+                message += " (original truncated to its first " + MAX_ORIGINAL_BYTES + " of " + value.length
+                        + " bytes)";
+            }
+        }
         return Reject.newBuilder()
                 .setRequestId(problem.requestId())
                 .setTenant(problem.tenant())
                 .setReason(problem.reason())
-                .setMessage(problem.message())
+                .setMessage(message)
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset())
-                .setOriginal(source.value() == null ? null : ByteBuffer.wrap(source.value()))
+                .setOriginal(original == null ? null : original.slice())
                 .setRejectedAt(now)
                 .build();
     }

@@ -133,7 +133,13 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
             }
             text.append(piece);
             if (response.getFinished()) {
-                result.complete(finish(response.getMetaInfoMap()));
+                if (finishReason(response.getMetaInfoMap().get("finish_reason")).equals("abort")) {
+                    // Aborted by the server: partial text is no completion.
+                    result.completeExceptionally(BackendException.retryable(
+                            endpoint + ": the server aborted " + request.id(), null));
+                } else {
+                    result.complete(finish(response.getMetaInfoMap()));
+                }
             }
         }
 

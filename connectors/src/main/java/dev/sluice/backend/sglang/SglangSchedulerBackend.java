@@ -156,7 +156,15 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
                     abort("stop string");
                 }
             } else if (response.hasComplete()) {
-                result.complete(finish(response.getComplete()));
+                GenerateComplete complete = response.getComplete();
+                if (complete.getFinishReason().equals("abort") && StopStrings.find(detokenizer.text(),
+                        request.stop()) < 0) {
+                    // Aborted by the server, not ended by a stop string of ours: partial text is no completion.
+                    result.completeExceptionally(BackendException.retryable(
+                            endpoint + ": the worker aborted " + request.id(), null));
+                } else {
+                    result.complete(finish(complete));
+                }
             }
         }
 

@@ -48,6 +48,7 @@ public final class TritonBackend implements InferenceBackend {
     private final TritonStream stream;
     private volatile TritonModelSignature signature;
     private volatile boolean streaming;
+    private volatile int maxBatch;
 
     /** The channel stays its creator's to shut down. */
     public TritonBackend(Channel channel, String endpoint, TritonModelOptions options) {
@@ -80,13 +81,19 @@ public final class TritonBackend implements InferenceBackend {
             var metadata = blocking.modelMetadata(ModelMetadataRequest.newBuilder()
                     .setName(options.modelName()).setVersion(options.modelVersion()).build());
             signature = TritonModelSignature.check(metadata, options.tensors(), endpoint);
-            boolean decoupled = blocking.modelConfig(ModelConfigRequest.newBuilder()
-                    .setName(options.modelName()).setVersion(options.modelVersion()).build())
-                    .getConfig().getModelTransactionPolicy().getDecoupled();
+            var config = blocking.modelConfig(ModelConfigRequest.newBuilder()
+                    .setName(options.modelName()).setVersion(options.modelVersion()).build()).getConfig();
+            boolean decoupled = config.getModelTransactionPolicy().getDecoupled();
             if (decoupled && options.streaming() == TritonModelOptions.Streaming.OFF) {
                 throw BackendException.permanent(model + " is decoupled: Triton refuses ModelInfer for it "
                         + "(UNIMPLEMENTED); set streaming to auto or on", null);
             }
+            if (!decoupled && options.streaming() == TritonModelOptions.Streaming.ON) {
+                throw BackendException.permanent(model + " is not decoupled: TensorRT-LLM streams only from "
+                        + "decoupled models; set streaming to auto or off", null);
+            }
+            // The model's own max_batch_size bounds what one call may carry; 0 means no batch dimension.
+            maxBatch = config.getMaxBatchSize() > 0 ? Math.min(options.maxBatchSize(), config.getMaxBatchSize()) : 1;
             streaming = options.streaming() == TritonModelOptions.Streaming.ON
                     || (options.streaming() == TritonModelOptions.Streaming.AUTO && decoupled);
         } catch (StatusRuntimeException e) {
@@ -103,7 +110,7 @@ public final class TritonBackend implements InferenceBackend {
         if (streaming) {
             return CallFutures.allInOrder(batch.stream().map(request -> stream.submit(checked, request)).toList());
         }
-        List<List<GenerationRequest>> groups = split(batch, checked.batched() ? options.maxBatchSize() : 1);
+        List<List<GenerationRequest>> groups = split(batch, checked.batched() ? maxBatch : 1);
         List<CompletableFuture<List<GenerationResult>>> calls = new ArrayList<>(groups.size());
         for (List<GenerationRequest> group : groups) {
             calls.add(call(checked, group));
@@ -199,6 +206,11 @@ public final class TritonBackend implements InferenceBackend {
             }
         }
         return groups;
+    }
+
+    @Override
+    public int maxBatchPerCall() {
+        return streaming ? 1 : Math.max(1, maxBatch);
     }
 
     @Override

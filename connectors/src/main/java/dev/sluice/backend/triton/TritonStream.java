@@ -35,6 +35,7 @@ final class TritonStream {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private StreamObserver<dev.sluice.proto.triton.ModelInferRequest> requests;
+    private Responses current;
 
     TritonStream(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub, String endpoint, TritonModelOptions options) {
         this.stub = stub;
@@ -63,18 +64,31 @@ final class TritonStream {
         Pending entry = new Pending(request);
         pending.put(id, entry);
         var message = new InferRequestBuilder(options, signature, List.of(request), id).streamed(options.tensors());
+        Responses stream;
         synchronized (this) {
             if (requests == null) {
-                requests = stub.modelStreamInfer(new Responses());
+                current = new Responses();
+                requests = stub.modelStreamInfer(current);
             }
+            stream = current;
+            stream.sent.add(id);
             requests.onNext(message);
         }
         return entry.result.orTimeout(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((result, failure) -> pending.remove(id))
-                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(failure instanceof TimeoutException
+                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(unwrap(failure)
+                        instanceof TimeoutException
                         ? BackendException.retryable(endpoint + ": no final response within " + options.callTimeout(),
                                 failure)
-                        : failure));
+                        : unwrap(failure)))
+                .whenComplete((result, failure) -> {
+                    pending.remove(id);
+                    stream.sent.remove(id);
+                });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
     }
 
     synchronized void close() {
@@ -85,6 +99,9 @@ final class TritonStream {
     }
 
     private final class Responses implements StreamObserver<ModelStreamInferResponse> {
+        /** Requests sent on this stream: a broken stream fails these, not those on its successor. */
+        final java.util.Set<String> sent = ConcurrentHashMap.newKeySet();
+
         @Override
         public void onNext(ModelStreamInferResponse response) {
             ModelInferResponse infer = response.getInferResponse();
@@ -93,8 +110,7 @@ final class TritonStream {
                 return;
             }
             if (!response.getErrorMessage().isEmpty()) {
-                entry.result.completeExceptionally(BackendException.permanent(
-                        endpoint + ": " + response.getErrorMessage(), null));
+                entry.result.completeExceptionally(streamedError(response.getErrorMessage()));
                 return;
             }
             try {
@@ -122,11 +138,27 @@ final class TritonStream {
 
         private void streamEnded(BackendException failure) {
             synchronized (TritonStream.this) {
-                requests = null;
+                if (current == this) {
+                    requests = null;
+                    current = null;
+                }
             }
             // Nothing half-done is ever reported as finished.
-            pending.values().forEach(entry -> entry.result.completeExceptionally(failure));
+            for (String id : sent) {
+                Pending entry = pending.get(id);
+                if (entry != null) {
+                    entry.result.completeExceptionally(failure);
+                }
+            }
         }
+    }
+
+    /** Triton's queue-full and queue-timeout refusals pass; other per-request errors repeat. */
+    private BackendException streamedError(String message) {
+        String text = endpoint + ": " + message;
+        return message.contains("Exceeds maximum queue size") || message.contains("Request timeout expired")
+                ? BackendException.retryable(text, null)
+                : BackendException.permanent(text, null);
     }
 
     private void absorb(Pending entry, ModelInferResponse infer) {

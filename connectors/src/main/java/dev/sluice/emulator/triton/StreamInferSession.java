@@ -131,7 +131,9 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
     }
 
     @Override
-    public void onError(Throwable t) {
+    public synchronized void onError(Throwable t) {
+        // The client went away: nothing more may be written, and its requests free their slots.
+        ended = true;
         cancelAll();
     }
 

@@ -149,16 +149,14 @@ class TritonStreamingITCase {
     }
 
     @Test
-    void aStreamingRequestToANonDecoupledModelGetsItsErrorMessage() {
-        TritonBackend backend = backend("plain", TritonTensorNames.ensemble(), Streaming.ON);
+    void streamingFromANonDecoupledModelIsRefusedAtStartup() {
+        TritonBackend backend = new TritonBackend(channel, server.endpoint(), new TritonModelOptions("plain", "",
+                TritonTensorNames.ensemble(), 8, Streaming.ON, Duration.ofSeconds(10)));
 
-        assertThatThrownBy(() -> backend.generate(List.of(GenerationRequest.of("s", "x", 4))).join())
-                .isInstanceOf(CompletionException.class)
-                .cause().isInstanceOf(BackendException.class)
-                .hasMessageContaining("Streaming is only supported if model is deployed using decoupled mode");
-        // The stream stayed open: the plain model still answers unary calls and the next streamed error arrives.
-        assertThatThrownBy(() -> backend.generate(List.of(GenerationRequest.of("t", "y", 4))).join())
-                .cause().hasMessageContaining("decoupled mode");
+        // Triton would answer every streamed request with "Streaming is only supported if model is deployed using
+        // decoupled mode"; the backend says so once, at start.
+        assertThatThrownBy(backend::checkReady).isInstanceOf(BackendException.class)
+                .hasMessageContaining("is not decoupled").hasMessageContaining("set streaming to auto or off");
     }
 
     @Test
