@@ -4,8 +4,6 @@ import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.InferenceBackend;
-import dev.sluice.backend.ReportsLoad;
-import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.TokenEstimate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,82 +17,57 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Between the pipeline and one model's server: requests queue here, interactive ones ahead of batch work, and
- * leave in batches (up to a size, a token budget, or once the oldest has waited the longest queue delay) while
- * the server has fewer requests in flight than the {@link AdaptiveLimit} allows. Requests of a batch are ordered
- * by their opening text, so those sharing a prefix travel together. A request whose deadline passes in the queue
- * is failed with {@link DeadlineExceededException} and never sent.
- *
- * <p>When the server reports its load ({@link ReportsLoad}, SGLang's {@code GetLoads}), batch work is sent only
- * while the server has room: fewer requests running and waiting than it runs at once, less
- * {@value #RESERVED_FOR_INTERACTIVE} slots kept for interactive requests (or, when it does not say how many it
- * runs, fewer than {@value #RESERVED_FOR_INTERACTIVE} waiting). Requests the server has queued are out of this
- * gateway's reach, and an interactive request arriving behind them would wait for all; so batch work fills idle
- * capacity while interactive requests find a free slot.
+ * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work, and
+ * leave in batches (up to a size, a token budget, or once the oldest has waited the longest queue delay) for a
+ * replica that has fewer requests in flight than its {@link AdaptiveLimit} allows. Requests of a batch are ordered
+ * by their opening text, so those sharing a prefix travel together, and a batch goes to the replica its prefix
+ * hashes to (where that replica's prefix cache holds it) unless that replica has {@value #AFFINITY_SLACK} more
+ * requests in flight than the least loaded one, which then takes it: prefix affinity with a load bound, as
+ * SGLang's gateway does. A request whose deadline passes in the queue is failed with
+ * {@link DeadlineExceededException} and never sent. Batch work leaves room for interactive requests at each
+ * replica ({@link Replica#bulkRoom()}).
  */
 public final class Gateway implements AutoCloseable {
 
     private static final int PREFIX_CHARS = 64;
-    /** Server slots batch work leaves free for interactive requests. */
-    static final int RESERVED_FOR_INTERACTIVE = 8;
-    private static final long LOAD_POLL_MILLIS = 20;
+    /** How many more requests in flight the prefix's replica may have than the least loaded before it is passed. */
+    static final int AFFINITY_SLACK = 32;
 
-    private final InferenceBackend backend;
+    private final List<Replica> replicas;
     private final GatewayOptions options;
-    private final AdaptiveLimit limit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<Pending> interactive = new ArrayDeque<>();
     private final Deque<Pending> bulk = new ArrayDeque<>();
     private final Thread dispatcher;
-    private final Thread loadPoller;
-    private volatile ServerLoad serverLoad;
-    private int bulkSentSinceReport;
-    private int inFlight;
     private long calls;
     private long dispatched;
     private boolean closed;
 
     public Gateway(InferenceBackend backend, GatewayOptions options) {
-        this.backend = backend;
-        this.options = options;
-        this.limit = new AdaptiveLimit(options.initialLimit(), options.minLimit(), options.maxLimit());
-        this.dispatcher = new Thread(this::dispatch, "gateway-" + backend.endpoint());
-        this.dispatcher.setDaemon(true);
-        this.dispatcher.start();
-        this.loadPoller = backend instanceof ReportsLoad reports ? pollLoad(reports) : null;
+        this(List.of(backend), options);
     }
 
-    private Thread pollLoad(ReportsLoad reports) {
-        Thread thread = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    ServerLoad load = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
-                    lock.lock();
-                    try {
-                        serverLoad = load;
-                        bulkSentSinceReport = 0;
-                        changed.signal();
-                    } finally {
-                        lock.unlock();
-                    }
-                    Thread.sleep(LOAD_POLL_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    // No report this time: hold no batch work back on a guess, and ask again later.
-                    serverLoad = null;
-                    try {
-                        Thread.sleep(LOAD_POLL_MILLIS * 10);
-                    } catch (InterruptedException interrupted) {
-                        return;
-                    }
-                }
-            }
-        }, "gateway-load-" + backend.endpoint());
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+    /** A gateway over replicas of one model, each a server of its own. */
+    public Gateway(List<InferenceBackend> backends, GatewayOptions options) {
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("a gateway needs at least one replica");
+        }
+        this.options = options;
+        this.replicas = backends.stream().map(backend -> new Replica(backend, options)).toList();
+        this.dispatcher = new Thread(this::dispatch, "gateway-" + backends.get(0).endpoint());
+        this.dispatcher.setDaemon(true);
+        this.dispatcher.start();
+        replicas.forEach(replica -> replica.startPolling(this::wake));
+    }
+
+    private void wake() {
+        lock.lock();
+        try {
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private record Pending(GenerationRequest request, boolean interactive, long deadlineNanos, long enqueuedNanos,
@@ -148,7 +121,8 @@ public final class Gateway implements AutoCloseable {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(interactive.size() + bulk.size(), inFlight, limit.limit(), calls, dispatched);
+            return new Stats(interactive.size() + bulk.size(), replicas.stream().mapToInt(r -> r.inFlight).sum(),
+                    replicas.stream().mapToInt(r -> r.limit.limit()).sum(), calls, dispatched);
         } finally {
             lock.unlock();
         }
@@ -156,43 +130,45 @@ public final class Gateway implements AutoCloseable {
 
     private void dispatch() {
         while (true) {
-            List<Pending> batch = nextBatch();
-            if (batch == null) {
+            Dispatch next = nextBatch();
+            if (next == null) {
                 return;
             }
-            send(batch);
+            send(next.replica, next.batch);
         }
     }
 
-    /** Waits for a batch worth sending; null once closed. */
-    private List<Pending> nextBatch() {
+    private record Dispatch(Replica replica, List<Pending> batch) {}
+
+    /** Waits for a batch worth sending and a replica to take it; null once closed. */
+    private Dispatch nextBatch() {
         lock.lock();
         try {
             while (!closed) {
                 long now = System.nanoTime();
                 expire(interactive, now);
                 expire(bulk, now);
-                int room = limit.limit() - inFlight;
-                // Batch work never takes the last few places of the limit either: they are the interactive lane.
-                int reserve = Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
-                int bulkRoom = Math.min(room - reserve, bulkRoomAtServer());
-                Pending oldest = interactive.isEmpty() ? (bulkRoom > 0 ? bulk.peek() : null) : interactive.peek();
-                if (oldest == null || room <= 0) {
-                    if (!interactive.isEmpty() || !bulk.isEmpty()) {
-                        changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(LOAD_POLL_MILLIS));
-                    } else {
+                Pending head = interactive.isEmpty() ? bulk.peek() : interactive.peek();
+                Replica replica = head == null ? null : choose(head);
+                int room = replica == null ? 0 : replica.room();
+                int bulkRoom = replica == null ? 0 : Math.max(0, replica.bulkRoom());
+                if (head == null || replica == null || room <= 0 || (interactive.isEmpty() && bulkRoom == 0)) {
+                    if (head == null) {
                         changed.await();
+                    } else {
+                        changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(Replica.LOAD_POLL_MILLIS));
                     }
                     continue;
                 }
-                int queued = interactive.size() + Math.min(bulk.size(), Math.max(0, bulkRoom));
-                long waited = now - oldest.enqueuedNanos;
+                int most = Math.min(room, options.maxBatchSize());
+                int queued = interactive.size() + Math.min(bulk.size(), bulkRoom);
+                long waited = now - head.enqueuedNanos;
                 long delay = options.maxQueueDelay().toNanos();
-                if (queued < Math.min(room, options.maxBatchSize()) && waited < delay) {
+                if (queued < most && waited < delay) {
                     changed.awaitNanos(delay - waited);
                     continue;
                 }
-                return take(Math.min(room, options.maxBatchSize()), Math.max(0, bulkRoom));
+                return new Dispatch(replica, take(replica, most, bulkRoom));
             }
             return null;
         } catch (InterruptedException e) {
@@ -203,19 +179,19 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Batch requests the server can take now without queueing them ahead of interactive ones. */
-    private int bulkRoomAtServer() {
-        ServerLoad load = serverLoad;
-        if (load == null) {
-            return Integer.MAX_VALUE;
+    /** The replica the request's prefix hashes to, unless it is full or far busier than the least loaded. */
+    private Replica choose(Pending head) {
+        Replica preferred = replicas.get(Math.floorMod(prefix(head.request.prompt()).hashCode(), replicas.size()));
+        Replica leastLoaded = replicas.stream().filter(r -> r.room() > 0)
+                .min(java.util.Comparator.comparingInt(r -> r.inFlight)).orElse(null);
+        if (preferred.room() > 0 && (!options.prefixGrouping() || leastLoaded == null
+                || preferred.inFlight <= leastLoaded.inFlight + AFFINITY_SLACK)) {
+            return options.prefixGrouping() ? preferred : leastLoaded;
         }
-        int free = load.maxRunning() > 0
-                ? load.maxRunning() - RESERVED_FOR_INTERACTIVE - load.running() - load.waiting()
-                : RESERVED_FOR_INTERACTIVE - load.waiting();
-        return free - bulkSentSinceReport;
+        return leastLoaded;
     }
 
-    private List<Pending> take(int most, int mostBulk) {
+    private List<Pending> take(Replica replica, int most, int mostBulk) {
         List<Pending> batch = new ArrayList<>();
         int tokens = 0;
         int bulkTaken = 0;
@@ -232,10 +208,11 @@ public final class Gateway implements AutoCloseable {
             batch.add(next);
             tokens += next.tokens;
             bulkTaken += queue == bulk ? 1 : 0;
-            bulkSentSinceReport += queue == bulk ? 1 : 0;
         }
-        batch.sort(Comparator.comparing(p -> prefix(p.request.prompt())));
-        inFlight += batch.size();
+        if (options.prefixGrouping()) {
+            batch.sort(Comparator.comparing(p -> prefix(p.request.prompt())));
+        }
+        replica.sent(batch.size(), bulkTaken);
         calls++;
         dispatched += batch.size();
         return batch;
@@ -250,26 +227,25 @@ public final class Gateway implements AutoCloseable {
             boolean expired = pending.deadlineNanos != 0 && now >= pending.deadlineNanos;
             if (expired) {
                 pending.result.completeExceptionally(new DeadlineExceededException("deadline passed after "
-                        + TimeUnit.NANOSECONDS.toMillis(now - pending.enqueuedNanos) + " ms in the queue of "
-                        + backend.endpoint()));
+                        + TimeUnit.NANOSECONDS.toMillis(now - pending.enqueuedNanos) + " ms in the gateway's queue"));
             }
             return expired;
         });
     }
 
     /** Sends a dispatched batch in as many calls as the backend needs; each call's fate is its own requests'. */
-    private void send(List<Pending> batch) {
+    private void send(Replica replica, List<Pending> batch) {
         long started = System.nanoTime();
-        int perCall = Math.max(1, backend.maxBatchPerCall());
+        int perCall = Math.max(1, replica.backend.maxBatchPerCall());
         for (int from = 0; from < batch.size(); from += perCall) {
-            call(batch.subList(from, Math.min(from + perCall, batch.size())), started, batch.size());
+            call(replica, batch.subList(from, Math.min(from + perCall, batch.size())), started, batch.size());
         }
     }
 
-    private void call(List<Pending> group, long started, int batchSize) {
+    private void call(Replica replica, List<Pending> group, long started, int batchSize) {
         CompletableFuture<List<GenerationResult>> answer;
         try {
-            answer = backend.generate(group.stream().map(Pending::request).toList());
+            answer = replica.backend.generate(group.stream().map(Pending::request).toList());
         } catch (RuntimeException e) {
             // A backend that throws instead of failing its future must not stop the dispatcher or leak slots.
             answer = CompletableFuture.failedFuture(e);
@@ -279,7 +255,7 @@ public final class Gateway implements AutoCloseable {
                 long elapsed = System.nanoTime() - started;
                 if (failure == null) {
                     int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
-                    limit.onSample(elapsed, tokens, group.size(), false);
+                    replica.limit.onSample(elapsed, tokens, group.size(), false);
                     for (int i = 0; i < group.size(); i++) {
                         group.get(i).result.complete(new Answer(results.get(i), started, batchSize));
                     }
@@ -287,14 +263,14 @@ public final class Gateway implements AutoCloseable {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
                     if (cause instanceof BackendException backendFailure && backendFailure.isRetryable()) {
-                        limit.onSample(elapsed, 1, group.size(), true);
+                        replica.limit.onSample(elapsed, 1, group.size(), true);
                     }
                     group.forEach(pending -> pending.result.completeExceptionally(cause));
                 }
             } finally {
                 lock.lock();
                 try {
-                    inFlight -= group.size();
+                    replica.inFlight -= group.size();
                     changed.signal();
                 } finally {
                     lock.unlock();
@@ -317,8 +293,6 @@ public final class Gateway implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (loadPoller != null) {
-            loadPoller.interrupt();
-        }
+        replicas.forEach(Replica::stopPolling);
     }
 }

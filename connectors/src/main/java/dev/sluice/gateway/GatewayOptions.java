@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param initialLimit requests in flight at the start; default 32
  * @param minLimit fewest requests in flight the limit may fall to; default 4
  * @param maxLimit most requests in flight the limit may rise to; default 1024
+ * @param prefixGrouping order each batch by prefix and send it to the replica its prefix hashes to (within a load
+ *     bound), rather than in arrival order to the least loaded replica; default true
  */
 public record GatewayOptions(int maxBatchSize, int maxBatchTokens, Duration maxQueueDelay, int initialLimit,
-        int minLimit, int maxLimit) implements Serializable {
+        int minLimit, int maxLimit, boolean prefixGrouping) implements Serializable {
 
     public GatewayOptions {
         if (maxBatchSize < 1 || maxBatchTokens < 1) {
@@ -29,7 +31,12 @@ public record GatewayOptions(int maxBatchSize, int maxBatchTokens, Duration maxQ
         }
     }
 
+    /** The same options with prefix grouping on or off. */
+    public GatewayOptions withPrefixGrouping(boolean value) {
+        return new GatewayOptions(maxBatchSize, maxBatchTokens, maxQueueDelay, initialLimit, minLimit, maxLimit, value);
+    }
+
     public static GatewayOptions ofDefaults() {
-        return new GatewayOptions(64, 65_536, Duration.ofMillis(5), 32, 4, 1024);
+        return new GatewayOptions(64, 65_536, Duration.ofMillis(5), 32, 4, 1024, true);
     }
 }

@@ -5,7 +5,9 @@ import dev.sluice.backend.Backends;
 import dev.sluice.backend.GrpcChannels;
 import dev.sluice.backend.InferenceBackend;
 import io.grpc.ManagedChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,49 +17,59 @@ import java.util.Map;
  */
 public final class Gateways {
 
-    private static final Map<BackendSpec, Shared> SHARED = new HashMap<>();
+    private static final Map<List<BackendSpec>, Shared> SHARED = new HashMap<>();
 
     private Gateways() {}
 
     private static final class Shared {
-        final ManagedChannel channel;
-        final InferenceBackend backend;
+        final List<ManagedChannel> channels;
+        final List<InferenceBackend> backends;
         final Gateway gateway;
         int holders;
 
-        Shared(ManagedChannel channel, InferenceBackend backend, Gateway gateway) {
-            this.channel = channel;
-            this.backend = backend;
+        Shared(List<ManagedChannel> channels, List<InferenceBackend> backends, Gateway gateway) {
+            this.channels = channels;
+            this.backends = backends;
             this.gateway = gateway;
         }
     }
 
-    /** The deployment's gateway, made and its server checked on first use; throws if the server is not ready. */
-    public static synchronized Gateway acquire(BackendSpec spec, GatewayOptions options) {
-        Shared shared = SHARED.get(spec);
+    /**
+     * The deployment's gateway over its replicas, made and every server checked on first use; throws if one is not
+     * ready.
+     */
+    public static synchronized Gateway acquire(List<BackendSpec> replicas, GatewayOptions options) {
+        Shared shared = SHARED.get(replicas);
         if (shared == null) {
-            ManagedChannel channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
+            List<ManagedChannel> channels = new ArrayList<>();
+            List<InferenceBackend> backends = new ArrayList<>();
             try {
-                InferenceBackend backend = Backends.create(spec, channel);
-                backend.checkReady();
-                shared = new Shared(channel, backend, new Gateway(backend, options));
+                for (BackendSpec spec : replicas) {
+                    ManagedChannel channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
+                    channels.add(channel);
+                    InferenceBackend backend = Backends.create(spec, channel);
+                    backend.checkReady();
+                    backends.add(backend);
+                }
+                shared = new Shared(channels, backends, new Gateway(backends, options));
             } catch (RuntimeException e) {
-                GrpcChannels.close(channel);
+                backends.forEach(InferenceBackend::close);
+                channels.forEach(GrpcChannels::close);
                 throw e;
             }
-            SHARED.put(spec, shared);
+            SHARED.put(List.copyOf(replicas), shared);
         }
         shared.holders++;
         return shared.gateway;
     }
 
-    public static synchronized void release(BackendSpec spec) {
-        Shared shared = SHARED.get(spec);
+    public static synchronized void release(List<BackendSpec> replicas) {
+        Shared shared = SHARED.get(replicas);
         if (shared != null && --shared.holders == 0) {
-            SHARED.remove(spec);
+            SHARED.remove(replicas);
             shared.gateway.close();
-            shared.backend.close();
-            GrpcChannels.close(shared.channel);
+            shared.backends.forEach(InferenceBackend::close);
+            shared.channels.forEach(GrpcChannels::close);
         }
     }
 }

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 /** Tests for {@link Gateway}, against a backend whose calls the test answers by hand. */
 class GatewayTest {
 
+    /** Longer than the prefix the gateway hashes, so every request below shares it. */
+    private static final String SHARED = "You are a careful assistant for one shared system prompt. Question ";
+
     /** Records each call and leaves it open until the test completes it. */
     private static class ManualBackend implements InferenceBackend {
         final List<List<GenerationRequest>> calls = new CopyOnWriteArrayList<>();
@@ -85,7 +88,7 @@ class GatewayTest {
     @Test
     void requestsThatArriveTogetherLeaveInOneCallUpToTheBatchSize() throws Exception {
         ManualBackend backend = new ManualBackend();
-        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ofMillis(50), 8, 1, 8))) {
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ofMillis(50), 8, 1, 8, true))) {
             List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 answers.add(gateway.submit(request("r" + i), true, 0));
@@ -105,7 +108,7 @@ class GatewayTest {
     void aTokenBudgetCutsTheBatch() throws Exception {
         ManualBackend backend = new ManualBackend();
         // Each request counts its prompt (about 2 tokens) plus 16 generated: two fit in 40 tokens, three do not.
-        try (Gateway gateway = new Gateway(backend, new GatewayOptions(10, 40, Duration.ofMillis(50), 8, 1, 8))) {
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(10, 40, Duration.ofMillis(50), 8, 1, 8, true))) {
             for (int i = 0; i < 3; i++) {
                 gateway.submit(request("t" + i), true, 0);
             }
@@ -118,7 +121,7 @@ class GatewayTest {
     @Test
     void interactiveRequestsOvertakeQueuedBatchWork() throws Exception {
         ManualBackend backend = new ManualBackend();
-        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1))) {
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {
             gateway.submit(request("bulk-0"), false, 0);
             backend.awaitCalls(1);
             // The one slot is taken: these queue.
@@ -137,7 +140,7 @@ class GatewayTest {
     @Test
     void aRequestWhoseDeadlinePassesInTheQueueIsNeverSent() throws Exception {
         ManualBackend backend = new ManualBackend();
-        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1))) {
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {
             gateway.submit(request("first"), true, 0);
             backend.awaitCalls(1);
             CompletableFuture<Gateway.Answer> late = gateway.submit(request("late"), true,
@@ -154,7 +157,7 @@ class GatewayTest {
     @Test
     void requestsSharingAPrefixTravelSideBySide() throws Exception {
         ManualBackend backend = new ManualBackend();
-        try (Gateway gateway = new Gateway(backend, new GatewayOptions(8, 10_000, Duration.ofMillis(50), 8, 1, 8))) {
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(8, 10_000, Duration.ofMillis(50), 8, 1, 8, true))) {
             gateway.submit(GenerationRequest.of("a1", "System A. question 1", 4), true, 0);
             gateway.submit(GenerationRequest.of("b1", "System B. question 1", 4), true, 0);
             gateway.submit(GenerationRequest.of("a2", "System A. question 2", 4), true, 0);
@@ -168,7 +171,7 @@ class GatewayTest {
     @Test
     void onAProtocolWithACallPerRequestOneRefusalFailsOnlyItsOwnRequest() throws Exception {
         ManualBackend backend = new ManualBackend(1);
-        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ofMillis(50), 8, 1, 8))) {
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ofMillis(50), 8, 1, 8, true))) {
             List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 answers.add(gateway.submit(request("r" + i), true, 0));
@@ -202,7 +205,7 @@ class GatewayTest {
                 return super.generate(batch);
             }
         };
-        try (Gateway gateway = new Gateway(flaky, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1))) {
+        try (Gateway gateway = new Gateway(flaky, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {
             CompletableFuture<Gateway.Answer> first = gateway.submit(request("boom"), true, 0);
             assertThatThrownBy(first::join).hasMessageContaining("template error");
 
@@ -210,6 +213,47 @@ class GatewayTest {
             flaky.awaitCalls(1);
             flaky.answer(0);
             assertThat(second.join().result().text()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void aPrefixGoesToTheReplicaItHashesToUntilThatReplicaIsFarBusier() throws Exception {
+        ManualBackend first = new ManualBackend(1);
+        ManualBackend second = new ManualBackend(1);
+        GatewayOptions options = new GatewayOptions(1, 10_000, Duration.ZERO, 64, 1, 64, true);
+        try (Gateway gateway = new Gateway(List.of(first, second), options)) {
+            for (int i = 0; i < 10; i++) {
+                gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
+            }
+            Thread.sleep(100);
+            // One prefix, one replica: the other sees nothing while the slack holds.
+            assertThat(first.calls.size() + second.calls.size()).isEqualTo(10);
+            assertThat(Math.min(first.calls.size(), second.calls.size())).isZero();
+
+            for (int i = 10; i < 60; i++) {
+                gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
+            }
+            Thread.sleep(100);
+            // Past the slack the least loaded replica takes the overflow.
+            assertThat(Math.min(first.calls.size(), second.calls.size())).isPositive();
+            assertThat(Math.abs(first.calls.size() - second.calls.size())).isLessThanOrEqualTo(
+                    Gateway.AFFINITY_SLACK + 1);
+        }
+    }
+
+    @Test
+    void withoutAffinityTheLeastLoadedReplicaTakesEachBatch() throws Exception {
+        ManualBackend first = new ManualBackend(1);
+        ManualBackend second = new ManualBackend(1);
+        GatewayOptions options = new GatewayOptions(1, 10_000, Duration.ZERO, 64, 1, 64, false);
+        try (Gateway gateway = new Gateway(List.of(first, second), options)) {
+            for (int i = 0; i < 10; i++) {
+                gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
+            }
+            Thread.sleep(100);
+
+            assertThat(first.calls).hasSize(5);
+            assertThat(second.calls).hasSize(5);
         }
     }
 }

@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority.")
+                + "side by side. Scenarios: saturation, priority, prefix.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "scenario: saturation or priority")
+    @Parameters(index = "0", description = "scenario: saturation, priority or prefix")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -43,7 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
     private GatewayOptions gateway() {
         GatewayOptions defaults = GatewayOptions.ofDefaults();
         return new GatewayOptions(maxBatchSize, defaults.maxBatchTokens(), defaults.maxQueueDelay(),
-                defaults.initialLimit(), defaults.minLimit(), defaults.maxLimit());
+                defaults.initialLimit(), defaults.minLimit(), defaults.maxLimit(), defaults.prefixGrouping());
     }
 
     @Override
@@ -53,8 +53,10 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out).run();
             case "priority" -> new PriorityBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     System.out).run();
+            case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)
+                    .run();
             default -> throw new IllegalArgumentException(
-                    "unknown scenario '" + scenario + "': use saturation or priority");
+                    "unknown scenario '" + scenario + "': use saturation, priority or prefix");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

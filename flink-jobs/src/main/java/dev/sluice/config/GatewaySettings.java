@@ -6,10 +6,10 @@ import java.time.Duration;
 
 /** The gateway options as configured; zero or absent keeps the default of {@link GatewayOptions#ofDefaults()}. */
 public record GatewaySettings(int maxBatchSize, int maxBatchTokens, Duration maxQueueDelay, int initialLimit,
-        int minLimit, int maxLimit) implements Serializable {
+        int minLimit, int maxLimit, Boolean prefixGrouping) implements Serializable {
 
     public static GatewaySettings ofDefaults() {
-        return new GatewaySettings(0, 0, null, 0, 0, 0);
+        return new GatewaySettings(0, 0, null, 0, 0, 0, null);
     }
 
     public GatewayOptions toOptions() {
@@ -20,6 +20,7 @@ public record GatewaySettings(int maxBatchSize, int maxBatchTokens, Duration max
                 maxQueueDelay == null ? d.maxQueueDelay() : maxQueueDelay,
                 initialLimit == 0 ? d.initialLimit() : initialLimit,
                 minLimit == 0 ? d.minLimit() : minLimit,
-                maxLimit == 0 ? d.maxLimit() : maxLimit);
+                maxLimit == 0 ? d.maxLimit() : maxLimit,
+                prefixGrouping == null ? d.prefixGrouping() : prefixGrouping);
     }
 }

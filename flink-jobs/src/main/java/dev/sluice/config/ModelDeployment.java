@@ -8,6 +8,8 @@ import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,10 +30,13 @@ import java.util.Objects;
  *     {@code sglang-smg} optional (fetched from the worker), for {@code sglang-native} it enables chat templates
  * @param tls TLS to the server, or null for plaintext
  * @param auth headers with secrets, or null
+ * @param replicas more {@code host:port}s serving the same model with the same settings; the gateway spreads
+ *     requests over all of them
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
-        String streaming, String tokenizer, TlsSettings tls, AuthSettings auth) implements Serializable {
+        String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas)
+        implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -42,11 +47,13 @@ public record ModelDeployment(
         tritonTensors = tritonTensors == null ? "ensemble" : tritonTensors;
         streaming = streaming == null ? "auto" : streaming;
         streamingMode(streaming);
+        replicas = replicas == null ? List.of() : List.copyOf(replicas);
     }
 
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
-        return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null);
+        return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
+                null);
     }
 
     /**
@@ -74,6 +81,16 @@ public record ModelDeployment(
         return Protocol.parse(backend);
     }
 
+    /** Every replica's backend description: the endpoint first, then the replicas. */
+    public List<BackendSpec> toBackendSpecs(Duration callTimeout) {
+        List<BackendSpec> specs = new ArrayList<>();
+        specs.add(toBackendSpec(callTimeout));
+        for (String replica : replicas) {
+            specs.add(at(replica).toBackendSpec(callTimeout));
+        }
+        return specs;
+    }
+
     /** The backend's full description, each call bounded by {@code callTimeout}. */
     public BackendSpec toBackendSpec(Duration callTimeout) {
         TransportSecurity security = tls == null ? TransportSecurity.plaintext() : new TransportSecurity(
@@ -87,12 +104,12 @@ public record ModelDeployment(
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth);
+                tokenizer, tls, auth, replicas);
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth);
+                tokenizer, tls, auth, replicas);
     }
 
     private static Streaming streamingMode(String value) {

@@ -34,7 +34,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private final SluiceConfig config;
     private transient Map<String, Gateway> gateways;
     private transient Map<String, Failure> failures;
-    private transient List<BackendSpec> acquired;
+    private transient List<List<BackendSpec>> acquired;
     private transient int defaultMaxTokens;
 
     InferenceFunction(SluiceConfig config) {
@@ -114,15 +114,15 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 throw failed.error();
             }
             if (gateway == null) {
-                BackendSpec spec = deployment.toBackendSpec(config.job().requestTimeout());
+                List<BackendSpec> specs = deployment.toBackendSpecs(config.job().requestTimeout());
                 try {
-                    gateway = Gateways.acquire(spec, config.gateway().toOptions());
+                    gateway = Gateways.acquire(specs, config.gateway().toOptions());
                 } catch (RuntimeException e) {
                     failures.put(key, new Failure(e, System.currentTimeMillis() + RETRY_ACQUIRE_MILLIS));
                     throw e;
                 }
                 failures.remove(key);
-                acquired.add(spec);
+                acquired.add(specs);
                 gateways.put(key, gateway);
             }
             return gateway;

@@ -65,4 +65,12 @@ class BenchSmokeITCase {
         assertThat(run.json().path("scenario").asText()).isEqualTo("priority");
         assertThat(run.json().path("idle_p99_ttft_ms").asDouble()).isPositive();
     }
+
+    @Test
+    void prefixPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+        Run run = bench(results, "prefix", "--prompts", "64", "--time-scale", "20");
+
+        assertThat(run.ratioLine()).startsWith("ratio: cache hits");
+        assertThat(run.json().path("hit_rate_on").asDouble()).isBetween(0.0, 1.0);
+    }
 }

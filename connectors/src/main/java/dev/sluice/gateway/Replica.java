@@ -1,0 +1,96 @@
+package dev.sluice.gateway;
+
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.ReportsLoad;
+import dev.sluice.backend.ServerLoad;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server behind a gateway: its backend, its own adaptive limit, what the gateway has in flight there, and,
+ * where the server reports it, its load. Mutable state is guarded by the gateway's lock; the load report is
+ * written by a poller thread.
+ */
+final class Replica {
+
+    /** Server slots batch work leaves free for interactive requests. */
+    static final int RESERVED_FOR_INTERACTIVE = 8;
+    static final long LOAD_POLL_MILLIS = 20;
+
+    final InferenceBackend backend;
+    final AdaptiveLimit limit;
+    int inFlight;
+    private volatile ServerLoad load;
+    private int bulkSentSinceReport;
+    private Thread poller;
+
+    Replica(InferenceBackend backend, GatewayOptions options) {
+        this.backend = backend;
+        this.limit = new AdaptiveLimit(options.initialLimit(), options.minLimit(), options.maxLimit());
+    }
+
+    int room() {
+        return limit.limit() - inFlight;
+    }
+
+    /**
+     * Batch requests this replica may take now: never the last eighth (at most 8) of its limit, and, where the
+     * server reports its load, no more than its free slots less those kept for interactive requests (or, when it
+     * does not say how many it runs, only while fewer than 8 wait). Requests a server has queued are out of the
+     * gateway's reach, and an interactive request behind them would wait for all.
+     */
+    synchronized int bulkRoom() {
+        int reserve = Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
+        int room = room() - reserve;
+        ServerLoad report = load;
+        if (report == null) {
+            return room;
+        }
+        int free = report.maxRunning() > 0
+                ? report.maxRunning() - RESERVED_FOR_INTERACTIVE - report.running() - report.waiting()
+                : RESERVED_FOR_INTERACTIVE - report.waiting();
+        return Math.min(room, free - bulkSentSinceReport);
+    }
+
+    synchronized void sent(int requests, int bulk) {
+        inFlight += requests;
+        bulkSentSinceReport += bulk;
+    }
+
+    /** Polls the server's load report, if it gives one; {@code onReport} runs under no lock after each. */
+    void startPolling(Runnable onReport) {
+        if (!(backend instanceof ReportsLoad reports)) {
+            return;
+        }
+        poller = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    ServerLoad report = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
+                    synchronized (this) {
+                        load = report;
+                        bulkSentSinceReport = 0;
+                    }
+                    onReport.run();
+                    Thread.sleep(LOAD_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // No report this time: hold no batch work back on a guess, and ask again later.
+                    load = null;
+                    try {
+                        Thread.sleep(LOAD_POLL_MILLIS * 10);
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                }
+            }
+        }, "gateway-load-" + backend.endpoint());
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    void stopPolling() {
+        if (poller != null) {
+            poller.interrupt();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GrpcChannels;
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.sglang.SglangOptions;
+import dev.sluice.backend.sglang.SglangSchedulerBackend;
+import dev.sluice.backend.tokenizer.ModelTokenizer;
+import dev.sluice.emulator.CostModel;
+import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
+import dev.sluice.emulator.EmulatorServer;
+import dev.sluice.emulator.InflightBatchingEngine;
+import dev.sluice.emulator.PrefixCache;
+import dev.sluice.gateway.Gateway;
+import dev.sluice.gateway.GatewayOptions;
+import dev.sluice.serde.JsonAvro;
+import io.grpc.ManagedChannel;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@code prefix} benchmark: prompts that share long system prompts, spread over two emulated SGLang workers
+ * whose radix caches each hold 10 of the 16 system prompts. With prefix grouping each batch is ordered by prefix
+ * and goes to the worker its prefix hashes to, where it stays cached; without it batches leave in arrival order for
+ * the least loaded worker, both workers see every system prompt, and their caches thrash. Cache-hit rate and
+ * throughput, side by side.
+ */
+final class PrefixBench {
+
+    private static final int SYSTEM_PROMPTS = 16;
+    private static final int REPLICAS = 2;
+
+    private final CostModel cost;
+    private final double timeScale;
+    private final int prompts;
+    private final GatewayOptions gateway;
+    private final PrintStream out;
+
+    PrefixBench(CostModel cost, double timeScale, int prompts, GatewayOptions gateway, PrintStream out) {
+        this.cost = cost;
+        this.timeScale = timeScale;
+        this.prompts = prompts;
+        this.gateway = gateway;
+        this.out = out;
+    }
+
+    /**
+     * One run.
+     *
+     * @param hitRate prompt tokens served from the caches, of all prompt tokens
+     * @param tokensPerSecond output tokens per second of model time over the whole run
+     */
+    record Run(double hitRate, double tokensPerSecond) {}
+
+    ObjectNode run() throws Exception {
+        Run on = measure(true);
+        Run off = measure(false);
+        out.printf("%-18s %14s %16s%n", "prefix grouping", "cache hits", "out tokens/s");
+        out.printf(Locale.ROOT, "%-18s %13.1f%% %16.0f%n", "on", on.hitRate() * 100, on.tokensPerSecond());
+        out.printf(Locale.ROOT, "%-18s %13.1f%% %16.0f%n", "off", off.hitRate() * 100,
+                off.tokensPerSecond());
+        out.printf(Locale.ROOT, "ratio: cache hits %.2fx, throughput %.2fx with prefix grouping%n",
+                on.hitRate() / Math.max(1e-9, off.hitRate()), on.tokensPerSecond() / off.tokensPerSecond());
+        ObjectNode json = JsonAvro.mapper().createObjectNode();
+        json.put("scenario", "prefix").put("profile", cost.name()).put("prompts", prompts)
+                .put("time_scale", timeScale).put("replicas", REPLICAS).put("system_prompts", SYSTEM_PROMPTS)
+                .put("hit_rate_on", on.hitRate()).put("hit_rate_off", off.hitRate())
+                .put("tokens_per_second_on", on.tokensPerSecond()).put("tokens_per_second_off", off.tokensPerSecond());
+        return json;
+    }
+
+    private Run measure(boolean affinity) throws Exception {
+        List<EmulatorServer> servers = new ArrayList<>();
+        List<ManagedChannel> channels = new ArrayList<>();
+        List<InferenceBackend> backends = new ArrayList<>();
+        List<PrefixCache> caches = new ArrayList<>();
+        List<InflightBatchingEngine> engines = new ArrayList<>();
+        try {
+            for (int i = 0; i < REPLICAS; i++) {
+                InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
+                // Room for 10 of the 16 system prompts: enough for one worker's share, not for all of them.
+                PrefixCache cache = new PrefixCache(16, (long) (10.5 * systemPromptTokens()));
+                EmulatorServer server = EmulatorServer.builder().protocol(Protocol.SGLANG_SMG)
+                        .model(new EmulatedModel("worker", engine, 0, TritonTensorProfile.LLM_API, false, cache))
+                        .start();
+                servers.add(server);
+                engines.add(engine);
+                caches.add(cache);
+                ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
+                channels.add(channel);
+                SglangSchedulerBackend backend = new SglangSchedulerBackend(channel, server.endpoint(),
+                        new SglangOptions(null, Duration.ofMinutes(5)));
+                backend.checkReady();
+                backends.add(backend);
+            }
+            long started = System.nanoTime();
+            try (Gateway lane = new Gateway(backends, gateway.withPrefixGrouping(affinity))) {
+                List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
+                for (int i = 0; i < prompts; i++) {
+                    answers.add(lane.submit(GenerationRequest.of("p" + i, systemPrompt(i % SYSTEM_PROMPTS)
+                            + " Question " + i + ": what changed?", 32), false, 0));
+                }
+                answers.forEach(CompletableFuture::join);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9 * timeScale;
+            long tokens = engines.stream().mapToLong(e -> e.stats().outputTokens()).sum();
+            double hitRate = caches.stream().mapToDouble(PrefixCache::hitRate).average().orElse(0);
+            return new Run(hitRate, tokens / seconds);
+        } finally {
+            backends.forEach(InferenceBackend::close);
+            channels.forEach(GrpcChannels::close);
+            servers.forEach(EmulatorServer::close);
+        }
+    }
+
+    private static String systemPrompt(int index) {
+        return ("System prompt " + index + ": you answer questions about the quarterly report of business unit "
+                + index + ", in a formal tone, citing the section you rely on. ").repeat(8);
+    }
+
+    private static int systemPromptTokens() {
+        try (ModelTokenizer tokenizer = ModelTokenizer.bundled()) {
+            return tokenizer.encode(systemPrompt(0)).length;
+        }
+    }
+}
