@@ -61,6 +61,11 @@ public record CostModel(
                 1_500_000);
     }
 
+    /** A server that answers at once (1 µs steps, no prefill cost, no overhead): for measuring everything else. */
+    public static CostModel instant() {
+        return new CostModel("instant", 1_000, 0, 0, 1_000_000_000_000L, 100_000, 1_000_000_000_000L, 0);
+    }
+
     /** A profile by name: {@code llama-3.1-8b-h100-trtllm-fp8} or {@code llama-3.1-70b-4xh100-sglang-fp8}. */
     public static CostModel named(String name) {
         for (CostModel profile : java.util.List.of(llama8bH100(), llama70bSglang())) {

@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, prefix.")
+                + "side by side. Scenarios: saturation, priority, prefix, overhead.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "scenario: saturation, priority or prefix")
+    @Parameters(index = "0", description = "scenario: saturation, priority, prefix or overhead")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -55,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out).run();
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)
                     .run();
+            case "overhead" -> new OverheadBench(prompts, System.out).run();
             default -> throw new IllegalArgumentException(
-                    "unknown scenario '" + scenario + "': use saturation, priority or prefix");
+                    "unknown scenario '" + scenario + "': use saturation, priority, prefix or overhead");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

@@ -128,7 +128,8 @@ public final class InferencePipeline {
                 : reject.getSourceTopic() + "-" + reject.getSourcePartition() + "@" + reject.getSourceOffset();
     }
 
-    private <T extends SpecificRecordBase> KafkaSink<T> sink(
+    /** An exactly-once sink of Avro or JSON records to {@code topic}, with its own transactional id prefix. */
+    <T extends SpecificRecordBase> KafkaSink<T> sink(
             String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
         Properties producer = clientProperties(config.kafka());
         producer.setProperty("transaction.timeout.ms",

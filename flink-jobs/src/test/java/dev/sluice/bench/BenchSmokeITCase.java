@@ -73,4 +73,13 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: cache hits");
         assertThat(run.json().path("hit_rate_on").asDouble()).isBetween(0.0, 1.0);
     }
+
+    @Test
+    void overheadPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+        Run run = bench(results, "overhead", "--prompts", "200");
+
+        assertThat(run.ratioLine()).startsWith("ratio: pipeline/bare");
+        assertThat(run.json().path("bare_prompts_per_second").asDouble()).isPositive();
+        assertThat(run.json().path("pipeline_prompts_per_second").asDouble()).isPositive();
+    }
 }
