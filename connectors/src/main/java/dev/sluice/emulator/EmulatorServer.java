@@ -4,6 +4,7 @@ import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.emulator.sglang.SglangNativeEmulator;
 import dev.sluice.emulator.sglang.SglangSchedulerEmulator;
+import dev.sluice.emulator.triton.KServeHttpEndpoint;
 import dev.sluice.emulator.triton.TritonEmulatorService;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -39,14 +40,17 @@ import java.util.concurrent.TimeUnit;
 public final class EmulatorServer implements AutoCloseable {
 
     private final Server server;
+    private final KServeHttpEndpoint http;
     private final ExecutorService executor;
     private final Map<String, EmulatedModel> models;
     private final ModelTokenizer tokenizer;
     private final Faults faults;
     private final String host;
 
-    private EmulatorServer(Builder builder, Server server, ExecutorService executor, Faults faults) {
+    private EmulatorServer(Builder builder, Server server, KServeHttpEndpoint http, ExecutorService executor,
+            Faults faults) {
         this.server = server;
+        this.http = http;
         this.executor = executor;
         this.models = Map.copyOf(builder.models);
         this.tokenizer = builder.tokenizer;
@@ -82,12 +86,23 @@ public final class EmulatorServer implements AutoCloseable {
         return faults;
     }
 
+    /** The port of Triton's HTTP/REST endpoint, when {@link Builder#http(int)} asked for one. */
+    public int httpPort() {
+        if (http == null) {
+            throw new IllegalStateException("this emulator serves no HTTP endpoint");
+        }
+        return http.port();
+    }
+
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }
 
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -112,6 +127,7 @@ public final class EmulatorServer implements AutoCloseable {
         private File privateKey;
         private File clientCa;
         private String bearerToken;
+        private Integer httpPort;
         private ModelTokenizer tokenizer;
 
         private Builder() {}
@@ -150,6 +166,12 @@ public final class EmulatorServer implements AutoCloseable {
             return this;
         }
 
+        /** Also serve Triton's HTTP/REST (KServe v2 JSON) endpoint on {@code port} (0: a free one); Triton only. */
+        public Builder http(int port) {
+            this.httpPort = port;
+            return this;
+        }
+
         /** Refuse calls without {@code authorization: Bearer <token>}. */
         public Builder bearerToken(String token) {
             this.bearerToken = token;
@@ -174,7 +196,9 @@ public final class EmulatorServer implements AutoCloseable {
             NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials())
                     .executor(executor)
                     .maxInboundMessageSize(Integer.MAX_VALUE);
-            for (BindableService service : services(faults)) {
+            TritonEmulatorService triton = protocol == Protocol.TRITON
+                    ? new TritonEmulatorService(models, tokenizer, faults) : null;
+            for (BindableService service : services(faults, triton)) {
                 List<io.grpc.ServerInterceptor> interceptors = new ArrayList<>();
                 interceptors.add(new FaultInterceptor(faults));
                 if (bearerToken != null) {
@@ -191,13 +215,15 @@ public final class EmulatorServer implements AutoCloseable {
                 tokenizer.close();
                 throw new UncheckedIOException("emulator could not listen on " + host + ":" + port, e);
             }
-            return new EmulatorServer(this, server, executor, faults);
+            KServeHttpEndpoint http = httpPort == null || triton == null ? null
+                    : KServeHttpEndpoint.start(host, httpPort, triton, executor);
+            return new EmulatorServer(this, server, http, executor, faults);
         }
 
-        private List<BindableService> services(Faults faults) {
+        private List<BindableService> services(Faults faults, TritonEmulatorService triton) {
             EmulatedModel only = models.values().iterator().next();
             return switch (protocol) {
-                case TRITON -> List.of(new TritonEmulatorService(models, tokenizer, faults));
+                case TRITON -> List.of(triton);
                 case SGLANG_SMG -> List.of(new SglangSchedulerEmulator(only, tokenizer, faults));
                 case SGLANG_NATIVE -> List.of(new SglangNativeEmulator(only, tokenizer, faults));
             };

@@ -32,6 +32,9 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "model names to serve; an SGLang worker serves one (default: ${DEFAULT-VALUE})")
     List<String> models;
 
+    @Option(names = "--http-port", description = "Triton: also serve the HTTP/REST (KServe v2 JSON) endpoint here")
+    Integer httpPort;
+
     @Option(names = "--max-batch-size", defaultValue = "64", description = "Triton ensemble max_batch_size")
     int maxBatchSize;
 
@@ -73,6 +76,9 @@ final class EmulatorCommand implements Callable<Integer> {
                     : tensors.equals("llm-api")
                             ? new EmulatedModel(name, engine, 0, TritonTensorProfile.LLM_API, decoupled, null)
                             : EmulatedModel.ensemble(name, engine, maxBatchSize).withDecoupled(decoupled));
+        }
+        if (httpPort != null) {
+            builder.http(httpPort);
         }
         if (tlsCert != null) {
             builder.tls(tlsCert, tlsKey, tlsClientCa);
