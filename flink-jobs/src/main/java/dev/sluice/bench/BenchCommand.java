@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, prefix, overhead.")
+                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "scenario: saturation, priority, prefix or overhead")
+    @Parameters(index = "0", description = "scenario: saturation, priority, prefix, overhead or memory")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -56,8 +56,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)
                     .run();
             case "overhead" -> new OverheadBench(prompts, System.out).run();
+            case "memory" -> new MemoryBench(prompts, System.out).run();
             default -> throw new IllegalArgumentException(
-                    "unknown scenario '" + scenario + "': use saturation, priority, prefix or overhead");
+                    "unknown scenario '" + scenario + "': use saturation, priority, prefix, overhead or memory");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

@@ -20,17 +20,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
  * The {@code saturation} benchmark: every prompt offered at once to an emulated Triton server, and the
  * steady-state output tokens per second divided by the most that server could produce for this workload
  * ({@link CostModel#maxOutputTokensPerSecond}). Side by side on fresh servers: Sluice's gateway (batches on the
- * batch dimension, adaptive concurrency) and a naive client sending each prompt in its own call, all at once.
+ * batch dimension, adaptive concurrency), a naive client sending each prompt in its own call, all at once, and
+ * Flink {@code ML_PREDICT}'s request pattern at its 2.3.0 defaults: one request per row, at most
+ * {@value #ML_PREDICT_CONCURRENCY} in flight per subtask ({@code table.exec.async-ml-predict.max-concurrent-operations}
+ * = 10) over {@value #ML_PREDICT_SUBTASKS} subtasks. The pattern is reproduced because the provider itself,
+ * {@code flink-model-triton} 2.3.0, refuses every single-column model before its first request.
  */
 final class SaturationBench {
 
     private static final String MODEL = "ensemble";
+    static final int ML_PREDICT_CONCURRENCY = 10;
+    static final int ML_PREDICT_SUBTASKS = 2;
 
     private final CostModel cost;
     private final double timeScale;
@@ -70,7 +77,15 @@ final class SaturationBench {
                     return request -> sluice.submit(request, false, 0).thenApply(Gateway.Answer::result);
                 }),
                 measure("naive", backend -> request -> backend.generate(List.of(request))
-                        .thenApply(results -> results.get(0))));
+                        .thenApply(results -> results.get(0))),
+                measure("ml_predict", backend -> {
+                    Semaphore inFlight = new Semaphore(ML_PREDICT_CONCURRENCY * ML_PREDICT_SUBTASKS);
+                    return request -> {
+                        inFlight.acquireUninterruptibly();
+                        return backend.generate(List.of(request)).thenApply(results -> results.get(0))
+                                .whenComplete((result, failure) -> inFlight.release());
+                    };
+                }));
         out.printf("%-10s %16s %16s %8s %12s%n", "client", "out tokens/s", "possible", "ratio", "mean batch");
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "saturation").put("profile", cost.name()).put("prompts", prompts)
@@ -86,10 +101,14 @@ final class SaturationBench {
         }
         Run sluice = runs.get(0);
         Run naive = runs.get(1);
-        json.put("sluice_ratio", sluice.ratio()).put("sluice_over_naive", sluice.tokensPerSecond()
-                / naive.tokensPerSecond());
-        out.printf(Locale.ROOT, "ratio: sluice %.3f of possible; naive %.3f; sluice/naive %.2f%n",
-                sluice.ratio(), naive.ratio(), sluice.tokensPerSecond() / naive.tokensPerSecond());
+        Run mlPredict = runs.get(2);
+        json.put("sluice_ratio", sluice.ratio())
+                .put("sluice_over_naive", sluice.tokensPerSecond() / naive.tokensPerSecond())
+                .put("sluice_over_ml_predict", sluice.tokensPerSecond() / mlPredict.tokensPerSecond());
+        out.printf(Locale.ROOT, "ratio: sluice %.3f of possible; naive %.3f; ml_predict pattern %.3f; "
+                + "sluice/naive %.2f; sluice/ml_predict %.2f%n", sluice.ratio(), naive.ratio(), mlPredict.ratio(),
+                sluice.tokensPerSecond() / naive.tokensPerSecond(),
+                sluice.tokensPerSecond() / mlPredict.tokensPerSecond());
         return json;
     }
 

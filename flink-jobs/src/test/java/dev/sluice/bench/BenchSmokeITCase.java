@@ -53,7 +53,8 @@ class BenchSmokeITCase {
 
         assertThat(run.ratioLine()).startsWith("ratio: sluice");
         assertThat(run.json().path("scenario").asText()).isEqualTo("saturation");
-        assertThat(run.json().path("runs")).hasSize(2);
+        assertThat(run.json().path("runs")).hasSize(3);
+        assertThat(run.json().path("sluice_over_ml_predict").asDouble()).isPositive();
         assertThat(run.json().path("sluice_ratio").asDouble()).isPositive();
     }
 
@@ -81,5 +82,13 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: pipeline/bare");
         assertThat(run.json().path("bare_prompts_per_second").asDouble()).isPositive();
         assertThat(run.json().path("pipeline_prompts_per_second").asDouble()).isPositive();
+    }
+
+    @Test
+    void memoryPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+        Run run = bench(results, "memory", "--prompts", "2000");
+
+        assertThat(run.ratioLine()).startsWith("ratio: heap slope after warm-up");
+        assertThat(run.json().path("samples").size()).isPositive();
     }
 }

@@ -1,0 +1,167 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.GatewaySettings;
+import dev.sluice.config.JobSettings;
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.LimitSettings;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.demo.PromptPublisher;
+import dev.sluice.demo.SamplePrompts.SampleRecord;
+import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.embedded.EmulatedDeployment;
+import dev.sluice.emulator.CostModel;
+import dev.sluice.job.InferencePipeline;
+import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogModel;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.Task;
+import dev.sluice.serde.JsonAvro;
+import dev.sluice.serde.RecordCodec;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The {@code memory} benchmark: many prompts through the whole pipeline (embedded broker, instant emulated server,
+ * the job) in this JVM, published in chunks while the job runs, with the heap sampled after a garbage collection
+ * every few seconds. After the first fifth of the prompts, the slope of the heap against prompts completed should
+ * be flat: the job's in-flight limits bound its memory, whatever the run's length.
+ */
+final class MemoryBench {
+
+    private static final int CHUNK = 10_000;
+    private static final String CATALOG = """
+            models:
+              - {id: instant, family: Bench, vendor: Bench, origin: US, params-b: 1, context: 32768,
+                 license: apache-2.0, commercial: yes, japanese: good, capabilities: [chat],
+                 deployment: {backend: triton, endpoint: unset, served-name: instant, max-batch-size: 64}}
+            policies:
+              bench: {commercial: true, monthly-active-users: 1}
+            """;
+
+    private final int prompts;
+    private final PrintStream out;
+
+    MemoryBench(int prompts, PrintStream out) {
+        this.prompts = prompts;
+        this.out = out;
+    }
+
+    /** The heap after a collection, when {@code completed} prompts were done. */
+    record Sample(long completed, double heapMb) {}
+
+    ObjectNode run() throws Exception {
+        List<Sample> samples = new ArrayList<>();
+        long started = System.nanoTime();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Catalog declared = Catalog.parse(CATALOG, "memory catalog");
+            try (EmulatedDeployment emulator = EmulatedDeployment.start(
+                    declared.deployed().stream().map(CatalogModel::deployment).toList(), CostModel.instant(), 1)) {
+                SluiceConfig config = new SluiceConfig(
+                        new KafkaSettings(kafka.bootstrapServers(), "memory", "avro", Duration.ofMinutes(5), Map.of()),
+                        new JobSettings(2, Duration.ofSeconds(2), 256, Duration.ofSeconds(60)),
+                        LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
+                kafka.createPipelineTopics(config.kafka().topics(), 2);
+                Configuration flink = new Configuration();
+                flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
+                InferencePipeline pipeline = new InferencePipeline(config, declared.withEndpoints(emulator.endpoints()));
+                pipeline.configure(env);
+                pipeline.attach(pipeline.source(env));
+                JobClient job = env.executeAsync("memory");
+                try (KafkaConsumer<byte[], byte[]> completions = counter(kafka.bootstrapServers())) {
+                    completions.subscribe(List.of(config.kafka().topics().completions()));
+                    int published = 0;
+                    long completed = 0;
+                    long nextSample = System.nanoTime();
+                    while (completed < prompts) {
+                        // Keep at most two chunks ahead of the job: the broker's log, not this JVM, holds the rest.
+                        if (published < prompts && published - completed < 2L * CHUNK) {
+                            int size = Math.min(CHUNK, prompts - published);
+                            PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(),
+                                    chunk(published, size));
+                            published += size;
+                        }
+                        completed += completions.poll(Duration.ofMillis(500)).count();
+                        if (System.nanoTime() >= nextSample) {
+                            System.gc();
+                            double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
+                            samples.add(new Sample(completed, heap));
+                            nextSample = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                        }
+                    }
+                }
+                job.cancel().get();
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<Sample> steady = samples.stream().filter(s -> s.completed() >= prompts / 5).toList();
+        double slope = slopeMbPer100k(steady);
+        out.printf("%-14s %12s%n", "completed", "heap MB");
+        for (Sample sample : samples) {
+            out.printf(Locale.ROOT, "%-14d %12.1f%n", sample.completed(), sample.heapMb());
+        }
+        out.printf(Locale.ROOT, "ratio: heap slope after warm-up %.2f MB per 100,000 prompts (%d prompts, %.0f s, "
+                + "%.0f prompts/s)%n", slope, prompts, seconds, prompts / seconds);
+        ObjectNode json = JsonAvro.mapper().createObjectNode();
+        json.put("scenario", "memory").put("prompts", prompts).put("seconds", seconds)
+                .put("slope_mb_per_100k_prompts", slope);
+        ArrayNode points = json.putArray("samples");
+        samples.forEach(s -> points.addObject().put("completed", s.completed()).put("heap_mb", s.heapMb()));
+        return json;
+    }
+
+    /** Least-squares slope of heap against prompts completed, in MB per 100,000 prompts. */
+    static double slopeMbPer100k(List<Sample> samples) {
+        int n = samples.size();
+        if (n < 2) {
+            return 0;
+        }
+        double meanX = samples.stream().mapToDouble(Sample::completed).average().orElse(0);
+        double meanY = samples.stream().mapToDouble(Sample::heapMb).average().orElse(0);
+        double covariance = 0;
+        double variance = 0;
+        for (Sample sample : samples) {
+            covariance += (sample.completed() - meanX) * (sample.heapMb() - meanY);
+            variance += (sample.completed() - meanX) * (sample.completed() - meanX);
+        }
+        return variance == 0 ? 0 : covariance / variance * 100_000;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> counter(String bootstrapServers) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "memory-bench-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<SampleRecord> chunk(int from, int size) {
+        RecordCodec<PromptRequest> codec = new RecordCodec<>(PromptRequest.getClassSchema());
+        List<SampleRecord> records = new ArrayList<>(size);
+        for (int i = from; i < from + size; i++) {
+            PromptRequest request = PromptRequest.newBuilder().setRequestId("m" + i).setTenant("bench")
+                    .setTask(Task.CHAT).setPrompt("hello " + i)
+                    .setParams(GenerationParams.newBuilder().setMaxTokens(4).build()).build();
+            records.add(new SampleRecord(request.getRequestId(), codec.encode(request, false)));
+        }
+        return records;
+    }
+}
