@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work, and
  * leave in batches (up to a size, a token budget, or once the oldest has waited the longest queue delay) for a
  * replica that has fewer requests in flight than its {@link AdaptiveLimit} allows. Requests of a batch are ordered
- * by their opening text, so those sharing a prefix travel together, and a batch goes to the replica its prefix
+ * by their opening text and then their length, so those sharing a prefix travel together, and a batch goes to the replica its prefix
  * hashes to (where that replica's prefix cache holds it) unless that replica has {@value #AFFINITY_SLACK} more
  * requests in flight than the least loaded one, which then takes it: prefix affinity with a load bound, as
  * SGLang's gateway does. A request whose deadline passes in the queue is failed with
@@ -210,7 +210,9 @@ public final class Gateway implements AutoCloseable {
             bulkTaken += queue == bulk ? 1 : 0;
         }
         if (options.prefixGrouping()) {
-            batch.sort(Comparator.comparing(p -> prefix(p.request.prompt())));
+            // Shared prefixes side by side, and within them similar lengths, which finish together.
+            batch.sort(Comparator.<Pending, String>comparing(p -> prefix(p.request.prompt()))
+                    .thenComparingInt(p -> p.tokens));
         }
         replica.sent(batch.size(), bulkTaken);
         calls++;
