@@ -2,35 +2,21 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.config.GatewaySettings;
-import dev.sluice.config.JobSettings;
-import dev.sluice.config.KafkaSettings;
-import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.PromptPublisher;
-import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.embedded.EmulatedDeployment;
-import dev.sluice.emulator.CostModel;
 import dev.sluice.job.InferencePipeline;
 import dev.sluice.routing.Catalog;
-import dev.sluice.routing.CatalogModel;
-import dev.sluice.schema.GenerationParams;
-import dev.sluice.schema.PromptRequest;
-import dev.sluice.schema.Task;
 import dev.sluice.serde.JsonAvro;
-import dev.sluice.serde.RecordCodec;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,15 +32,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class MemoryBench {
 
     private static final int CHUNK = 10_000;
-    private static final String CATALOG = """
-            models:
-              - {id: instant, family: Bench, vendor: Bench, origin: US, params-b: 1, context: 32768,
-                 license: apache-2.0, commercial: yes, japanese: good, capabilities: [chat],
-                 deployment: {backend: triton, endpoint: unset, served-name: instant, max-batch-size: 64}}
-            policies:
-              bench: {commercial: true, monthly-active-users: 1}
-            """;
-
     private final int prompts;
     private final PrintStream out;
 
@@ -70,17 +47,10 @@ final class MemoryBench {
         List<Sample> samples = new ArrayList<>();
         long started = System.nanoTime();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Catalog declared = Catalog.parse(CATALOG, "memory catalog");
-            try (EmulatedDeployment emulator = EmulatedDeployment.start(
-                    declared.deployed().stream().map(CatalogModel::deployment).toList(), CostModel.instant(), 1)) {
-                SluiceConfig config = new SluiceConfig(
-                        new KafkaSettings(kafka.bootstrapServers(), "memory", "avro", Duration.ofMinutes(5), Map.of()),
-                        new JobSettings(2, Duration.ofSeconds(2), 256, Duration.ofSeconds(60)),
-                        LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
-                kafka.createPipelineTopics(config.kafka().topics(), 2);
-                Configuration flink = new Configuration();
-                flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
+            Catalog declared = InstantStack.catalog();
+            try (EmulatedDeployment emulator = InstantStack.emulate(declared)) {
+                SluiceConfig config = InstantStack.config(kafka, "memory", Duration.ofSeconds(2));
+                StreamExecutionEnvironment env = InstantStack.environment();
                 InferencePipeline pipeline = new InferencePipeline(config, declared.withEndpoints(emulator.endpoints()));
                 pipeline.configure(env);
                 pipeline.attach(pipeline.source(env));
@@ -95,7 +65,7 @@ final class MemoryBench {
                         if (published < prompts && published - completed < 2L * CHUNK) {
                             int size = Math.min(CHUNK, prompts - published);
                             PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(),
-                                    chunk(published, size));
+                                    InstantStack.prompts("m", published, size));
                             published += size;
                         }
                         completed += completions.poll(Duration.ofMillis(500)).count();
@@ -151,17 +121,5 @@ final class MemoryBench {
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static List<SampleRecord> chunk(int from, int size) {
-        RecordCodec<PromptRequest> codec = new RecordCodec<>(PromptRequest.getClassSchema());
-        List<SampleRecord> records = new ArrayList<>(size);
-        for (int i = from; i < from + size; i++) {
-            PromptRequest request = PromptRequest.newBuilder().setRequestId("m" + i).setTenant("bench")
-                    .setTask(Task.CHAT).setPrompt("hello " + i)
-                    .setParams(GenerationParams.newBuilder().setMaxTokens(4).build()).build();
-            records.add(new SampleRecord(request.getRequestId(), codec.encode(request, false)));
-        }
-        return records;
     }
 }

@@ -1,34 +1,18 @@
 package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.config.GatewaySettings;
-import dev.sluice.config.JobSettings;
-import dev.sluice.config.KafkaSettings;
-import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.OutputCollector;
 import dev.sluice.demo.PromptPublisher;
-import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.embedded.EmulatedDeployment;
-import dev.sluice.emulator.CostModel;
 import dev.sluice.job.BareKafkaJob;
 import dev.sluice.job.InferencePipeline;
 import dev.sluice.routing.Catalog;
-import dev.sluice.routing.CatalogModel;
-import dev.sluice.schema.GenerationParams;
-import dev.sluice.schema.PromptRequest;
-import dev.sluice.schema.Task;
 import dev.sluice.serde.JsonAvro;
-import dev.sluice.serde.RecordCodec;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -39,15 +23,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * end when the last completion is committed.
  */
 final class OverheadBench {
-
-    private static final String CATALOG = """
-            models:
-              - {id: instant, family: Bench, vendor: Bench, origin: US, params-b: 1, context: 32768,
-                 license: apache-2.0, commercial: yes, japanese: good, capabilities: [chat],
-                 deployment: {backend: triton, endpoint: unset, served-name: instant, max-batch-size: 64}}
-            policies:
-              bench: {commercial: true, monthly-active-users: 1}
-            """;
 
     private final int prompts;
     private final PrintStream out;
@@ -62,9 +37,8 @@ final class OverheadBench {
         double pipeline;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             bare = promptsPerSecond(kafka, "bare", (env, config) -> BareKafkaJob.attach(env, config));
-            Catalog declared = Catalog.parse(CATALOG, "overhead catalog");
-            try (EmulatedDeployment emulator = EmulatedDeployment.start(
-                    declared.deployed().stream().map(CatalogModel::deployment).toList(), CostModel.instant(), 1)) {
+            Catalog declared = InstantStack.catalog();
+            try (EmulatedDeployment emulator = InstantStack.emulate(declared)) {
                 Catalog catalog = declared.withEndpoints(emulator.endpoints());
                 pipeline = promptsPerSecond(kafka, "full", (env, config) -> {
                     InferencePipeline job = new InferencePipeline(config, catalog);
@@ -88,15 +62,10 @@ final class OverheadBench {
     }
 
     private double promptsPerSecond(EmbeddedKafka kafka, String prefix, Wiring wiring) throws Exception {
-        SluiceConfig config = new SluiceConfig(
-                new KafkaSettings(kafka.bootstrapServers(), prefix, "avro", Duration.ofMinutes(5), Map.of()),
-                new JobSettings(2, Duration.ofSeconds(1), 256, Duration.ofSeconds(60)),
-                LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
-        kafka.createPipelineTopics(config.kafka().topics(), 2);
-        PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(), records());
-        Configuration flink = new Configuration();
-        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
+        SluiceConfig config = InstantStack.config(kafka, prefix, Duration.ofSeconds(1));
+        PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(),
+                InstantStack.prompts("o", 0, prompts));
+        StreamExecutionEnvironment env = InstantStack.environment();
         wiring.attach(env, config);
         try (OutputCollector output = new OutputCollector(kafka.bootstrapServers(), config.kafka().topics())) {
             long started = System.nanoTime();
@@ -110,17 +79,5 @@ final class OverheadBench {
             }
             return prompts / seconds;
         }
-    }
-
-    private List<SampleRecord> records() {
-        RecordCodec<PromptRequest> codec = new RecordCodec<>(PromptRequest.getClassSchema());
-        List<SampleRecord> records = new ArrayList<>(prompts);
-        for (int i = 0; i < prompts; i++) {
-            PromptRequest request = PromptRequest.newBuilder().setRequestId("o" + i).setTenant("bench")
-                    .setTask(Task.CHAT).setPrompt("hello " + i)
-                    .setParams(GenerationParams.newBuilder().setMaxTokens(4).build()).build();
-            records.add(new SampleRecord(request.getRequestId(), codec.encode(request, false)));
-        }
-        return records;
     }
 }
