@@ -128,7 +128,7 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
                 firstTokenAt = System.nanoTime();
             }
             // Pieces are increments; a piece that repeats everything so far is cumulative and replaces it.
-            if (text.length() > 0 && piece.startsWith(text.toString())) {
+            if (text.length() > 0 && piece.length() >= text.length() && piece.startsWith(text.toString())) {
                 text.setLength(0);
             }
             text.append(piece);

@@ -136,8 +136,10 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
         final GenerationRequest request;
         final String id;
         final IncrementalDetokenizer detokenizer = tokenizer.detokenizer();
+        final StringBuilder streamed = new StringBuilder();
         final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
         long firstTokenAt;
+        boolean stopSent;
 
         Answer(GenerationRequest request, String id) {
             this.request = request;
@@ -151,8 +153,11 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
                 if (ids.length > 0 && firstTokenAt == 0) {
                     firstTokenAt = System.nanoTime();
                 }
-                detokenizer.append(ids);
-                if (StopStrings.find(detokenizer.text(), request.stop()) >= 0) {
+                streamed.append(detokenizer.append(ids));
+                // Only requests with stop strings pay for the search, and the worker is told to stop once.
+                if (!stopSent && !request.stop().isEmpty()
+                        && StopStrings.find(streamed.toString(), request.stop()) >= 0) {
+                    stopSent = true;
                     abort("stop string");
                 }
             } else if (response.hasComplete()) {
