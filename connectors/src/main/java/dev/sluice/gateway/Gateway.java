@@ -255,15 +255,16 @@ public final class Gateway implements AutoCloseable {
         answer.whenComplete((results, failure) -> {
             try {
                 long elapsed = System.nanoTime() - started;
-                if (failure == null) {
+                Throwable outcome = failure != null ? failure : miscounted(replica, results, group.size());
+                if (outcome == null) {
                     int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
                     replica.limit.onSample(elapsed, tokens, group.size(), false);
                     for (int i = 0; i < group.size(); i++) {
                         group.get(i).result.complete(new Answer(results.get(i), started, batchSize));
                     }
                 } else {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
+                    Throwable cause = outcome instanceof CompletionException && outcome.getCause() != null
+                            ? outcome.getCause() : outcome;
                     if (cause instanceof BackendException backendFailure && backendFailure.isRetryable()) {
                         replica.limit.onSample(elapsed, 1, group.size(), true);
                     }
@@ -279,6 +280,13 @@ public final class Gateway implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** A failure when a backend answers a call with a different number of results than it was sent; else null. */
+    private static BackendException miscounted(Replica replica, List<GenerationResult> results, int sent) {
+        return results != null && results.size() == sent ? null : BackendException.permanent(
+                replica.backend.endpoint() + " answered " + (results == null ? 0 : results.size())
+                        + " results for " + sent + " requests", null);
     }
 
     @Override

@@ -217,6 +217,22 @@ class GatewayTest {
     }
 
     @Test
+    void aBackendThatAnswersTooFewResultsFailsEveryRequestOfTheCall() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(2, 10_000, Duration.ofMillis(50), 8, 1, 8, true))) {
+            CompletableFuture<Gateway.Answer> first = gateway.submit(request("a"), false, 0);
+            CompletableFuture<Gateway.Answer> second = gateway.submit(request("b"), false, 0);
+            backend.awaitCalls(1);
+            assertThat(backend.calls.get(0)).hasSize(2);
+            GenerationRequest only = backend.calls.get(0).get(0);
+            backend.answers.get(0).complete(List.of(new GenerationResult(only.id(), "ok", "stop", 1, 4, 0, 1, 0)));
+
+            assertThatThrownBy(first::join).hasMessageContaining("answered 1 results for 2 requests");
+            assertThatThrownBy(second::join).hasMessageContaining("answered 1 results for 2 requests");
+        }
+    }
+
+    @Test
     void aPrefixGoesToTheReplicaItHashesToUntilThatReplicaIsFarBusier() throws Exception {
         ManualBackend first = new ManualBackend(1);
         ManualBackend second = new ManualBackend(1);
