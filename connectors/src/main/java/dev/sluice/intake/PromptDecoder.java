@@ -72,6 +72,11 @@ public final class PromptDecoder {
                 if (batch.getRequests().size() > limits.maxBatchPrompts()) {
                     return tooManyPrompts(batch.getRequests().size());
                 }
+                // As in a JSON batch, items may leave out the run the batch already names.
+                if (batch.getRunId() != null) {
+                    batch.getRequests().stream().filter(item -> item.getRunId() == null)
+                            .forEach(item -> item.setRunId(batch.getRunId()));
+                }
                 return validated(batch.getRequests(), batch.getTenant());
             }
         } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {

@@ -81,6 +81,16 @@ class PromptDecoderTest {
                 .satisfies(p -> assertThat(p.message()).contains("differs from its batch's tenant"));
     }
 
+    @Test
+    void anAvroBatchLendsItsRunToItemsThatNameNone() {
+        PromptBatch batch = PromptBatch.newBuilder().setTenant("t").setRunId("nightly")
+                .setRequests(List.of(request("a", "t").build(), request("b", "t").setRunId("own").build())).build();
+
+        DecodedRecord decoded = decoder.decode(batches.encode(batch, false));
+
+        assertThat(decoded.requests()).extracting(PromptRequest::getRunId).containsExactly("nightly", "own");
+    }
+
     static Stream<Arguments> malformed() {
         byte[] avro = new RecordCodec<PromptRequest>(PromptRequest.getClassSchema())
                 .encode(request("r", "t").build(), false);
