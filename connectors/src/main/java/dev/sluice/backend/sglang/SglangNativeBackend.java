@@ -127,8 +127,8 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
             if (!piece.isEmpty() && firstTokenAt == 0) {
                 firstTokenAt = System.nanoTime();
             }
-            // Pieces are increments; a piece that repeats everything so far is cumulative and replaces it.
-            if (text.length() > 0 && piece.length() >= text.length() && piece.startsWith(text.toString())) {
+            // Pieces are increments; a longer piece that repeats everything so far is cumulative and replaces it.
+            if (text.length() > 0 && piece.length() > text.length() && piece.startsWith(text.toString())) {
                 text.setLength(0);
             }
             text.append(piece);
