@@ -75,9 +75,11 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             return;
         }
         // Past the job's own timeout Flink has rejected the request already: the GPU must not work on it.
-        long timeoutNanos = clock.acceptedNanos() + config.job().requestTimeout().toNanos();
-        long deadlineNanos = request.getDeadline() == null ? timeoutNanos : Math.min(timeoutNanos,
-                clock.acceptedNanos() + (request.getDeadline() - clock.acceptedAtMillis()) * 1_000_000);
+        // Clamped in milliseconds first: a producer may set a deadline far off, and nanoseconds would overflow.
+        long timeoutMillis = config.job().requestTimeout().toMillis();
+        long leftMillis = request.getDeadline() == null ? timeoutMillis
+                : Math.min(timeoutMillis, request.getDeadline() - clock.acceptedAtMillis());
+        long deadlineNanos = clock.acceptedNanos() + leftMillis * 1_000_000;
         boolean interactive = request.getPriority() == Priority.INTERACTIVE;
         gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos).whenComplete((answer, failure) -> {
                     long now = System.nanoTime();

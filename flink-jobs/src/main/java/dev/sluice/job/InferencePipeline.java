@@ -14,7 +14,6 @@ import dev.sluice.serde.RecordCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -113,7 +112,7 @@ public final class InferencePipeline {
                 .setTopics(topics.catalog())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME + "-catalog")
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setValueOnlyDeserializer(new SimpleStringSchema())
+                .setDeserializer(new CatalogDocumentSchema())
                 .setProperties(clientProperties(config.kafka()))
                 .setProperty("isolation.level", "read_committed")
                 .build();

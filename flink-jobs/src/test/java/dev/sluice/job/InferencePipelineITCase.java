@@ -67,6 +67,11 @@ class InferencePipelineITCase {
             promptIds.add(request.getRequestId());
             records.add(PipelineTestEnv.avro(request));
         }
+        // A deadline centuries away: the job must clamp it, not overflow it into one already past.
+        PromptRequest farDeadline = PromptRequest.newBuilder(PipelineTestEnv.request("far-deadline", Task.CHAT, "hi"))
+                .setDeadline(System.currentTimeMillis() + 10_000_000_000_000L).build();
+        promptIds.add(farDeadline.getRequestId());
+        records.add(PipelineTestEnv.avro(farDeadline));
         List<PromptRequest> avroBatch = new ArrayList<>();
         StringBuilder jsonBatch = new StringBuilder("{\"tenant\": \"globex\", \"run_id\": \"run-1\", \"requests\": [");
         for (int i = 0; i < 5; i++) {
