@@ -34,6 +34,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private final SluiceConfig config;
     private transient Map<String, Gateway> gateways;
     private transient Map<String, Failure> failures;
+    /** Deployments as parsed from the JSON that routed requests carry, parsed once per distinct deployment. */
+    private transient Map<String, ModelDeployment> deployments;
     private transient List<List<BackendSpec>> acquired;
     private transient int defaultMaxTokens;
 
@@ -46,6 +48,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
         gateways = new ConcurrentHashMap<>();
         failures = new ConcurrentHashMap<>();
+        deployments = new ConcurrentHashMap<>();
         acquired = new ArrayList<>();
     }
 
@@ -53,7 +56,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     public void asyncInvoke(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
         PromptRequest request = routed.request();
         Outcomes.Clock clock = Outcomes.Clock.startingNow();
-        ModelDeployment deployment = Deployments.fromJson(routed.deployment());
+        ModelDeployment deployment = deployments.computeIfAbsent(routed.deployment(), Deployments::fromJson);
         Outcomes.Target target = new Outcomes.Target(routed.modelId(), protocolName(deployment),
                 deployment.endpoint());
         if (request.getDeadline() != null && request.getDeadline() <= clock.acceptedAtMillis()) {
@@ -137,7 +140,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     @Override
     public void timeout(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
         Outcomes.Clock clock = Outcomes.Clock.startedAgo(config.job().requestTimeout());
-        ModelDeployment deployment = Deployments.fromJson(routed.deployment());
+        ModelDeployment deployment = deployments.computeIfAbsent(routed.deployment(), Deployments::fromJson);
         complete(result, Outcomes.rejected(routed.request(),
                 new Outcomes.Target(routed.modelId(), protocolName(deployment), deployment.endpoint()),
                 RejectReason.DEADLINE_EXCEEDED, "no completion within " + config.job().requestTimeout(), clock,

@@ -1,11 +1,15 @@
 package dev.sluice.job;
 
+import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RouteExplanation;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
@@ -32,10 +36,17 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
     private final int defaultMaxTokens;
     private transient String parsedText;
     private transient Catalog parsed;
+    /** Each deployment's JSON, written once rather than for every request routed to it. */
+    private transient Map<ModelDeployment, String> deploymentJson;
 
     RouteFunction(Catalog initial, SluiceConfig config) {
         this.initial = initial;
         this.defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        deploymentJson = new HashMap<>();
     }
 
     @Override
@@ -46,8 +57,8 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
         RouteDecision decision = new Router(catalog, ModelHealth.shared(), defaultMaxTokens).route(request);
         RouteExplanation explanation = new RouteExplanation(decision.because(), decision.excluded());
         if (decision.isRouted()) {
-            out.collect(new RoutedRequest(request, decision.chosen().id(),
-                    Deployments.toJson(decision.chosen().deployment()), explanation));
+            String deployment = deploymentJson.computeIfAbsent(decision.chosen().deployment(), Deployments::toJson);
+            out.collect(new RoutedRequest(request, decision.chosen().id(), deployment, explanation));
         } else {
             context.output(REFUSED, Outcomes.rejected(request, Outcomes.Target.NONE, decision.rejectReason(),
                     decision.because(), clock, System.nanoTime()));
