@@ -61,9 +61,9 @@ final class TritonStream {
     CompletableFuture<GenerationResult> submit(TritonModelSignature signature, GenerationRequest request) {
         // Unique on the stream even when request ids repeat.
         String id = request.id() + "#" + sequence.incrementAndGet();
+        var message = new InferRequestBuilder(options, signature, List.of(request), id).streamed(options.tensors());
         Pending entry = new Pending(request);
         pending.put(id, entry);
-        var message = new InferRequestBuilder(options, signature, List.of(request), id).streamed(options.tensors());
         Responses stream;
         synchronized (this) {
             if (requests == null) {
@@ -72,7 +72,14 @@ final class TritonStream {
             }
             stream = current;
             stream.sent.add(id);
-            requests.onNext(message);
+            try {
+                requests.onNext(message);
+            } catch (RuntimeException e) {
+                // Never sent: nothing will answer it, so it must not stay registered.
+                stream.sent.remove(id);
+                pending.remove(id);
+                throw e;
+            }
         }
         return entry.result.orTimeout(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(unwrap(failure)
