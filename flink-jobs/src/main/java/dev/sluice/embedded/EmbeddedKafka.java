@@ -3,10 +3,13 @@ package dev.sluice.embedded;
 import dev.sluice.config.Topics;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import kafka.server.BrokerServer;
+import kafka.server.ControllerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,7 +19,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real single-node KRaft Kafka cluster (one combined broker and controller) inside this JVM, built with
- * Kafka's own cluster kit. Its log directories are temporary and removed on close.
+ * Kafka's own cluster kit. Its log directories are temporary and removed on close. The node can be restarted on
+ * the same log directories and ports, so clients ride through the outage on their own.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -64,6 +68,33 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.format();
         } finally {
             System.setOut(stdout);
+        }
+    }
+
+    /**
+     * Stops the node, broker and controller, waits {@code down}, and starts it again on the same log directories
+     * and listener ports; returns once the broker is registered and serving again. The kit binds every listener's
+     * port when the cluster is built and binds that same port again when a stopped server starts, so
+     * {@link #bootstrapServers()} does not change and clients reconnect to the restarted broker. Kafka's servers
+     * may be started again after a shutdown: the state they share is rebuilt from the log directories.
+     */
+    public void restart(Duration down) {
+        BrokerServer broker = cluster.brokers().values().iterator().next();
+        ControllerServer controller = cluster.controllers().values().iterator().next();
+        // The broker first: its controlled shutdown needs the controller. Startup in the reverse order, as a
+        // KRaft server process does.
+        broker.shutdown();
+        controller.shutdown();
+        try {
+            Thread.sleep(down.toMillis());
+            controller.startup();
+            broker.startup();
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting embedded Kafka", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("embedded Kafka did not restart", e.getCause());
         }
     }
 
