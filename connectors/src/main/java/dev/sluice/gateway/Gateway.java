@@ -5,11 +5,14 @@ import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.TokenEstimate;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.core.IntervalFunction;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * SGLang's gateway does. A request whose deadline passes in the queue is failed with
  * {@link DeadlineExceededException} and never sent. Batch work leaves room for interactive requests at each
  * replica ({@link Replica#bulkRoom()}).
+ *
+ * <p>Failures: a request whose call fails retryably is queued again after an exponential backoff with jitter, for
+ * another replica where one will take it, up to {@link ResilienceOptions#maxAttempts()} tries and never past its
+ * deadline. Each replica has a circuit breaker: one that fails most of its recent calls gets nothing until, after
+ * {@link ResilienceOptions#openFor()}, a single probe call finds it well again. While every circuit is open,
+ * requests wait in the queue for one to close, up to their deadlines.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -39,9 +48,14 @@ public final class Gateway implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final Deque<Pending> interactive = new ArrayDeque<>();
     private final Deque<Pending> bulk = new ArrayDeque<>();
+    /** Requests waiting out a backoff before they are queued again, soonest first. */
+    private final PriorityQueue<Pending> backingOff =
+            new PriorityQueue<>(Comparator.comparingLong(Pending::notBeforeNanos));
+    private final IntervalFunction backoff;
     private final Thread dispatcher;
     private long calls;
     private long dispatched;
+    private long retries;
     private boolean closed;
 
     public Gateway(InferenceBackend backend, GatewayOptions options) {
@@ -54,6 +68,9 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalArgumentException("a gateway needs at least one replica");
         }
         this.options = options;
+        ResilienceOptions resilience = options.resilience();
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(resilience.initialBackoff(), 2.0, 0.5,
+                resilience.maxBackoff());
         this.replicas = backends.stream().map(backend -> new Replica(backend, options)).toList();
         this.dispatcher = new Thread(this::dispatch, "gateway-" + backends.get(0).endpoint());
         this.dispatcher.setDaemon(true);
@@ -70,8 +87,18 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * A request in the gateway. {@code attempt} counts the calls that failed it so far; a retry waits until
+     * {@code notBeforeNanos} and goes elsewhere than {@code failedAt} where it can.
+     */
     private record Pending(GenerationRequest request, boolean interactive, long deadlineNanos, long enqueuedNanos,
-            int tokens, CompletableFuture<Answer> result) {}
+            int tokens, CompletableFuture<Answer> result, int attempt, long notBeforeNanos, Replica failedAt) {
+
+        Pending retry(long notBefore, Replica replica) {
+            return new Pending(request, interactive, deadlineNanos, enqueuedNanos, tokens, result, attempt + 1,
+                    notBefore, replica);
+        }
+    }
 
     /**
      * A request's result and when it left the queue.
@@ -79,8 +106,9 @@ public final class Gateway implements AutoCloseable {
      * @param result the server's answer
      * @param sentNanos {@link System#nanoTime()} when its batch was sent
      * @param batchSize requests sent with it
+     * @param retries calls that failed it before the one that answered
      */
-    public record Answer(GenerationResult result, long sentNanos, int batchSize) {}
+    public record Answer(GenerationResult result, long sentNanos, int batchSize, int retries) {}
 
     /**
      * Queues a request; {@code deadlineNanos} is a {@link System#nanoTime()} instant, 0 for none.
@@ -88,7 +116,7 @@ public final class Gateway implements AutoCloseable {
     public CompletableFuture<Answer> submit(GenerationRequest request, boolean isInteractive,
             long deadlineNanos) {
         Pending pending = new Pending(request, isInteractive, deadlineNanos, System.nanoTime(),
-                TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>());
+                TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>(), 0, 0, null);
         lock.lock();
         try {
             if (closed) {
@@ -111,18 +139,28 @@ public final class Gateway implements AutoCloseable {
      * @param limit requests the server may have
      * @param calls server calls made
      * @param requests requests sent in them
+     * @param retries requests queued again after a retryable failure
+     * @param openCircuits replicas whose circuit is open or half-open
      */
-    public record Stats(int queued, int inFlight, int limit, long calls, long requests) {
+    public record Stats(int queued, int inFlight, int limit, long calls, long requests, long retries,
+            int openCircuits) {
         public double meanBatch() {
             return calls == 0 ? 0 : (double) requests / calls;
         }
     }
 
+    /** Whether some replica's circuit lets calls through, or will let a probe through now. */
+    public boolean isAvailable() {
+        return replicas.stream().anyMatch(Replica::admits);
+    }
+
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(interactive.size() + bulk.size(), replicas.stream().mapToInt(r -> r.inFlight).sum(),
-                    replicas.stream().mapToInt(r -> r.limit.limit()).sum(), calls, dispatched);
+            return new Stats(interactive.size() + bulk.size() + backingOff.size(),
+                    replicas.stream().mapToInt(r -> r.inFlight).sum(),
+                    replicas.stream().mapToInt(r -> r.limit.limit()).sum(), calls, dispatched, retries,
+                    (int) replicas.stream().filter(r -> r.breaker.getState() != CircuitBreaker.State.CLOSED).count());
         } finally {
             lock.unlock();
         }
@@ -146,6 +184,7 @@ public final class Gateway implements AutoCloseable {
         try {
             while (!closed) {
                 long now = System.nanoTime();
+                requeueDue(now);
                 expire(interactive, now);
                 expire(bulk, now);
                 Pending head = interactive.isEmpty() ? bulk.peek() : interactive.peek();
@@ -153,8 +192,10 @@ public final class Gateway implements AutoCloseable {
                 int room = replica == null ? 0 : replica.room();
                 int bulkRoom = replica == null ? 0 : Math.max(0, replica.bulkRoom());
                 if (head == null || replica == null || room <= 0 || (interactive.isEmpty() && bulkRoom == 0)) {
-                    if (head == null) {
+                    if (head == null && backingOff.isEmpty()) {
                         changed.await();
+                    } else if (head == null) {
+                        changed.awaitNanos(backingOff.peek().notBeforeNanos - now);
                     } else {
                         changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(Replica.LOAD_POLL_MILLIS));
                     }
@@ -179,16 +220,31 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The replica the request's prefix hashes to, unless it is full or far busier than the least loaded. */
+    /**
+     * Among replicas with room and a closed (or probing) circuit, and other than the one a retry failed at if
+     * another will do: the replica the request's prefix hashes to, unless it is far busier than the least loaded;
+     * null when none will take it.
+     */
     private Replica choose(Pending head) {
-        Replica preferred = replicas.get(Math.floorMod(prefix(head.request.prompt()).hashCode(), replicas.size()));
-        Replica leastLoaded = replicas.stream().filter(r -> r.room() > 0)
-                .min(java.util.Comparator.comparingInt(r -> r.inFlight)).orElse(null);
-        if (preferred.room() > 0 && (!options.prefixGrouping() || leastLoaded == null
-                || preferred.inFlight <= leastLoaded.inFlight + AFFINITY_SLACK)) {
-            return options.prefixGrouping() ? preferred : leastLoaded;
+        List<Replica> usable = replicas.stream().filter(r -> r.room() > 0 && r.admits()).toList();
+        if (usable.size() > 1 && head.failedAt != null) {
+            usable = usable.stream().filter(r -> r != head.failedAt).toList();
         }
-        return leastLoaded;
+        Replica leastLoaded = usable.stream().min(Comparator.comparingInt(r -> r.inFlight)).orElse(null);
+        if (leastLoaded == null || !options.prefixGrouping()) {
+            return leastLoaded;
+        }
+        Replica preferred = replicas.get(Math.floorMod(prefix(head.request.prompt()).hashCode(), replicas.size()));
+        return usable.contains(preferred) && preferred.inFlight <= leastLoaded.inFlight + AFFINITY_SLACK
+                ? preferred : leastLoaded;
+    }
+
+    /** Puts retries whose backoff is over back at the head of their queue: they are older than what waits there. */
+    private void requeueDue(long now) {
+        while (!backingOff.isEmpty() && backingOff.peek().notBeforeNanos <= now) {
+            Pending due = backingOff.poll();
+            (due.interactive ? interactive : bulk).addFirst(due);
+        }
     }
 
     private List<Pending> take(Replica replica, int most, int mostBulk) {
@@ -245,6 +301,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void call(Replica replica, List<Pending> group, long started, int batchSize) {
+        if (!replica.breaker.tryAcquirePermission()) {
+            // The circuit opened since the batch was taken: the requests were not tried, so this costs no attempt.
+            release(replica, group.size(), () -> group.forEach(this::requeueUntried));
+            return;
+        }
         CompletableFuture<List<GenerationResult>> answer;
         try {
             answer = replica.backend.generate(group.stream().map(Pending::request).toList());
@@ -253,33 +314,76 @@ public final class Gateway implements AutoCloseable {
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((results, failure) -> {
-            try {
-                long elapsed = System.nanoTime() - started;
-                Throwable outcome = failure != null ? failure : miscounted(replica, results, group.size());
-                if (outcome == null) {
-                    int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
-                    replica.limit.onSample(elapsed, tokens, group.size(), false);
-                    for (int i = 0; i < group.size(); i++) {
-                        group.get(i).result.complete(new Answer(results.get(i), started, batchSize));
-                    }
-                } else {
-                    Throwable cause = outcome instanceof CompletionException && outcome.getCause() != null
-                            ? outcome.getCause() : outcome;
-                    if (cause instanceof BackendException backendFailure && backendFailure.isRetryable()) {
-                        replica.limit.onSample(elapsed, 1, group.size(), true);
-                    }
-                    group.forEach(pending -> pending.result.completeExceptionally(cause));
+            long elapsed = System.nanoTime() - started;
+            Throwable outcome = failure != null ? failure : miscounted(replica, results, group.size());
+            if (outcome == null) {
+                replica.breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
+                replica.limit.onSample(elapsed, tokens, group.size(), false);
+                for (int i = 0; i < group.size(); i++) {
+                    Pending pending = group.get(i);
+                    pending.result.complete(new Answer(results.get(i), started, batchSize, pending.attempt));
                 }
-            } finally {
-                lock.lock();
-                try {
-                    replica.inFlight -= group.size();
-                    changed.signal();
-                } finally {
-                    lock.unlock();
+                release(replica, group.size(), () -> { });
+            } else {
+                Throwable cause = outcome instanceof CompletionException && outcome.getCause() != null
+                        ? outcome.getCause() : outcome;
+                replica.breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause);
+                boolean retryable = cause instanceof BackendException backendFailure && backendFailure.isRetryable();
+                if (retryable) {
+                    replica.limit.onSample(elapsed, 1, group.size(), true);
                 }
+                release(replica, group.size(), () -> group.forEach(pending -> {
+                    if (retryable) {
+                        retryOrFail(pending, replica, (BackendException) cause);
+                    } else {
+                        pending.result.completeExceptionally(cause);
+                    }
+                }));
             }
         });
+    }
+
+    /** Returns {@code requests} slots of {@code replica} and, under the same lock, does {@code then}. */
+    private void release(Replica replica, int requests, Runnable then) {
+        lock.lock();
+        try {
+            replica.inFlight -= requests;
+            then.run();
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: back in the queue as it was, no backoff and no attempt spent. */
+    private void requeueUntried(Pending pending) {
+        if (closed) {
+            pending.result.completeExceptionally(BackendException.retryable("gateway closed", null));
+        } else {
+            (pending.interactive ? interactive : bulk).addFirst(pending);
+        }
+    }
+
+    /**
+     * Under the lock: queues a failed request again after its backoff, or fails it when its tries are spent or
+     * its deadline would pass first.
+     */
+    private void retryOrFail(Pending pending, Replica failedAt, BackendException cause) {
+        int attempts = pending.attempt + 1;
+        long notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff.apply(attempts));
+        if (closed) {
+            pending.result.completeExceptionally(cause);
+        } else if (attempts >= options.resilience().maxAttempts()) {
+            pending.result.completeExceptionally(BackendException.retryable(
+                    "failed " + attempts + " times, last: " + cause.getMessage(), cause));
+        } else if (pending.deadlineNanos != 0 && notBefore >= pending.deadlineNanos) {
+            pending.result.completeExceptionally(new DeadlineExceededException("deadline would pass before retry "
+                    + attempts + "; last failure: " + cause.getMessage()));
+        } else {
+            retries++;
+            backingOff.add(pending.retry(notBefore, failedAt));
+        }
     }
 
     /** A failure when a backend answers a call with a different number of results than it was sent; else null. */
@@ -295,10 +399,12 @@ public final class Gateway implements AutoCloseable {
         try {
             closed = true;
             BackendException failure = BackendException.retryable("gateway closed", null);
-            interactive.forEach(p -> p.result.completeExceptionally(failure));
-            bulk.forEach(p -> p.result.completeExceptionally(failure));
-            interactive.clear();
-            bulk.clear();
+            for (Deque<Pending> queue : List.of(interactive, bulk)) {
+                queue.forEach(p -> p.result.completeExceptionally(failure));
+                queue.clear();
+            }
+            backingOff.forEach(p -> p.result.completeExceptionally(failure));
+            backingOff.clear();
             changed.signalAll();
         } finally {
             lock.unlock();

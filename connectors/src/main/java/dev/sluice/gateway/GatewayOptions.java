@@ -14,9 +14,17 @@ import java.time.Duration;
  * @param maxLimit most requests in flight the limit may rise to; default 1024
  * @param prefixGrouping order each batch by prefix and send it to the replica its prefix hashes to (within a load
  *     bound), rather than in arrival order to the least loaded replica; default true
+ * @param resilience retries and circuit breaking; default {@link ResilienceOptions#ofDefaults()}
  */
 public record GatewayOptions(int maxBatchSize, int maxBatchTokens, Duration maxQueueDelay, int initialLimit,
-        int minLimit, int maxLimit, boolean prefixGrouping) implements Serializable {
+        int minLimit, int maxLimit, boolean prefixGrouping, ResilienceOptions resilience) implements Serializable {
+
+    /** Batching options with the default resilience. */
+    public GatewayOptions(int maxBatchSize, int maxBatchTokens, Duration maxQueueDelay, int initialLimit,
+            int minLimit, int maxLimit, boolean prefixGrouping) {
+        this(maxBatchSize, maxBatchTokens, maxQueueDelay, initialLimit, minLimit, maxLimit, prefixGrouping,
+                ResilienceOptions.ofDefaults());
+    }
 
     public GatewayOptions {
         if (maxBatchSize < 1 || maxBatchTokens < 1) {
@@ -33,7 +41,14 @@ public record GatewayOptions(int maxBatchSize, int maxBatchTokens, Duration maxQ
 
     /** The same options with prefix grouping on or off. */
     public GatewayOptions withPrefixGrouping(boolean value) {
-        return new GatewayOptions(maxBatchSize, maxBatchTokens, maxQueueDelay, initialLimit, minLimit, maxLimit, value);
+        return new GatewayOptions(maxBatchSize, maxBatchTokens, maxQueueDelay, initialLimit, minLimit, maxLimit, value,
+                resilience);
+    }
+
+    /** The same options with other resilience settings. */
+    public GatewayOptions withResilience(ResilienceOptions value) {
+        return new GatewayOptions(maxBatchSize, maxBatchTokens, maxQueueDelay, initialLimit, minLimit, maxLimit,
+                prefixGrouping, value);
     }
 
     public static GatewayOptions ofDefaults() {

@@ -1,14 +1,17 @@
 package dev.sluice.gateway;
 
+import dev.sluice.backend.BackendException;
 import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.ReportsLoad;
 import dev.sluice.backend.ServerLoad;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One server behind a gateway: its backend, its own adaptive limit, what the gateway has in flight there, and,
- * where the server reports it, its load. Mutable state is guarded by the gateway's lock; the load report is
- * written by a poller thread.
+ * One server behind a gateway: its backend, its own adaptive limit, its circuit breaker, what the gateway has in
+ * flight there, and, where the server reports it, its load. Mutable state is guarded by the gateway's lock; the
+ * load report is written by a poller thread.
  */
 final class Replica {
 
@@ -18,6 +21,7 @@ final class Replica {
 
     final InferenceBackend backend;
     final AdaptiveLimit limit;
+    final CircuitBreaker breaker;
     int inFlight;
     private volatile ServerLoad load;
     private int bulkSentSinceReport;
@@ -26,6 +30,36 @@ final class Replica {
     Replica(InferenceBackend backend, GatewayOptions options) {
         this.backend = backend;
         this.limit = new AdaptiveLimit(options.initialLimit(), options.minLimit(), options.maxLimit());
+        this.breaker = CircuitBreaker.of(backend.endpoint(), breakerConfig(options.resilience()));
+    }
+
+    /**
+     * One sample per server call, whatever its batch size. Only retryable failures (unavailable, overloaded, timed
+     * out) count against the server: a permanent one is the request's fault and shows the server answering.
+     */
+    private static CircuitBreakerConfig breakerConfig(ResilienceOptions resilience) {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(resilience.breakerWindow())
+                .minimumNumberOfCalls(resilience.breakerWindow())
+                .failureRateThreshold(resilience.failureRatePercent())
+                .waitDurationInOpenState(resilience.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordException(failure -> failure instanceof BackendException backendFailure
+                        && backendFailure.isRetryable())
+                .build();
+    }
+
+    /**
+     * Whether the circuit lets a call through now, without taking the permission: an open circuit whose wait is
+     * over turns half-open here, and a half-open one admits only while its probe is not out.
+     */
+    boolean admits() {
+        if (!breaker.tryAcquirePermission()) {
+            return false;
+        }
+        breaker.releasePermission();
+        return true;
     }
 
     int room() {

@@ -6,10 +6,10 @@ import java.time.Duration;
 
 /** The gateway options as configured; zero or absent keeps the default of {@link GatewayOptions#ofDefaults()}. */
 public record GatewaySettings(int maxBatchSize, int maxBatchTokens, Duration maxQueueDelay, int initialLimit,
-        int minLimit, int maxLimit, Boolean prefixGrouping) implements Serializable {
+        int minLimit, int maxLimit, Boolean prefixGrouping, ResilienceSettings resilience) implements Serializable {
 
     public static GatewaySettings ofDefaults() {
-        return new GatewaySettings(0, 0, null, 0, 0, 0, null);
+        return new GatewaySettings(0, 0, null, 0, 0, 0, null, null);
     }
 
     public GatewayOptions toOptions() {
@@ -21,6 +21,7 @@ public record GatewaySettings(int maxBatchSize, int maxBatchTokens, Duration max
                 initialLimit == 0 ? d.initialLimit() : initialLimit,
                 minLimit == 0 ? d.minLimit() : minLimit,
                 maxLimit == 0 ? d.maxLimit() : maxLimit,
-                prefixGrouping == null ? d.prefixGrouping() : prefixGrouping);
+                prefixGrouping == null ? d.prefixGrouping() : prefixGrouping,
+                (resilience == null ? ResilienceSettings.ofDefaults() : resilience).toOptions());
     }
 }

@@ -1,0 +1,79 @@
+package dev.sluice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GenerationResult;
+import dev.sluice.backend.InferenceBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records each call and leaves it open until the test completes it. */
+class ManualBackend implements InferenceBackend {
+    final List<List<GenerationRequest>> calls = new CopyOnWriteArrayList<>();
+    final List<CompletableFuture<List<GenerationResult>>> answers = new CopyOnWriteArrayList<>();
+    final int perCall;
+
+    ManualBackend() {
+        this(Integer.MAX_VALUE);
+    }
+
+    ManualBackend(int perCall) {
+        this.perCall = perCall;
+    }
+
+    @Override
+    public int maxBatchPerCall() {
+        return perCall;
+    }
+
+    @Override
+    public void checkReady() {
+    }
+
+    @Override
+    public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
+        CompletableFuture<List<GenerationResult>> answer = new CompletableFuture<>();
+        calls.add(batch);
+        answers.add(answer);
+        return answer;
+    }
+
+    /** Fails call {@code call} (0-based) with {@code failure}. */
+    void fail(int call, Throwable failure) {
+        answers.get(call).completeExceptionally(failure);
+    }
+
+    void answer(int call) {
+        List<GenerationResult> results = new ArrayList<>();
+        for (GenerationRequest request : calls.get(call)) {
+            results.add(new GenerationResult(request.id(), "ok", "stop", 1, 4, 0, calls.get(call).size(), 0));
+        }
+        answers.get(call).complete(results);
+    }
+
+    void awaitCalls(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (calls.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(calls).hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    @Override
+    public String protocol() {
+        return "manual";
+    }
+
+    @Override
+    public String endpoint() {
+        return "manual:0";
+    }
+
+    @Override
+    public void close() {
+    }
+}
