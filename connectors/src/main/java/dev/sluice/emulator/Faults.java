@@ -21,7 +21,10 @@ public final class Faults {
         this.engines = List.copyOf(engines);
     }
 
-    /** Every inference call fails with UNAVAILABLE for {@code duration} from now. */
+    /**
+     * Every inference call fails with UNAVAILABLE for {@code duration} from now, and streams open meanwhile are cut,
+     * as when a server goes down.
+     */
     public void unavailableFor(Duration duration) {
         unavailableUntilNanos = System.nanoTime() + duration.toNanos();
     }
@@ -51,7 +54,7 @@ public final class Faults {
 
     /** The fault this inference call meets, or null. */
     String failureForNextCall() {
-        if (unavailableUntilNanos != 0 && System.nanoTime() < unavailableUntilNanos) {
+        if (isUnavailable()) {
             return "UNAVAILABLE";
         }
         long call = calls.incrementAndGet();
@@ -59,9 +62,15 @@ public final class Faults {
         return n > 0 && call % n == 0 ? "INTERNAL" : null;
     }
 
-    /** Whether a stream that has sent {@code tokens} tokens is cut now. */
+    /** Whether the server is down now. */
+    public boolean isUnavailable() {
+        long until = unavailableUntilNanos;
+        return until != 0 && System.nanoTime() < until;
+    }
+
+    /** Whether a stream that has sent {@code tokens} tokens is cut now: past the set tokens, or in an outage. */
     public boolean dropsStreamAt(int tokens) {
         int limit = dropStreamsAfterTokens;
-        return limit > 0 && tokens >= limit;
+        return (limit > 0 && tokens >= limit) || isUnavailable();
     }
 }

@@ -46,6 +46,11 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
 
     @Override
     public void onNext(ModelInferRequest request) {
+        if (faults.isUnavailable()) {
+            // A server that went down takes its open streams with it.
+            fail(Status.UNAVAILABLE.withDescription("emulated fault: unavailable"));
+            return;
+        }
         TritonEmulatorService.Parsed parsed;
         try {
             parsed = service.parse(request);
