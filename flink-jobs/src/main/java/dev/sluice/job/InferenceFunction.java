@@ -11,6 +11,8 @@ import dev.sluice.prompt.PromptText;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RouteExclusion;
+import dev.sluice.schema.RouteExplanation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * (one gateway per deployment per TaskManager, shared by the subtasks). Gateways are acquired when a deployment is
  * first routed to, so a catalog reloaded with a new deployment needs no restart. Flink's async operator bounds the
  * requests in flight and checkpoints them, so a restore re-issues whatever had no answer yet. Every request ends
- * as exactly one outcome: a timeout, a missed deadline or a server failure is a reject, never a job failure.
+ * as exactly one outcome: a timeout, a missed deadline or a server failure is a reject, never a job failure. A
+ * request its model's servers fail, after the gateway's retries, fails over to the next eligible model it was
+ * routed with.
  */
 final class InferenceFunction extends RichAsyncFunction<RoutedRequest, InferenceOutcome> {
 
@@ -54,27 +58,11 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
 
     @Override
     public void asyncInvoke(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
-        PromptRequest request = routed.request();
         Outcomes.Clock clock = Outcomes.Clock.startingNow();
-        ModelDeployment deployment = deployments.computeIfAbsent(routed.deployment(), Deployments::fromJson);
-        Outcomes.Target target = new Outcomes.Target(routed.modelId(), protocolName(deployment),
-                deployment.endpoint());
+        PromptRequest request = routed.request();
         if (request.getDeadline() != null && request.getDeadline() <= clock.acceptedAtMillis()) {
-            complete(result, Outcomes.rejected(request, target, RejectReason.DEADLINE_EXCEEDED,
+            complete(result, Outcomes.rejected(request, target(routed.chosen()), RejectReason.DEADLINE_EXCEEDED,
                     "deadline passed before the request could be sent", clock, System.nanoTime()));
-            return;
-        }
-        ModelHealth health = ModelHealth.shared();
-        health.started(routed.modelId());
-        Gateway gateway;
-        try {
-            gateway = gateway(routed.deployment(), deployment);
-        } catch (RuntimeException e) {
-            // The server could not be reached or its settings are wrong: this request is rejected, the job goes on.
-            health.finished(routed.modelId(), false, !(e instanceof BackendException backendFailure)
-                    || backendFailure.isRetryable());
-            complete(result, Outcomes.rejected(request, target, RejectReason.BACKEND_FAILED, e.getMessage(), clock,
-                    System.nanoTime()));
             return;
         }
         // Past the job's own timeout Flink has rejected the request already: the GPU must not work on it.
@@ -82,32 +70,119 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         long timeoutMillis = config.job().requestTimeout().toMillis();
         long leftMillis = request.getDeadline() == null ? timeoutMillis
                 : Math.min(timeoutMillis, request.getDeadline() - clock.acceptedAtMillis());
-        long deadlineNanos = clock.acceptedNanos() + leftMillis * 1_000_000;
-        boolean interactive = request.getPriority() == Priority.INTERACTIVE;
-        gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos).whenComplete((answer, failure) -> {
-                    long now = System.nanoTime();
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    health.finished(routed.modelId(), failure == null,
-                            cause instanceof BackendException backendFailure && backendFailure.isRetryable());
-                    if (failure == null) {
-                        complete(result, Outcomes.completed(request, target, routed.explanation(), answer.result(),
-                                answer.batchSize(), clock.sentAt(answer.sentNanos()), now));
-                    } else if (cause instanceof DeadlineExceededException) {
-                        complete(result, Outcomes.rejected(request, target, RejectReason.DEADLINE_EXCEEDED,
-                                cause.getMessage(), clock, now));
-                    } else {
-                        complete(result, Outcomes.rejected(request, target, RejectReason.BACKEND_FAILED,
-                                cause instanceof BackendException ? cause.getMessage() : cause.toString(), clock, now));
+        new Attempt(routed, clock, clock.acceptedNanos() + leftMillis * 1_000_000, result).at(0);
+    }
+
+    /**
+     * One request's way through its eligible models: the router's choice first, then, when that one's servers
+     * fail it after the gateway's retries, the next, never past the deadline. A model whose servers all have
+     * their circuits open is passed over straight away while a later one can take the request.
+     */
+    private final class Attempt {
+        private final RoutedRequest routed;
+        private final Outcomes.Clock clock;
+        private final long deadlineNanos;
+        private final ResultFuture<InferenceOutcome> result;
+        private final List<RouteExclusion> failedOver = new ArrayList<>();
+
+        Attempt(RoutedRequest routed, Outcomes.Clock clock, long deadlineNanos,
+                ResultFuture<InferenceOutcome> result) {
+            this.routed = routed;
+            this.clock = clock;
+            this.deadlineNanos = deadlineNanos;
+            this.result = result;
+        }
+
+        void at(int first) {
+            int index = firstAvailable(first);
+            RoutedRequest.Target model = routed.targets().get(index);
+            Outcomes.Target target = target(model);
+            ModelHealth health = ModelHealth.shared();
+            health.started(model.modelId());
+            Gateway gateway;
+            try {
+                gateway = gateway(model);
+            } catch (RuntimeException e) {
+                // The server could not be reached or its settings are wrong: fail over, or reject; the job goes on.
+                boolean retryable = !(e instanceof BackendException failure) || failure.isRetryable();
+                health.finished(model.modelId(), false, retryable);
+                failed(index, target, retryable, e.getMessage(), System.nanoTime());
+                return;
+            }
+            boolean interactive = routed.request().getPriority() == Priority.INTERACTIVE;
+            gateway.submit(PromptText.toGeneration(routed.request(), defaultMaxTokens), interactive, deadlineNanos)
+                    .whenComplete((answer, failure) -> {
+                        long now = System.nanoTime();
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        boolean retryable = cause instanceof BackendException backendFailure
+                                && backendFailure.isRetryable();
+                        health.finished(model.modelId(), failure == null, retryable);
+                        if (failure == null) {
+                            complete(result, Outcomes.completed(routed.request(), target, explanation(),
+                                    answer, clock.sentAt(answer.sentNanos()), now));
+                        } else if (cause instanceof DeadlineExceededException) {
+                            complete(result, Outcomes.rejected(routed.request(), target,
+                                    RejectReason.DEADLINE_EXCEEDED, cause.getMessage(), clock, now));
+                        } else {
+                            failed(index, target, retryable,
+                                    cause instanceof BackendException ? cause.getMessage() : cause.toString(), now);
+                        }
+                    });
+        }
+
+        /** The first model from {@code from} on whose servers take calls now; {@code from} if none does. */
+        private int firstAvailable(int from) {
+            ModelHealth health = ModelHealth.shared();
+            for (int i = from; i < routed.targets().size(); i++) {
+                if (!health.isDown(routed.targets().get(i).modelId())) {
+                    if (i > from) {
+                        for (int skipped = from; skipped < i; skipped++) {
+                            failedOver.add(new RouteExclusion(routed.targets().get(skipped).modelId(),
+                                    "failover: its servers are down"));
+                        }
                     }
-                });
+                    return i;
+                }
+            }
+            return from;
+        }
+
+        private void failed(int index, Outcomes.Target target, boolean retryable, String message, long now) {
+            boolean another = retryable && index + 1 < routed.targets().size();
+            if (another && now < deadlineNanos) {
+                failedOver.add(new RouteExclusion(target.modelId(), "failover: " + message));
+                at(index + 1);
+            } else {
+                complete(result, Outcomes.rejected(routed.request(), target, RejectReason.BACKEND_FAILED,
+                        failedOver.isEmpty() ? message : message + " (after failing over from "
+                                + failedOver.stream().map(RouteExclusion::getModelId).toList() + ")", clock, now));
+            }
+        }
+
+        /** The router's explanation, with the models this request failed over from. */
+        private RouteExplanation explanation() {
+            if (failedOver.isEmpty()) {
+                return routed.explanation();
+            }
+            List<RouteExclusion> excluded = new ArrayList<>(failedOver);
+            excluded.addAll(routed.explanation().getExcluded());
+            return new RouteExplanation("failed over from " + failedOver.get(0).getModelId() + "; "
+                    + routed.explanation().getChosenBecause(), excluded);
+        }
+    }
+
+    private Outcomes.Target target(RoutedRequest.Target model) {
+        ModelDeployment deployment = deployments.computeIfAbsent(model.deployment(), Deployments::fromJson);
+        return new Outcomes.Target(model.modelId(), protocolName(deployment), deployment.endpoint());
     }
 
     /**
      * The deployment's shared gateway, acquired on first use. A failed acquisition is remembered for
      * {@value #RETRY_ACQUIRE_MILLIS} ms, so a server that is down is not dialled again for every request.
      */
-    private Gateway gateway(String key, ModelDeployment deployment) {
+    private Gateway gateway(RoutedRequest.Target model) {
+        String key = model.deployment();
         Gateway existing = gateways.get(key);
         if (existing != null) {
             return existing;
@@ -119,6 +194,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 throw failed.error();
             }
             if (gateway == null) {
+                ModelDeployment deployment = deployments.computeIfAbsent(key, Deployments::fromJson);
                 List<BackendSpec> specs = deployment.toBackendSpecs(config.job().requestTimeout());
                 try {
                     gateway = Gateways.acquire(specs, config.gateway().toOptions());
@@ -129,6 +205,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 failures.remove(key);
                 acquired.add(specs);
                 gateways.put(key, gateway);
+                ModelHealth.shared().watch(model.modelId(), gateway::isAvailable);
             }
             return gateway;
         }
@@ -140,9 +217,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     @Override
     public void timeout(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
         Outcomes.Clock clock = Outcomes.Clock.startedAgo(config.job().requestTimeout());
-        ModelDeployment deployment = deployments.computeIfAbsent(routed.deployment(), Deployments::fromJson);
-        complete(result, Outcomes.rejected(routed.request(),
-                new Outcomes.Target(routed.modelId(), protocolName(deployment), deployment.endpoint()),
+        complete(result, Outcomes.rejected(routed.request(), target(routed.chosen()),
                 RejectReason.DEADLINE_EXCEEDED, "no completion within " + config.job().requestTimeout(), clock,
                 System.nanoTime()));
     }

@@ -4,11 +4,13 @@ import dev.sluice.routing.ModelAvailability;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * What this TaskManager has seen of each model's servers, shared by the routing and inference operators in it:
- * requests in flight, and whether the model is down. A model is down after {@value #FAILURES_TO_DOWN} retryable
- * failures in a row, for {@value #DOWN_MILLIS} ms; then one request may try it again.
+ * requests in flight, and whether the model is down. A model is down while the circuit of every replica behind
+ * its gateway is open, or, for {@value #DOWN_MILLIS} ms, after {@value #FAILURES_TO_DOWN} requests in a row failed
+ * retryably (they were retried already, or its servers could not be reached at all); then one may try it again.
  */
 final class ModelHealth implements ModelAvailability {
 
@@ -22,10 +24,16 @@ final class ModelHealth implements ModelAvailability {
         final AtomicInteger inFlight = new AtomicInteger();
         volatile int consecutiveFailures;
         volatile long downUntilMillis;
+        volatile BooleanSupplier serversAvailable = () -> true;
     }
 
     static ModelHealth shared() {
         return SHARED;
+    }
+
+    /** From now on the model is down whenever {@code serversAvailable} says no. */
+    void watch(String modelId, BooleanSupplier serversAvailable) {
+        state(modelId).serversAvailable = serversAvailable;
     }
 
     void started(String modelId) {
@@ -46,7 +54,8 @@ final class ModelHealth implements ModelAvailability {
     @Override
     public boolean isDown(String modelId) {
         State state = states.get(modelId);
-        return state != null && System.currentTimeMillis() < state.downUntilMillis;
+        return state != null && (System.currentTimeMillis() < state.downUntilMillis
+                || !state.serversAvailable.getAsBoolean());
     }
 
     @Override

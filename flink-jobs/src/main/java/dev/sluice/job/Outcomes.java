@@ -1,6 +1,7 @@
 package dev.sluice.job;
 
 import dev.sluice.backend.GenerationResult;
+import dev.sluice.gateway.Gateway;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.CompletionTimings;
 import dev.sluice.schema.InferenceMetric;
@@ -53,7 +54,8 @@ final class Outcomes {
     }
 
     static InferenceOutcome completed(PromptRequest request, Target target, RouteExplanation explanation,
-            GenerationResult result, int batchSize, Clock clock, long finishedNanos) {
+            Gateway.Answer answer, Clock clock, long finishedNanos) {
+        GenerationResult result = answer.result();
         long queued = clock.sinceAccepted(clock.sentNanos());
         long finished = clock.sinceAccepted(finishedNanos);
         // Streamed answers say when their first token came; a unary answer arrives whole.
@@ -82,7 +84,8 @@ final class Outcomes {
                 .setCachedTokens(result.cachedTokens())
                 .setOutputTokensPerSecond(result.completionTokens() / generationSeconds)
                 // The gateway's batch: for Triton one ModelInfer; for SGLang, requests sent to the server together.
-                .setBatchSize(batchSize)
+                .setBatchSize(answer.batchSize())
+                .setRetries(answer.retries())
                 .build();
         return new InferenceOutcome(completion, null, metric);
     }

@@ -8,6 +8,7 @@ import dev.sluice.routing.Router;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RouteExplanation;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -22,13 +23,15 @@ import org.slf4j.LoggerFactory;
  * Routes each request with the current catalog: the one the job started with, until a newer document arrives on
  * the catalog topic and replaces it in broadcast state (checkpointed, so a restore keeps it). A document that does
  * not parse is logged and ignored; the catalog in force stays. Requests no model may serve leave as outcomes with
- * a reject and a metric.
+ * a reject and a metric. A routed request carries the next eligible models too, for failover: only eligible ones.
  */
 final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String, RoutedRequest> {
 
     static final MapStateDescriptor<String, String> CATALOG =
             new MapStateDescriptor<>("catalog", Types.STRING, Types.STRING);
     static final OutputTag<InferenceOutcome> REFUSED = new OutputTag<>("refused") {};
+    /** The choice and the eligible models next in rank that its requests may fail over to. */
+    static final int MAX_TARGETS = 3;
     private static final String CURRENT = "current";
     private static final Logger LOG = LoggerFactory.getLogger(RouteFunction.class);
 
@@ -57,8 +60,11 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
         RouteDecision decision = new Router(catalog, ModelHealth.shared(), defaultMaxTokens).route(request);
         RouteExplanation explanation = new RouteExplanation(decision.because(), decision.excluded());
         if (decision.isRouted()) {
-            String deployment = deploymentJson.computeIfAbsent(decision.chosen().deployment(), Deployments::toJson);
-            out.collect(new RoutedRequest(request, decision.chosen().id(), deployment, explanation));
+            List<RoutedRequest.Target> targets = decision.ranking().stream().limit(MAX_TARGETS)
+                    .map(scored -> new RoutedRequest.Target(scored.model().id(),
+                            deploymentJson.computeIfAbsent(scored.model().deployment(), Deployments::toJson)))
+                    .toList();
+            out.collect(new RoutedRequest(request, targets, explanation));
         } else {
             context.output(REFUSED, Outcomes.rejected(request, Outcomes.Target.NONE, decision.rejectReason(),
                     decision.because(), clock, System.nanoTime()));

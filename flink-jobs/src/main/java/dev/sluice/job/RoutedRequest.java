@@ -2,15 +2,30 @@ package dev.sluice.job;
 
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RouteExplanation;
+import java.util.List;
 
 /**
- * A request with the model the router chose for it. The deployment travels as JSON so that a catalog reloaded
+ * A request with the models the router found eligible for it, best first: the first is the choice, the rest are
+ * where it fails over to when the choice's servers fail it. Deployments travel as JSON so that a catalog reloaded
  * with a new deployment reaches the inference operator with the request itself.
  * Public with a canonical constructor so Flink serializes it as a POJO, in state too.
  *
  * @param request the request
- * @param modelId the chosen model's catalog id
- * @param deployment the chosen deployment, as {@link Deployments#toJson} writes it
- * @param explanation why this model
+ * @param targets eligible models, best first, at most {@link RouteFunction#MAX_TARGETS}; never empty
+ * @param explanation why the first
  */
-public record RoutedRequest(PromptRequest request, String modelId, String deployment, RouteExplanation explanation) {}
+public record RoutedRequest(PromptRequest request, List<Target> targets, RouteExplanation explanation) {
+
+    /**
+     * An eligible model and where it is served.
+     *
+     * @param modelId the model's catalog id
+     * @param deployment its deployment, as {@link Deployments#toJson} writes it
+     */
+    public record Target(String modelId, String deployment) {}
+
+    /** The router's choice. */
+    Target chosen() {
+        return targets.get(0);
+    }
+}
