@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -30,17 +30,22 @@ public final class OutputCollector implements AutoCloseable {
     private final List<Completion> completions = new ArrayList<>();
     private final List<Reject> rejects = new ArrayList<>();
     private final List<InferenceMetric> metrics = new ArrayList<>();
+    private final List<Long> completionsReadAtNanos = new ArrayList<>();
 
     public OutputCollector(String bootstrapServers, Topics topics) {
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-collector-" + UUID.randomUUID());
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topics = topics;
-        consumer.subscribe(List.of(topics.completions(), topics.rejects(), topics.metrics()));
+        // Assigned, not subscribed: with no group there is no rebalance to send it back to the start when the
+        // broker restarts, so each committed record is read once.
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(topics.completions(), topics.rejects(), topics.metrics())) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
     /** Polls until {@code done} holds or {@code timeout} passes; returns whether it held. */
@@ -67,6 +72,7 @@ public final class OutputCollector implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
             if (record.topic().equals(topics.completions())) {
                 completions.add(completionCodec.decode(record.value()));
+                completionsReadAtNanos.add(System.nanoTime());
             } else if (record.topic().equals(topics.rejects())) {
                 rejects.add(rejectCodec.decode(record.value()));
             } else {
@@ -77,6 +83,11 @@ public final class OutputCollector implements AutoCloseable {
 
     public List<Completion> completions() {
         return completions;
+    }
+
+    /** When each completion was read, on the {@link System#nanoTime()} clock, in the order read. */
+    public List<Long> completionsReadAtNanos() {
+        return completionsReadAtNanos;
     }
 
     public List<Reject> rejects() {
