@@ -1,5 +1,10 @@
 package dev.sluice.bench;
 
+import dev.sluice.chaos.ChaosBench;
+import dev.sluice.chaos.ChaosReport;
+import dev.sluice.chaos.ChaosScenario;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.gateway.GatewayOptions;
@@ -15,10 +20,10 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory.")
+                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "scenario: saturation, priority, prefix, overhead or memory")
+    @Parameters(index = "0", description = "scenario: saturation, priority, prefix, overhead, memory or chaos")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -46,6 +51,25 @@ public final class BenchCommand implements Callable<Integer> {
                 defaults.initialLimit(), defaults.minLimit(), defaults.maxLimit(), defaults.prefixGrouping());
     }
 
+    @Option(names = "--faults", split = ",", description = "chaos: the fault scenarios to run (default: all of "
+            + "none, task-failure, savepoint-rescale, backend-outage, slow-backend, broker-restart, stream-cut)")
+    List<String> faults;
+
+    @Option(names = "--rate", defaultValue = "60", description = "chaos: prompts offered per second "
+            + "(default: ${DEFAULT-VALUE})")
+    double rate;
+
+    /** Every fault scenario unless {@code --faults} names some; {@code --prompts} per scenario. */
+    private ObjectNode chaos() throws Exception {
+        List<ChaosScenario> chosen = faults == null ? List.of(ChaosScenario.values())
+                : faults.stream().map(ChaosScenario::named).toList();
+        List<ChaosReport> reports = new ChaosBench(prompts, rate, timeScale, System.out).run(chosen);
+        ObjectNode json = JsonAvro.mapper().createObjectNode().put("scenario", "chaos").put("prompts", prompts)
+                .put("per_second", rate);
+        json.set("reports", JsonAvro.mapper().valueToTree(reports));
+        return json;
+    }
+
     @Override
     public Integer call() throws Exception {
         ObjectNode result = switch (scenario) {
@@ -57,8 +81,9 @@ public final class BenchCommand implements Callable<Integer> {
                     .run();
             case "overhead" -> new OverheadBench(prompts, System.out).run();
             case "memory" -> new MemoryBench(prompts, System.out).run();
-            default -> throw new IllegalArgumentException(
-                    "unknown scenario '" + scenario + "': use saturation, priority, prefix, overhead or memory");
+            case "chaos" -> chaos();
+            default -> throw new IllegalArgumentException("unknown scenario '" + scenario
+                    + "': use saturation, priority, prefix, overhead, memory or chaos");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

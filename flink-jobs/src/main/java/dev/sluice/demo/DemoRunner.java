@@ -7,7 +7,7 @@ import dev.sluice.embedded.EmulatedDeployment;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.intake.DecodedRecord;
 import dev.sluice.intake.PromptDecoder;
-import dev.sluice.job.InferencePipeline;
+import dev.sluice.job.LocalJob;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.Completion;
@@ -18,10 +18,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The whole pipeline in one JVM: a real KRaft broker, an emulated Triton server on a socket, and the job on
@@ -63,7 +60,7 @@ public final class DemoRunner {
                         model.deployment().endpoint());
             }
 
-            JobClient job = startJob(demo, served);
+            JobClient job = LocalJob.start(demo, served);
             PromptPublisher.publish(kafka.bootstrapServers(), topics.prompts(), records);
             out.printf("Published %d records holding %d prompts and malformed inputs; waiting for results…%n",
                     records.size(), expected);
@@ -77,17 +74,6 @@ public final class DemoRunner {
                 return verdict(collector, expected, complete, started);
             }
         }
-    }
-
-    private JobClient startJob(SluiceConfig demo, Catalog served) throws Exception {
-        Configuration flink = new Configuration();
-        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, demo.job().parallelism());
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(demo.job().parallelism(), flink);
-        InferencePipeline pipeline = new InferencePipeline(demo, served);
-        pipeline.configure(env);
-        pipeline.attach(pipeline.source(env));
-        return env.executeAsync(InferencePipeline.JOB_NAME);
     }
 
     private int verdict(OutputCollector collector, int expected, boolean complete, long started) {

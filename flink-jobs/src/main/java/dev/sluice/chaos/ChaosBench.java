@@ -1,0 +1,57 @@
+package dev.sluice.chaos;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * {@code sluice bench chaos}: each fault scenario on one stack, one after another, each on topics of its own, with
+ * the same load; a line per scenario of what went in and what came out.
+ */
+public final class ChaosBench {
+
+    private final int prompts;
+    private final double perSecond;
+    private final double timeScale;
+    private final PrintStream out;
+
+    /**
+     * @param prompts prompts offered per scenario
+     * @param perSecond the rate they are offered at
+     * @param timeScale how many times faster than an H100 the emulated GPUs run
+     */
+    public ChaosBench(int prompts, double perSecond, double timeScale, PrintStream out) {
+        this.prompts = prompts;
+        this.perSecond = perSecond;
+        this.timeScale = timeScale;
+        this.out = out;
+    }
+
+    public List<ChaosReport> run(List<ChaosScenario> scenarios) throws Exception {
+        List<ChaosReport> reports = new ArrayList<>();
+        try (ChaosStack stack = ChaosStack.start(timeScale)) {
+            out.printf(Locale.ROOT, "%d prompts per scenario at %.0f/s; primary model on 2 replicas, a fallback,"
+                    + " and a non-commercial model the tenant may not use%n", prompts, perSecond);
+            out.printf("%-18s %7s %7s %-26s %5s %5s %7s %-34s %9s%n", "scenario", "offered", "done", "rejects",
+                    "lost", "dup", "partial", "served by", "recovery");
+            for (ChaosScenario scenario : scenarios) {
+                ChaosReport report = new ChaosRun(stack, scenario, prompts, perSecond,
+                        "chaos-" + scenario.label()).run();
+                reports.add(report);
+                out.printf(Locale.ROOT, "%-18s %7d %7d %-26s %5d %5d %7d %-34s %8.1fs%n", report.scenario(),
+                        report.offered(), report.completions(), summary(report.rejects()), report.lost(),
+                        report.duplicated(), report.partial(), summary(report.models()), report.recoverySeconds());
+            }
+        }
+        out.println("recovery: the longest pause in committed completions as a consumer reads them (about the"
+                + " checkpoint interval without a fault); lost, dup and partial must be 0");
+        return reports;
+    }
+
+    private static String summary(java.util.Map<String, Integer> counts) {
+        return counts.isEmpty() ? "-" : counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.sluice.job;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.routing.Catalog;
+import java.util.function.UnaryOperator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The inference pipeline on a Flink MiniCluster of its own in this JVM, with a slot per subtask. */
+public final class LocalJob {
+
+    private LocalJob() {}
+
+    /** Starts the pipeline as configured. */
+    public static JobClient start(SluiceConfig config, Catalog catalog) throws Exception {
+        return start(config, catalog, null, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts the pipeline, restored from {@code savepoint} when not null, with {@code tap} between the source and
+     * decoding (for fault injection).
+     */
+    public static JobClient start(SluiceConfig config, Catalog catalog, String savepoint,
+            UnaryOperator<DataStream<SourceRecord>> tap) throws Exception {
+        Configuration flink = new Configuration();
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.job().parallelism());
+        if (savepoint != null) {
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(config.job().parallelism(), flink);
+        InferencePipeline pipeline = new InferencePipeline(config, catalog);
+        pipeline.configure(env);
+        pipeline.attach(tap.apply(pipeline.source(env)));
+        return env.executeAsync(InferencePipeline.JOB_NAME);
+    }
+}
