@@ -64,7 +64,7 @@ final class MemoryBench {
                         // Keep at most two chunks ahead of the job: the broker's log, not this JVM, holds the rest.
                         if (published < prompts && published - completed < 2L * CHUNK) {
                             int size = Math.min(CHUNK, prompts - published);
-                            PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(),
+                            PromptPublisher.publish(config.kafka(),
                                     InstantStack.prompts("m", published, size));
                             published += size;
                         }

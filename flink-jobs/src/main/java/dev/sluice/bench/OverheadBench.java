@@ -63,11 +63,10 @@ final class OverheadBench {
 
     private double promptsPerSecond(EmbeddedKafka kafka, String prefix, Wiring wiring) throws Exception {
         SluiceConfig config = InstantStack.config(kafka, prefix, Duration.ofSeconds(1));
-        PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(),
-                InstantStack.prompts("o", 0, prompts));
+        PromptPublisher.publish(config.kafka(), InstantStack.prompts("o", 0, prompts));
         StreamExecutionEnvironment env = InstantStack.environment();
         wiring.attach(env, config);
-        try (OutputCollector output = new OutputCollector(kafka.bootstrapServers(), config.kafka().topics())) {
+        try (OutputCollector output = new OutputCollector(config.kafka())) {
             long started = System.nanoTime();
             JobClient job = env.executeAsync(prefix);
             boolean done = output.collectUntil(() -> output.completions().size() >= prompts, Duration.ofMinutes(10));

@@ -68,8 +68,7 @@ final class ChaosRun {
         job = LocalJob.start(config, stack.catalog, null, faultTap());
         long started = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = producer();
-                OutputCollector output = new OutputCollector(stack.bootstrapServers,
-                        config.kafka().topics())) {
+                OutputCollector output = new OutputCollector(config.kafka())) {
             send(producer, request(name + "-first", "Summarise the first ticket of run " + name + "."));
             producer.flush();
             if (!output.collectUntil(() -> output.outcomes() > 0, PATIENCE)) {

@@ -33,8 +33,7 @@ final class RunCommand implements Callable<Integer> {
         Path catalogFile = settings.catalogPath(config);
         InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
         if (watchCatalog) {
-            new CatalogFileWatcher(catalogFile, catalog -> CatalogPublisher.publish(
-                    settings.kafka().bootstrapServers(), settings.kafka().topics().catalog(), catalog)).start(2_000);
+            new CatalogFileWatcher(catalogFile, catalog -> CatalogPublisher.publish(settings.kafka(), catalog)).start(2_000);
         }
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));

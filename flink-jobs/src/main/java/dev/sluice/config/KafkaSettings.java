@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 
 /**
  * Where the topics live and how records are written.
@@ -13,7 +14,9 @@ import java.util.Objects;
  * @param outputFormat {@code avro} (single-object encoding, default) or {@code json}
  * @param transactionTimeout the sinks' transaction timeout; must not exceed the broker's
  *     {@code transaction.max.timeout.ms} (15 minutes by default); default 10 minutes
- * @param properties extra Kafka client properties (security, for instance), applied to every client
+ * @param properties extra Kafka client properties (security, for instance), applied to every client; secrets in
+ *     them should be Kafka config provider placeholders ({@code ${file:PATH:KEY}}, {@code ${env:VAR}}), which
+ *     stay unresolved here and are resolved only inside each Kafka client
  */
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
@@ -28,6 +31,18 @@ public record KafkaSettings(
         }
         transactionTimeout = transactionTimeout == null ? Duration.ofMinutes(10) : transactionTimeout;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    /**
+     * What every Kafka client of Sluice connects with: the bootstrap servers and {@link #properties()} as given.
+     * Placeholders are left for the client to resolve, so the configuration handed around (to Flink's job graph,
+     * into logs) never holds the secrets themselves.
+     */
+    public Properties clientProperties() {
+        Properties client = new Properties();
+        client.putAll(properties);
+        client.setProperty("bootstrap.servers", bootstrapServers);
+        return client;
     }
 
     public Topics topics() {

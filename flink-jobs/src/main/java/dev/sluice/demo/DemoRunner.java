@@ -61,10 +61,10 @@ public final class DemoRunner {
             }
 
             JobClient job = LocalJob.start(demo, served);
-            PromptPublisher.publish(kafka.bootstrapServers(), topics.prompts(), records);
+            PromptPublisher.publish(demo.kafka(), records);
             out.printf("Published %d records holding %d prompts and malformed inputs; waiting for results…%n",
                     records.size(), expected);
-            try (OutputCollector collector = new OutputCollector(kafka.bootstrapServers(), topics)) {
+            try (OutputCollector collector = new OutputCollector(demo.kafka())) {
                 boolean complete = collector.collectUntil(
                         () -> collector.outcomes() >= expected && collector.metrics().size()
                                 >= collector.completions().size(), timeout);

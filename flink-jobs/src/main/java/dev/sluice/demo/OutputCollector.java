@@ -1,5 +1,6 @@
 package dev.sluice.demo;
 
+import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.Topics;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
@@ -32,9 +33,10 @@ public final class OutputCollector implements AutoCloseable {
     private final List<InferenceMetric> metrics = new ArrayList<>();
     private final List<Long> completionsReadAtNanos = new ArrayList<>();
 
-    public OutputCollector(String bootstrapServers, Topics topics) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    /** Reads the output topics of {@code kafka}. */
+    public OutputCollector(KafkaSettings kafka) {
+        Topics topics = kafka.topics();
+        Properties properties = kafka.clientProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topics = topics;

@@ -1,5 +1,6 @@
 package dev.sluice.demo;
 
+import dev.sluice.config.KafkaSettings;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,9 +15,10 @@ public final class PromptPublisher {
 
     private PromptPublisher() {}
 
-    public static void publish(String bootstrapServers, String topic, List<SamplePrompts.SampleRecord> records) {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    /** Publishes {@code records} to the prompts topic of {@code kafka}. */
+    public static void publish(KafkaSettings kafka, List<SamplePrompts.SampleRecord> records) {
+        String topic = kafka.topics().prompts();
+        Properties properties = kafka.clientProperties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (KafkaProducer<String, byte[]> producer =

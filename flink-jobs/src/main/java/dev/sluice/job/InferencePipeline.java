@@ -1,6 +1,5 @@
 package dev.sluice.job;
 
-import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Topics;
 import dev.sluice.routing.Catalog;
@@ -66,7 +65,7 @@ public final class InferencePipeline {
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SourceRecordDeserializer())
-                .setProperties(clientProperties(config.kafka()))
+                .setProperties(config.kafka().clientProperties())
                 // Producers may write transactionally: never read what they abort.
                 .setProperty("isolation.level", "read_committed")
                 .build();
@@ -113,7 +112,7 @@ public final class InferencePipeline {
                 .setGroupId(topics.prefix() + "-" + JOB_NAME + "-catalog")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new CatalogDocumentSchema())
-                .setProperties(clientProperties(config.kafka()))
+                .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "catalog").uid("catalog-source")
@@ -130,7 +129,7 @@ public final class InferencePipeline {
     /** An exactly-once sink of Avro or JSON records to {@code topic}, with its own transactional id prefix. */
     <T extends SpecificRecordBase> KafkaSink<T> sink(
             String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        Properties producer = clientProperties(config.kafka());
+        Properties producer = config.kafka().clientProperties();
         producer.setProperty("transaction.timeout.ms",
                 String.valueOf(config.kafka().transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()
@@ -141,11 +140,5 @@ public final class InferencePipeline {
                 .setTransactionalIdPrefix(topics.prefix() + "-" + name)
                 .setKafkaProducerConfig(producer)
                 .build();
-    }
-
-    private static Properties clientProperties(KafkaSettings kafka) {
-        Properties properties = new Properties();
-        properties.putAll(kafka.properties());
-        return properties;
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.routing;
 
+import dev.sluice.config.KafkaSettings;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,9 +16,9 @@ public final class CatalogPublisher {
 
     private CatalogPublisher() {}
 
-    public static void publish(String bootstrapServers, String topic, Catalog catalog) {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static void publish(KafkaSettings kafka, Catalog catalog) {
+        String topic = kafka.topics().catalog();
+        Properties properties = kafka.clientProperties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {

@@ -47,6 +47,27 @@ class SluiceConfigTest {
                 .hasMessageContaining("line");
     }
 
+    @Test
+    void kafkaClientsGetTheBootstrapServersAndTheSecretPlaceholdersAsWritten() throws IOException {
+        SluiceConfig config = SluiceConfig.load(write("""
+                kafka:
+                  bootstrap-servers: broker:9093
+                  properties:
+                    security.protocol: SASL_SSL
+                    config.providers: env
+                    config.providers.env.class: org.apache.kafka.common.config.provider.EnvVarConfigProvider
+                    sasl.jaas.config: >-
+                      org.apache.kafka.common.security.plain.PlainLoginModule required
+                      username="sluice" password="${env:SLUICE_KAFKA_PASSWORD}";
+                """));
+
+        assertThat(config.kafka().clientProperties())
+                .containsEntry("bootstrap.servers", "broker:9093")
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                        + "username=\"sluice\" password=\"${env:SLUICE_KAFKA_PASSWORD}\";");
+    }
+
     private Path write(String yaml) throws IOException {
         Path file = dir.resolve("sluice.yaml");
         Files.writeString(file, yaml);

@@ -50,14 +50,14 @@ class CatalogReloadITCase {
         pipeline.attach(pipeline.source(flink));
         JobClient job = flink.executeAsync(InferencePipeline.JOB_NAME);
         Set<String> ids = new HashSet<>();
-        try (OutputCollector output = new OutputCollector(env.kafka.bootstrapServers(), env.config.kafka().topics())) {
+        try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             env.publish(summaries("before", 20, ids));
             assertThat(output.collectUntil(() -> output.completions().size() >= 20, Duration.ofSeconds(60))).isTrue();
 
             // The new catalog no longer recommends text-model for summaries: the larger chat-model wins them.
             Catalog reloaded = Catalog.parse(PipelineTestEnv.CATALOG.replace("use-cases: [summarize, translate, code]",
                     "use-cases: [translate, code]"), "reloaded").withEndpoints(env.emulators.endpoints());
-            CatalogPublisher.publish(env.kafka.bootstrapServers(), env.config.kafka().topics().catalog(), reloaded);
+            CatalogPublisher.publish(env.config.kafka(), reloaded);
             int probes = 0;
             while (probes < 60 && !routedTo(output, "probe-", "chat-model")) {
                 env.publish(summaries("probe-" + probes++, 1, ids));

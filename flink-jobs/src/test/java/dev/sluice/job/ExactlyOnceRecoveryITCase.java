@@ -80,7 +80,7 @@ class ExactlyOnceRecoveryITCase {
         JobClient job = flink.executeAsync(InferencePipeline.JOB_NAME);
 
         Set<String> ids = new HashSet<>();
-        try (OutputCollector output = new OutputCollector(env.kafka.bootstrapServers(), env.config.kafka().topics())) {
+        try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             env.publish(wave("first", FIRST_WAVE, ids));
             // The first wave committed: a checkpoint completed before the failure.
             assertThat(output.collectUntil(() -> output.completions().size() >= FIRST_WAVE, Duration.ofSeconds(60)))

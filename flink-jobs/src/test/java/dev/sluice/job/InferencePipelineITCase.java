@@ -105,7 +105,7 @@ class InferencePipelineITCase {
 
         JobClient job = startJob();
         env.publish(records);
-        try (OutputCollector output = new OutputCollector(env.kafka.bootstrapServers(), env.config.kafka().topics())) {
+        try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             boolean done = output.collectUntil(
                     () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 6,
                     Duration.ofSeconds(90));

@@ -69,7 +69,7 @@ final class PipelineTestEnv implements AutoCloseable {
     }
 
     void publish(List<SampleRecord> records) {
-        PromptPublisher.publish(kafka.bootstrapServers(), config.kafka().topics().prompts(), records);
+        PromptPublisher.publish(config.kafka(), records);
     }
 
     static SampleRecord json(String key, String json) {
