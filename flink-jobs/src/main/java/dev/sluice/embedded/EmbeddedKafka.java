@@ -25,15 +25,31 @@ import org.apache.kafka.common.test.TestKitNodes;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
+    /** How this class's own admin client reaches the client listener. */
+    private final Map<String, String> adminConfig;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Map<String, String> adminConfig) {
         this.cluster = cluster;
+        this.adminConfig = adminConfig;
     }
 
+    /** A broker whose client listener is PLAINTEXT. */
     public static EmbeddedKafka start() {
+        return start(Map.of(), Map.of());
+    }
+
+    /**
+     * A broker whose client listener is SASL_SSL: TLS with {@code security}'s certificate, SASL/PLAIN with its one
+     * user. The controller listener stays PLAINTEXT: only this JVM reaches it.
+     */
+    public static EmbeddedKafka start(SaslSsl security) {
+        return start(security.brokerConfig(), security.internalClientConfig());
+    }
+
+    private static EmbeddedKafka start(Map<String, String> brokerConfig, Map<String, String> adminConfig) {
         KafkaClusterTestKit cluster = null;
         try {
-            cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
                     .setCombined(true)
@@ -42,12 +58,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("transaction.state.log.replication.factor", "1")
                     .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .build();
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0");
+            brokerConfig.forEach(builder::setConfigProp);
+            cluster = builder.build();
             formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new EmbeddedKafka(cluster);
+            return new EmbeddedKafka(cluster, adminConfig);
         } catch (Exception e) {
             if (cluster != null) {
                 try {
@@ -116,6 +133,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Creates the topics that do not exist yet, with the given topic configuration. */
     public void createTopics(List<String> names, int partitions, Map<String, String> configs) {
         Properties properties = new Properties();
+        properties.putAll(adminConfig);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(properties)) {
             for (String name : names) {
