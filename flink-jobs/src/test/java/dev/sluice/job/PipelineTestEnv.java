@@ -51,14 +51,21 @@ final class PipelineTestEnv implements AutoCloseable {
     }
 
     PipelineTestEnv(String topicPrefix, Duration checkpointInterval) {
+        this(topicPrefix, checkpointInterval, EmbeddedKafka.start(), Map.of());
+    }
+
+    /** On {@code kafka}, closed with this; {@code kafkaProperties} are the config's {@code kafka.properties}. */
+    PipelineTestEnv(String topicPrefix, Duration checkpointInterval, EmbeddedKafka kafka,
+            Map<String, String> kafkaProperties) {
         Catalog declared = Catalog.parse(CATALOG, "test catalog");
-        this.kafka = EmbeddedKafka.start();
+        this.kafka = kafka;
         // Ten times faster than an H100 would be: requests stay in flight for tens of milliseconds.
         this.emulators = EmulatedDeployment.start(
                 declared.deployed().stream().map(CatalogModel::deployment).toList(), CostModel.llama8bH100(), 10);
         this.catalog = declared.withEndpoints(emulators.endpoints());
         this.config = new SluiceConfig(
-                new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5), Map.of()),
+                new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5),
+                        kafkaProperties),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30)),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);

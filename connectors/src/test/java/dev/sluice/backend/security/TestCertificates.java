@@ -23,16 +23,19 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A throwaway CA with a server certificate for loopback and a client certificate, as PEM files. */
-final class TestCertificates {
+/**
+ * A throwaway CA with a server certificate for loopback ({@code 127.0.0.1} and {@code localhost}) and a client
+ * certificate, as PEM files. Public for other modules' tests (the SASL_SSL broker of {@code flink-jobs}).
+ */
+public final class TestCertificates {
 
-    final Path caCertificate;
-    final Path serverCertificate;
-    final Path serverKey;
-    final Path clientCertificate;
-    final Path clientKey;
+    public final Path caCertificate;
+    public final Path serverCertificate;
+    public final Path serverKey;
+    public final Path clientCertificate;
+    public final Path clientKey;
 
-    TestCertificates(Path directory) throws Exception {
+    public TestCertificates(Path directory) throws Exception {
         KeyPair ca = keyPair();
         X509Certificate caCert = certificate("CN=Sluice test CA", ca, "CN=Sluice test CA", ca.getPrivate(), true, false);
         KeyPair server = keyPair();
