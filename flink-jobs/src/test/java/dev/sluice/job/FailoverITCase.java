@@ -62,7 +62,7 @@ class FailoverITCase {
         pipeline.configure(flink);
         pipeline.attach(pipeline.source(flink));
         JobClient job = flink.executeAsync(InferencePipeline.JOB_NAME);
-        try (OutputCollector output = new OutputCollector(env.kafka.bootstrapServers(), config.kafka().topics())) {
+        try (OutputCollector output = new OutputCollector(config.kafka())) {
             env.publish(summaries());
             boolean done = output.collectUntil(() -> output.outcomes() >= PROMPTS, Duration.ofSeconds(60));
             output.drain(Duration.ofSeconds(2));
