@@ -10,6 +10,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
@@ -29,6 +30,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final Queue<String> lines = new ConcurrentLinkedQueue<>();
     private final Map<LoggerConfig, Level> previousLevels = new HashMap<>();
+    private final List<Appender> rootAppenders = new ArrayList<>();
 
     private LogCapture() {
         super("log-capture", null, null, true, Property.EMPTY_ARRAY);
@@ -46,6 +48,13 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         Configuration configuration = context.getConfiguration();
         for (String name : List.of(KAFKA_SECURITY, KAFKA_CONFIG)) {
             configuration.addLogger(name, new LoggerConfig(name, Level.DEBUG, true));
+        }
+        // The console keeps the level it had, so the lowered levels reach only this capture.
+        LoggerConfig root = configuration.getRootLogger();
+        rootAppenders.addAll(root.getAppenders().values());
+        for (Appender appender : rootAppenders) {
+            root.removeAppender(appender.getName());
+            root.addAppender(appender, root.getLevel(), null);
         }
         for (LoggerConfig logger : configuration.getLoggers().values()) {
             previousLevels.put(logger, logger.getLevel());
@@ -78,7 +87,12 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     public void close() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration configuration = context.getConfiguration();
-        configuration.getRootLogger().removeAppender(getName());
+        LoggerConfig root = configuration.getRootLogger();
+        root.removeAppender(getName());
+        for (Appender appender : rootAppenders) {
+            root.removeAppender(appender.getName());
+            root.addAppender(appender, null, null);
+        }
         previousLevels.forEach(LoggerConfig::setLevel);
         configuration.removeLogger(KAFKA_SECURITY);
         configuration.removeLogger(KAFKA_CONFIG);
