@@ -65,10 +65,10 @@ public final class PromptDecoder {
         }
         try {
             if (fingerprint.getAsLong() == REQUEST_FINGERPRINT) {
-                return validated(List.of(PromptRequest.fromByteBuffer(ByteBuffer.wrap(value))), null);
+                return validated(List.of(SingleObjectEncoding.<PromptRequest>read(value, PromptRequest.getClassSchema())), null);
             }
             if (fingerprint.getAsLong() == BATCH_FINGERPRINT) {
-                PromptBatch batch = PromptBatch.fromByteBuffer(ByteBuffer.wrap(value));
+                PromptBatch batch = SingleObjectEncoding.read(value, PromptBatch.getClassSchema());
                 if (batch.getRequests().size() > limits.maxBatchPrompts()) {
                     return tooManyPrompts(batch.getRequests().size());
                 }

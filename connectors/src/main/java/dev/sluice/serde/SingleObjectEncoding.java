@@ -1,8 +1,12 @@
 package dev.sluice.serde;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.OptionalLong;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * Avro's single-object encoding header: the marker {@code C3 01}, then the writer schema's CRC-64-AVRO
@@ -25,5 +29,18 @@ public final class SingleObjectEncoding {
             return OptionalLong.empty();
         }
         return OptionalLong.of(ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    }
+
+    /**
+     * The record after the header, read with {@code schema} as both writer and reader schema (the caller has
+     * matched the fingerprint). Strict: lengths beyond the record, invalid UTF-8 and bytes left over are errors.
+     */
+    public static <T> T read(byte[] bytes, Schema schema) throws IOException {
+        BoundedDecoder in = new BoundedDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+        T record = new SpecificDatumReader<T>(schema).read(null, in);
+        if (!in.isEnd()) {
+            throw new AvroTypeException("bytes left over after the " + schema.getName() + " record");
+        }
+        return record;
     }
 }

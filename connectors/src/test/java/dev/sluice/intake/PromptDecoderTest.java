@@ -8,10 +8,17 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
+import dev.sluice.serde.SingleObjectEncoding;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -96,12 +103,24 @@ class PromptDecoderTest {
                 .encode(request("r", "t").build(), false);
         byte[] otherSchema = avro.clone();
         otherSchema[3] ^= 0x11;
+        byte[] badUtf8 = avro.clone();
+        // The prompt "hello" is the record's last string; C0 AF is an overlong encoding of '/'.
+        int prompt = indexOf(badUtf8, "hello".getBytes(StandardCharsets.UTF_8));
+        badUtf8[prompt] = (byte) 0xC0;
+        badUtf8[prompt + 1] = (byte) 0xAF;
+        byte[] badEnum = avro.clone();
+        // After the header, request_id "r" and tenant "t" (two bytes each) comes the task's index.
+        badEnum[SingleObjectEncoding.HEADER_LENGTH + 4] = 0x7E;
         return Stream.of(
                 Arguments.of("empty value", new byte[0], RejectReason.DECODE_ERROR),
                 Arguments.of("random bytes", new byte[] {0x13, 0x77, (byte) 0x80, 0x01}, RejectReason.DECODE_ERROR),
                 Arguments.of("truncated Avro", Arrays.copyOf(avro, avro.length - 4), RejectReason.DECODE_ERROR),
                 Arguments.of("truncated Avro header", Arrays.copyOf(avro, 5), RejectReason.DECODE_ERROR),
                 Arguments.of("unknown Avro schema", otherSchema, RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("invalid UTF-8 in an Avro string", badUtf8, RejectReason.DECODE_ERROR),
+                Arguments.of("bytes after an Avro record", Arrays.copyOf(avro, avro.length + 3),
+                        RejectReason.DECODE_ERROR),
+                Arguments.of("Avro enum index out of range", badEnum, RejectReason.DECODE_ERROR),
                 Arguments.of("invalid UTF-8", new byte[] {'{', (byte) 0xC0, (byte) 0xAF, '}'}, RejectReason.DECODE_ERROR),
                 Arguments.of("broken JSON", json("{\"request_id\": "), RejectReason.DECODE_ERROR),
                 Arguments.of("JSON array", json("[1, 2]"), RejectReason.DECODE_ERROR),
@@ -142,8 +161,62 @@ class PromptDecoderTest {
         });
     }
 
+    static Stream<Arguments> lengthClaims() {
+        byte[] avro = new RecordCodec<PromptRequest>(PromptRequest.getClassSchema())
+                .encode(request("r", "t").build(), false);
+        byte[] emptyBatch = new RecordCodec<PromptBatch>(PromptBatch.getClassSchema())
+                .encode(PromptBatch.newBuilder().setTenant("t").setRequests(List.of()).build(), false);
+        return Stream.of(
+                // The batch's last byte is its empty array's count: claim 2^29 items instead.
+                Arguments.of("array of 2^29 items", withVarint(Arrays.copyOf(emptyBatch, emptyBatch.length - 1),
+                        1L << 29)),
+                // The first field after the header is request_id: claim a string of 2^30 bytes.
+                Arguments.of("string of 2^30 bytes", withVarint(Arrays.copyOf(avro,
+                        SingleObjectEncoding.HEADER_LENGTH), 1L << 30)));
+    }
+
+    /** Avro allocates what a length prefix claims before it reads: a few bytes once took gigabytes. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lengthClaims")
+    void aLengthPrefixCannotClaimMoreThanTheRecordHolds(String name, byte[] value) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        DecodedRecord decoded = decoder.decode(value);
+
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1 << 20);
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.DECODE_ERROR);
+            assertThat(p.message()).contains("cannot fit in a record of");
+        });
+    }
+
     private static PromptRequest.Builder request(String id, String tenant) {
         return PromptRequest.newBuilder().setRequestId(id).setTenant(tenant).setTask(Task.CHAT).setPrompt("hello");
+    }
+
+    /** {@code prefix} followed by {@code value} as an Avro varint, as a length or count prefix is written. */
+    private static byte[] withVarint(byte[] prefix, long value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(prefix);
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            encoder.writeLong(value);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not found");
     }
 
     private static byte[] withParams(String params) {
