@@ -1,7 +1,10 @@
 package dev.sluice.serde;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +26,14 @@ import org.apache.avro.specific.SpecificData;
  */
 public final class JsonAvro {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * A record value is one JSON value: content after it is an error, not ignored. A key given twice is an error
+     * too, rather than the last one winning: a proxy that read the first {@code tenant} must not see another.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private JsonAvro() {}
 

@@ -124,6 +124,10 @@ class PromptDecoderTest {
                 Arguments.of("invalid UTF-8", new byte[] {'{', (byte) 0xC0, (byte) 0xAF, '}'}, RejectReason.DECODE_ERROR),
                 Arguments.of("broken JSON", json("{\"request_id\": "), RejectReason.DECODE_ERROR),
                 Arguments.of("JSON array", json("[1, 2]"), RejectReason.DECODE_ERROR),
+                Arguments.of("content after the JSON object", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
+                        + "\"task\": \"chat\", \"prompt\": \"x\"} {}"), RejectReason.DECODE_ERROR),
+                Arguments.of("a key given twice", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
+                        + "\"tenant\": \"other\", \"task\": \"chat\", \"prompt\": \"x\"}"), RejectReason.DECODE_ERROR),
                 Arguments.of("wrong type", json("{\"request_id\": 5, \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\"}"),
                         RejectReason.SCHEMA_MISMATCH),
                 Arguments.of("missing tenant", json("{\"request_id\": \"r\", \"task\": \"chat\", \"prompt\": \"x\"}"),
