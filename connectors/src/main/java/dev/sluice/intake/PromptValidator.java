@@ -7,6 +7,7 @@ import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Checks one decoded request against the field rules and the intake limits. */
 public final class PromptValidator {
@@ -51,9 +52,13 @@ public final class PromptValidator {
         if (chars == 0 || (hasPrompt && request.getPrompt().isBlank())) {
             return problem(request, RejectReason.INVALID_FIELD, "prompt is empty");
         }
-        if (hasControlCharacters(request)) {
+        if (anyText(request, PromptValidator::containsControl)) {
             return problem(request, RejectReason.INVALID_FIELD,
                     "prompt contains control characters other than tab and line breaks");
+        }
+        if (anyText(request, PromptValidator::containsUnpairedSurrogate)) {
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "prompt contains an unpaired surrogate, which is not valid Unicode");
         }
         if (request.getTask() == Task.TRANSLATE && request.getTargetLanguage() == null) {
             return problem(request, RejectReason.INVALID_FIELD, "a translate request needs target_language");
@@ -82,15 +87,28 @@ public final class PromptValidator {
         return Optional.empty();
     }
 
-    private static boolean hasControlCharacters(PromptRequest request) {
-        if (request.getPrompt() != null && containsControl(request.getPrompt())) {
+    private static boolean anyText(PromptRequest request, Predicate<String> test) {
+        if (request.getPrompt() != null && test.test(request.getPrompt())) {
             return true;
         }
-        return request.getMessages().stream().anyMatch(m -> containsControl(m.getContent()));
+        return request.getMessages().stream().anyMatch(m -> test.test(m.getContent()));
     }
 
     private static boolean containsControl(String text) {
         return text.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t');
+    }
+
+    /** A JSON escape of half a surrogate pair makes one; it has no UTF-8 form, so the server would see a "?". */
+    private static boolean containsUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Optional<Problem> problem(PromptRequest request, RejectReason reason, String message) {
