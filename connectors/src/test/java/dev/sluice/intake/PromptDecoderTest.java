@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.avro.io.BinaryEncoder;
@@ -122,6 +123,11 @@ class PromptDecoderTest {
                         RejectReason.DECODE_ERROR),
                 Arguments.of("Avro enum index out of range", badEnum, RejectReason.DECODE_ERROR),
                 Arguments.of("invalid UTF-8", new byte[] {'{', (byte) 0xC0, (byte) 0xAF, '}'}, RejectReason.DECODE_ERROR),
+                Arguments.of("lone UTF-8 continuation byte", utf8Broken(new byte[] {(byte) 0x80}), RejectReason.DECODE_ERROR),
+                Arguments.of("UTF-8 cut inside a character", utf8Broken(new byte[] {(byte) 0xE3, (byte) 0x81}),
+                        RejectReason.DECODE_ERROR),
+                Arguments.of("UTF-8 encoded surrogate", utf8Broken(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}),
+                        RejectReason.DECODE_ERROR),
                 Arguments.of("broken JSON", json("{\"request_id\": "), RejectReason.DECODE_ERROR),
                 Arguments.of("JSON array", json("[1, 2]"), RejectReason.DECODE_ERROR),
                 Arguments.of("content after the JSON object", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
@@ -130,19 +136,47 @@ class PromptDecoderTest {
                         + "\"tenant\": \"other\", \"task\": \"chat\", \"prompt\": \"x\"}"), RejectReason.DECODE_ERROR),
                 Arguments.of("wrong type", json("{\"request_id\": 5, \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\"}"),
                         RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("prompt of the wrong type", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": [\"x\"]}"), RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("max_tokens not an integer", withParams("{\"max_tokens\": 1.5}"), RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("max_tokens beyond 32 bits", withParams("{\"max_tokens\": 4294967296}"),
+                        RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("temperature as text", withParams("{\"temperature\": \"hot\"}"), RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("params not an object", withParams("[]"), RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("messages not an array", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"messages\": {\"role\": \"user\"}}"), RejectReason.SCHEMA_MISMATCH),
                 Arguments.of("missing tenant", json("{\"request_id\": \"r\", \"task\": \"chat\", \"prompt\": \"x\"}"),
                         RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("missing request_id", json("{\"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\"}"),
+                        RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("missing task", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"prompt\": \"x\"}"),
+                        RejectReason.SCHEMA_MISMATCH),
+                Arguments.of("message without content", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"messages\": [{\"role\": \"user\"}]}"), RejectReason.SCHEMA_MISMATCH),
                 Arguments.of("unknown task", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"poem\", \"prompt\": \"x\"}"),
                         RejectReason.INVALID_FIELD),
+                Arguments.of("unknown priority", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\", \"priority\": \"urgent\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("blank tenant", json("{\"request_id\": \"r\", \"tenant\": \" \", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
                 Arguments.of("prompt and messages", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
                         + "\"prompt\": \"x\", \"messages\": [{\"role\": \"user\", \"content\": \"y\"}]}"), RejectReason.INVALID_FIELD),
                 Arguments.of("unknown role", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
                         + "\"messages\": [{\"role\": \"god\", \"content\": \"y\"}]}"), RejectReason.INVALID_FIELD),
                 Arguments.of("control characters", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
                         + "\"prompt\": \"x\\u0007y\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("NUL in a message", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"messages\": [{\"role\": \"user\", \"content\": \"a\\u0000b\"}]}"), RejectReason.INVALID_FIELD),
+                Arguments.of("escape sequence in the prompt", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"\\u001b[31mred\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("unpaired surrogate in the prompt", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
+                        + "\"task\": \"chat\", \"prompt\": \"a\\ud800b\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("zero max_tokens", withParams("{\"max_tokens\": 0}"), RejectReason.INVALID_FIELD),
                 Arguments.of("negative max_tokens", withParams("{\"max_tokens\": -1}"), RejectReason.INVALID_FIELD),
                 Arguments.of("max_tokens above ceiling", withParams("{\"max_tokens\": 1001}"), RejectReason.INVALID_FIELD),
                 Arguments.of("temperature out of range", withParams("{\"temperature\": 2.5}"), RejectReason.INVALID_FIELD),
+                Arguments.of("negative temperature", withParams("{\"temperature\": -0.1}"), RejectReason.INVALID_FIELD),
+                Arguments.of("infinite temperature", withParams("{\"temperature\": 1e99}"), RejectReason.INVALID_FIELD),
                 Arguments.of("top_p zero", withParams("{\"top_p\": 0}"), RejectReason.INVALID_FIELD),
                 Arguments.of("translate without target", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
                         + "\"task\": \"translate\", \"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
@@ -162,6 +196,39 @@ class PromptDecoderTest {
         assertThat(decoded.problems()).singleElement().satisfies(p -> {
             assertThat(p.reason()).isEqualTo(reason);
             assertThat(p.message()).isNotBlank();
+        });
+    }
+
+    static Stream<Arguments> beyondTheShippedLimits() {
+        IntakeLimits shipped = IntakeLimits.ofDefaults();
+        IntakeLimits largeRecords = new IntakeLimits(16 << 20, shipped.maxPromptChars(), shipped.maxBatchPrompts(),
+                shipped.maxTokensCeiling(), shipped.defaultMaxTokens());
+        String item = "{\"request_id\": \"r\", \"task\": \"chat\", \"prompt\": \"x\"}";
+        List<PromptRequest> avroItems = Collections.nCopies(1_001, request("r", "t").build());
+        return Stream.of(
+                Arguments.of("10 MB prompt", shipped, promptOf(10 << 20), "record of 10485"),
+                Arguments.of("10 MB prompt under a 16 MB record limit", largeRecords, promptOf(10 << 20),
+                        "prompt of 10485760 characters exceeds the limit of 100000"),
+                Arguments.of("100,000 prompts in one record", shipped, batchOf(item, 100_000),
+                        "exceeds the limit of 1048576"),
+                // Empty items keep 100,000 prompts under the byte limit: the count alone rejects them.
+                Arguments.of("100,000 prompts within the byte limit", shipped, batchOf("{}", 100_000),
+                        "batch of 100000 prompts exceeds the limit of 1000"),
+                Arguments.of("1,001 prompts in an Avro batch", shipped, new RecordCodec<PromptBatch>(
+                        PromptBatch.getClassSchema()).encode(PromptBatch.newBuilder().setTenant("t")
+                        .setRequests(avroItems).build(), false), "batch of 1001 prompts exceeds the limit of 1000"));
+    }
+
+    /** The shipped limits are safe: nothing large gets through when nothing is configured. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("beyondTheShippedLimits")
+    void rejectsWhatIsBeyondTheLimitsAsTooLarge(String name, IntakeLimits limits, byte[] value, String message) {
+        DecodedRecord decoded = new PromptDecoder(limits).decode(value);
+
+        assertThat(decoded.requests()).isEmpty();
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.TOO_LARGE);
+            assertThat(p.message()).contains(message);
         });
     }
 
@@ -221,6 +288,25 @@ class PromptDecoderTest {
             }
         }
         throw new IllegalArgumentException("not found");
+    }
+
+    private static byte[] promptOf(int chars) {
+        return json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \""
+                + "x".repeat(chars) + "\"}");
+    }
+
+    private static byte[] batchOf(String item, int count) {
+        return json("{\"tenant\": \"t\", \"requests\": [" + String.join(",", Collections.nCopies(count, item))
+                + "]}");
+    }
+
+    /** A JSON request whose prompt holds {@code bytes}, which are not valid UTF-8. */
+    private static byte[] utf8Broken(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"a"));
+        out.writeBytes(bytes);
+        out.writeBytes(json("b\"}"));
+        return out.toByteArray();
     }
 
     private static byte[] withParams(String params) {
