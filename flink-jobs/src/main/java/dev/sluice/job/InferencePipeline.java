@@ -13,6 +13,7 @@ import dev.sluice.serde.RecordCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -26,9 +27,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The {@code inference-pipeline} job: prompts topic → decode and validate → route (licence policy and model
- * selection, with the catalog as broadcast state from the catalog topic) → async inference → completions,
- * metrics and rejects topics, each written exactly once through Kafka transactions.
+ * The {@code inference-pipeline} job: prompts topic → decode and validate → drop duplicates (keyed by tenant and
+ * request id) → route (licence policy and model selection, with the catalog as broadcast state from the catalog
+ * topic) → async inference → completions, metrics and rejects topics, each written exactly once through Kafka
+ * transactions.
  *
  * <pre>{@code
  * InferencePipeline pipeline = new InferencePipeline(config, Catalog.load(catalogFile));
@@ -77,9 +79,13 @@ public final class InferencePipeline {
         SingleOutputStreamOperator<PromptRequest> requests = records
                 .process(new DecodeFunction(config.limits().toIntakeLimits()))
                 .uid("decode").name("decode and validate");
+        SingleOutputStreamOperator<PromptRequest> unique = requests
+                .keyBy(DedupeFunction::key, Types.STRING)
+                .process(new DedupeFunction(config.limits().dedupeWindow()))
+                .uid("dedupe").name("drop duplicate requests");
         BroadcastStream<String> catalogs = catalogUpdates(records.getExecutionEnvironment())
                 .broadcast(RouteFunction.CATALOG);
-        SingleOutputStreamOperator<RoutedRequest> routed = requests.connect(catalogs)
+        SingleOutputStreamOperator<RoutedRequest> routed = unique.connect(catalogs)
                 .process(new RouteFunction(catalog, config))
                 .uid("route").name("route: licence policy and model selection");
         DataStream<InferenceOutcome> outcomes = AsyncDataStream
@@ -99,7 +105,7 @@ public final class InferencePipeline {
                         InferenceMetric.getClassSchema()))
                 .uid("metrics-sink").name("metrics");
         DataStream<Reject> rejects = requests.getSideOutput(DecodeFunction.REJECTS)
-                .union(completions.getSideOutput(OutcomeSplitter.REJECTS));
+                .union(unique.getSideOutput(DedupeFunction.REJECTS), completions.getSideOutput(OutcomeSplitter.REJECTS));
         rejects.sinkTo(sink(topics.rejects(), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
                 .uid("rejects-sink").name("rejects");
     }

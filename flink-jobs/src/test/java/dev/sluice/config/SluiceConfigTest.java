@@ -34,6 +34,17 @@ class SluiceConfigTest {
         assertThat(config.job().maxInFlight()).isEqualTo(64);
         assertThat(config.kafka().outputFormat()).isEqualTo("avro");
         assertThat(config.limits().toIntakeLimits().defaultMaxTokens()).isEqualTo(256);
+        assertThat(config.limits().dedupeWindow()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void theDedupeWindowIsADurationAndZeroKeepsTheDefault() throws IOException {
+        String kafka = "kafka:\n  bootstrap-servers: broker:9092\n";
+
+        assertThat(SluiceConfig.load(write(kafka + "limits:\n  dedupe-window: PT30S\n")).limits().dedupeWindow())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(SluiceConfig.load(write(kafka + "limits:\n  dedupe-window: PT0S\n")).limits().dedupeWindow())
+                .isEqualTo(LimitSettings.DEFAULT_DEDUPE_WINDOW);
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +55,12 @@ class InferencePipelineITCase {
     void everyPromptGetsExactlyOneCompletionAndEveryBadRecordAReject() throws Exception {
         List<SampleRecord> records = new ArrayList<>();
         Set<String> promptIds = new HashSet<>();
+        Map<String, String> tenants = new HashMap<>();
         Task[] tasks = {Task.CHAT, Task.TRANSLATE, Task.SUMMARIZE, Task.CODE};
         for (int i = 0; i < 10; i++) {
             String id = "json-" + i;
             promptIds.add(id);
+            tenants.put(id, "acme");
             records.add(PipelineTestEnv.json(id, "{\"request_id\": \"" + id + "\", \"tenant\": \"acme\", \"task\": \""
                     + tasks[i % 4].name().toLowerCase() + "\", \"prompt\": \"question " + i
                     + "\", \"target_language\": \"ja\", \"params\": {\"max_tokens\": 24}}"));
@@ -65,23 +68,34 @@ class InferencePipelineITCase {
         for (int i = 0; i < 10; i++) {
             PromptRequest request = PipelineTestEnv.request("avro-" + i, tasks[i % 4], "日本語の質問 " + i);
             promptIds.add(request.getRequestId());
+            tenants.put(request.getRequestId(), "acme");
             records.add(PipelineTestEnv.avro(request));
         }
         // A deadline centuries away: the job must clamp it, not overflow it into one already past.
         PromptRequest farDeadline = PromptRequest.newBuilder(PipelineTestEnv.request("far-deadline", Task.CHAT, "hi"))
                 .setDeadline(System.currentTimeMillis() + 10_000_000_000_000L).build();
         promptIds.add(farDeadline.getRequestId());
+        tenants.put(farDeadline.getRequestId(), "acme");
         records.add(PipelineTestEnv.avro(farDeadline));
+        // A producer's retry: the same tenant and id again, once as Avro and once as JSON. Served once.
+        PromptRequest retried = PipelineTestEnv.request("retried", Task.CHAT, "sent twice");
+        promptIds.add(retried.getRequestId());
+        tenants.put(retried.getRequestId(), "acme");
+        records.add(PipelineTestEnv.avro(retried));
+        records.add(PipelineTestEnv.json("retried",
+                "{\"request_id\": \"retried\", \"tenant\": \"acme\", \"task\": \"chat\", \"prompt\": \"sent twice\"}"));
         List<PromptRequest> avroBatch = new ArrayList<>();
         StringBuilder jsonBatch = new StringBuilder("{\"tenant\": \"globex\", \"run_id\": \"run-1\", \"requests\": [");
         for (int i = 0; i < 5; i++) {
             jsonBatch.append(i == 0 ? "" : ",").append("{\"request_id\": \"jb-").append(i)
                     .append("\", \"task\": \"summarize\", \"prompt\": \"document ").append(i).append("\"}");
             promptIds.add("jb-" + i);
+            tenants.put("jb-" + i, "globex");
             PromptRequest item = PromptRequest.newBuilder(PipelineTestEnv.request("ab-" + i, Task.CHAT, "hi " + i))
                     .setTenant("initech").build();
             avroBatch.add(item);
             promptIds.add(item.getRequestId());
+            tenants.put(item.getRequestId(), "initech");
         }
         records.add(PipelineTestEnv.json("jb", jsonBatch.append("]}").toString()));
         records.add(new SampleRecord("ab", new RecordCodec<PromptBatch>(PromptBatch.getClassSchema())
@@ -107,7 +121,7 @@ class InferencePipelineITCase {
         env.publish(records);
         try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             boolean done = output.collectUntil(
-                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 6,
+                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 7,
                     Duration.ofSeconds(90));
             // A few more checkpoints: anything committed twice would show up now.
             output.drain(Duration.ofSeconds(3));
@@ -117,6 +131,8 @@ class InferencePipelineITCase {
             assertThat(output.completions()).extracting(Completion::getRequestId)
                     .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(promptIds);
             assertThat(output.completions()).allSatisfy(completion -> {
+                // Each completion carries its request's tenant, the one a consumer filters a tenant's results by.
+                assertThat(completion.getTenant()).isEqualTo(tenants.get(completion.getRequestId()));
                 assertThat(completion.getText()).isNotEmpty();
                 assertThat(completion.getModelId()).isIn("chat-model", "text-model");
                 assertThat(completion.getBackend())
@@ -138,7 +154,7 @@ class InferencePipelineITCase {
                     .collect(Collectors.groupingBy(Reject::getReason));
             assertThat(rejects.keySet()).containsExactlyInAnyOrder(RejectReason.DECODE_ERROR,
                     RejectReason.SCHEMA_MISMATCH, RejectReason.INVALID_FIELD, RejectReason.TOO_LARGE,
-                    RejectReason.NO_ELIGIBLE_MODEL, RejectReason.POLICY_DENIED);
+                    RejectReason.NO_ELIGIBLE_MODEL, RejectReason.POLICY_DENIED, RejectReason.DUPLICATE_REQUEST);
             assertThat(rejects.values()).allSatisfy(list -> assertThat(list).hasSize(1));
             Reject decodeError = rejects.get(RejectReason.DECODE_ERROR).get(0);
             assertThat(decodeError.getOriginal().array()).isEqualTo(noise);
@@ -149,6 +165,8 @@ class InferencePipelineITCase {
             assertThat(rejects.get(RejectReason.NO_ELIGIBLE_MODEL).get(0).getMessage()).contains("capability");
             assertThat(rejects.get(RejectReason.POLICY_DENIED).get(0).getMessage())
                     .contains("'unknown-tenant' has no licence policy");
+            assertThat(rejects.get(RejectReason.DUPLICATE_REQUEST).get(0).getRequestId()).isEqualTo("retried");
+            assertThat(rejects.get(RejectReason.DUPLICATE_REQUEST).get(0).getTenant()).isEqualTo("acme");
 
             // One metric per request that reached routing: every completion and the two refused ones.
             assertThat(output.metrics()).extracting(InferenceMetric::getRequestId).doesNotHaveDuplicates()
