@@ -127,7 +127,9 @@ class InferencePipelineITCase {
             output.drain(Duration.ofSeconds(3));
             job.cancel().get();
 
-            assertThat(done).as("all outcomes arrived").isTrue();
+            assertThat(done).as("all outcomes arrived: %d of %d completions, rejects %s", output.completions().size(),
+                    promptIds.size(), output.rejects().stream().map(r -> r.getReason() + " " + r.getRequestId()).toList())
+                    .isTrue();
             assertThat(output.completions()).extracting(Completion::getRequestId)
                     .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(promptIds);
             assertThat(output.completions()).allSatisfy(completion -> {
