@@ -98,14 +98,14 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             RoutedRequest.Target model = routed.targets().get(index);
             Outcomes.Target target = target(model);
             ModelHealth health = ModelHealth.shared();
-            health.started(model.modelId());
+            health.started(model.modelId(), target.endpoint());
             Gateway gateway;
             try {
                 gateway = gateway(model);
             } catch (RuntimeException e) {
                 // The server could not be reached or its settings are wrong: fail over, or reject; the job goes on.
                 boolean retryable = !(e instanceof BackendException failure) || failure.isRetryable();
-                health.finished(model.modelId(), false, retryable);
+                health.finished(model.modelId(), target.endpoint(), false, retryable);
                 failed(index, target, retryable, e.getMessage(), System.nanoTime());
                 return;
             }
@@ -117,7 +117,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                                 ? failure.getCause() : failure;
                         boolean retryable = cause instanceof BackendException backendFailure
                                 && backendFailure.isRetryable();
-                        health.finished(model.modelId(), failure == null, retryable);
+                        health.finished(model.modelId(), target.endpoint(), failure == null, retryable);
                         if (failure == null) {
                             complete(result, Outcomes.completed(routed.request(), target, explanation(),
                                     answer, clock.sentAt(answer.sentNanos()), now));
@@ -135,7 +135,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         private int firstAvailable(int from) {
             ModelHealth health = ModelHealth.shared();
             for (int i = from; i < routed.targets().size(); i++) {
-                if (!health.isDown(routed.targets().get(i).modelId())) {
+                RoutedRequest.Target candidate = routed.targets().get(i);
+                if (!health.isDown(candidate.modelId(), target(candidate).endpoint())) {
                     if (i > from) {
                         for (int skipped = from; skipped < i; skipped++) {
                             failedOver.add(new RouteExclusion(routed.targets().get(skipped).modelId(),
@@ -205,7 +206,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 failures.remove(key);
                 acquired.add(specs);
                 gateways.put(key, gateway);
-                ModelHealth.shared().watch(model.modelId(), gateway::isAvailable);
+                ModelHealth.shared().watch(model.modelId(), deployment.endpoint(), gateway::isAvailable);
             }
             return gateway;
         }

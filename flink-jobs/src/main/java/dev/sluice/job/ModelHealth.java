@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * What this TaskManager has seen of each model's servers, shared by the routing and inference operators in it:
+ * What this TaskManager has seen of each model's servers (per model and endpoint: a job restarted against other
+ * servers under the same model ids starts afresh), shared by the routing and inference operators in it:
  * requests in flight, and whether the model is down. A model is down while the circuit of every replica behind
  * its gateway is open, or, for {@value #DOWN_MILLIS} ms, after {@value #FAILURES_TO_DOWN} requests in a row failed
  * retryably (they were retried already, or its servers could not be reached at all); then one may try it again.
@@ -32,16 +33,16 @@ final class ModelHealth implements ModelAvailability {
     }
 
     /** From now on the model is down whenever {@code serversAvailable} says no. */
-    void watch(String modelId, BooleanSupplier serversAvailable) {
-        state(modelId).serversAvailable = serversAvailable;
+    void watch(String modelId, String endpoint, BooleanSupplier serversAvailable) {
+        state(modelId, endpoint).serversAvailable = serversAvailable;
     }
 
-    void started(String modelId) {
-        state(modelId).inFlight.incrementAndGet();
+    void started(String modelId, String endpoint) {
+        state(modelId, endpoint).inFlight.incrementAndGet();
     }
 
-    void finished(String modelId, boolean succeeded, boolean retryableFailure) {
-        State state = state(modelId);
+    void finished(String modelId, String endpoint, boolean succeeded, boolean retryableFailure) {
+        State state = state(modelId, endpoint);
         state.inFlight.decrementAndGet();
         if (succeeded) {
             state.consecutiveFailures = 0;
@@ -52,19 +53,23 @@ final class ModelHealth implements ModelAvailability {
     }
 
     @Override
-    public boolean isDown(String modelId) {
-        State state = states.get(modelId);
+    public boolean isDown(String modelId, String endpoint) {
+        State state = states.get(key(modelId, endpoint));
         return state != null && (System.currentTimeMillis() < state.downUntilMillis
                 || !state.serversAvailable.getAsBoolean());
     }
 
     @Override
-    public int inFlight(String modelId) {
-        State state = states.get(modelId);
+    public int inFlight(String modelId, String endpoint) {
+        State state = states.get(key(modelId, endpoint));
         return state == null ? 0 : state.inFlight.get();
     }
 
-    private State state(String modelId) {
-        return states.computeIfAbsent(modelId, id -> new State());
+    private State state(String modelId, String endpoint) {
+        return states.computeIfAbsent(key(modelId, endpoint), key -> new State());
+    }
+
+    private static String key(String modelId, String endpoint) {
+        return modelId + " at " + endpoint;
     }
 }

@@ -80,7 +80,7 @@ public final class Router {
             return Optional.of("context: " + model.context() + " tokens, the request needs about "
                     + needs.contextTokens());
         }
-        if (availability.isDown(model.id())) {
+        if (availability.isDown(model.id(), model.deployment().endpoint())) {
             return Optional.of("health: down after failing requests");
         }
         return Optional.empty();
@@ -109,7 +109,7 @@ public final class Router {
         // Within equals, the larger model is the better one; load breaks what is still tied.
         double params = model.activeParamsB() != null ? model.activeParamsB() : model.paramsB();
         score += Math.min(10, Math.log(params + 1) / Math.log(2));
-        score -= 0.01 * availability.inFlight(model.id());
+        score -= 0.01 * availability.inFlight(model.id(), model.deployment().endpoint());
         reasons.add(String.format(java.util.Locale.ROOT, "%.3gB parameters", params));
         return new RouteDecision.Scored(model, score, reasons);
     }

@@ -148,12 +148,12 @@ class RouterTest {
         Catalog catalog = allDeployed(Map.of("t", policy().allowed("gemma").build()));
         ModelAvailability gemmaDown = new ModelAvailability() {
             @Override
-            public boolean isDown(String modelId) {
+            public boolean isDown(String modelId, String endpoint) {
                 return modelId.startsWith("google/");
             }
 
             @Override
-            public int inFlight(String modelId) {
+            public int inFlight(String modelId, String endpoint) {
                 return 0;
             }
         };
