@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.PromptPublisher;
 import dev.sluice.embedded.EmbeddedKafka;
@@ -49,7 +50,11 @@ final class MemoryBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Catalog declared = InstantStack.catalog();
             try (EmulatedDeployment emulator = InstantStack.emulate(declared)) {
-                SluiceConfig config = InstantStack.config(kafka, "memory", Duration.ofSeconds(2));
+                SluiceConfig base = InstantStack.config(kafka, "memory", Duration.ofSeconds(2));
+                // Duplicate detection remembers every id for its window, a bound of its own (rate x window): a
+                // short window keeps it to 30 s of traffic, so the heap shows what the run's length adds.
+                SluiceConfig config = new SluiceConfig(base.kafka(), base.job(),
+                        new LimitSettings(0, 0, 0, 0, 0, Duration.ofSeconds(30)), base.gateway(), null);
                 StreamExecutionEnvironment env = InstantStack.environment();
                 InferencePipeline pipeline = new InferencePipeline(config, declared.withEndpoints(emulator.endpoints()));
                 pipeline.configure(env);
