@@ -8,11 +8,11 @@ import java.util.Objects;
 
 /**
  * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, the gateways'
- * batching and concurrency, and where the model catalog is. Keys are kebab-case; durations are ISO-8601 ({@code PT1S}).
+ * batching and concurrency, where the model catalog is, and the metrics-summary job. Keys are kebab-case; durations are ISO-8601 ({@code PT1S}).
  */
 public record SluiceConfig(
-        KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog)
-        implements Serializable {
+        KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog,
+        SummarySettings summary) implements Serializable {
 
     public SluiceConfig {
         Objects.requireNonNull(kafka, "kafka section is required");
@@ -20,6 +20,13 @@ public record SluiceConfig(
         limits = limits == null ? LimitSettings.ofDefaults() : limits;
         gateway = gateway == null ? GatewaySettings.ofDefaults() : gateway;
         catalog = catalog == null ? "catalog.yaml" : catalog;
+        summary = summary == null ? SummarySettings.ofDefaults() : summary;
+    }
+
+    /** Without a {@code summary} section: its defaults. */
+    public SluiceConfig(
+            KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog) {
+        this(kafka, job, limits, gateway, catalog, null);
     }
 
     /** Reads and checks a YAML file; errors name the file, the key and the line. */
@@ -38,6 +45,6 @@ public record SluiceConfig(
     }
 
     public SluiceConfig withBootstrapServers(String bootstrapServers) {
-        return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog);
+        return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog, summary);
     }
 }

@@ -22,12 +22,17 @@ public record Topics(String prefix) implements Serializable {
         return prefix + ".rejects";
     }
 
+    /** Per-window aggregates of the metrics, key model id. */
+    public String metricsSummary() {
+        return prefix + ".metrics.summary";
+    }
+
     /** Compacted: the latest catalog document, key {@code catalog}. */
     public String catalog() {
         return prefix + ".catalog";
     }
 
     public List<String> all() {
-        return List.of(prompts(), completions(), metrics(), rejects(), catalog());
+        return List.of(prompts(), completions(), metrics(), rejects(), metricsSummary(), catalog());
     }
 }

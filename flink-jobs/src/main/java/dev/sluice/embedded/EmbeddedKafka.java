@@ -121,7 +121,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The pipeline's topics: data topics with {@code partitions} partitions, the catalog compacted. */
     public void createPipelineTopics(Topics topics, int partitions) {
-        createTopics(List.of(topics.prompts(), topics.completions(), topics.metrics(), topics.rejects()), partitions);
+        createTopics(List.of(topics.prompts(), topics.completions(), topics.metrics(), topics.rejects(),
+                topics.metricsSummary()), partitions);
         createTopics(List.of(topics.catalog()), 1, Map.of("cleanup.policy", "compact"));
     }
 
