@@ -7,14 +7,11 @@ import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import dev.sluice.serde.RecordCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -135,16 +132,6 @@ public final class InferencePipeline {
     /** An exactly-once sink of Avro or JSON records to {@code topic}, with its own transactional id prefix. */
     <T extends SpecificRecordBase> KafkaSink<T> sink(
             String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        Properties producer = config.kafka().clientProperties();
-        producer.setProperty("transaction.timeout.ms",
-                String.valueOf(config.kafka().transactionTimeout().toMillis()));
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(config.kafka().bootstrapServers())
-                .setRecordSerializer(new RecordSerializer<>(
-                        topic, config.kafka().outputFormat().equals("json"), key, new RecordCodec<>(schema)))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(topics.prefix() + "-" + name)
-                .setKafkaProducerConfig(producer)
-                .build();
+        return TransactionalSink.of(config.kafka(), topic, name, key, schema);
     }
 }
