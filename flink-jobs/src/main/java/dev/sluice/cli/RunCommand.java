@@ -2,21 +2,25 @@ package dev.sluice.cli;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.job.InferencePipeline;
+import dev.sluice.job.MetricsSummaryJob;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogFileWatcher;
 import dev.sluice.routing.CatalogPublisher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluice run}: the pipeline against the Kafka and inference servers in the configuration. Run from the
- * command line it executes on a local Flink; submitted with {@code flink run} it executes on that cluster.
+ * {@code sluice run}: the pipeline against the Kafka and inference servers in the configuration, and beside it the
+ * metrics-summary job, each a job of its own with its own parallelism. Run from the command line they execute on a
+ * local Flink; submitted with {@code flink run} they execute on that cluster.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the inference pipeline against the Kafka cluster and servers named in the configuration.")
+        description = "Run the inference pipeline and the metrics-summary job against the Kafka cluster and servers "
+                + "named in the configuration.")
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, description = "configuration file")
@@ -37,7 +41,16 @@ final class RunCommand implements Callable<Integer> {
         }
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));
-        env.execute(InferencePipeline.JOB_NAME);
+        JobClient inference = env.executeAsync(InferencePipeline.JOB_NAME);
+
+        StreamExecutionEnvironment summaryEnv = StreamExecutionEnvironment.getExecutionEnvironment();
+        MetricsSummaryJob summary = new MetricsSummaryJob(settings);
+        summary.configure(summaryEnv);
+        summary.attach(summary.source(summaryEnv));
+        JobClient summaries = summaryEnv.executeAsync(MetricsSummaryJob.JOB_NAME);
+
+        inference.getJobExecutionResult().get();
+        summaries.getJobExecutionResult().get();
         return 0;
     }
 }

@@ -10,7 +10,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** The inference pipeline on a Flink MiniCluster of its own in this JVM, with a slot per subtask. */
+/** A Sluice job on a Flink MiniCluster of its own in this JVM, with a slot per subtask. */
 public final class LocalJob {
 
     private LocalJob() {}
@@ -27,15 +27,27 @@ public final class LocalJob {
     public static JobClient start(SluiceConfig config, Catalog catalog, String savepoint,
             UnaryOperator<DataStream<SourceRecord>> tap) throws Exception {
         Configuration flink = new Configuration();
-        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.job().parallelism());
         if (savepoint != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(config.job().parallelism(), flink);
+        StreamExecutionEnvironment env = localEnvironment(config.job().parallelism(), flink);
         InferencePipeline pipeline = new InferencePipeline(config, catalog);
         pipeline.configure(env);
         pipeline.attach(tap.apply(pipeline.source(env)));
         return env.executeAsync(InferencePipeline.JOB_NAME);
+    }
+
+    /** Starts the {@code metrics-summary} job, with {@code summary.parallelism} slots. */
+    public static JobClient startSummary(SluiceConfig config) throws Exception {
+        StreamExecutionEnvironment env = localEnvironment(config.summary().parallelism(), new Configuration());
+        MetricsSummaryJob job = new MetricsSummaryJob(config);
+        job.configure(env);
+        job.attach(job.source(env));
+        return env.executeAsync(MetricsSummaryJob.JOB_NAME);
+    }
+
+    private static StreamExecutionEnvironment localEnvironment(int parallelism, Configuration flink) {
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }
 }

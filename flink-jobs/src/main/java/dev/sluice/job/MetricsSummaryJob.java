@@ -1,0 +1,101 @@
+package dev.sluice.job;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.SummarySettings;
+import dev.sluice.config.Topics;
+import dev.sluice.schema.InferenceMetric;
+import dev.sluice.schema.MetricsSummary;
+import dev.sluice.summary.LateRecordCounter;
+import dev.sluice.summary.ModelTotals;
+import dev.sluice.summary.SummaryAggregate;
+import dev.sluice.summary.SummaryWindowFunction;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The {@code metrics-summary} job: metrics topic → event-time tumbling windows per (model, endpoint) and per model
+ * (endpoint {@code *}) → one {@link MetricsSummary} per key and window on the summary topic, exactly once. Metrics
+ * later than {@code summary.allowed-lateness} miss their window's row and are reported in a row of their own.
+ * A job of its own, beside the inference pipeline, with its own parallelism.
+ *
+ * <pre>{@code
+ * MetricsSummaryJob job = new MetricsSummaryJob(config);
+ * job.configure(env);
+ * job.attach(job.source(env));
+ * env.execute(MetricsSummaryJob.JOB_NAME);
+ * }</pre>
+ */
+public final class MetricsSummaryJob {
+
+    public static final String JOB_NAME = "metrics-summary";
+
+    private static final OutputTag<InferenceMetric> LATE = new OutputTag<>("late-metrics") {};
+
+    private final SluiceConfig config;
+    private final SummarySettings settings;
+    private final Topics topics;
+
+    public MetricsSummaryJob(SluiceConfig config) {
+        this.config = config;
+        this.settings = config.summary();
+        this.topics = config.kafka().topics();
+    }
+
+    /** Applies the summary's parallelism and the job's checkpoint interval, on which output commits. */
+    public void configure(StreamExecutionEnvironment env) {
+        env.setParallelism(settings.parallelism());
+        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /** Metrics with event-time timestamps and watermarks, starting where the job's consumer group left off. */
+    public DataStream<InferenceMetric> source(StreamExecutionEnvironment env) {
+        KafkaSource<InferenceMetric> source = KafkaSource.<InferenceMetric>builder()
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setTopics(topics.metrics())
+                .setGroupId(topics.prefix() + "-" + JOB_NAME)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new MetricDeserializer())
+                .setProperties(config.kafka().clientProperties())
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        WatermarkStrategy<InferenceMetric> watermarks = WatermarkStrategy
+                .<InferenceMetric>forBoundedOutOfOrderness(settings.allowedLateness())
+                .withTimestampAssigner((metric, kafkaTimestamp) -> metric.getEventTime())
+                .withIdleness(settings.idleTimeout());
+        return env.fromSource(source, watermarks, "metrics").uid("metrics-source");
+    }
+
+    /** Wires the windows, the late-metric counter and the sink after the source. */
+    public void attach(DataStream<InferenceMetric> metrics) {
+        long windowMs = settings.window().toMillis();
+        SingleOutputStreamOperator<MetricsSummary> summaries = metrics
+                .flatMap(new ModelTotals()).uid("model-totals").name("per endpoint and per model")
+                .keyBy(metric -> Tuple2.of(metric.getModelId(), metric.getEndpoint()),
+                        Types.TUPLE(Types.STRING, Types.STRING))
+                .window(TumblingEventTimeWindows.of(settings.window()))
+                .sideOutputLateData(LATE)
+                .aggregate(new SummaryAggregate(), new SummaryWindowFunction())
+                .uid("summarise").name("summarise windows");
+        DataStream<MetricsSummary> late = summaries.getSideOutput(LATE)
+                .keyBy(metric -> Tuple3.of(metric.getModelId(), metric.getEndpoint(),
+                                TimeWindow.getWindowStartWithOffset(metric.getEventTime(), 0, windowMs)),
+                        Types.TUPLE(Types.STRING, Types.STRING, Types.LONG))
+                .process(new LateRecordCounter(windowMs)).uid("late-metrics").name("count late metrics");
+        summaries.union(late)
+                .sinkTo(TransactionalSink.of(config.kafka(), topics.metricsSummary(), "summary",
+                        MetricsSummary::getModelId, MetricsSummary.getClassSchema()))
+                .uid("summary-sink").name("metrics summaries");
+    }
+}
