@@ -21,6 +21,7 @@ class SluiceConfigTest {
         SluiceConfig config = SluiceConfig.load(Path.of("..", "config", "sluice.yaml"));
 
         assertThat(config.kafka().topics().prompts()).isEqualTo("sluice.prompts");
+        assertThat(config.summary()).isEqualTo(SummarySettings.ofDefaults());
         assertThat(config.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
         assertThat(config.catalogPath(Path.of("..", "config", "sluice.yaml")))
                 .isEqualTo(Path.of("..", "config", "catalog.yaml").toAbsolutePath());
@@ -31,6 +32,8 @@ class SluiceConfigTest {
         SluiceConfig config = SluiceConfig.load(write("kafka:\n  bootstrap-servers: broker:9092\n"));
 
         assertThat(config.job().parallelism()).isEqualTo(2);
+        assertThat(config.summary().window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.summary().parallelism()).isEqualTo(1);
         assertThat(config.job().maxInFlight()).isEqualTo(64);
         assertThat(config.kafka().outputFormat()).isEqualTo("avro");
         assertThat(config.limits().toIntakeLimits().defaultMaxTokens()).isEqualTo(256);
