@@ -29,8 +29,9 @@ public final class PromptValidator {
             return problem(request, RejectReason.INVALID_FIELD,
                     "request_id must be 1.." + MAX_ID_LENGTH + " characters");
         }
-        if (tenant.isBlank()) {
-            return problem(request, RejectReason.INVALID_FIELD, "tenant must not be blank");
+        if (tenant.isBlank() || tenant.contains("/")) {
+            // Outputs are keyed tenant/request_id: a slash in the tenant would make two keys one.
+            return problem(request, RejectReason.INVALID_FIELD, "tenant must not be blank or contain '/'");
         }
         boolean hasPrompt = request.getPrompt() != null;
         boolean hasMessages = !request.getMessages().isEmpty();

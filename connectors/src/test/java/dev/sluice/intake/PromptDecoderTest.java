@@ -159,6 +159,8 @@ class PromptDecoderTest {
                         + "\"prompt\": \"x\", \"priority\": \"urgent\"}"), RejectReason.INVALID_FIELD),
                 Arguments.of("blank tenant", json("{\"request_id\": \"r\", \"tenant\": \" \", \"task\": \"chat\", "
                         + "\"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("tenant with a slash", json("{\"request_id\": \"r\", \"tenant\": \"acme/eu\", "
+                        + "\"task\": \"chat\", \"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
                 Arguments.of("prompt and messages", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
                         + "\"prompt\": \"x\", \"messages\": [{\"role\": \"user\", \"content\": \"y\"}]}"), RejectReason.INVALID_FIELD),
                 Arguments.of("unknown role", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "

@@ -6,6 +6,7 @@ import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.Reject;
 import dev.sluice.serde.RecordCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class OutputCollector implements AutoCloseable {
     private final List<Reject> rejects = new ArrayList<>();
     private final List<InferenceMetric> metrics = new ArrayList<>();
     private final List<Long> completionsReadAtNanos = new ArrayList<>();
+    private final List<String> completionKeys = new ArrayList<>();
 
     /** Reads the output topics of {@code kafka}. */
     public OutputCollector(KafkaSettings kafka) {
@@ -75,6 +77,7 @@ public final class OutputCollector implements AutoCloseable {
             if (record.topic().equals(topics.completions())) {
                 completions.add(completionCodec.decode(record.value()));
                 completionsReadAtNanos.add(System.nanoTime());
+                completionKeys.add(record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
             } else if (record.topic().equals(topics.rejects())) {
                 rejects.add(rejectCodec.decode(record.value()));
             } else {
@@ -85,6 +88,11 @@ public final class OutputCollector implements AutoCloseable {
 
     public List<Completion> completions() {
         return completions;
+    }
+
+    /** Each completion's record key, in the order read. */
+    public List<String> completionKeys() {
+        return completionKeys;
     }
 
     /** When each completion was read, on the {@link System#nanoTime()} clock, in the order read. */

@@ -95,10 +95,11 @@ public final class InferencePipeline {
                 .process(new OutcomeSplitter()).uid("split").name("split outcomes");
 
         completions
-                .sinkTo(sink(topics.completions(), "completions", Completion::getRequestId, Completion.getClassSchema()))
+                .sinkTo(sink(topics.completions(), "completions", c -> outputKey(c.getTenant(), c.getRequestId()),
+                        Completion.getClassSchema()))
                 .uid("completions-sink").name("completions");
         completions.getSideOutput(OutcomeSplitter.METRICS)
-                .sinkTo(sink(topics.metrics(), "metrics", InferenceMetric::getRequestId,
+                .sinkTo(sink(topics.metrics(), "metrics", m -> outputKey(m.getTenant(), m.getRequestId()),
                         InferenceMetric.getClassSchema()))
                 .uid("metrics-sink").name("metrics");
         DataStream<Reject> rejects = requests.getSideOutput(DecodeFunction.REJECTS)
@@ -122,10 +123,19 @@ public final class InferencePipeline {
                 .setParallelism(1);
     }
 
-    /** Request id when known, else the source coordinates, so a keyed consumer can still tell rejects apart. */
+    /**
+     * The key of a request's completion, metric and reject: {@code tenant/request_id}. Request ids are the tenants'
+     * own, so two tenants may choose the same one; with the tenant in the key, neither's result can take the
+     * other's place in a compacted topic or a keyed consumer's table. Tenants contain no slash (intake rejects it).
+     */
+    static String outputKey(String tenant, String requestId) {
+        return tenant + "/" + requestId;
+    }
+
+    /** As {@link #outputKey} when the request is known, else the source coordinates, so rejects stay apart. */
     private static String rejectKey(Reject reject) {
-        return reject.getRequestId() != null
-                ? reject.getRequestId()
+        return reject.getRequestId() != null && reject.getTenant() != null
+                ? outputKey(reject.getTenant(), reject.getRequestId())
                 : reject.getSourceTopic() + "-" + reject.getSourcePartition() + "@" + reject.getSourceOffset();
     }
 

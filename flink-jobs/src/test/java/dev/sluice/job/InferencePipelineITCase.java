@@ -142,6 +142,12 @@ class InferencePipelineITCase {
                 assertThat(completion.getRoute().getChosenBecause()).startsWith("eligible under the tenant's policy");
                 assertThat(completion.getRoute().getExcluded()).hasSize(1);
             });
+            // Keyed by tenant and id: two tenants' equal ids never share a key.
+            for (int i = 0; i < output.completions().size(); i++) {
+                Completion completion = output.completions().get(i);
+                assertThat(output.completionKeys().get(i))
+                        .isEqualTo(completion.getTenant() + "/" + completion.getRequestId());
+            }
             Map<String, Completion> byId = output.completions().stream()
                     .collect(Collectors.toMap(Completion::getRequestId, Function.identity()));
             assertThat(byId.get("ab-0").getModelId()).isEqualTo("chat-model");
