@@ -54,6 +54,8 @@ public final class Gateway implements AutoCloseable {
     private final IntervalFunction backoff;
     private final Thread dispatcher;
     private long calls;
+    /** Batches sent, by how many requests they held: the index is the batch size. */
+    private final long[] batchSizes;
     private long dispatched;
     private long retries;
     private boolean closed;
@@ -68,6 +70,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalArgumentException("a gateway needs at least one replica");
         }
         this.options = options;
+        this.batchSizes = new long[options.maxBatchSize() + 1];
         ResilienceOptions resilience = options.resilience();
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(resilience.initialBackoff(), 2.0, 0.5,
                 resilience.maxBackoff());
@@ -146,6 +149,16 @@ public final class Gateway implements AutoCloseable {
             int openCircuits) {
         public double meanBatch() {
             return calls == 0 ? 0 : (double) requests / calls;
+        }
+    }
+
+    /** Batches sent so far, by size: element {@code n} counts those of {@code n} requests (element 0 is 0). */
+    public long[] batchSizes() {
+        lock.lock();
+        try {
+            return batchSizes.clone();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -272,6 +285,7 @@ public final class Gateway implements AutoCloseable {
         }
         replica.sent(batch.size(), bulkTaken);
         calls++;
+        batchSizes[batch.size()]++;
         dispatched += batch.size();
         return batch;
     }

@@ -37,6 +37,7 @@ class GatewayTest {
             answers.forEach(a -> assertThat(a.join().result().text()).isEqualTo("ok"));
             assertThat(answers.get(0).join().batchSize()).isEqualTo(4);
             assertThat(gateway.stats().meanBatch()).isEqualTo(3.0);
+            assertThat(gateway.batchSizes()).containsExactly(0, 0, 1, 0, 1);
         }
     }
 
