@@ -18,6 +18,7 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
 
     private final IntakeLimits limits;
     private transient PromptDecoder decoder;
+    private transient RejectCounters rejects;
 
     DecodeFunction(IntakeLimits limits) {
         this.limits = limits;
@@ -26,6 +27,7 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
     @Override
     public void open(OpenContext context) {
         decoder = new PromptDecoder(limits);
+        rejects = new RejectCounters(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -36,6 +38,7 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
         boolean first = true;
         for (Problem problem : decoded.problems()) {
             context.output(REJECTS, Rejects.fromSource(problem, record, first, now));
+            rejects.count(problem.reason());
             first = false;
         }
     }

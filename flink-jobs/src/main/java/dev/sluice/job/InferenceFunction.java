@@ -206,6 +206,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 failures.remove(key);
                 acquired.add(specs);
                 gateways.put(key, gateway);
+                GatewayMetrics.registerOnce(getRuntimeContext().getMetricGroup(), model.modelId(),
+                        deployment.endpoint(), gateway);
                 ModelHealth.shared().watch(model.modelId(), deployment.endpoint(), gateway::isAvailable);
             }
             return gateway;
