@@ -8,11 +8,12 @@ import java.util.Objects;
 
 /**
  * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, the gateways'
- * batching and concurrency, where the model catalog is, and the metrics-summary job. Keys are kebab-case; durations are ISO-8601 ({@code PT1S}).
+ * batching and concurrency, where the model catalog is, the metrics-summary job, and where metrics go. Keys are
+ * kebab-case; durations are ISO-8601 ({@code PT1S}).
  */
 public record SluiceConfig(
         KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog,
-        SummarySettings summary) implements Serializable {
+        SummarySettings summary, MetricsSettings metrics) implements Serializable {
 
     public SluiceConfig {
         Objects.requireNonNull(kafka, "kafka section is required");
@@ -21,12 +22,13 @@ public record SluiceConfig(
         gateway = gateway == null ? GatewaySettings.ofDefaults() : gateway;
         catalog = catalog == null ? "catalog.yaml" : catalog;
         summary = summary == null ? SummarySettings.ofDefaults() : summary;
+        metrics = metrics == null ? MetricsSettings.ofDefaults() : metrics;
     }
 
-    /** Without a {@code summary} section: its defaults. */
+    /** Without {@code summary} and {@code metrics} sections: their defaults (no Prometheus reporter). */
     public SluiceConfig(
             KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog) {
-        this(kafka, job, limits, gateway, catalog, null);
+        this(kafka, job, limits, gateway, catalog, null, null);
     }
 
     /** Reads and checks a YAML file; errors name the file, the key and the line. */
@@ -45,6 +47,11 @@ public record SluiceConfig(
     }
 
     public SluiceConfig withBootstrapServers(String bootstrapServers) {
-        return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog, summary);
+        return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog, summary,
+                metrics);
+    }
+
+    public SluiceConfig withMetrics(MetricsSettings settings) {
+        return new SluiceConfig(kafka, job, limits, gateway, catalog, summary, settings);
     }
 }

@@ -4,14 +4,22 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** A Sluice job on a Flink MiniCluster of its own in this JVM, with a slot per subtask. */
+/**
+ * Sluice's jobs, each on a Flink MiniCluster of its own in this JVM, with a slot per subtask, and Flink's
+ * Prometheus reporter where {@code metrics.prometheus-port} asks for it.
+ */
 public final class LocalJob {
+
+    /** The reporter's name: its options are {@code metrics.reporter.prom.*}. */
+    static final String PROMETHEUS_REPORTER = "prom";
+    static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
     private LocalJob() {}
 
@@ -29,6 +37,12 @@ public final class LocalJob {
         Configuration flink = new Configuration();
         if (savepoint != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        int prometheusPort = config.metrics().prometheusPort();
+        if (prometheusPort != 0) {
+            Configuration reporter = MetricOptions.forReporter(flink, PROMETHEUS_REPORTER);
+            reporter.set(MetricOptions.REPORTER_FACTORY_CLASS, PROMETHEUS_FACTORY);
+            reporter.setString("port", String.valueOf(prometheusPort));
         }
         StreamExecutionEnvironment env = localEnvironment(config.job().parallelism(), flink);
         InferencePipeline pipeline = new InferencePipeline(config, catalog);

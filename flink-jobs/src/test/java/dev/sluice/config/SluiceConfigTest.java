@@ -38,6 +38,7 @@ class SluiceConfigTest {
         assertThat(config.kafka().outputFormat()).isEqualTo("avro");
         assertThat(config.limits().toIntakeLimits().defaultMaxTokens()).isEqualTo(256);
         assertThat(config.limits().dedupeWindow()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.metrics().prometheusPort()).isZero();
     }
 
     @Test
@@ -48,6 +49,16 @@ class SluiceConfigTest {
                 .isEqualTo(Duration.ofSeconds(30));
         assertThat(SluiceConfig.load(write(kafka + "limits:\n  dedupe-window: PT0S\n")).limits().dedupeWindow())
                 .isEqualTo(LimitSettings.DEFAULT_DEDUPE_WINDOW);
+    }
+
+    @Test
+    void thePrometheusPortIsReadAndChecked() throws IOException {
+        String kafka = "kafka:\n  bootstrap-servers: broker:9092\n";
+
+        assertThat(SluiceConfig.load(write(kafka + "metrics:\n  prometheus-port: 9249\n")).metrics().prometheusPort())
+                .isEqualTo(9249);
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "metrics:\n  prometheus-port: 70000\n")))
+                .hasMessageContaining("metrics.prometheus-port");
     }
 
     @Test
