@@ -2,12 +2,14 @@ package dev.sluice.cli;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.job.InferencePipeline;
+import dev.sluice.job.LocalJob;
 import dev.sluice.job.MetricsSummaryJob;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogFileWatcher;
 import dev.sluice.routing.CatalogPublisher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -33,7 +35,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SluiceConfig settings = SluiceConfig.load(config);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                LocalJob.withPrometheusReporter(new Configuration(), settings.metrics()));
         Path catalogFile = settings.catalogPath(config);
         InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
         if (watchCatalog) {

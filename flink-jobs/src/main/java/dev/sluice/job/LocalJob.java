@@ -1,5 +1,6 @@
 package dev.sluice.job;
 
+import dev.sluice.config.MetricsSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
 import java.util.function.UnaryOperator;
@@ -38,12 +39,7 @@ public final class LocalJob {
         if (savepoint != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
-        int prometheusPort = config.metrics().prometheusPort();
-        if (prometheusPort != 0) {
-            Configuration reporter = MetricOptions.forReporter(flink, PROMETHEUS_REPORTER);
-            reporter.set(MetricOptions.REPORTER_FACTORY_CLASS, PROMETHEUS_FACTORY);
-            reporter.setString("port", String.valueOf(prometheusPort));
-        }
+        withPrometheusReporter(flink, config.metrics());
         StreamExecutionEnvironment env = localEnvironment(config.job().parallelism(), flink);
         InferencePipeline pipeline = new InferencePipeline(config, catalog);
         pipeline.configure(env);
@@ -63,5 +59,20 @@ public final class LocalJob {
     private static StreamExecutionEnvironment localEnvironment(int parallelism, Configuration flink) {
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+    }
+
+    /**
+     * Adds Flink's Prometheus reporter on {@code metrics.prometheus-port}, unless that is 0, to the configuration
+     * of a local Flink; a cluster takes its reporters from its own configuration and ignores these keys.
+     */
+    public static Configuration withPrometheusReporter(Configuration flink, MetricsSettings metrics) {
+        if (metrics.prometheusPort() != 0) {
+            Configuration reporter = MetricOptions.forReporter(flink, PROMETHEUS_REPORTER);
+            reporter.set(MetricOptions.REPORTER_FACTORY_CLASS, PROMETHEUS_FACTORY);
+            reporter.setString("port", String.valueOf(metrics.prometheusPort()));
+            // Label values as written: model ids and host:port endpoints, not chat_model and 127_0_0_1:9000.
+            reporter.setString("filterLabelValueCharacters", "false");
+        }
+        return flink;
     }
 }
