@@ -19,8 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class LocalJob {
 
     /** The reporter's name: its options are {@code metrics.reporter.prom.*}. */
-    static final String PROMETHEUS_REPORTER = "prom";
-    static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+    private static final String PROMETHEUS_REPORTER = "prom";
+    private static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
     private LocalJob() {}
 
