@@ -83,11 +83,21 @@ final class Outcomes {
                 .setCompletionTokens(result.completionTokens())
                 .setCachedTokens(result.cachedTokens())
                 .setOutputTokensPerSecond(result.completionTokens() / generationSeconds)
+                .setInterTokenLatencyMs(interTokenLatency(result, finishedNanos))
                 // The gateway's batch: for Triton one ModelInfer; for SGLang, requests sent to the server together.
                 .setBatchSize(answer.batchSize())
                 .setRetries(answer.retries())
                 .build();
         return new InferenceOutcome(completion, null, metric);
+    }
+
+    /**
+     * The mean gap between a streamed answer's tokens after the first, as GenAI-Perf's inter-token latency averages
+     * over a request; null for an answer that arrived whole or with one token.
+     */
+    private static Double interTokenLatency(GenerationResult result, long finishedNanos) {
+        return result.firstTokenAtNanos() > 0 && result.completionTokens() > 1
+                ? (finishedNanos - result.firstTokenAtNanos()) / 1e6 / (result.completionTokens() - 1) : null;
     }
 
     static InferenceOutcome rejected(
