@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import dev.sluice.bench.BenchCommand;
+import dev.sluice.terminal.TailCommand;
+import dev.sluice.terminal.TopCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "sluice 0.1.0",
         description = "Streaming batch inference for open-weight LLMs: Kafka in, Flink, gRPC inference servers, Kafka out.",
         subcommands = {DemoCommand.class, RunCommand.class, RouteCommand.class, EmulatorCommand.class, BenchCommand.class,
-            CommandLine.HelpCommand.class})
+            TailCommand.class, TopCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 
     public static void main(String[] args) {
