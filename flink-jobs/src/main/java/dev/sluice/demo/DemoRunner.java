@@ -1,5 +1,6 @@
 package dev.sluice.demo;
 
+import dev.sluice.config.MetricsSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Topics;
 import dev.sluice.embedded.EmbeddedKafka;
@@ -8,16 +9,28 @@ import dev.sluice.emulator.CostModel;
 import dev.sluice.intake.DecodedRecord;
 import dev.sluice.intake.PromptDecoder;
 import dev.sluice.job.LocalJob;
+import dev.sluice.job.PrometheusScrape;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.Completion;
+import dev.sluice.schema.MetricsSummary;
 import dev.sluice.schema.Reject;
+import dev.sluice.terminal.SummaryTable;
+import dev.sluice.terminal.TopicReader;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 
 /**
@@ -49,7 +62,10 @@ public final class DemoRunner {
                 EmulatedDeployment emulators = EmulatedDeployment.start(
                         catalog.deployed().stream().map(CatalogModel::deployment).toList(),
                         CostModel.llama8bH100(), 1.0)) {
-            SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers());
+            int prometheusPort = config.metrics().prometheusPort() != 0 ? config.metrics().prometheusPort()
+                    : freeLoopbackPort();
+            SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers())
+                    .withMetrics(new MetricsSettings(prometheusPort));
             Catalog served = catalog.withEndpoints(emulators.endpoints());
             Topics topics = demo.kafka().topics();
             kafka.createPipelineTopics(topics, demo.job().parallelism());
@@ -68,11 +84,55 @@ public final class DemoRunner {
                 boolean complete = collector.collectUntil(
                         () -> collector.outcomes() >= expected && collector.metrics().size()
                                 >= collector.completions().size(), timeout);
+                List<String> prometheus = scrape(prometheusPort);
                 job.cancel().get();
-                out.println();
-                DemoSummary.print(collector.metrics(), collector.rejects(), out);
+                // The closing table is what the summary job wrote: every metric committed, in its windows.
+                LocalJob.summariseToLatest(demo);
+                List<MetricsSummary> summaries;
+                try (TopicReader<MetricsSummary> reader = new TopicReader<>(demo.kafka(), topics.metricsSummary(),
+                        MetricsSummary.getClassSchema(), true)) {
+                    summaries = reader.readToEnd();
+                }
+                out.printf("%n%s (%d rows), as `sluice top` shows it:%n", topics.metricsSummary(), summaries.size());
+                out.print(SummaryTable.render(summaries));
+                out.println("rejects by reason: " + collector.rejects().stream().collect(Collectors.groupingBy(
+                        r -> r.getReason().name(), TreeMap::new, Collectors.counting())));
+                out.printf("Prometheus: %d Sluice samples at http://localhost:%d/metrics, among them:%n",
+                        prometheus.size(), prometheusPort);
+                prometheus.stream().filter(line -> line.contains("_concurrency_limit{"))
+                        .forEach(line -> out.println("  " + briefly(line)));
                 return verdict(collector, expected, complete, started);
             }
+        }
+    }
+
+    /** Sluice's samples on the Prometheus endpoint; none if it cannot be reached, which the demo reports. */
+    private List<String> scrape(int port) {
+        try {
+            return PrometheusScrape.sluiceSamples(port);
+        } catch (IOException e) {
+            out.println("Prometheus endpoint unreachable: " + e.getMessage());
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** A sample without Flink's own labels: {@code ..._concurrency_limit{model="m",endpoint="e"} 54.0}. */
+    private static String briefly(String sample) {
+        Matcher model = Pattern.compile("(model|endpoint)=\"[^\"]*\"").matcher(sample);
+        List<String> labels = new ArrayList<>();
+        while (model.find()) {
+            labels.add(model.group());
+        }
+        return sample.substring(0, sample.indexOf('{')) + "{" + String.join(",", labels) + "}"
+                + sample.substring(sample.lastIndexOf('}') + 1);
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

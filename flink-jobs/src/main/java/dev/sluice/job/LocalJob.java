@@ -49,11 +49,20 @@ public final class LocalJob {
 
     /** Starts the {@code metrics-summary} job, with {@code summary.parallelism} slots. */
     public static JobClient startSummary(SluiceConfig config) throws Exception {
+        return summary(config, false).executeAsync(MetricsSummaryJob.JOB_NAME);
+    }
+
+    /** Runs the {@code metrics-summary} job over the metrics committed now, and returns when it has finished. */
+    public static void summariseToLatest(SluiceConfig config) throws Exception {
+        summary(config, true).execute(MetricsSummaryJob.JOB_NAME);
+    }
+
+    private static StreamExecutionEnvironment summary(SluiceConfig config, boolean toLatest) {
         StreamExecutionEnvironment env = localEnvironment(config.summary().parallelism(), new Configuration());
         MetricsSummaryJob job = new MetricsSummaryJob(config);
         job.configure(env);
-        job.attach(job.source(env));
-        return env.executeAsync(MetricsSummaryJob.JOB_NAME);
+        job.attach(toLatest ? job.sourceToLatest(env) : job.source(env));
+        return env;
     }
 
     private static StreamExecutionEnvironment localEnvironment(int parallelism, Configuration flink) {

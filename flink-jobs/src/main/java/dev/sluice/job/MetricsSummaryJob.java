@@ -14,6 +14,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -61,15 +62,30 @@ public final class MetricsSummaryJob {
 
     /** Metrics with event-time timestamps and watermarks, starting where the job's consumer group left off. */
     public DataStream<InferenceMetric> source(StreamExecutionEnvironment env) {
-        KafkaSource<InferenceMetric> source = KafkaSource.<InferenceMetric>builder()
+        return source(env, false);
+    }
+
+    /**
+     * The same, ending at the metrics committed when the job starts: at the end every window closes, so a finished
+     * run (the demo's) is summarised whole.
+     */
+    public DataStream<InferenceMetric> sourceToLatest(StreamExecutionEnvironment env) {
+        return source(env, true);
+    }
+
+    private DataStream<InferenceMetric> source(StreamExecutionEnvironment env, boolean toLatest) {
+        KafkaSourceBuilder<InferenceMetric> builder = KafkaSource.<InferenceMetric>builder()
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setTopics(topics.metrics())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new MetricDeserializer())
                 .setProperties(config.kafka().clientProperties())
-                .setProperty("isolation.level", "read_committed")
-                .build();
+                .setProperty("isolation.level", "read_committed");
+        if (toLatest) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        KafkaSource<InferenceMetric> source = builder.build();
         WatermarkStrategy<InferenceMetric> watermarks = WatermarkStrategy
                 .<InferenceMetric>forBoundedOutOfOrderness(settings.allowedLateness())
                 .withTimestampAssigner((metric, kafkaTimestamp) -> metric.getEventTime())

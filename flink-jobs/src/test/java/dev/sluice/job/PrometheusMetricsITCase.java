@@ -10,10 +10,6 @@ import dev.sluice.schema.Task;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,13 +98,7 @@ class PrometheusMetricsITCase {
 
     /** Sluice's samples in one scrape of the reporter. */
     private static List<Sample> scrape(int port) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        String prefix = SluiceMetrics.OPERATOR_SCOPE + "_" + SluiceMetrics.GROUP + "_";
-        return response.body().lines().map(SAMPLE::matcher).filter(Matcher::matches)
-                .filter(m -> m.group(1).startsWith(prefix))
+        return PrometheusScrape.sluiceSamples(port).stream().map(SAMPLE::matcher).filter(Matcher::matches)
                 .map(m -> new Sample(m.group(1), m.group(2), Double.parseDouble(m.group(3))))
                 .toList();
     }
