@@ -87,4 +87,20 @@ class ModelTokenizerTest {
             assertThat(fromArchive.encode("hello 世界")).isEqualTo(tokenizer.encode("hello 世界"));
         }
     }
+
+    @Test
+    void aTokenizerMadeOnAThreadWhoseContextLoaderCannotSeeJinjavaStillRendersItsTemplate() throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // As on a callback thread left with a finished Flink job's closed class loader.
+        try (java.net.URLClassLoader blind = new java.net.URLClassLoader(new java.net.URL[0], null)) {
+            thread.setContextClassLoader(blind);
+            try (ModelTokenizer made = ModelTokenizer.bundled()) {
+                assertThat(made.applyChatTemplate(java.util.List.of(new dev.sluice.backend.ChatTurn("user", "hi"))))
+                        .contains("hi");
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        }
+    }
 }
