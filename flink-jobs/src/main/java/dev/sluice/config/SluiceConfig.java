@@ -1,15 +1,19 @@
 package dev.sluice.config;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, the gateways'
  * batching and concurrency, where the model catalog is, the metrics-summary job, and where metrics go. Keys are
- * kebab-case; durations are ISO-8601 ({@code PT1S}).
+ * kebab-case; durations are ISO-8601 ({@code PT1S}); environment variables override keys
+ * ({@link #load(Path, Map)}).
  */
 public record SluiceConfig(
         KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog,
@@ -31,13 +35,31 @@ public record SluiceConfig(
         this(kafka, job, limits, gateway, catalog, null, null);
     }
 
-    /** Reads and checks a YAML file; errors name the file, the key and the line. */
+    /** Reads and checks a YAML file, with the process's environment overrides; see {@link #load(Path, Map)}. */
     public static SluiceConfig load(Path file) {
+        return load(file, System.getenv());
+    }
+
+    /**
+     * Reads and checks a YAML file; errors name the file, the key and the line. Every key can be overridden by a
+     * variable of {@code environment}: {@code SLUICE_} + its path upper-cased with {@code .} and {@code -} as
+     * {@code _} ({@code SLUICE_JOB_PARALLELISM}); {@code SLUICE_KAFKA_PROPERTIES} takes a YAML mapping merged over
+     * the file's. Errors in overridden values name the variables.
+     */
+    public static SluiceConfig load(Path file, Map<String, String> environment) {
+        String text;
         try {
-            return Yaml.read(Files.readString(file), file.toString(), SluiceConfig.class);
+            text = Files.readString(file);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+        if (!(Yaml.tree(text, file.toString()) instanceof ObjectNode tree)) {
+            throw new IllegalArgumentException(file + ": not a mapping of sections");
+        }
+        List<String> applied = EnvironmentOverrides.apply(tree, environment);
+        return applied.isEmpty()
+                ? Yaml.read(text, file.toString(), SluiceConfig.class)
+                : Yaml.read(tree, file + " with " + String.join(", ", applied), SluiceConfig.class);
     }
 
     /** The catalog file, relative to the folder of {@code configFile} unless absolute. */

@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,14 +87,96 @@ class SluiceConfigTest {
                     config.providers.env.class: org.apache.kafka.common.config.provider.EnvVarConfigProvider
                     sasl.jaas.config: >-
                       org.apache.kafka.common.security.plain.PlainLoginModule required
-                      username="sluice" password="${env:SLUICE_KAFKA_PASSWORD}";
+                      username="sluice" password="${env:SLUICE_SECRET_KAFKA_PASSWORD}";
                 """));
 
         assertThat(config.kafka().clientProperties())
                 .containsEntry("bootstrap.servers", "broker:9093")
                 .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
-                        + "username=\"sluice\" password=\"${env:SLUICE_KAFKA_PASSWORD}\";");
+                        + "username=\"sluice\" password=\"${env:SLUICE_SECRET_KAFKA_PASSWORD}\";");
+    }
+
+    @Test
+    void environmentVariablesOverrideKeysTypedByTheRecords() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\n  properties: {client.id: sluice}\n"
+                + "job:\n  parallelism: 2\n");
+
+        SluiceConfig config = SluiceConfig.load(file, Map.of(
+                "SLUICE_KAFKA_BOOTSTRAP_SERVERS", "kafka-0:9093,kafka-1:9093",
+                "SLUICE_JOB_PARALLELISM", "8",
+                "SLUICE_JOB_CHECKPOINT_INTERVAL", "PT30S",
+                "SLUICE_GATEWAY_PREFIX_GROUPING", "false",
+                "SLUICE_GATEWAY_RESILIENCE_MAX_ATTEMPTS", "1",
+                "SLUICE_KAFKA_PROPERTIES", "{security.protocol: SASL_SSL, sasl.mechanism: SCRAM-SHA-256}",
+                "SLUICE_CATALOG", "/etc/sluice/catalog.yaml"));
+
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka-0:9093,kafka-1:9093");
+        assertThat(config.job().parallelism()).isEqualTo(8);
+        assertThat(config.job().checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.gateway().toOptions().prefixGrouping()).isFalse();
+        assertThat(config.gateway().toOptions().resilience().maxAttempts()).isEqualTo(1);
+        // Merged over the file's entries.
+        assertThat(config.kafka().properties()).containsExactlyInAnyOrderEntriesOf(Map.of("client.id", "sluice",
+                "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-256"));
+        assertThat(config.catalogPath(file)).isEqualTo(Path.of("/etc/sluice/catalog.yaml"));
+    }
+
+    @Test
+    void anOverrideCanSupplyAKeyTheFileLeavesOut() throws IOException {
+        Path file = write("job:\n  parallelism: 3\n");
+
+        assertThat(SluiceConfig.load(file, Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "broker:9092")).kafka()
+                .bootstrapServers()).isEqualTo("broker:9092");
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of())).hasMessageContaining("kafka");
+    }
+
+    @Test
+    void aMisspeltOverrideIsRefusedAndOtherSluiceVariablesAreLeftAlone() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\n");
+
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_JOB_PARALELISM", "4")))
+                .hasMessageContaining("SLUICE_JOB_PARALELISM names no key")
+                .hasMessageContaining("SLUICE_JOB_PARALLELISM");
+        assertThat(SluiceConfig.load(file, Map.of("SLUICE_HOME", "/opt/sluice", "SLUICE_JAVA_OPTS", "-Xmx1g",
+                "SLUICE_LOG_LEVEL", "INFO", "SLUICE_SECRET_KAFKA_PASSWORD", "s3cret", "PATH", "/bin")))
+                .isEqualTo(SluiceConfig.load(file, Map.of()));
+    }
+
+    @Test
+    void aBadOverrideValueNamesTheVariable() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\n");
+
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_JOB_PARALLELISM", "many")))
+                .hasMessageContaining("SLUICE_JOB_PARALLELISM").hasMessageContaining("job.parallelism");
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_SUMMARY_WINDOW", "1 minute")))
+                .hasMessageContaining("SLUICE_SUMMARY_WINDOW");
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_KAFKA_PROPERTIES", "security.protocol")))
+                .hasMessageContaining("SLUICE_KAFKA_PROPERTIES").hasMessageContaining("takes a mapping");
+        // Valid as an int, refused by the record: the message names the variable that set it.
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_JOB_PARALLELISM", "-1")))
+                .hasMessageContaining("with SLUICE_JOB_PARALLELISM").hasMessageContaining("job.parallelism");
+    }
+
+    @Test
+    void theReadmeConfigurationTableListsEveryKeyOfTheRecords() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("### Kafka security"));
+        Set<String> documented = new TreeSet<>();
+        // A row's first cell names keys in full or, after a first full key, its siblings by their last part.
+        for (String row : section.lines().filter(line -> line.startsWith("| `")).toList()) {
+            String parent = "";
+            for (String name : Pattern.compile("`([a-z.-]+)`").matcher(row.split("\\|")[1]).results()
+                    .map(match -> match.group(1)).toList()) {
+                String key = name.contains(".") || parent.isEmpty() ? name : parent + name;
+                documented.add(key);
+                parent = key.contains(".") ? key.substring(0, key.lastIndexOf('.') + 1) : "";
+            }
+        }
+
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(EnvironmentOverrides.keys());
+        assertThat(EnvironmentOverrides.keys()).contains("catalog", "kafka.properties", "limits.dedupe-window",
+                "gateway.resilience.open-for", "summary.idle-timeout", "metrics.prometheus-port");
     }
 
     private Path write(String yaml) throws IOException {
