@@ -8,6 +8,9 @@ import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogFileWatcher;
 import dev.sluice.routing.CatalogPublisher;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -18,15 +21,24 @@ import picocli.CommandLine.Option;
 /**
  * {@code sluice run}: the pipeline against the Kafka and inference servers in the configuration, and beside it the
  * metrics-summary job, each a job of its own with its own parallelism. Run from the command line they execute on a
- * local Flink; submitted with {@code flink run} they execute on that cluster.
+ * local Flink; submitted with {@code flink run} they execute on that cluster. {@code --job} runs one of them, for a
+ * deployment that runs one job per application (the Kubernetes operator's, in {@code deploy/kubernetes/}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the inference pipeline and the metrics-summary job against the Kafka cluster and servers "
                 + "named in the configuration.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, description = "configuration file")
+    /** Which of Sluice's jobs a run starts; lower case, as picocli matches the constants' names. */
+    enum Jobs { pipeline, summary, both }
+
+    @Option(names = "--config", required = true, description = "configuration file; SLUICE_* environment variables "
+            + "override its keys")
     Path config;
+
+    @Option(names = "--job", defaultValue = "both",
+            description = "which job to run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Jobs jobs;
 
     @Option(names = "--watch-catalog", description = "publish the catalog file to the catalog topic whenever it "
             + "changes, so the running job follows it")
@@ -34,26 +46,36 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SluiceConfig settings = SluiceConfig.load(config);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                LocalJob.withPrometheusReporter(new Configuration(), settings.metrics()));
-        Path catalogFile = settings.catalogPath(config);
-        InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
-        if (watchCatalog) {
-            new CatalogFileWatcher(catalogFile, catalog -> CatalogPublisher.publish(settings.kafka(), catalog)).start(2_000);
+        for (JobClient job : start(System.getenv())) {
+            job.getJobExecutionResult().get();
         }
-        pipeline.configure(env);
-        pipeline.attach(pipeline.source(env));
-        JobClient inference = env.executeAsync(InferencePipeline.JOB_NAME);
-
-        StreamExecutionEnvironment summaryEnv = StreamExecutionEnvironment.getExecutionEnvironment();
-        MetricsSummaryJob summary = new MetricsSummaryJob(settings);
-        summary.configure(summaryEnv);
-        summary.attach(summary.source(summaryEnv));
-        JobClient summaries = summaryEnv.executeAsync(MetricsSummaryJob.JOB_NAME);
-
-        inference.getJobExecutionResult().get();
-        summaries.getJobExecutionResult().get();
         return 0;
+    }
+
+    /** Submits the jobs asked for, configured from the file and {@code environment}, and returns without waiting. */
+    List<JobClient> start(Map<String, String> environment) throws Exception {
+        SluiceConfig settings = SluiceConfig.load(config, environment);
+        List<JobClient> started = new ArrayList<>();
+        if (jobs != Jobs.summary) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    LocalJob.withPrometheusReporter(new Configuration(), settings.metrics()));
+            Path catalogFile = settings.catalogPath(config);
+            InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
+            if (watchCatalog) {
+                new CatalogFileWatcher(catalogFile, catalog -> CatalogPublisher.publish(settings.kafka(), catalog))
+                        .start(2_000);
+            }
+            pipeline.configure(env);
+            pipeline.attach(pipeline.source(env));
+            started.add(env.executeAsync(InferencePipeline.JOB_NAME));
+        }
+        if (jobs != Jobs.pipeline) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            MetricsSummaryJob summary = new MetricsSummaryJob(settings);
+            summary.configure(env);
+            summary.attach(summary.source(env));
+            started.add(env.executeAsync(MetricsSummaryJob.JOB_NAME));
+        }
+        return started;
     }
 }
