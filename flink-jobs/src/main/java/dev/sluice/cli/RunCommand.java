@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,10 +48,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (JobClient job : start(System.getenv())) {
+        List<JobClient> started = start(System.getenv());
+        if (submittedDetached()) {
+            // flink run -d (or an application cluster): the jobs are the cluster's now, and this client may go.
+            return 0;
+        }
+        // On a local Flink this process is the cluster: it must live as long as the jobs.
+        for (JobClient job : started) {
             job.getJobExecutionResult().get();
         }
         return 0;
+    }
+
+    private static boolean submittedDetached() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return !(env instanceof LocalStreamEnvironment) && !env.getConfiguration().get(DeploymentOptions.ATTACHED);
     }
 
     /** Submits the jobs asked for, configured from the file and {@code environment}, and returns without waiting. */
