@@ -64,6 +64,29 @@ class ModelTokenizerTest {
     }
 
     @Test
+    void aLongStreamReleasesExactlyItsTextPieceByPiece() {
+        StringBuilder built = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            built.append(i % 3 == 0 ? "日本語の要約です。" : " the model answers request ").append(i);
+        }
+        String text = built.toString();
+        IncrementalDetokenizer detokenizer = tokenizer.detokenizer();
+        StringBuilder streamed = new StringBuilder();
+        int[] ids = tokenizer.encode(text);
+
+        // Uneven chunks, as streams deliver them.
+        for (int from = 0; from < ids.length; from += 1 + from % 3) {
+            String piece = detokenizer.append(java.util.Arrays.copyOfRange(ids, from,
+                    Math.min(ids.length, from + 1 + from % 3)));
+            assertThat(piece).doesNotContain("\uFFFD");
+            streamed.append(piece);
+        }
+
+        assertThat(streamed.toString()).isEqualTo(text);
+        assertThat(detokenizer.tokens()).isEqualTo(ids.length);
+    }
+
+    @Test
     void streamingNeverReleasesHalfACharacter() {
         String text = "翻訳の結果を示します、the end";
         IncrementalDetokenizer detokenizer = tokenizer.detokenizer();
