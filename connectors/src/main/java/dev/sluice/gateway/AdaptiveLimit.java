@@ -6,7 +6,7 @@ package dev.sluice.gateway;
  * <p>An in-flight batching server decodes every running sequence in one step, so while it has room a larger batch
  * costs little more per token (a full batch costs about twice a lone sequence's step), and beyond its batch or
  * KV-cache capacity requests queue and the time per token of each request climbs without bound. Each completed
- * call gives a sample of time per output token. While samples stay within {@code tolerance} (3x) of the best recent
+ * call gives a sample of time per output token. While samples stay within {@code tolerance} (4x) of the best recent
  * one, the limit grows by the call's size (at most doubling per sample, as a slow start); a sample beyond it
  * shrinks the limit by {@code backoff}, as in additive-increase, multiplicative-decrease. It settles at the knee
  * of the throughput curve instead of a constant. The best time decays slowly, so the limit follows a server whose

@@ -8,8 +8,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes an output record to its topic: keyed by request id (or another key), the value in Avro single-object
- * encoding or plain JSON.
+ * Writes an output record to its topic: keyed as the caller says (tenant/request_id for outcomes), the value in
+ * Avro single-object encoding or plain JSON.
  */
 final class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
 
