@@ -400,11 +400,18 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** A failure when a backend answers a call with a different number of results than it was sent; else null. */
+    /**
+     * A failure when a backend answers a call with another number of results than it was sent, or with a missing
+     * one; else null. Caught here, before the answer is used, so the call's slots always come back.
+     */
     private static BackendException miscounted(Replica replica, List<GenerationResult> results, int sent) {
-        return results != null && results.size() == sent ? null : BackendException.permanent(
-                replica.backend.endpoint() + " answered " + (results == null ? 0 : results.size())
-                        + " results for " + sent + " requests", null);
+        if (results == null || results.size() != sent) {
+            return BackendException.permanent(replica.backend.endpoint() + " answered "
+                    + (results == null ? 0 : results.size()) + " results for " + sent + " requests", null);
+        }
+        return results.contains(null) ? BackendException.permanent(
+                replica.backend.endpoint() + " answered without a result for some of " + sent + " requests", null)
+                : null;
     }
 
     @Override

@@ -170,6 +170,24 @@ class GatewayTest {
     }
 
     @Test
+    void aBackendThatAnswersAMissingResultFailsTheCallAndFreesItsSlot() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        // One slot: the next request goes through only if the failed call gave its slot back.
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {
+            CompletableFuture<Gateway.Answer> broken = gateway.submit(request("a"), true, 0);
+            backend.awaitCalls(1);
+            backend.answers.get(0).complete(java.util.Collections.singletonList(null));
+
+            assertThatThrownBy(() -> broken.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasMessageContaining("without a result");
+            CompletableFuture<Gateway.Answer> next = gateway.submit(request("b"), true, 0);
+            backend.awaitCalls(2);
+            backend.answer(1);
+            assertThat(next.join().result().text()).isEqualTo("ok");
+        }
+    }
+
+    @Test
     void aPrefixGoesToTheReplicaItHashesToUntilThatReplicaIsFarBusier() throws Exception {
         ManualBackend first = new ManualBackend(1);
         ManualBackend second = new ManualBackend(1);
