@@ -206,7 +206,7 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
     @Override
     public CompletableFuture<ServerLoad> load() {
         CallFutures.Unary<GetLoadResponse> call = new CallFutures.Unary<>(endpoint);
-        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        stub.withDeadlineAfter(Math.min(options.callTimeout().toMillis(), LOAD_TIMEOUT_MILLIS), TimeUnit.MILLISECONDS)
                 .getLoad(GetLoadRequest.getDefaultInstance(), call);
         return call.future().thenApply(response -> {
             JsonNode info = json(response.getJsonInfo());

@@ -214,7 +214,7 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
     @Override
     public CompletableFuture<ServerLoad> load() {
         CallFutures.Unary<GetLoadsResponse> call = new CallFutures.Unary<>(endpoint);
-        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        stub.withDeadlineAfter(Math.min(options.callTimeout().toMillis(), LOAD_TIMEOUT_MILLIS), TimeUnit.MILLISECONDS)
                 .getLoads(GetLoadsRequest.newBuilder().addInclude("core").build(), call);
         return call.future().thenApply(response -> {
             var all = response.getAggregate();
