@@ -82,6 +82,10 @@ public final class PromptDecoder {
         } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {
             return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
                     "invalid Avro record: " + e.getMessage()));
+        } catch (IndexOutOfBoundsException e) {
+            // Avro's decoder indexes the schema's branches and symbols with the number the record gives.
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "invalid Avro record: a union branch or enum symbol index out of range"));
         }
         return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH, String.format(
                 "Avro schema fingerprint %016x is neither PromptRequest (%016x) nor PromptBatch (%016x)",

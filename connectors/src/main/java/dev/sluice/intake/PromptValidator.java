@@ -33,6 +33,12 @@ public final class PromptValidator {
             // Outputs are keyed tenant/request_id: a slash in the tenant would make two keys one.
             return problem(request, RejectReason.INVALID_FIELD, "tenant must not be blank or contain '/'");
         }
+        if (containsControl(id) || containsControl(tenant) || containsUnpairedSurrogate(id)
+                || containsUnpairedSurrogate(tenant)) {
+            // They make the output key: an unpaired surrogate becomes '?' in UTF-8, and two keys one.
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "request_id and tenant must not contain control characters or unpaired surrogates");
+        }
         boolean hasPrompt = request.getPrompt() != null;
         boolean hasMessages = !request.getMessages().isEmpty();
         if (hasPrompt == hasMessages) {

@@ -159,6 +159,11 @@ class PromptDecoderTest {
                         + "\"prompt\": \"x\", \"priority\": \"urgent\"}"), RejectReason.INVALID_FIELD),
                 Arguments.of("blank tenant", json("{\"request_id\": \"r\", \"tenant\": \" \", \"task\": \"chat\", "
                         + "\"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("request id with a control character", json("{\"request_id\": \"r\\u0007\", "
+                        + "\"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("tenant with an unpaired surrogate", json("{\"request_id\": \"r\", "
+                        + "\"tenant\": \"t\\ud800\", \"task\": \"chat\", \"prompt\": \"x\"}"),
+                        RejectReason.INVALID_FIELD),
                 Arguments.of("tenant with a slash", json("{\"request_id\": \"r\", \"tenant\": \"acme/eu\", "
                         + "\"task\": \"chat\", \"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
                 Arguments.of("prompt and messages", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
@@ -198,6 +203,8 @@ class PromptDecoderTest {
         assertThat(decoded.problems()).singleElement().satisfies(p -> {
             assertThat(p.reason()).isEqualTo(reason);
             assertThat(p.message()).isNotBlank();
+            // A clear reason, not a Java exception's name.
+            assertThat(p.message()).doesNotContain("Exception");
         });
     }
 
