@@ -27,6 +27,7 @@ final class DedupeFunction extends KeyedProcessFunction<String, PromptRequest, P
 
     private final Duration window;
     private transient ValueState<Boolean> seen;
+    private transient RejectCounters rejects;
 
     DedupeFunction(Duration window) {
         this.window = window;
@@ -45,6 +46,7 @@ final class DedupeFunction extends KeyedProcessFunction<String, PromptRequest, P
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
         seen = getRuntimeContext().getState(descriptor);
+        rejects = new RejectCounters(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -54,6 +56,7 @@ final class DedupeFunction extends KeyedProcessFunction<String, PromptRequest, P
             seen.update(true);
             out.collect(request);
         } else {
+            rejects.count(RejectReason.DUPLICATE_REQUEST);
             context.output(REJECTS, Rejects.forRequest(request, RejectReason.DUPLICATE_REQUEST,
                     "request id '" + request.getRequestId() + "' of tenant '" + request.getTenant()
                             + "' was already received within the dedupe window of " + window,

@@ -16,8 +16,10 @@ import dev.sluice.schema.RouteExplanation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -112,23 +114,34 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             boolean interactive = routed.request().getPriority() == Priority.INTERACTIVE;
             gateway.submit(PromptText.toGeneration(routed.request(), defaultMaxTokens), interactive, deadlineNanos)
                     .whenComplete((answer, failure) -> {
-                        long now = System.nanoTime();
-                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause() : failure;
-                        boolean retryable = cause instanceof BackendException backendFailure
-                                && backendFailure.isRetryable();
-                        health.finished(model.modelId(), target.endpoint(), failure == null, retryable);
-                        if (failure == null) {
-                            complete(result, Outcomes.completed(routed.request(), target, explanation(),
-                                    answer, clock.sentAt(answer.sentNanos()), now));
-                        } else if (cause instanceof DeadlineExceededException) {
-                            complete(result, Outcomes.rejected(routed.request(), target,
-                                    RejectReason.DEADLINE_EXCEEDED, cause.getMessage(), clock, now));
-                        } else {
-                            failed(index, target, retryable,
-                                    cause instanceof BackendException ? cause.getMessage() : cause.toString(), now);
+                        try {
+                            settle(index, model, target, answer, failure);
+                        } catch (RuntimeException e) {
+                            // A fault of ours must end the request now, not hide as a timeout a minute later.
+                            complete(result, Outcomes.rejected(routed.request(), target, RejectReason.BACKEND_FAILED,
+                                    "the answer could not be handled: " + e, clock, System.nanoTime()));
                         }
                     });
+        }
+
+        /** Ends the request with the gateway's answer, or fails it over to the next model. */
+        private void settle(int index, RoutedRequest.Target model, Outcomes.Target target, Gateway.Answer answer,
+                Throwable failure) {
+            long now = System.nanoTime();
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            boolean retryable = cause instanceof BackendException backendFailure && backendFailure.isRetryable();
+            ModelHealth.shared().finished(model.modelId(), target.endpoint(), failure == null, retryable);
+            if (failure == null) {
+                complete(result, Outcomes.completed(routed.request(), target, explanation(), answer,
+                        clock.sentAt(answer.sentNanos()), now));
+            } else if (cause instanceof DeadlineExceededException) {
+                complete(result, Outcomes.rejected(routed.request(), target, RejectReason.DEADLINE_EXCEEDED,
+                        cause.getMessage(), clock, now));
+            } else {
+                failed(index, target, retryable,
+                        cause instanceof BackendException ? cause.getMessage() : cause.toString(), now);
+            }
         }
 
         /** The first model from {@code from} on whose servers take calls now; {@code from} if none does. */
@@ -167,7 +180,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 return routed.explanation();
             }
             List<RouteExclusion> excluded = new ArrayList<>(failedOver);
-            excluded.addAll(routed.explanation().getExcluded());
+            Set<String> failedOverIds = failedOver.stream().map(RouteExclusion::getModelId).collect(Collectors.toSet());
+            // A model failed over from replaces its "eligible, ranked lower" line.
+            routed.explanation().getExcluded().stream().filter(e -> !failedOverIds.contains(e.getModelId()))
+                    .forEach(excluded::add);
             return new RouteExplanation("failed over from " + failedOver.get(0).getModelId() + "; "
                     + routed.explanation().getChosenBecause(), excluded);
         }

@@ -23,7 +23,7 @@ final class ModelHealth implements ModelAvailability {
 
     private static final class State {
         final AtomicInteger inFlight = new AtomicInteger();
-        volatile int consecutiveFailures;
+        final AtomicInteger consecutiveFailures = new AtomicInteger();
         volatile long downUntilMillis;
         volatile BooleanSupplier serversAvailable = () -> true;
     }
@@ -45,10 +45,10 @@ final class ModelHealth implements ModelAvailability {
         State state = state(modelId, endpoint);
         state.inFlight.decrementAndGet();
         if (succeeded) {
-            state.consecutiveFailures = 0;
-        } else if (retryableFailure && ++state.consecutiveFailures >= FAILURES_TO_DOWN) {
+            state.consecutiveFailures.set(0);
+        } else if (retryableFailure && state.consecutiveFailures.incrementAndGet() >= FAILURES_TO_DOWN) {
             state.downUntilMillis = System.currentTimeMillis() + DOWN_MILLIS;
-            state.consecutiveFailures = 0;
+            state.consecutiveFailures.set(0);
         }
     }
 

@@ -87,7 +87,15 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
             return initial;
         }
         if (!document.equals(parsedText)) {
-            parsed = Catalog.parse(document, "catalog topic");
+            try {
+                parsed = Catalog.parse(document, "catalog topic");
+            } catch (IllegalArgumentException e) {
+                // Accepted once, so only a newer Sluice reading older state can get here: route with the catalog
+                // the job started with rather than fail every record, and every restore, on it.
+                LOG.error("The catalog in the job's state no longer parses; routing with the initial one: {}",
+                        e.getMessage());
+                parsed = initial;
+            }
             parsedText = document;
         }
         return parsed;

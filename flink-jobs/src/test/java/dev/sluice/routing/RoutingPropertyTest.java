@@ -42,6 +42,9 @@ class RoutingPropertyTest {
             if (decision.isRouted()) {
                 routed++;
                 assertThat(eligible).as("case %d", i).contains(decision.chosen());
+                // The models a request may fail over to are eligible too.
+                assertThat(eligible).as("case %d failover", i)
+                        .containsAll(decision.ranking().stream().map(RouteDecision.Scored::model).toList());
             } else {
                 assertThat(eligible).as("case %d refused: %s", i, decision.because()).isEmpty();
             }
