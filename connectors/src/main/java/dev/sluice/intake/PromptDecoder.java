@@ -167,9 +167,8 @@ public final class PromptDecoder {
         List<Problem> problems = new ArrayList<>();
         for (PromptRequest request : requests) {
             Optional<Problem> problem = batchTenant != null && !batchTenant.equals(request.getTenant())
-                    ? Optional.of(new Problem(RejectReason.INVALID_FIELD, "request tenant '" + request.getTenant()
-                            + "' differs from its batch's tenant '" + batchTenant + "'", request.getRequestId(),
-                            request.getTenant()))
+                    ? Optional.of(Problem.of(request, RejectReason.INVALID_FIELD, "request tenant '"
+                            + request.getTenant() + "' differs from its batch's tenant '" + batchTenant + "'"))
                     : validator.check(request);
             problem.ifPresentOrElse(problems::add, () -> accepted.add(request));
         }

@@ -70,7 +70,31 @@ public final class PromptValidator {
         if (request.getTask() == Task.TRANSLATE && request.getTargetLanguage() == null) {
             return problem(request, RejectReason.INVALID_FIELD, "a translate request needs target_language");
         }
-        return checkParams(request);
+        return checkRunItem(request).or(() -> checkParams(request));
+    }
+
+    /** A bulk run's item names its run, and a part of an item says which of how many parts it is. */
+    private static Optional<Problem> checkRunItem(PromptRequest request) {
+        boolean inRun = request.getRunId() != null;
+        if (!inRun && (request.getItemIndex() != null || request.getItemId() != null)) {
+            return problem(request, RejectReason.INVALID_FIELD, "item_index and item_id need a run_id");
+        }
+        if (inRun && (request.getRunId().isBlank() || request.getRunId().length() > MAX_ID_LENGTH
+                || containsControl(request.getRunId()) || containsUnpairedSurrogate(request.getRunId()))) {
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "run_id must be 1.." + MAX_ID_LENGTH + " characters without control characters");
+        }
+        if (inRun && (request.getItemIndex() == null || request.getItemIndex() < 0)) {
+            return problem(request, RejectReason.INVALID_FIELD, "a run's request needs an item_index of 0 or more");
+        }
+        Integer index = request.getChunkIndex();
+        Integer count = request.getChunkCount();
+        if ((index == null) != (count == null) || (count != null && (!inRun || count < 1 || index < 0
+                || index >= count))) {
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "chunk_index and chunk_count go together, in a run, with 0 <= chunk_index < chunk_count");
+        }
+        return Optional.empty();
     }
 
     private Optional<Problem> checkParams(PromptRequest request) {
@@ -119,6 +143,6 @@ public final class PromptValidator {
     }
 
     private static Optional<Problem> problem(PromptRequest request, RejectReason reason, String message) {
-        return Optional.of(new Problem(reason, message, request.getRequestId(), request.getTenant()));
+        return Optional.of(Problem.of(request, reason, message));
     }
 }

@@ -32,7 +32,18 @@ public record Topics(String prefix) implements Serializable {
         return prefix + ".catalog";
     }
 
+    /** Instructions about bulk runs from {@code sluice bulk}, key {@code tenant/run_id}. */
+    public String runCommands() {
+        return prefix + ".runs.commands";
+    }
+
+    /** Compacted: each bulk run's latest state, written by the pipeline, key {@code tenant/run_id}. */
+    public String runs() {
+        return prefix + ".runs";
+    }
+
     public List<String> all() {
-        return List.of(prompts(), completions(), metrics(), rejects(), metricsSummary(), catalog());
+        return List.of(prompts(), completions(), metrics(), rejects(), metricsSummary(), catalog(), runCommands(),
+                runs());
     }
 }

@@ -119,11 +119,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** The pipeline's topics: data topics with {@code partitions} partitions, the catalog compacted. */
+    /** The pipeline's topics: data topics with {@code partitions} partitions, the catalog and runs compacted. */
     public void createPipelineTopics(Topics topics, int partitions) {
         createTopics(List.of(topics.prompts(), topics.completions(), topics.metrics(), topics.rejects(),
-                topics.metricsSummary()), partitions);
+                topics.metricsSummary(), topics.runCommands()), partitions);
         createTopics(List.of(topics.catalog()), 1, Map.of("cleanup.policy", "compact"));
+        createTopics(List.of(topics.runs()), partitions, Map.of("cleanup.policy", "compact"));
     }
 
     /** Creates the topics that do not exist yet, with {@code partitions} partitions each. */

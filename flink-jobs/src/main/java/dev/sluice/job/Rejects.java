@@ -32,9 +32,9 @@ final class Rejects {
                         + " bytes)";
             }
         }
-        return Reject.newBuilder()
-                .setRequestId(problem.requestId())
-                .setTenant(problem.tenant())
+        Reject.Builder reject = problem.request() != null ? ofRequest(problem.request())
+                : Reject.newBuilder().setRequestId(problem.requestId()).setTenant(problem.tenant());
+        return reject
                 .setReason(problem.reason())
                 .setMessage(message)
                 .setSourceTopic(source.topic())
@@ -47,12 +47,22 @@ final class Rejects {
 
     /** A valid request that could not be served. */
     static Reject forRequest(PromptRequest request, RejectReason reason, String message, long now) {
-        return Reject.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setTenant(request.getTenant())
+        return ofRequest(request)
                 .setReason(reason)
                 .setMessage(message)
                 .setRejectedAt(now)
                 .build();
+    }
+
+    /** The request's identity, with its bulk run item when it has one, so the run can count the reject. */
+    private static Reject.Builder ofRequest(PromptRequest request) {
+        return Reject.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setTenant(request.getTenant())
+                .setRunId(request.getRunId())
+                .setItemIndex(request.getItemIndex())
+                .setItemId(request.getItemId())
+                .setChunkIndex(request.getChunkIndex())
+                .setChunkCount(request.getChunkCount());
     }
 }

@@ -105,7 +105,8 @@ class ComposeFileTest {
         }
         Topics topics = new Topics(config.kafka().topicPrefix());
         assertThat(created).containsExactlyInAnyOrderElementsOf(topics.all());
-        assertThat(script).contains("--topic " + topics.catalog() + " --config cleanup.policy=compact");
+        assertThat(script).contains("--topic " + topics.catalog() + " --config cleanup.policy=compact")
+                .contains("--topic " + topics.runs() + " --config cleanup.policy=compact");
     }
 
     @Test
