@@ -27,8 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * hashes to (where that replica's prefix cache holds it) unless that replica has {@value #AFFINITY_SLACK} more
  * requests in flight than the least loaded one, which then takes it: prefix affinity with a load bound, as
  * SGLang's gateway does. A request whose deadline passes in the queue is failed with
- * {@link DeadlineExceededException} and never sent. Batch work leaves room for interactive requests at each
- * replica ({@link Replica#bulkRoom()}).
+ * {@link DeadlineExceededException} and never sent; one whose future its caller cancels is dropped unsent. Batch
+ * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom()}).
  *
  * <p>Failures: a request whose call fails retryably is queued again after an exponential backoff with jitter, for
  * another replica where one will take it, up to {@link ResilienceOptions#maxAttempts()} tries and never past its
@@ -270,6 +270,11 @@ public final class Gateway implements AutoCloseable {
                 break;
             }
             Pending next = queue.peek();
+            if (next != null && next.result.isDone()) {
+                // Cancelled since the queue was last swept: the server must not work on it.
+                queue.poll();
+                continue;
+            }
             if (next == null || (!batch.isEmpty() && tokens + next.tokens > options.maxBatchTokens())) {
                 break;
             }
@@ -294,8 +299,12 @@ public final class Gateway implements AutoCloseable {
         return prompt.substring(0, Math.min(PREFIX_CHARS, prompt.length()));
     }
 
+    /** Drops requests whose deadline passed in the queue, and those their caller cancelled (a cancelled run). */
     private void expire(Deque<Pending> queue, long now) {
         queue.removeIf(pending -> {
+            if (pending.result.isDone()) {
+                return true;
+            }
             boolean expired = pending.deadlineNanos != 0 && now >= pending.deadlineNanos;
             if (expired) {
                 pending.result.completeExceptionally(new DeadlineExceededException("deadline passed after "

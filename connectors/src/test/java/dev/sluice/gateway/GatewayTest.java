@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Gateway}, against a backend whose calls the test answers by hand. */
@@ -88,6 +89,29 @@ class GatewayTest {
             assertThatThrownBy(late::join).hasCauseInstanceOf(DeadlineExceededException.class);
             Thread.sleep(50);
             assertThat(backend.calls).hasSize(1);
+        }
+    }
+
+    @Test
+    void queuedRequestsTheirCallerCancelsAreNeverSent() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ZERO, 1, 1, 1, true))) {
+            gateway.submit(request("first"), true, 0);
+            backend.awaitCalls(1);
+            // The one slot is taken: a cancelled run's items wait behind it, with one other request.
+            List<CompletableFuture<Gateway.Answer>> cancelled = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                cancelled.add(gateway.submit(request("run-" + i), false, 0));
+            }
+            CompletableFuture<Gateway.Answer> kept = gateway.submit(request("kept"), false, 0);
+            cancelled.forEach(future -> future.cancel(false));
+            backend.answer(0);
+            backend.awaitCalls(2);
+
+            assertThat(backend.calls.get(1)).extracting(GenerationRequest::id).containsExactly("kept");
+            backend.answer(1);
+            assertThat(kept.get(5, TimeUnit.SECONDS).result().text()).isEqualTo("ok");
+            assertThat(backend.calls).hasSize(2);
         }
     }
 
@@ -178,7 +202,7 @@ class GatewayTest {
             backend.awaitCalls(1);
             backend.answers.get(0).complete(java.util.Collections.singletonList(null));
 
-            assertThatThrownBy(() -> broken.get(5, java.util.concurrent.TimeUnit.SECONDS))
+            assertThatThrownBy(() -> broken.get(5, TimeUnit.SECONDS))
                     .hasMessageContaining("without a result");
             CompletableFuture<Gateway.Answer> next = gateway.submit(request("b"), true, 0);
             backend.awaitCalls(2);

@@ -79,7 +79,7 @@ public final class MetricsSummaryJob {
                 .setTopics(topics.metrics())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new MetricDeserializer())
+                .setDeserializer(new AvroRecordDeserializer<>(InferenceMetric.class, InferenceMetric.getClassSchema()))
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed");
         if (toLatest) {
