@@ -8,6 +8,8 @@ import dev.sluice.gateway.DeadlineExceededException;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.Gateways;
 import dev.sluice.prompt.PromptText;
+import dev.sluice.run.RunCancellations;
+import dev.sluice.run.RunKeys;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -31,7 +35,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * requests in flight and checkpoints them, so a restore re-issues whatever had no answer yet. Every request ends
  * as exactly one outcome: a timeout, a missed deadline or a server failure is a reject, never a job failure. A
  * request its model's servers fail, after the gateway's retries, fails over to the next eligible model it was
- * routed with.
+ * routed with. A request of a bulk run that is cancelled while it waits in a gateway's queue is dropped from it
+ * unsent, and rejected as CANCELLED.
  */
 final class InferenceFunction extends RichAsyncFunction<RoutedRequest, InferenceOutcome> {
 
@@ -62,6 +67,11 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     public void asyncInvoke(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
         Outcomes.Clock clock = Outcomes.Clock.startingNow();
         PromptRequest request = routed.request();
+        if (request.getRunId() != null
+                && RunCancellations.shared().isCancelled(RunKeys.of(request.getTenant(), request.getRunId()))) {
+            complete(result, cancelled(routed, target(routed.chosen()), clock, System.nanoTime()));
+            return;
+        }
         if (request.getDeadline() != null && request.getDeadline() <= clock.acceptedAtMillis()) {
             complete(result, Outcomes.rejected(request, target(routed.chosen()), RejectReason.DEADLINE_EXCEEDED,
                     "deadline passed before the request could be sent", clock, System.nanoTime()));
@@ -111,17 +121,26 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 failed(index, target, retryable, e.getMessage(), System.nanoTime());
                 return;
             }
-            boolean interactive = routed.request().getPriority() == Priority.INTERACTIVE;
-            gateway.submit(PromptText.toGeneration(routed.request(), defaultMaxTokens), interactive, deadlineNanos)
-                    .whenComplete((answer, failure) -> {
-                        try {
-                            settle(index, model, target, answer, failure);
-                        } catch (RuntimeException e) {
-                            // A fault of ours must end the request now, not hide as a timeout a minute later.
-                            complete(result, Outcomes.rejected(routed.request(), target, RejectReason.BACKEND_FAILED,
-                                    "the answer could not be handled: " + e, clock, System.nanoTime()));
-                        }
-                    });
+            PromptRequest request = routed.request();
+            boolean interactive = request.getPriority() == Priority.INTERACTIVE;
+            CompletableFuture<Gateway.Answer> answered =
+                    gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos);
+            String run = request.getRunId() == null ? null : RunKeys.of(request.getTenant(), request.getRunId());
+            if (run != null) {
+                RunCancellations.shared().watch(run, answered);
+            }
+            answered.whenComplete((answer, failure) -> {
+                if (run != null) {
+                    RunCancellations.shared().finished(run, answered);
+                }
+                try {
+                    settle(index, model, target, answer, failure);
+                } catch (RuntimeException e) {
+                    // A fault of ours must end the request now, not hide as a timeout a minute later.
+                    complete(result, Outcomes.rejected(routed.request(), target, RejectReason.BACKEND_FAILED,
+                            "the answer could not be handled: " + e, clock, System.nanoTime()));
+                }
+            });
         }
 
         /** Ends the request with the gateway's answer, or fails it over to the next model. */
@@ -132,7 +151,9 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                     ? failure.getCause() : failure;
             boolean retryable = cause instanceof BackendException backendFailure && backendFailure.isRetryable();
             ModelHealth.shared().finished(model.modelId(), target.endpoint(), failure == null, retryable);
-            if (failure == null) {
+            if (cause instanceof CancellationException) {
+                complete(result, cancelled(routed, target, clock, now));
+            } else if (failure == null) {
                 complete(result, Outcomes.completed(routed.request(), target, explanation(), answer,
                         clock.sentAt(answer.sentNanos()), now));
             } else if (cause instanceof DeadlineExceededException) {
@@ -246,6 +267,12 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         if (acquired != null) {
             acquired.forEach(Gateways::release);
         }
+    }
+
+    private static InferenceOutcome cancelled(RoutedRequest routed, Outcomes.Target target, Outcomes.Clock clock,
+            long now) {
+        return Outcomes.rejected(routed.request(), target, RejectReason.CANCELLED,
+                "run '" + routed.request().getRunId() + "' was cancelled", clock, now);
     }
 
     /** What completions record as the backend: {@code triton} or {@code sglang}. */

@@ -3,14 +3,20 @@ package dev.sluice.job;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Topics;
 import dev.sluice.routing.Catalog;
+import dev.sluice.run.RunEvent;
+import dev.sluice.run.RunKeys;
+import dev.sluice.run.RunTracker;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.schema.RunState;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -21,13 +27,15 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The {@code inference-pipeline} job: prompts topic → decode and validate → drop duplicates (keyed by tenant and
- * request id) → route (licence policy and model selection, with the catalog as broadcast state from the catalog
- * topic) → async inference → completions, metrics and rejects topics, each written exactly once through Kafka
- * transactions.
+ * request id) → drop the requests of cancelled bulk runs (broadcast from the run commands topic) → route (licence
+ * policy and model selection, with the catalog as broadcast state from the catalog topic) → async inference →
+ * completions, metrics and rejects topics; and each bulk run's state, from its commands and its requests' outcomes,
+ * to the compacted runs topic. Every output is written exactly once through Kafka transactions.
  *
  * <pre>{@code
  * InferencePipeline pipeline = new InferencePipeline(config, Catalog.load(catalogFile));
@@ -80,9 +88,14 @@ public final class InferencePipeline {
                 .keyBy(DedupeFunction::key, Types.STRING)
                 .process(new DedupeFunction(config.limits().dedupeWindow()))
                 .uid("dedupe").name("drop duplicate requests");
-        BroadcastStream<String> catalogs = catalogUpdates(records.getExecutionEnvironment())
-                .broadcast(RouteFunction.CATALOG);
-        SingleOutputStreamOperator<RoutedRequest> routed = unique.connect(catalogs)
+        StreamExecutionEnvironment env = records.getExecutionEnvironment();
+        DataStream<RunCommand> commands = runCommands(env);
+        SingleOutputStreamOperator<PromptRequest> live = unique
+                .connect(commands.broadcast(CancelledRunFilter.CANCELLED_RUNS))
+                .process(new CancelledRunFilter())
+                .uid("cancelled-runs").name("drop requests of cancelled runs");
+        BroadcastStream<String> catalogs = catalogUpdates(env).broadcast(RouteFunction.CATALOG);
+        SingleOutputStreamOperator<RoutedRequest> routed = live.connect(catalogs)
                 .process(new RouteFunction(catalog, config))
                 .uid("route").name("route: licence policy and model selection");
         DataStream<InferenceOutcome> outcomes = AsyncDataStream
@@ -103,9 +116,36 @@ public final class InferencePipeline {
                         InferenceMetric.getClassSchema()))
                 .uid("metrics-sink").name("metrics");
         DataStream<Reject> rejects = requests.getSideOutput(DecodeFunction.REJECTS)
-                .union(unique.getSideOutput(DedupeFunction.REJECTS), completions.getSideOutput(OutcomeSplitter.REJECTS));
+                .union(unique.getSideOutput(DedupeFunction.REJECTS), live.getSideOutput(CancelledRunFilter.REJECTS),
+                        completions.getSideOutput(OutcomeSplitter.REJECTS));
         rejects.sinkTo(sink(topics.rejects(), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
                 .uid("rejects-sink").name("rejects");
+        trackRuns(commands, completions, rejects);
+    }
+
+    /** Each bulk run's state, from its commands and the outcomes of its requests, to the compacted runs topic. */
+    private void trackRuns(DataStream<RunCommand> commands, DataStream<Completion> completions,
+            DataStream<Reject> rejects) {
+        TypeInformation<RunEvent> events = TypeInformation.of(RunEvent.class);
+        DataStream<RunEvent> outcomes = completions
+                .flatMap((Completion completion, Collector<RunEvent> out) -> emitIfInRun(RunEvent.of(completion), out))
+                .returns(events).uid("run-completions").name("completions of bulk runs")
+                .union(rejects
+                        .flatMap((Reject reject, Collector<RunEvent> out) -> emitIfInRun(RunEvent.of(reject), out))
+                        .returns(events).uid("run-rejects").name("rejects of bulk runs"));
+        commands.map(RunEvent::of).returns(events).uid("run-commands-events").name("run commands")
+                .union(outcomes)
+                .keyBy(RunEvent::runKey, Types.STRING)
+                .process(new RunTracker()).uid("run-tracker").name("track bulk runs")
+                .sinkTo(sink(topics.runs(), "runs", r -> RunKeys.of(r.getTenant(), r.getRunId()),
+                        RunState.getClassSchema()))
+                .uid("runs-sink").name("runs");
+    }
+
+    private static void emitIfInRun(RunEvent event, Collector<RunEvent> out) {
+        if (event != null) {
+            out.collect(event);
+        }
     }
 
     /** Catalog documents from the compacted catalog topic, all of them from the start: the last one wins. */
@@ -120,6 +160,21 @@ public final class InferencePipeline {
                 .setProperty("isolation.level", "read_committed")
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "catalog").uid("catalog-source")
+                .setParallelism(1);
+    }
+
+    /** Commands about bulk runs from {@code sluice bulk}, where the job's consumer group left off. */
+    private DataStream<RunCommand> runCommands(StreamExecutionEnvironment env) {
+        KafkaSource<RunCommand> source = KafkaSource.<RunCommand>builder()
+                .setBootstrapServers(config.kafka().bootstrapServers())
+                .setTopics(topics.runCommands())
+                .setGroupId(topics.prefix() + "-" + JOB_NAME + "-runs")
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema()))
+                .setProperties(config.kafka().clientProperties())
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "run commands").uid("run-commands-source")
                 .setParallelism(1);
     }
 

@@ -1,0 +1,31 @@
+package dev.sluice.run;
+
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RejectReason;
+
+/**
+ * What became of one part of a bulk run's item, as much as the run's tally needs (not the text).
+ * Public with a canonical constructor so Flink serializes it as a POJO.
+ *
+ * @param itemIndex the item's position in the run's input
+ * @param parts how many parts the item was split into
+ * @param reason why the part was rejected, or null when it was completed
+ * @param promptTokens prompt tokens of a completed part
+ * @param completionTokens completion tokens of a completed part
+ */
+public record ItemOutcome(long itemIndex, int parts, RejectReason reason, int promptTokens, int completionTokens) {
+
+    static ItemOutcome of(Completion completion) {
+        return new ItemOutcome(completion.getItemIndex(), parts(completion.getChunkCount()), null,
+                completion.getPromptTokens(), completion.getCompletionTokens());
+    }
+
+    static ItemOutcome of(Reject reject) {
+        return new ItemOutcome(reject.getItemIndex(), parts(reject.getChunkCount()), reject.getReason(), 0, 0);
+    }
+
+    private static int parts(Integer chunkCount) {
+        return chunkCount == null ? 1 : chunkCount;
+    }
+}

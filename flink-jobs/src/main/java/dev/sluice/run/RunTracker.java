@@ -1,0 +1,232 @@
+package dev.sluice.run;
+
+import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.schema.RunState;
+import dev.sluice.schema.RunStatus;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keeps each bulk run's state from the submitter's commands and the outcomes of its requests, and writes it out
+ * (to the compacted runs topic) whenever the status changes, and at most once a second while counts change.
+ *
+ * <p>An item is done when every part of it has a completion; failed when a part is rejected; cancelled when a part
+ * is rejected because the run was cancelled. Each item counts once: a second outcome for it (a resubmitted
+ * request, rejected as a duplicate or, past the dedupe window, served again) changes nothing.
+ *
+ * <p>When every item has an outcome the run is {@link RunStatus#FINALIZING}: the outcomes are written, but in the
+ * Kafka transaction of the next checkpoint. Once that checkpoint has completed, they are readable, and the run is
+ * {@link RunStatus#COMPLETED}: whoever sees that can collect every result. A run whose deadline passes with items
+ * outstanding is {@link RunStatus#EXPIRED}; their requests are rejected as past the deadline and still counted.
+ */
+public final class RunTracker extends KeyedProcessFunction<String, RunEvent, RunState>
+        implements CheckpointedFunction, CheckpointListener {
+
+    private static final Set<RunStatus> FINAL =
+            EnumSet.of(RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.EXPIRED);
+    /** An item's entry in {@link #parts} once it is counted; before that, the parts completed so far. */
+    private static final int SETTLED = -1;
+    static final long UPDATE_MILLIS = 1_000;
+    static final long SEAL_POLL_MILLIS = 200;
+
+    private transient ValueState<RunState> run;
+    private transient MapState<Long, Integer> parts;
+    /** The checkpoint whose completion turns a finalizing run completed. */
+    private transient ValueState<Long> sealedBy;
+    private transient ValueState<Boolean> changed;
+    private transient long lastSnapshot;
+    private transient long lastCompleted;
+
+    @Override
+    public void open(OpenContext context) {
+        run = getRuntimeContext().getState(new ValueStateDescriptor<>("run", new AvroTypeInfo<>(RunState.class)));
+        parts = getRuntimeContext().getMapState(new MapStateDescriptor<>("parts", Types.LONG, Types.INT));
+        sealedBy = getRuntimeContext().getState(new ValueStateDescriptor<>("sealed-by", Types.LONG));
+        changed = getRuntimeContext().getState(new ValueStateDescriptor<>("changed", Types.BOOLEAN));
+    }
+
+    @Override
+    public void processElement(RunEvent event, Context context, Collector<RunState> out) throws Exception {
+        long now = context.timerService().currentProcessingTime();
+        RunState state = run.value();
+        boolean created = state == null;
+        if (created) {
+            RunCommand command = event.command();
+            String[] tenantAndRun = event.runKey().split("/", 2);
+            state = RunState.newBuilder()
+                    .setRunId(command != null ? command.getRunId() : tenantAndRun[1])
+                    .setTenant(command != null ? command.getTenant() : tenantAndRun[0])
+                    .setStatus(command != null && command.getAction() != null ? RunStatus.VALIDATING
+                            : RunStatus.IN_PROGRESS)
+                    .setDoneItems(0).setFailedItems(0).setCancelledItems(0)
+                    .setPromptTokens(0).setCompletionTokens(0)
+                    .setCreatedAt(now).setUpdatedAt(now)
+                    .build();
+        }
+        // A new run goes out at once, whatever its first status.
+        RunStatus before = created ? null : state.getStatus();
+        boolean counted = event.command() != null
+                ? apply(event.command(), state, context, now)
+                : count(event.outcome(), state, now);
+        if (allAccounted(state) && state.getStatus() == RunStatus.IN_PROGRESS) {
+            state.setStatus(RunStatus.FINALIZING);
+            sealedBy.update(lastSnapshot + 1);
+            context.timerService().registerProcessingTimeTimer(now + SEAL_POLL_MILLIS);
+        }
+        if (allAccounted(state) && FINAL.contains(state.getStatus())) {
+            parts.clear();
+        }
+        run.update(state);
+        if (state.getStatus() != before) {
+            emit(state, now, out);
+        } else if (counted) {
+            changed.update(true);
+            context.timerService().registerProcessingTimeTimer((now / UPDATE_MILLIS + 1) * UPDATE_MILLIS);
+        }
+    }
+
+    /** Applies a command; true when it changed a count or field other than the status. */
+    private boolean apply(RunCommand command, RunState state, Context context, long now) {
+        boolean open = !FINAL.contains(state.getStatus());
+        switch (command.getAction()) {
+            case SUBMITTED -> {
+                // A resubmission repeats the first; the run keeps its first deadline and input.
+                if (state.getTotalItems() == null) {
+                    state.setTotalItems(command.getTotalItems());
+                    state.setDeadline(command.getDeadline());
+                    state.setInputDigest(command.getInputDigest());
+                    if (command.getDeadline() != null) {
+                        context.timerService().registerProcessingTimeTimer(command.getDeadline());
+                    }
+                }
+                if (state.getStatus() == RunStatus.VALIDATING) {
+                    state.setStatus(RunStatus.IN_PROGRESS);
+                }
+                return true;
+            }
+            case INVALID -> {
+                if (open) {
+                    finish(state, RunStatus.FAILED, command.getMessage(), now);
+                }
+            }
+            case CANCEL -> {
+                if (open) {
+                    finish(state, RunStatus.CANCELLED, "cancelled", now);
+                }
+            }
+            default -> { }
+        }
+        return false;
+    }
+
+    /** Counts a request's outcome towards its item; true when a count changed. */
+    private boolean count(ItemOutcome outcome, RunState state, long now) throws Exception {
+        if (outcome.reason() == RejectReason.DUPLICATE_REQUEST || allAccounted(state)) {
+            // A resubmitted request the pipeline had already, or one of a run that has every outcome: the
+            // first outcome of each item counts (and a settled run's item entries are gone).
+            return false;
+        }
+        Integer seen = parts.get(outcome.itemIndex());
+        if (seen != null && seen == SETTLED) {
+            return false;
+        }
+        if (state.getFirstOutcomeAt() == null) {
+            state.setFirstOutcomeAt(now);
+        }
+        if (outcome.reason() == null) {
+            state.setPromptTokens(state.getPromptTokens() + outcome.promptTokens());
+            state.setCompletionTokens(state.getCompletionTokens() + outcome.completionTokens());
+            int completed = (seen == null ? 0 : seen) + 1;
+            if (completed < outcome.parts()) {
+                parts.put(outcome.itemIndex(), completed);
+                return true;
+            }
+            state.setDoneItems(state.getDoneItems() + 1);
+        } else if (outcome.reason() == RejectReason.CANCELLED) {
+            state.setCancelledItems(state.getCancelledItems() + 1);
+        } else {
+            state.setFailedItems(state.getFailedItems() + 1);
+        }
+        parts.put(outcome.itemIndex(), SETTLED);
+        return true;
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext context, Collector<RunState> out) throws Exception {
+        RunState state = run.value();
+        if (state == null) {
+            return;
+        }
+        long now = context.timerService().currentProcessingTime();
+        RunStatus before = state.getStatus();
+        if (before == RunStatus.FINALIZING) {
+            Long seal = sealedBy.value();
+            if (seal != null && lastCompleted >= seal) {
+                finish(state, RunStatus.COMPLETED, null, now);
+                parts.clear();
+                sealedBy.clear();
+            } else {
+                context.timerService().registerProcessingTimeTimer(now + SEAL_POLL_MILLIS);
+            }
+        } else if (!FINAL.contains(before) && state.getDeadline() != null && now >= state.getDeadline()
+                && !allAccounted(state)) {
+            finish(state, RunStatus.EXPIRED, outstanding(state) + " items had no outcome at the deadline", now);
+        }
+        if (state.getStatus() != before || Boolean.TRUE.equals(changed.value())) {
+            run.update(state);
+            emit(state, now, out);
+        }
+    }
+
+    private void emit(RunState state, long now, Collector<RunState> out) throws Exception {
+        state.setUpdatedAt(now);
+        run.update(state);
+        changed.clear();
+        out.collect(RunState.newBuilder(state).build());
+    }
+
+    private static void finish(RunState state, RunStatus status, String message, long now) {
+        state.setStatus(status);
+        state.setMessage(message);
+        state.setFinishedAt(now);
+    }
+
+    private static boolean allAccounted(RunState state) {
+        return state.getTotalItems() != null && outstanding(state) <= 0;
+    }
+
+    private static long outstanding(RunState state) {
+        return (long) state.getTotalItems() - state.getDoneItems() - state.getFailedItems() - state.getCancelledItems();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        lastSnapshot = context.getCheckpointId();
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        long restored = context.getRestoredCheckpointId().orElse(0L);
+        lastSnapshot = restored;
+        lastCompleted = restored;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        lastCompleted = Math.max(lastCompleted, checkpointId);
+    }
+}
