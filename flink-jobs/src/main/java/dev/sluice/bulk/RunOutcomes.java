@@ -1,0 +1,79 @@
+package dev.sluice.bulk;
+
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.terminal.TopicReader;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The committed outcomes of one bulk run's requests, read from the completions and rejects topics: per item, the
+ * completion of each part and the first reject. Duplicate rejects (a resubmitted request the pipeline already had)
+ * are not outcomes: the first copy's is.
+ */
+public final class RunOutcomes {
+
+    /**
+     * What one item has so far.
+     *
+     * @param parts completions by part number
+     * @param reject the first reject of any part, or null
+     */
+    public record Item(TreeMap<Integer, Completion> parts, Reject reject) {}
+
+    private final Map<Long, Item> items = new HashMap<>();
+    private final Set<String> answered = new HashSet<>();
+
+    private RunOutcomes() {}
+
+    /** Everything committed now for run {@code runId} of {@code tenant}. */
+    public static RunOutcomes read(KafkaSettings kafka, String tenant, String runId) {
+        RunOutcomes outcomes = new RunOutcomes();
+        try (TopicReader<Completion> completions =
+                new TopicReader<>(kafka, kafka.topics().completions(), Completion.getClassSchema(), true)) {
+            for (Completion completion : completions.readToEnd()) {
+                if (runId.equals(completion.getRunId()) && tenant.equals(completion.getTenant())
+                        && completion.getItemIndex() != null) {
+                    outcomes.add(completion);
+                }
+            }
+        }
+        try (TopicReader<Reject> rejects =
+                new TopicReader<>(kafka, kafka.topics().rejects(), Reject.getClassSchema(), true)) {
+            for (Reject reject : rejects.readToEnd()) {
+                if (runId.equals(reject.getRunId()) && tenant.equals(reject.getTenant())
+                        && reject.getItemIndex() != null && reject.getReason() != RejectReason.DUPLICATE_REQUEST) {
+                    outcomes.add(reject);
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    private void add(Completion completion) {
+        answered.add(completion.getRequestId());
+        Item item = items.computeIfAbsent(completion.getItemIndex(), index -> new Item(new TreeMap<>(), null));
+        item.parts().putIfAbsent(completion.getChunkIndex() == null ? 0 : completion.getChunkIndex(), completion);
+    }
+
+    private void add(Reject reject) {
+        answered.add(reject.getRequestId());
+        items.merge(reject.getItemIndex(), new Item(new TreeMap<>(), reject),
+                (had, rejected) -> had.reject() != null ? had : new Item(had.parts(), reject));
+    }
+
+    /** The item at {@code index}, or null when none of its parts has an outcome. */
+    public Item item(long index) {
+        return items.get(index);
+    }
+
+    /** Whether the request {@code requestId} has an outcome: a resubmission need not publish it again. */
+    public boolean isAnswered(String requestId) {
+        return answered.contains(requestId);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.sluice.bulk;
+
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.run.RunKeys;
+import dev.sluice.schema.PromptBatch;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.serde.RecordCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes a bulk run: its commands to the run commands topic, its requests as PromptBatches to the prompts
+ * topic. Idempotent and acknowledged by every in-sync replica, so what {@link #flush} returns from is stored.
+ */
+public final class RunPublisher implements AutoCloseable {
+
+    private final KafkaSettings kafka;
+    private final KafkaProducer<String, byte[]> producer;
+    private final RecordCodec<RunCommand> commands = new RecordCodec<>(RunCommand.getClassSchema());
+    private final RecordCodec<PromptBatch> batches = new RecordCodec<>(PromptBatch.getClassSchema());
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    public RunPublisher(KafkaSettings kafka) {
+        this.kafka = kafka;
+        Properties properties = kafka.clientProperties();
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        this.producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends {@code command} and waits until it is stored: the pipeline must see it before what follows it. */
+    public void send(RunCommand command) {
+        producer.send(new ProducerRecord<>(kafka.topics().runCommands(),
+                RunKeys.of(command.getTenant(), command.getRunId()), commands.encode(command, false)), this::failed);
+        flush();
+    }
+
+    /**
+     * Sends the requests of one run in batches of at most {@code perBatch} requests and {@code maxBytes} encoded
+     * bytes, keyed by batch so that they spread over the topic's partitions; returns how many batches.
+     */
+    public int publish(String tenant, String runId, List<PromptRequest> requests, int perBatch, int maxBytes) {
+        int sent = 0;
+        List<PromptRequest> batch = new ArrayList<>();
+        long bytes = 0;
+        for (PromptRequest request : requests) {
+            long size = requestBytes(request);
+            if (!batch.isEmpty() && (batch.size() >= perBatch || bytes + size > maxBytes)) {
+                send(tenant, runId, batch);
+                sent++;
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(request);
+            bytes += size;
+        }
+        if (!batch.isEmpty()) {
+            send(tenant, runId, batch);
+            sent++;
+        }
+        flush();
+        return sent;
+    }
+
+    private void send(String tenant, String runId, List<PromptRequest> requests) {
+        String batchId = requests.get(0).getRequestId();
+        PromptBatch batch = PromptBatch.newBuilder().setBatchId(batchId).setTenant(tenant).setRunId(runId)
+                .setRequests(requests).build();
+        producer.send(new ProducerRecord<>(kafka.topics().prompts(), batchId, batches.encode(batch, false)),
+                this::failed);
+    }
+
+    /** A request's encoded size with room for the batch's own fields. */
+    private long requestBytes(PromptRequest request) {
+        return batches.encode(PromptBatch.newBuilder().setTenant("").setRequests(List.of(request)).build(), false)
+                .length;
+    }
+
+    private void failed(Object metadata, Exception error) {
+        if (error != null) {
+            failure.compareAndSet(null, error);
+        }
+    }
+
+    /** Waits for everything sent; throws if any of it failed. */
+    public void flush() {
+        producer.flush();
+        if (failure.get() != null) {
+            throw new IllegalStateException("publishing the run failed", failure.get());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.bulk;
+
+import dev.sluice.schema.RunState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/** A bulk run's state for a person: status, counts, tokens, throughput and, while it runs, an ETA. */
+public final class RunReport {
+
+    private RunReport() {}
+
+    /** Items with an outcome: done, failed or cancelled. */
+    public static int settled(RunState state) {
+        return state.getDoneItems() + state.getFailedItems() + state.getCancelledItems();
+    }
+
+    public static String status(RunState state) {
+        return state.getStatus().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Items a second since the first outcome, or 0 before there is a second's worth to go on. */
+    public static double itemsPerSecond(RunState state) {
+        double seconds = servingSeconds(state);
+        return seconds < 1 ? 0 : settled(state) / seconds;
+    }
+
+    public static String describe(RunState state) {
+        StringBuilder text = new StringBuilder();
+        text.append(String.format(Locale.ROOT, "run %s (tenant %s): %s%n", state.getRunId(), state.getTenant(),
+                status(state)));
+        Integer total = state.getTotalItems();
+        if (total != null) {
+            text.append(String.format(Locale.ROOT, "items:      %,d of %,d have an outcome (%.1f%%): %,d done, %,d failed, "
+                    + "%,d cancelled%n", settled(state), total, total == 0 ? 100.0 : 100.0 * settled(state) / total,
+                    state.getDoneItems(), state.getFailedItems(), state.getCancelledItems()));
+        }
+        text.append(String.format(Locale.ROOT, "tokens:     %,d prompt, %,d completion%n", state.getPromptTokens(),
+                state.getCompletionTokens()));
+        double seconds = servingSeconds(state);
+        if (seconds >= 1) {
+            text.append(String.format(Locale.ROOT, "throughput: %.1f items/s, %,.0f completion tokens/s over %s%n",
+                    itemsPerSecond(state), state.getCompletionTokens() / seconds, human(Duration.ofMillis(
+                            (long) (seconds * 1000)))));
+        }
+        if (!RunStates.FINAL.contains(state.getStatus()) && total != null) {
+            double rate = itemsPerSecond(state);
+            int left = total - settled(state);
+            text.append("eta:        ").append(rate > 0 ? human(Duration.ofSeconds((long) Math.ceil(left / rate)))
+                    : "unknown until items are served").append(System.lineSeparator());
+        }
+        if (state.getDeadline() != null) {
+            text.append("deadline:   ").append(Instant.ofEpochMilli(state.getDeadline())).append(System.lineSeparator());
+        }
+        if (state.getMessage() != null) {
+            text.append("note:       ").append(state.getMessage()).append(System.lineSeparator());
+        }
+        return text.toString();
+    }
+
+    private static double servingSeconds(RunState state) {
+        return state.getFirstOutcomeAt() == null ? 0 : (state.getUpdatedAt() - state.getFirstOutcomeAt()) / 1000.0;
+    }
+
+    static String human(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, seconds % 3600 / 60)
+                : seconds >= 60 ? String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60)
+                : seconds + "s";
+    }
+}

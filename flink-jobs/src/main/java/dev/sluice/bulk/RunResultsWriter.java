@@ -1,0 +1,114 @@
+package dev.sluice.bulk;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RunState;
+import dev.sluice.schema.RunStatus;
+import dev.sluice.serde.JsonAvro;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a bulk run's results in input order, one JSON line per item served, and its errors to a file of their
+ * own, one line per item that was not: rejected (with the pipeline's reason), cancelled, or without an outcome.
+ * An item split in parts is served when every part is, and its text is the parts' answers in order, a blank line
+ * between them.
+ */
+public final class RunResultsWriter {
+
+    /** What a collected run amounts to, and the exit code that says it. */
+    public enum Verdict {
+        /** Every item served. */
+        COMPLETE(0),
+        /** Some items served, some not. */
+        PARTIAL(3),
+        /** No item served, or the run failed validation. */
+        FAILED(4);
+
+        public final int exitCode;
+
+        Verdict(int exitCode) {
+            this.exitCode = exitCode;
+        }
+    }
+
+    /**
+     * @param items items in the run
+     * @param served items in the results file
+     * @param errors items in the errors file
+     * @param verdict what that amounts to
+     */
+    public record Summary(int items, int served, int errors, Verdict verdict) {}
+
+    static final String PART_SEPARATOR = "\n\n";
+
+    private RunResultsWriter() {}
+
+    public static Summary write(RunState state, RunOutcomes outcomes, Path results, Path errors) throws IOException {
+        ObjectMapper json = JsonAvro.mapper();
+        int total = state.getTotalItems() == null ? 0 : state.getTotalItems();
+        int served = 0;
+        try (BufferedWriter out = Files.newBufferedWriter(results, StandardCharsets.UTF_8);
+                BufferedWriter err = Files.newBufferedWriter(errors, StandardCharsets.UTF_8)) {
+            for (long index = 0; index < total; index++) {
+                RunOutcomes.Item item = outcomes.item(index);
+                ObjectNode line = json.createObjectNode();
+                if (item != null && item.reject() == null && item.parts().size() == parts(item)) {
+                    served(line, index, item.parts().values());
+                    out.write(json.writeValueAsString(line));
+                    out.newLine();
+                    served++;
+                } else {
+                    error(line, index, item, state.getStatus());
+                    err.write(json.writeValueAsString(line));
+                    err.newLine();
+                }
+            }
+        }
+        Verdict verdict = state.getStatus() == RunStatus.FAILED || (served == 0 && total > 0) ? Verdict.FAILED
+                : served == total ? Verdict.COMPLETE : Verdict.PARTIAL;
+        return new Summary(total, served, total - served, verdict);
+    }
+
+    private static int parts(RunOutcomes.Item item) {
+        Integer count = item.parts().firstEntry().getValue().getChunkCount();
+        return count == null ? 1 : count;
+    }
+
+    private static void served(ObjectNode line, long index, Collection<Completion> parts) {
+        Completion first = parts.iterator().next();
+        line.put("custom_id", first.getItemId());
+        line.put("index", index);
+        line.put("text", parts.stream().map(Completion::getText).collect(Collectors.joining(PART_SEPARATOR)));
+        line.put("model", parts.stream().map(Completion::getModelId).distinct().collect(Collectors.joining(",")));
+        line.put("finish_reason", parts.stream().anyMatch(p -> "length".equals(p.getFinishReason())) ? "length"
+                : first.getFinishReason());
+        line.put("prompt_tokens", parts.stream().mapToInt(Completion::getPromptTokens).sum());
+        line.put("completion_tokens", parts.stream().mapToInt(Completion::getCompletionTokens).sum());
+        line.put("parts", parts.size());
+    }
+
+    private static void error(ObjectNode line, long index, RunOutcomes.Item item, RunStatus status) {
+        Reject reject = item == null ? null : item.reject();
+        line.put("custom_id", reject != null ? reject.getItemId()
+                : item != null ? item.parts().firstEntry().getValue().getItemId() : null);
+        line.put("index", index);
+        if (reject != null) {
+            line.put("reason", reject.getReason().name());
+            line.put("message", reject.getMessage());
+        } else if (item != null) {
+            line.put("reason", "INCOMPLETE");
+            line.put("message", item.parts().size() + " of " + parts(item) + " parts answered");
+        } else {
+            line.put("reason", "NO_OUTCOME");
+            line.put("message", "no outcome yet; the run is " + status.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.cli;
+
+import dev.sluice.bulk.RunPublisher;
+import dev.sluice.bulk.RunReport;
+import dev.sluice.bulk.RunStates;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.schema.RunAction;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.schema.RunState;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice bulk cancel ID}: the run's outstanding items are dropped and reported cancelled. */
+@Command(name = "cancel", mixinStandardHelpOptions = true,
+        description = "Cancel a run: its items not yet served are dropped from the queues and reported as cancelled. "
+                + "Waits until every item is accounted for. Exits 1 for a run never seen.")
+final class BulkCancelCommand implements Callable<Integer> {
+
+    @Mixin
+    RunOptions run;
+
+    @Parameters(paramLabel = "RUN_ID", description = "the run")
+    String runId;
+
+    @Option(names = "--timeout", defaultValue = "PT2M",
+            description = "the longest wait for every item to be accounted for, ISO-8601 (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        SluiceConfig settings = run.settings();
+        try (RunStates states = new RunStates(settings.kafka(), run.tenant, runId);
+                RunPublisher publisher = new RunPublisher(settings.kafka())) {
+            Optional<RunState> before = states.current();
+            if (before.isEmpty()) {
+                System.err.println("no run '" + runId + "' of tenant '" + run.tenant + "'");
+                return 1;
+            }
+            if (RunStates.FINAL.contains(before.get().getStatus())) {
+                System.out.print(RunReport.describe(before.get()));
+                return 0;
+            }
+            publisher.send(RunCommand.newBuilder().setRunId(runId).setTenant(run.tenant)
+                    .setAction(RunAction.CANCEL).setIssuedAt(System.currentTimeMillis()).build());
+            Optional<RunState> after = awaitAccounted(states, timeout);
+            after.ifPresent(state -> System.out.print(RunReport.describe(state)));
+            return after.isPresent() ? 0 : 2;
+        }
+    }
+
+    /** The state once it is final and, when its total is known, every item has an outcome. */
+    private static Optional<RunState> awaitAccounted(RunStates states, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<RunState> state = states.current();
+        while (System.nanoTime() < deadline) {
+            if (state.isPresent() && RunStates.FINAL.contains(state.get().getStatus())
+                    && (state.get().getTotalItems() == null
+                            || RunReport.settled(state.get()) >= state.get().getTotalItems())) {
+                return state;
+            }
+            state = states.poll(Duration.ofMillis(500));
+        }
+        System.err.println("the run is cancelled, but not every item was accounted for within " + timeout);
+        return Optional.empty();
+    }
+}
