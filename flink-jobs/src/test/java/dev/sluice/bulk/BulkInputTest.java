@@ -190,6 +190,22 @@ class BulkInputTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageEndingWith("absent.jsonl does not exist");
     }
 
+    @Test
+    void theShippedSamplesRead() {
+        Path samples = Path.of("..", "config", "samples", "bulk");
+
+        List<BulkItem> catalogue = BulkInput.read(samples.resolve("catalogue.jsonl"), null, null);
+        List<BulkItem> tickets = BulkInput.read(samples.resolve("tickets.csv"), "body", "ticket_id");
+        List<BulkItem> docs = BulkInput.read(samples.resolve("docs"), null, null);
+
+        assertThat(catalogue).hasSize(20).first().extracting(BulkItem::customId).isEqualTo("sku-1001");
+        assertThat(catalogue).filteredOn(item -> !item.isText()).hasSize(1);
+        assertThat(tickets).hasSize(15).anySatisfy(item -> assertThat(item.text()).contains(",").contains("\n"));
+        assertThat(docs).extracting(BulkItem::customId)
+                .containsExactly("release-note.txt", "tiered-storage-design.txt");
+        assertThat(docs.get(1).text().length()).isBetween(40_000, 60_000);
+    }
+
     private static List<String> problems(ThrowingCallable read) {
         InvalidInputException thrown = catchThrowableOfType(InvalidInputException.class, read);
         assertThat(thrown).isNotNull();

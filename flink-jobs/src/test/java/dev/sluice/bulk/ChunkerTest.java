@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.sluice.backend.TokenEstimate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Chunker}. */
 class ChunkerTest {
@@ -117,6 +120,16 @@ class ChunkerTest {
         String text = ("word " + " ".repeat(500_000) + "\n").repeat(4);
 
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> checkParts(text, 50_000));
+    }
+
+    @Test
+    void theSampleDesignDocumentSplitsAtParagraphs() throws IOException {
+        String text = Files.readString(Path.of("..", "config", "samples", "bulk", "docs", "tiered-storage-design.txt"));
+
+        List<String> parts = checkParts(text, 1_000);
+
+        assertThat(parts).hasSizeGreaterThan(10);
+        assertThat(parts.subList(0, parts.size() - 1)).allSatisfy(part -> assertThat(part).endsWith("\n\n"));
     }
 
     private static List<String> checkParts(String text, int maxTokens) {
