@@ -14,4 +14,9 @@ public final class TokenEstimate {
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         return (bytes + 3) / 4;
     }
+
+    /** The most UTF-8 bytes a text may have for {@link #of} to stay within {@code tokens}: what a splitter fills. */
+    public static long maxBytes(int tokens) {
+        return 4L * tokens;
+    }
 }

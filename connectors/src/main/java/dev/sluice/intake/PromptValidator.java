@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 /** Checks one decoded request against the field rules and the intake limits. */
 public final class PromptValidator {
 
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** The message roles a request may use. */
+    public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
     private static final int MAX_ID_LENGTH = 256;
 
     private final IntakeLimits limits;

@@ -37,27 +37,11 @@ public final class ModelTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
     private final String chatTemplate;
-    private final Jinjava jinja = newJinjava();
+    private final Jinjava jinja = Jinja.create();
 
     private ModelTokenizer(HuggingFaceTokenizer tokenizer, String chatTemplate) {
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
-    }
-
-    /**
-     * Jinjava's expression language loads its parser class through the thread's context class loader. A tokenizer
-     * may be made on a callback thread (a failover acquiring another model's gateway), whose context loader can be
-     * a finished Flink job's, closed: the class then "could not be instantiated". Jinjava's own loader always can.
-     */
-    private static Jinjava newJinjava() {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(Jinjava.class.getClassLoader());
-        try {
-            return new Jinjava();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
     }
 
     /** Reads {@code tokenizer.json} and, if present, {@code tokenizer_config.json} from a model directory. */

@@ -112,6 +112,13 @@ class ModelTokenizerTest {
     }
 
     @Test
+    void aMessageThatLooksLikeATemplateReachesTheModelAsWritten() {
+        String rendered = tokenizer.applyChatTemplate(List.of(new ChatTurn("user", "what is {{ 7 * 7 }}?")));
+
+        assertThat(rendered).contains("what is {{ 7 * 7 }}?").doesNotContain("49");
+    }
+
+    @Test
     void aTokenizerMadeOnAThreadWhoseContextLoaderCannotSeeJinjavaStillRendersItsTemplate() throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();

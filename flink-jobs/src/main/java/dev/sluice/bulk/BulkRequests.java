@@ -1,0 +1,150 @@
+package dev.sluice.bulk;
+
+import dev.sluice.prompt.PromptText;
+import dev.sluice.schema.ChatMessage;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.Priority;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.Task;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Turns a bulk run's items into prompt requests: a text through the run's template, split into parts that each fit
+ * the model's context; a conversation as it is.
+ */
+public final class BulkRequests {
+
+    /** Room for what a backend wraps around a prompt, such as the turn markers of the model's chat template. */
+    static final int SAFETY_MARGIN_TOKENS = 32;
+
+    private BulkRequests() {}
+
+    /**
+     * What a run asks of every item.
+     *
+     * @param template the prompt template of text items; null sends each text as the prompt as it is
+     * @param maxTokens the tokens each answer may have, unless an item sets its own
+     * @param deadlineMillis epoch ms after which answers are useless, or null
+     * @param contextTokens the chosen model's context window
+     */
+    public record RunSpec(String runId, String tenant, Task task, String sourceLang, String targetLang,
+            PromptTemplate template, int maxTokens, Long deadlineMillis, int contextTokens) {
+
+        public RunSpec {
+            if (runId == null || runId.isBlank() || tenant == null || tenant.isBlank() || task == null) {
+                throw new IllegalArgumentException("a run needs a run id, a tenant and a task");
+            }
+            if (task == Task.TRANSLATE && (targetLang == null || targetLang.isBlank())) {
+                throw new IllegalArgumentException("a translation needs a target language");
+            }
+            if (maxTokens < 1 || contextTokens < 1) {
+                throw new IllegalArgumentException("max tokens and context tokens must be positive, got "
+                        + maxTokens + " and " + contextTokens);
+            }
+        }
+    }
+
+    /**
+     * The requests of the items, in input order, the parts of an item in order.
+     *
+     * @throws InvalidInputException naming each text item whose parts cannot fit the model's context
+     */
+    public static List<PromptRequest> of(List<BulkItem> items, RunSpec spec) {
+        long now = System.currentTimeMillis();
+        Problems problems = new Problems();
+        List<PromptRequest> requests = new ArrayList<>();
+        for (BulkItem item : items) {
+            int maxTokens = item.maxTokens() != null ? item.maxTokens() : spec.maxTokens();
+            PromptRequest.Builder request = PromptRequest.newBuilder()
+                    .setRequestId(spec.runId() + "#" + item.index())
+                    .setTenant(spec.tenant())
+                    .setTask(spec.task())
+                    .setSourceLanguage(spec.sourceLang())
+                    .setTargetLanguage(spec.targetLang())
+                    .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens).build())
+                    .setPriority(Priority.BATCH)
+                    .setDeadline(spec.deadlineMillis())
+                    .setRunId(spec.runId())
+                    .setItemIndex((long) item.index())
+                    .setItemId(item.customId())
+                    .setCreatedAt(now);
+            if (item.isText()) {
+                requests.addAll(textRequests(item, spec, maxTokens, request, problems));
+            } else {
+                requests.add(request.setMessages(item.messages()).build());
+            }
+        }
+        problems.throwIfAny();
+        return requests;
+    }
+
+    private static List<PromptRequest> textRequests(BulkItem item, RunSpec spec, int maxTokens,
+            PromptRequest.Builder base, Problems problems) {
+        List<String> prompts = TextParts.prompts(item, spec, maxTokens, problems);
+        List<PromptRequest> requests = new ArrayList<>();
+        for (int part = 0; part < prompts.size(); part++) {
+            PromptRequest.Builder request = PromptRequest.newBuilder(base).setPrompt(prompts.get(part));
+            if (prompts.size() > 1) {
+                request.setRequestId(base.getRequestId() + "." + part)
+                        .setChunkIndex(part)
+                        .setChunkCount(prompts.size());
+            }
+            requests.add(request.build());
+        }
+        // The router's own measure: a template whose length jumps with the part number could still overshoot.
+        for (PromptRequest request : requests) {
+            int needed = PromptText.contextNeeded(request, maxTokens);
+            if (needed > spec.contextTokens()) {
+                problems.add(TextParts.name(item) + ": request " + request.getRequestId() + " needs " + needed
+                        + " tokens of context with its max tokens, more than the model's " + spec.contextTokens());
+            }
+        }
+        return requests;
+    }
+
+    /**
+     * A hex SHA-256 of what the requests ask and of their ids, not of when they were made or their deadline: the
+     * same input submitted again to the same run has the same digest.
+     */
+    public static String digest(List<PromptRequest> requests) {
+        MessageDigest sha = sha256();
+        for (PromptRequest request : requests) {
+            update(sha, request.getRequestId());
+            update(sha, request.getTenant());
+            update(sha, request.getItemId());
+            update(sha, request.getTask().name());
+            update(sha, request.getSourceLanguage());
+            update(sha, request.getTargetLanguage());
+            GenerationParams params = request.getParams();
+            update(sha, params == null || params.getMaxTokens() == null ? null : params.getMaxTokens().toString());
+            update(sha, request.getPrompt());
+            update(sha, Integer.toString(request.getMessages().size()));
+            for (ChatMessage message : request.getMessages()) {
+                update(sha, message.getRole());
+                update(sha, message.getContent());
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Each value length-prefixed, and null apart from empty, so that no two inputs feed the same bytes. */
+    private static void update(MessageDigest sha, String value) {
+        byte[] bytes = value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(value == null ? -1 : bytes.length).array());
+        sha.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.sluice.bulk;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads CSV with a header row: the text from one column, the id from another, else from {@code custom_id}, else
+ * {@code row-<n>} (data rows counted from 1). Quoted fields may hold commas, quotes and line breaks.
+ */
+final class CsvItems {
+
+    private static final String DEFAULT_TEXT_COLUMN = "text";
+    private static final String DEFAULT_ID_COLUMN = "custom_id";
+    private static final ObjectReader ROWS = new CsvMapper().readerFor(String[].class)
+            .with(CsvParser.Feature.WRAP_AS_ARRAY)
+            .with(CsvParser.Feature.SKIP_EMPTY_LINES);
+
+    private CsvItems() {}
+
+    static List<BulkItem> read(String content, String textColumn, String idColumn) {
+        Problems problems = new Problems();
+        List<BulkItem> items = new ArrayList<>();
+        try (MappingIterator<String[]> rows = ROWS.readValues(content)) {
+            if (!rows.hasNextValue()) {
+                return items;
+            }
+            List<String> header = Arrays.stream(rows.nextValue()).map(String::strip).toList();
+            int text = column(header, textColumn == null ? DEFAULT_TEXT_COLUMN : textColumn, problems);
+            int id = idColumn != null ? column(header, idColumn, problems) : header.indexOf(DEFAULT_ID_COLUMN);
+            problems.throwIfAny();
+            for (int row = 1; rows.hasNextValue(); row++) {
+                BulkItem item = item(rows.nextValue(), row, header, text, id, items.size(), problems);
+                if (item != null) {
+                    items.add(item);
+                }
+            }
+        } catch (JsonProcessingException e) {
+            String line = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
+            problems.add(line + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        problems.throwIfAny();
+        return items;
+    }
+
+    private static int column(List<String> header, String name, Problems problems) {
+        int index = header.indexOf(name);
+        if (index < 0) {
+            problems.add("column '" + name + "' is not in the header, which has: " + String.join(", ", header));
+        } else if (header.lastIndexOf(name) != index) {
+            problems.add("column '" + name + "' appears more than once in the header");
+        }
+        return index;
+    }
+
+    /** The row's item, or null when it has problems, which are added. */
+    private static BulkItem item(String[] cells, int row, List<String> header, int text, int id, int index,
+            Problems problems) {
+        String where = "row " + row;
+        if (cells.length != header.size()) {
+            problems.add(where + ": " + cells.length + " fields where the header has " + header.size()
+                    + " (a field with a comma needs quotes)");
+            return null;
+        }
+        int before = problems.count();
+        String customId = id < 0 ? "row-" + row : cells[id];
+        if (customId.isBlank()) {
+            problems.add(where + ": the id in column '" + header.get(id) + "' is empty");
+        } else {
+            problems.uniqueId("id", customId, where);
+        }
+        if (cells[text].isBlank()) {
+            problems.add(where + ": the text in column '" + header.get(text) + "' is empty");
+        }
+        return problems.count() > before ? null : BulkItem.ofText(index, customId, cells[text], null);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.sluice.bulk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.sluice.intake.PromptValidator;
+import dev.sluice.schema.ChatMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests for {@link BulkInput}. */
+class BulkInputTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void jsonLinesHoldTextsAndConversations() throws IOException {
+        Path file = write("items.jsonl", """
+                {"custom_id": "a", "text": "First text.", "max_tokens": 40}
+
+                {"custom_id": "b", "messages": [{"role": "system", "content": "Be brief."}, \
+                {"role": "user", "content": "Hi"}]}
+                """);
+
+        List<BulkItem> items = BulkInput.read(file, null, null);
+
+        assertThat(items).containsExactly(
+                BulkItem.ofText(0, "a", "First text.", 40),
+                BulkItem.ofMessages(1, "b", List.of(new ChatMessage("system", "Be brief."),
+                        new ChatMessage("user", "Hi")), null));
+    }
+
+    @Test
+    void anOpenAiBatchLineIsAConversationWithItsMaxTokens() throws IOException {
+        Path file = write("batch.ndjson", """
+                {"custom_id": "req-1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-4o", \
+                "messages": [{"role": "user", "content": "Summarize: tea"}], "max_tokens": 64}}
+                {"custom_id": "req-2", "body": {"messages": [{"role": "user", "content": "x"}], \
+                "max_completion_tokens": 8}}
+                """);
+
+        List<BulkItem> items = BulkInput.read(file, null, null);
+
+        assertThat(items).containsExactly(
+                BulkItem.ofMessages(0, "req-1", List.of(new ChatMessage("user", "Summarize: tea")), 64),
+                BulkItem.ofMessages(1, "req-2", List.of(new ChatMessage("user", "x")), 8));
+    }
+
+    @Test
+    void everyBadJsonLineIsReportedWithItsNumber() throws IOException {
+        Path file = write("bad.jsonl", String.join("\n",
+                "{\"custom_id\": \"a\", \"text\": \"ok\"}",
+                "{\"text\": \"no id\"}",
+                "{\"custom_id\": \"c\", \"text\": ",
+                "[1, 2]",
+                "{\"custom_id\": \"e\", \"text\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"m\"}]}",
+                "{\"custom_id\": \"f\", \"messages\": [{\"role\": \"robot\", \"content\": \"m\"}]}",
+                "{\"custom_id\": \"g\", \"text\": \"t\", \"max_tokens\": 0}",
+                "{\"custom_id\": \"a\", \"text\": \"again\"}",
+                "{\"custom_id\": \"i\", \"text\": \"  \"}",
+                "{\"custom_id\": \"j\", \"body\": {\"model\": \"m\"}}",
+                "{\"custom_id\": \"k\", \"messages\": []}"));
+
+        List<String> problems = problems(() -> BulkInput.read(file, null, null));
+
+        assertThat(problems.get(1)).startsWith("line 3: not valid JSON at column ");
+        assertThat(problems).containsExactly(
+                "line 2: custom_id is missing",
+                problems.get(1),
+                "line 4: expected a JSON object",
+                "line 5: set exactly one of text and messages",
+                "line 6: messages[0].role must be one of " + PromptValidator.ROLES,
+                "line 7: max_tokens must be a positive integer, got 0",
+                "line 8: custom_id 'a' is also on line 1",
+                "line 9: text must be a non-blank string",
+                "line 10: body.messages is missing",
+                "line 11: messages must be a non-empty array");
+    }
+
+    @Test
+    void theMessageListsTwentyProblemsAndCountsTheRest() throws IOException {
+        String lines = IntStream.range(0, 25).mapToObj(i -> "{\"text\": \"t\"}").collect(Collectors.joining("\n"));
+
+        assertThatThrownBy(() -> BulkInput.read(write("many.jsonl", lines), null, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("line 1: custom_id is missing\n")
+                .hasMessageContaining("line 20: custom_id is missing\nand 5 more")
+                .hasMessageNotContaining("line 21");
+        assertThat(problems(() -> BulkInput.read(dir.resolve("many.jsonl"), null, null))).hasSize(25);
+    }
+
+    @Test
+    void csvFieldsMayHoldQuotedCommasQuotesAndLineBreaks() throws IOException {
+        Path file = write("tickets.csv", "\uFEFFcustom_id,text\n"
+                + "t-1,\"Refund, please\"\n"
+                + "t-2,\"Line one\nline two, \"\"quoted\"\"\"\n"
+                + "t-3,plain\n");
+
+        assertThat(BulkInput.read(file, null, null)).containsExactly(
+                BulkItem.ofText(0, "t-1", "Refund, please", null),
+                BulkItem.ofText(1, "t-2", "Line one\nline two, \"quoted\"", null),
+                BulkItem.ofText(2, "t-3", "plain", null));
+    }
+
+    @Test
+    void csvColumnsMayBeNamedAndIdsDefaultToRowNumbers() throws IOException {
+        Path file = write("tickets.csv", "ticket_id,subject,body\nT-9,Late,Where is it?\nT-7,Broken,It broke.\n");
+
+        assertThat(BulkInput.read(file, "body", "ticket_id")).extracting(BulkItem::customId, BulkItem::text)
+                .containsExactly(tuple("T-9", "Where is it?"),
+                        tuple("T-7", "It broke."));
+        assertThat(BulkInput.read(file, "subject", null)).extracting(BulkItem::customId)
+                .containsExactly("row-1", "row-2");
+    }
+
+    @Test
+    void aMissingCsvColumnIsReportedWithTheHeadersColumns() throws IOException {
+        Path file = write("tickets.csv", "ticket_id,subject,body\nT-1,a,b\n");
+
+        assertThatThrownBy(() -> BulkInput.read(file, null, "id"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("column 'text' is not in the header, which has: ticket_id, subject, body\n"
+                        + "column 'id' is not in the header, which has: ticket_id, subject, body");
+    }
+
+    @Test
+    void badCsvRowsAreReportedWithTheirNumbers() throws IOException {
+        Path file = write("tickets.csv", "custom_id,text\na,fine\nb,\n,no id\na,again\nc,one,two\n");
+
+        assertThat(problems(() -> BulkInput.read(file, null, null))).containsExactly(
+                "row 2: the text in column 'text' is empty",
+                "row 3: the id in column 'custom_id' is empty",
+                "row 4: id 'a' is also on row 1",
+                "row 5: 3 fields where the header has 2 (a field with a comma needs quotes)");
+    }
+
+    @Test
+    void aDirectoryGivesItsVisibleFilesInNameOrder() throws IOException {
+        write("b.txt", "Second\r\nfile.\n");
+        write("a.md", "First file.");
+        write(".hidden", "skipped");
+        Files.createDirectory(dir.resolve("nested"));
+        Files.writeString(dir.resolve("nested").resolve("c.txt"), "skipped");
+
+        assertThat(BulkInput.read(dir, "ignored", "ignored")).containsExactly(
+                BulkItem.ofText(0, "a.md", "First file.", null),
+                BulkItem.ofText(1, "b.txt", "Second\r\nfile.\n", null));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamedWithTheLine() throws IOException {
+        write("good.txt", "Fine.");
+        Files.write(dir.resolve("latin1.txt"), "Line one\nCaf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
+        write("blank.txt", " \n");
+
+        assertThatThrownBy(() -> BulkInput.read(dir, null, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("blank.txt: the file is empty\nlatin1.txt: not valid UTF-8 at line 2 (byte 12)");
+    }
+
+    @Test
+    void anUnknownFormatNamesTheSupportedOnes() throws IOException {
+        assertThatThrownBy(() -> BulkInput.read(write("items.json", "[]"), null, null))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("items.json: unsupported input; give a .jsonl, .ndjson or .csv file, "
+                        + "or a directory of text files");
+    }
+
+    @Test
+    void anInputWithoutItemsIsRefused() throws IOException {
+        assertThatThrownBy(() -> BulkInput.read(write("empty.jsonl", "\n  \n"), null, null))
+                .isInstanceOf(InvalidInputException.class).hasMessage("empty.jsonl holds no items");
+        assertThatThrownBy(() -> BulkInput.read(write("empty.csv", "text\n"), null, null))
+                .isInstanceOf(InvalidInputException.class).hasMessage("empty.csv holds no items");
+        Path empty = Files.createDirectory(dir.resolve("none"));
+        assertThatThrownBy(() -> BulkInput.read(empty, null, null))
+                .isInstanceOf(InvalidInputException.class).hasMessage("none holds no items");
+        assertThatThrownBy(() -> BulkInput.read(dir.resolve("absent.jsonl"), null, null))
+                .isInstanceOf(InvalidInputException.class).hasMessageEndingWith("absent.jsonl does not exist");
+    }
+
+    @Test
+    void theShippedSamplesRead() {
+        Path samples = Path.of("..", "config", "samples", "bulk");
+
+        List<BulkItem> catalogue = BulkInput.read(samples.resolve("catalogue.jsonl"), null, null);
+        List<BulkItem> tickets = BulkInput.read(samples.resolve("tickets.csv"), "body", "ticket_id");
+        List<BulkItem> docs = BulkInput.read(samples.resolve("docs"), null, null);
+
+        assertThat(catalogue).hasSize(20).first().extracting(BulkItem::customId).isEqualTo("sku-1001");
+        assertThat(catalogue).filteredOn(item -> !item.isText()).hasSize(1);
+        assertThat(tickets).hasSize(15).anySatisfy(item -> assertThat(item.text()).contains(",").contains("\n"));
+        assertThat(docs).extracting(BulkItem::customId)
+                .containsExactly("release-note.txt", "tiered-storage-design.txt");
+        assertThat(docs.get(1).text().length()).isBetween(40_000, 60_000);
+    }
+
+    private static List<String> problems(ThrowingCallable read) {
+        InvalidInputException thrown = catchThrowableOfType(InvalidInputException.class, read);
+        assertThat(thrown).isNotNull();
+        return thrown.problems();
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+}
