@@ -85,15 +85,15 @@ public final class PromptValidator {
             return problem(request, RejectReason.INVALID_FIELD,
                     "run_id must be 1.." + MAX_ID_LENGTH + " characters without control characters");
         }
-        if (inRun && (request.getItemIndex() == null || request.getItemIndex() < 0)) {
-            return problem(request, RejectReason.INVALID_FIELD, "a run's request needs an item_index of 0 or more");
+        if (request.getItemIndex() != null && request.getItemIndex() < 0) {
+            return problem(request, RejectReason.INVALID_FIELD, "item_index must be 0 or more");
         }
         Integer index = request.getChunkIndex();
         Integer count = request.getChunkCount();
-        if ((index == null) != (count == null) || (count != null && (!inRun || count < 1 || index < 0
-                || index >= count))) {
-            return problem(request, RejectReason.INVALID_FIELD,
-                    "chunk_index and chunk_count go together, in a run, with 0 <= chunk_index < chunk_count");
+        if ((index == null) != (count == null) || (count != null && (request.getItemIndex() == null || count < 1
+                || index < 0 || index >= count))) {
+            return problem(request, RejectReason.INVALID_FIELD, "chunk_index and chunk_count go together, on an "
+                    + "item of a run, with 0 <= chunk_index < chunk_count");
         }
         return Optional.empty();
     }

@@ -166,6 +166,14 @@ class PromptDecoderTest {
                         RejectReason.INVALID_FIELD),
                 Arguments.of("tenant with a slash", json("{\"request_id\": \"r\", \"tenant\": \"acme/eu\", "
                         + "\"task\": \"chat\", \"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("item of no run", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\", \"item_index\": 3}"), RejectReason.INVALID_FIELD),
+                Arguments.of("part without a part count", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
+                        + "\"task\": \"chat\", \"prompt\": \"x\", \"run_id\": \"n\", \"item_index\": 3, "
+                        + "\"chunk_index\": 0}"), RejectReason.INVALID_FIELD),
+                Arguments.of("part beyond its count", json("{\"request_id\": \"r\", \"tenant\": \"t\", "
+                        + "\"task\": \"chat\", \"prompt\": \"x\", \"run_id\": \"n\", \"item_index\": 3, "
+                        + "\"chunk_index\": 2, \"chunk_count\": 2}"), RejectReason.INVALID_FIELD),
                 Arguments.of("prompt and messages", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
                         + "\"prompt\": \"x\", \"messages\": [{\"role\": \"user\", \"content\": \"y\"}]}"), RejectReason.INVALID_FIELD),
                 Arguments.of("unknown role", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
