@@ -9,10 +9,15 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalFunction;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * hashes to (where that replica's prefix cache holds it) unless that replica has {@value #AFFINITY_SLACK} more
  * requests in flight than the least loaded one, which then takes it: prefix affinity with a load bound, as
  * SGLang's gateway does. A request whose deadline passes in the queue is failed with
- * {@link DeadlineExceededException} and never sent; one whose future its caller cancels is dropped unsent. Batch
+ * {@link DeadlineExceededException} and never sent; its caller may {@link #withdraw} requests that wait. Batch
  * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom()}).
  *
  * <p>Failures: a request whose call fails retryably is queued again after an exponential backoff with jitter, for
@@ -132,6 +137,28 @@ public final class Gateway implements AutoCloseable {
             lock.unlock();
         }
         return pending.result;
+    }
+
+    /**
+     * Takes out of the queue those of {@code requests} (futures {@link #submit} returned) that have not been sent,
+     * failing each with a {@link CancellationException}; those at a server already are left to finish. Returns how
+     * many were taken out.
+     */
+    public int withdraw(Collection<? extends CompletableFuture<Answer>> requests) {
+        Set<CompletableFuture<Answer>> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
+        wanted.addAll(requests);
+        List<Pending> taken = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
+                queue.removeIf(pending -> wanted.contains(pending.result) && taken.add(pending));
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Outside the lock: the callers' callbacks run on this thread.
+        taken.forEach(pending -> pending.result.completeExceptionally(new CancellationException("withdrawn")));
+        return taken.size();
     }
 
     /**
@@ -270,11 +297,6 @@ public final class Gateway implements AutoCloseable {
                 break;
             }
             Pending next = queue.peek();
-            if (next != null && next.result.isDone()) {
-                // Cancelled since the queue was last swept: the server must not work on it.
-                queue.poll();
-                continue;
-            }
             if (next == null || (!batch.isEmpty() && tokens + next.tokens > options.maxBatchTokens())) {
                 break;
             }
@@ -299,12 +321,8 @@ public final class Gateway implements AutoCloseable {
         return prompt.substring(0, Math.min(PREFIX_CHARS, prompt.length()));
     }
 
-    /** Drops requests whose deadline passed in the queue, and those their caller cancelled (a cancelled run). */
     private void expire(Deque<Pending> queue, long now) {
         queue.removeIf(pending -> {
-            if (pending.result.isDone()) {
-                return true;
-            }
             boolean expired = pending.deadlineNanos != 0 && now >= pending.deadlineNanos;
             if (expired) {
                 pending.result.completeExceptionally(new DeadlineExceededException("deadline passed after "

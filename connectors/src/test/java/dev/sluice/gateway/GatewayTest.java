@@ -8,6 +8,7 @@ import dev.sluice.backend.GenerationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -93,21 +94,26 @@ class GatewayTest {
     }
 
     @Test
-    void queuedRequestsTheirCallerCancelsAreNeverSent() throws Exception {
+    void withdrawnRequestsLeaveTheQueueUnsentAndThoseSentFinish() throws Exception {
         ManualBackend backend = new ManualBackend();
         try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ZERO, 1, 1, 1, true))) {
-            gateway.submit(request("first"), true, 0);
+            CompletableFuture<Gateway.Answer> sent = gateway.submit(request("sent"), false, 0);
             backend.awaitCalls(1);
-            // The one slot is taken: a cancelled run's items wait behind it, with one other request.
-            List<CompletableFuture<Gateway.Answer>> cancelled = new ArrayList<>();
+            // The one slot is taken: a cancelled run's other items wait behind it, with one other request.
+            List<CompletableFuture<Gateway.Answer>> queued = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                cancelled.add(gateway.submit(request("run-" + i), false, 0));
+                queued.add(gateway.submit(request("run-" + i), false, 0));
             }
             CompletableFuture<Gateway.Answer> kept = gateway.submit(request("kept"), false, 0);
-            cancelled.forEach(future -> future.cancel(false));
+            List<CompletableFuture<Gateway.Answer>> run = new ArrayList<>(queued);
+            run.add(sent);
+
+            assertThat(gateway.withdraw(run)).isEqualTo(3);
+            queued.forEach(future -> assertThatThrownBy(future::join).isInstanceOf(CancellationException.class));
             backend.answer(0);
             backend.awaitCalls(2);
 
+            assertThat(sent.get(5, TimeUnit.SECONDS).result().text()).isEqualTo("ok");
             assertThat(backend.calls.get(1)).extracting(GenerationRequest::id).containsExactly("kept");
             backend.answer(1);
             assertThat(kept.get(5, TimeUnit.SECONDS).result().text()).isEqualTo("ok");

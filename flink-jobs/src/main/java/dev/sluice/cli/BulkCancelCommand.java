@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bulk cancel ID}: the run's outstanding items are dropped and reported cancelled. */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
         description = "Cancel a run: its items not yet served are dropped from the queues and reported as cancelled. "
-                + "Waits until every item is accounted for. Exits 1 for a run never seen.")
+                + "Waits until every item is accounted for; exits 2 if that takes longer than --timeout.")
 final class BulkCancelCommand implements Callable<Integer> {
 
     @Mixin
@@ -38,10 +38,10 @@ final class BulkCancelCommand implements Callable<Integer> {
                 RunPublisher publisher = new RunPublisher(settings.kafka())) {
             Optional<RunState> before = states.current();
             if (before.isEmpty()) {
-                System.err.println("no run '" + runId + "' of tenant '" + run.tenant + "'");
-                return 1;
-            }
-            if (RunStates.FINAL.contains(before.get().getStatus())) {
+                // Its state may not be committed yet (it commits with the job's next checkpoint): cancel it anyway,
+                // so whatever of it is published later is dropped too.
+                System.err.println("run '" + runId + "' of tenant '" + run.tenant + "' has no state yet; cancelling");
+            } else if (RunStates.FINAL.contains(before.get().getStatus())) {
                 System.out.print(RunReport.describe(before.get()));
                 return 0;
             }

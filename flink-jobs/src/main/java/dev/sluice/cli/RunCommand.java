@@ -71,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
         List<JobClient> started = new ArrayList<>();
         if (jobs != Jobs.summary) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    LocalJob.withPrometheusReporter(new Configuration(), settings.metrics()));
+                    LocalJob.withPrometheusReporter(LocalJob.withBufferDebloat(new Configuration()),
+                            settings.metrics()));
             Path catalogFile = settings.catalogPath(config);
             InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
             if (watchCatalog) {

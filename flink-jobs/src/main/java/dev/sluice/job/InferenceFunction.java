@@ -49,6 +49,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private transient Map<String, ModelDeployment> deployments;
     private transient List<List<BackendSpec>> acquired;
     private transient int defaultMaxTokens;
+    private transient AutoCloseable cancellations;
 
     InferenceFunction(SluiceConfig config) {
         this.config = config;
@@ -61,6 +62,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         failures = new ConcurrentHashMap<>();
         deployments = new ConcurrentHashMap<>();
         acquired = new ArrayList<>();
+        cancellations = RunCancellations.shared().follow(config.kafka());
     }
 
     @Override
@@ -127,11 +129,11 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                     gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos);
             String run = request.getRunId() == null ? null : RunKeys.of(request.getTenant(), request.getRunId());
             if (run != null) {
-                RunCancellations.shared().watch(run, answered);
+                RunCancellations.shared().watch(run, gateway, answered);
             }
             answered.whenComplete((answer, failure) -> {
                 if (run != null) {
-                    RunCancellations.shared().finished(run, answered);
+                    RunCancellations.shared().finished(run, gateway, answered);
                 }
                 try {
                     settle(index, model, target, answer, failure);
@@ -263,9 +265,12 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         if (acquired != null) {
             acquired.forEach(Gateways::release);
+        }
+        if (cancellations != null) {
+            cancellations.close();
         }
     }
 

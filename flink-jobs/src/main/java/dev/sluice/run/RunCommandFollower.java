@@ -1,0 +1,85 @@
+package dev.sluice.run;
+
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.schema.RunAction;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.serde.RecordCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the run commands topic beside the job, outside its data flow, and records each cancellation in
+ * {@link RunCancellations} as soon as it is written. In the job a command travels behind the requests already
+ * buffered between operators, and under backpressure, the usual state of a bulk run, a checkpoint barrier's
+ * alignment holds it back further: a cancel would reach the inference operator only after most of the run. This
+ * path is not checkpointed and need not be: the job's own broadcast of the commands stays the record.
+ */
+final class RunCommandFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommandFollower.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final RecordCodec<RunCommand> codec = new RecordCodec<>(RunCommand.getClassSchema());
+    private final Thread thread;
+    private volatile boolean closed;
+
+    RunCommandFollower(KafkaSettings kafka, RunCancellations cancellations) {
+        Properties properties = kafka.clientProperties();
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        String topic = kafka.topics().runCommands();
+        this.thread = new Thread(() -> follow(topic, cancellations), "run-commands-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void follow(String topic, RunCancellations cancellations) {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (!closed) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    cancelIfCancel(record, cancellations);
+                }
+            }
+        } catch (WakeupException e) {
+            // closed
+        } catch (RuntimeException e) {
+            LOG.warn("stopped following {}: cancellations reach queued requests through the job only", topic, e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void cancelIfCancel(ConsumerRecord<byte[], byte[]> record, RunCancellations cancellations) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            RunCommand command = codec.decode(record.value());
+            if (command.getAction() == RunAction.CANCEL) {
+                cancellations.cancel(RunKeys.of(command.getTenant(), command.getRunId()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("skipping {}-{}@{}: not a RunCommand: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        consumer.wakeup();
+    }
+}
