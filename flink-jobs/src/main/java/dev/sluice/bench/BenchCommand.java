@@ -6,7 +6,9 @@ import dev.sluice.chaos.ChaosScenario;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.emulator.CostModel;
+import dev.sluice.routing.Catalog;
 import dev.sluice.gateway.GatewayOptions;
 import dev.sluice.serde.JsonAvro;
 import java.nio.file.Files;
@@ -20,10 +22,11 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos.")
+                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos, bulk.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "scenario: saturation, priority, prefix, overhead, memory or chaos")
+    @Parameters(index = "0",
+            description = "scenario: saturation, priority, prefix, overhead, memory, chaos or bulk")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -59,6 +62,17 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     double rate;
 
+    @Option(names = "--config", description = "bulk: the demo's configuration, whose catalog it serves "
+            + "(default: ${DEFAULT-VALUE})", defaultValue = "${env:SLUICE_HOME:-.}/config/sluice.yaml")
+    Path config;
+
+    /** A translation run of {@code --prompts} items through the demo stack, against the same prompts unrun. */
+    private ObjectNode bulk() throws Exception {
+        SluiceConfig settings = SluiceConfig.load(config);
+        return new BulkBench(settings, Catalog.load(settings.catalogPath(config)), prompts, timeScale, System.out)
+                .run();
+    }
+
     /** Every fault scenario unless {@code --faults} names some; {@code --prompts} per scenario. */
     private ObjectNode chaos() throws Exception {
         List<ChaosScenario> chosen = faults == null ? List.of(ChaosScenario.values())
@@ -82,8 +96,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "overhead" -> new OverheadBench(prompts, System.out).run();
             case "memory" -> new MemoryBench(prompts, System.out).run();
             case "chaos" -> chaos();
+            case "bulk" -> bulk();
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
-                    + "': use saturation, priority, prefix, overhead, memory or chaos");
+                    + "': use saturation, priority, prefix, overhead, memory, chaos or bulk");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

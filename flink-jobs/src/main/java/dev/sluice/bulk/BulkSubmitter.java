@@ -1,0 +1,162 @@
+package dev.sluice.bulk;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.intake.IntakeLimits;
+import dev.sluice.routing.Catalog;
+import dev.sluice.routing.ModelAvailability;
+import dev.sluice.routing.RouteDecision;
+import dev.sluice.routing.Router;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RunAction;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.schema.RunState;
+import dev.sluice.schema.Task;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Submits a bulk run: reads its input, renders its prompts, splits documents too long for the model the router
+ * picks for the run, and publishes the requests that have no outcome yet. The pipeline learns of the run from its
+ * commands first: validating, then submitted (with its size, deadline and the digest of its requests), or invalid.
+ */
+public final class BulkSubmitter {
+
+    /** Run ids become request ids and topic keys: plain characters, and room for the item number after them. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    /** What a run does with each item's text. */
+    public enum Kind {
+        translate(Task.TRANSLATE), summarize(Task.SUMMARIZE), custom(Task.CHAT);
+
+        final Task task;
+
+        Kind(Task task) {
+            this.task = task;
+        }
+    }
+
+    /**
+     * A submission.
+     *
+     * @param template a prompt template file, or null for the shipped one (none for custom runs)
+     * @param column CSV: the text's column, or null for {@code text}
+     * @param idColumn CSV: the id's column, or null
+     * @param maxTokens tokens per answer, or null for the pipeline's default
+     * @param deadline how long the run may take from its first submission
+     * @param batchSize requests per published PromptBatch, at most the intake's limit
+     */
+    public record Options(Path input, Kind kind, String runId, String tenant, String sourceLang, String targetLang,
+            Path template, String column, String idColumn, Integer maxTokens, Duration deadline, int batchSize) {}
+
+    /**
+     * What a submission did.
+     *
+     * @param error why the submission was refused, or null when it was published
+     * @param invalid the input itself was at fault (the run has failed), not the run id or a resubmission
+     * @param items items in the input
+     * @param requests requests they became
+     * @param published requests published now
+     */
+    public record Result(String error, boolean invalid, int items, int requests, int published) {
+
+        static Result refused(String error) {
+            return new Result(error, false, 0, 0, 0);
+        }
+
+        static Result invalid(String error) {
+            return new Result(error, true, 0, 0, 0);
+        }
+
+        public String describe(String runId) {
+            return error != null ? error : String.format(Locale.ROOT, "run %s: %d items, %d requests; published %d%s",
+                    runId, items, requests, published,
+                    published < requests ? " (" + (requests - published) + " already had an outcome)" : "");
+        }
+    }
+
+    private final SluiceConfig settings;
+    private final Catalog catalog;
+    private final RunPublisher publisher;
+
+    public BulkSubmitter(SluiceConfig settings, Catalog catalog, RunPublisher publisher) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.publisher = publisher;
+    }
+
+    /**
+     * Submits the run, or resumes it when {@code existing} (its state as last written) is not null: then only the
+     * requests without an outcome are published, and the input must be the one it was first submitted with.
+     */
+    public Result submit(Options options, RunState existing) {
+        if (!RUN_ID.matcher(options.runId()).matches()) {
+            return Result.refused("run id must match " + RUN_ID.pattern());
+        }
+        if (existing == null) {
+            publisher.send(command(options, RunAction.VALIDATING).build());
+        }
+        IntakeLimits limits = settings.limits().toIntakeLimits();
+        int answerTokens = options.maxTokens() != null ? options.maxTokens() : limits.defaultMaxTokens();
+        long deadline = existing != null && existing.getDeadline() != null ? existing.getDeadline()
+                : System.currentTimeMillis() + options.deadline().toMillis();
+        List<BulkItem> items;
+        List<PromptRequest> requests;
+        try {
+            items = BulkInput.read(options.input(), options.column(), options.idColumn());
+            PromptTemplate template = options.template() != null ? PromptTemplate.load(options.template())
+                    : options.kind() == Kind.custom ? null
+                    : PromptTemplate.shipped(options.kind().task, options.sourceLang(), options.targetLang());
+            requests = BulkRequests.of(items, new BulkRequests.RunSpec(options.runId(), options.tenant(),
+                    options.kind().task, options.sourceLang(), options.targetLang(), template, answerTokens, deadline,
+                    chosenContext(options)));
+        } catch (InvalidInputException | IllegalArgumentException e) {
+            if (existing == null) {
+                publisher.send(command(options, RunAction.INVALID).setMessage(e.getMessage()).build());
+            }
+            return Result.invalid("invalid input: " + e.getMessage());
+        }
+        String digest = BulkRequests.digest(requests);
+        if (existing != null && existing.getInputDigest() != null && !existing.getInputDigest().equals(digest)) {
+            return Result.refused("run '" + options.runId() + "' was submitted with other input or options; "
+                    + "submit this under another run id");
+        }
+        publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(items.size()).setDeadline(deadline)
+                .setInputDigest(digest).build());
+        List<PromptRequest> outstanding = requests;
+        if (existing != null) {
+            RunOutcomes outcomes = RunOutcomes.read(settings.kafka(), options.tenant(), options.runId());
+            outstanding = requests.stream().filter(r -> !outcomes.isAnswered(r.getRequestId())).toList();
+        }
+        publisher.publish(options.tenant(), options.runId(), outstanding,
+                Math.min(options.batchSize(), limits.maxBatchPrompts()), limits.maxRecordBytes() / 2);
+        return new Result(null, false, items.size(), requests.size(), outstanding.size());
+    }
+
+    /**
+     * The context window of the model the router picks for this run's requests now, so documents are split to
+     * fit it. A run no model may serve for its tenant fails validation here, not item by item.
+     */
+    public int chosenContext(Options options) {
+        int answerTokens = options.maxTokens() != null ? options.maxTokens()
+                : settings.limits().toIntakeLimits().defaultMaxTokens();
+        PromptRequest probe = PromptRequest.newBuilder().setRequestId(options.runId() + "#probe")
+                .setTenant(options.tenant()).setTask(options.kind().task).setPrompt("probe")
+                .setSourceLanguage(options.sourceLang()).setTargetLanguage(options.targetLang())
+                .setParams(GenerationParams.newBuilder().setMaxTokens(answerTokens).build()).build();
+        RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), answerTokens).route(probe);
+        if (!decision.isRouted()) {
+            throw new InvalidInputException("no model serves this run for tenant '" + options.tenant() + "': "
+                    + decision.because());
+        }
+        return decision.chosen().context();
+    }
+
+    private static RunCommand.Builder command(Options options, RunAction action) {
+        return RunCommand.newBuilder().setRunId(options.runId()).setTenant(options.tenant()).setAction(action)
+                .setIssuedAt(System.currentTimeMillis());
+    }
+}
