@@ -7,6 +7,7 @@ import dev.sluice.schema.RejectReason;
 import dev.sluice.terminal.TopicReader;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -33,25 +34,27 @@ public final class RunOutcomes {
 
     /** Everything committed now for run {@code runId} of {@code tenant}. */
     public static RunOutcomes read(KafkaSettings kafka, String tenant, String runId) {
-        RunOutcomes outcomes = new RunOutcomes();
-        try (TopicReader<Completion> completions =
+        List<Completion> completions;
+        List<Reject> rejects;
+        try (TopicReader<Completion> reader =
                 new TopicReader<>(kafka, kafka.topics().completions(), Completion.getClassSchema(), true)) {
-            for (Completion completion : completions.readToEnd()) {
-                if (runId.equals(completion.getRunId()) && tenant.equals(completion.getTenant())
-                        && completion.getItemIndex() != null) {
-                    outcomes.add(completion);
-                }
-            }
+            completions = reader.readToEnd();
         }
-        try (TopicReader<Reject> rejects =
+        try (TopicReader<Reject> reader =
                 new TopicReader<>(kafka, kafka.topics().rejects(), Reject.getClassSchema(), true)) {
-            for (Reject reject : rejects.readToEnd()) {
-                if (runId.equals(reject.getRunId()) && tenant.equals(reject.getTenant())
-                        && reject.getItemIndex() != null && reject.getReason() != RejectReason.DUPLICATE_REQUEST) {
-                    outcomes.add(reject);
-                }
-            }
+            rejects = reader.readToEnd();
         }
+        return of(tenant, runId, completions, rejects);
+    }
+
+    /** The outcomes of run {@code runId} of {@code tenant} among {@code completions} and {@code rejects}. */
+    static RunOutcomes of(String tenant, String runId, List<Completion> completions, List<Reject> rejects) {
+        RunOutcomes outcomes = new RunOutcomes();
+        completions.stream().filter(c -> runId.equals(c.getRunId()) && tenant.equals(c.getTenant())
+                && c.getItemIndex() != null).forEach(outcomes::add);
+        rejects.stream().filter(r -> runId.equals(r.getRunId()) && tenant.equals(r.getTenant())
+                && r.getItemIndex() != null && r.getReason() != RejectReason.DUPLICATE_REQUEST)
+                .forEach(outcomes::add);
         return outcomes;
     }
 
