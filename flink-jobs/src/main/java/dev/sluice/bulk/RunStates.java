@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** Follows one bulk run's state in the compacted runs topic, where the pipeline writes it. */
 public final class RunStates implements AutoCloseable {
@@ -47,6 +48,14 @@ public final class RunStates implements AutoCloseable {
 
     /** The state once it is final, polling until {@code timeout} passes; empty if it is not final by then. */
     public Optional<RunState> awaitFinal(Duration timeout, Consumer<RunState> onChange) {
+        return await(state -> FINAL.contains(state.getStatus()), timeout, onChange);
+    }
+
+    /**
+     * The state once {@code done} holds for it, polling until {@code timeout} passes, and telling {@code onChange}
+     * each newer state; empty if it does not hold by then.
+     */
+    public Optional<RunState> await(Predicate<RunState> done, Duration timeout, Consumer<RunState> onChange) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RunState shown = null;
         Optional<RunState> state = current();
@@ -55,7 +64,7 @@ public final class RunStates implements AutoCloseable {
                 shown = state.get();
                 onChange.accept(shown);
             }
-            if (state.isPresent() && FINAL.contains(state.get().getStatus())) {
+            if (state.isPresent() && done.test(state.get())) {
                 return state;
             }
             if (System.nanoTime() >= deadline) {

@@ -47,25 +47,15 @@ final class BulkCancelCommand implements Callable<Integer> {
             }
             publisher.send(RunCommand.newBuilder().setRunId(runId).setTenant(run.tenant)
                     .setAction(RunAction.CANCEL).setIssuedAt(System.currentTimeMillis()).build());
-            Optional<RunState> after = awaitAccounted(states, timeout);
-            after.ifPresent(state -> System.out.print(RunReport.describe(state)));
-            return after.isPresent() ? 0 : 2;
-        }
-    }
-
-    /** The state once it is final and, when its total is known, every item has an outcome. */
-    private static Optional<RunState> awaitAccounted(RunStates states, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Optional<RunState> state = states.current();
-        while (System.nanoTime() < deadline) {
-            if (state.isPresent() && RunStates.FINAL.contains(state.get().getStatus())
-                    && (state.get().getTotalItems() == null
-                            || RunReport.settled(state.get()) >= state.get().getTotalItems())) {
-                return state;
+            Optional<RunState> after = states.await(state -> RunStates.FINAL.contains(state.getStatus())
+                    && (state.getTotalItems() == null || RunReport.settled(state) >= state.getTotalItems()),
+                    timeout, state -> { });
+            if (after.isEmpty()) {
+                System.err.println("the run is cancelled, but not every item was accounted for within " + timeout);
+                return 2;
             }
-            state = states.poll(Duration.ofMillis(500));
+            System.out.print(RunReport.describe(after.get()));
+            return 0;
         }
-        System.err.println("the run is cancelled, but not every item was accounted for within " + timeout);
-        return Optional.empty();
     }
 }
