@@ -57,6 +57,9 @@ public final class Gateway implements AutoCloseable {
     private final PriorityQueue<Pending> backingOff =
             new PriorityQueue<>(Comparator.comparingLong(Pending::notBeforeNanos));
     private final IntervalFunction backoff;
+    /** Withdrawn while at a server or on their way: not to be retried or queued again when their call ends. */
+    private final Set<CompletableFuture<Answer>> withdrawnInFlight =
+            Collections.newSetFromMap(new IdentityHashMap<>());
     private final Thread dispatcher;
     private long calls;
     /** Batches sent, by how many requests they held: the index is the batch size. */
@@ -141,8 +144,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Takes out of the queue those of {@code requests} (futures {@link #submit} returned) that have not been sent,
-     * failing each with a {@link CancellationException}; those at a server already are left to finish. Returns how
-     * many were taken out.
+     * failing each with a {@link CancellationException}; those at a server already are left to finish, but not
+     * retried or queued again when their call fails. Returns how many were taken out.
      */
     public int withdraw(Collection<? extends CompletableFuture<Answer>> requests) {
         Set<CompletableFuture<Answer>> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -153,6 +156,8 @@ public final class Gateway implements AutoCloseable {
             for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
                 queue.removeIf(pending -> wanted.contains(pending.result) && taken.add(pending));
             }
+            taken.forEach(pending -> wanted.remove(pending.result));
+            wanted.stream().filter(request -> !request.isDone()).forEach(withdrawnInFlight::add);
         } finally {
             lock.unlock();
         }
@@ -365,7 +370,8 @@ public final class Gateway implements AutoCloseable {
                     Pending pending = group.get(i);
                     pending.result.complete(new Answer(results.get(i), started, batchSize, pending.attempt));
                 }
-                release(replica, group.size(), () -> { });
+                release(replica, group.size(),
+                        () -> group.forEach(pending -> withdrawnInFlight.remove(pending.result)));
             } else {
                 Throwable cause = outcome instanceof CompletionException && outcome.getCause() != null
                         ? outcome.getCause() : outcome;
@@ -375,7 +381,9 @@ public final class Gateway implements AutoCloseable {
                     replica.limit.onSample(elapsed, 1, group.size(), true);
                 }
                 release(replica, group.size(), () -> group.forEach(pending -> {
-                    if (retryable) {
+                    if (withdrawnInFlight.remove(pending.result)) {
+                        pending.result.completeExceptionally(new CancellationException("withdrawn"));
+                    } else if (retryable) {
                         retryOrFail(pending, replica, (BackendException) cause);
                     } else {
                         pending.result.completeExceptionally(cause);
@@ -399,7 +407,9 @@ public final class Gateway implements AutoCloseable {
 
     /** Under the lock: back in the queue as it was, no backoff and no attempt spent. */
     private void requeueUntried(Pending pending) {
-        if (closed) {
+        if (withdrawnInFlight.remove(pending.result)) {
+            pending.result.completeExceptionally(new CancellationException("withdrawn"));
+        } else if (closed) {
             pending.result.completeExceptionally(BackendException.retryable("gateway closed", null));
         } else {
             (pending.interactive ? interactive : bulk).addFirst(pending);

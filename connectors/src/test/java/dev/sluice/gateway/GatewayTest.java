@@ -3,6 +3,7 @@ package dev.sluice.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import java.time.Duration;
@@ -118,6 +119,23 @@ class GatewayTest {
             backend.answer(1);
             assertThat(kept.get(5, TimeUnit.SECONDS).result().text()).isEqualTo("ok");
             assertThat(backend.calls).hasSize(2);
+        }
+    }
+
+    @Test
+    void aWithdrawnRequestWhoseCallFailsIsNotRetried() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(4, 10_000, Duration.ZERO, 1, 1, 1, true))) {
+            CompletableFuture<Gateway.Answer> sent = gateway.submit(request("sent"), false, 0);
+            backend.awaitCalls(1);
+
+            assertThat(gateway.withdraw(List.of(sent))).isZero();
+            backend.fail(0, BackendException.retryable("server went away", null));
+
+            assertThatThrownBy(() -> sent.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+            Thread.sleep(300);
+            assertThat(backend.calls).as("no retry").hasSize(1);
+            assertThat(gateway.stats().retries()).isZero();
         }
     }
 

@@ -7,20 +7,26 @@ import dev.sluice.routing.ModelAvailability;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
 import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
 import dev.sluice.schema.Task;
+import dev.sluice.terminal.TopicReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * Submits a bulk run: reads its input, renders its prompts, splits documents too long for the model the router
- * picks for the run, and publishes the requests that have no outcome yet. The pipeline learns of the run from its
+ * picks for the run, and publishes its requests; a resubmission publishes only those not published before. The pipeline learns of the run from its
  * commands first: validating, then submitted (with its size, deadline and the digest of its requests), or invalid.
  */
 public final class BulkSubmitter {
@@ -59,7 +65,7 @@ public final class BulkSubmitter {
      * @param invalid the input itself was at fault (the run has failed), not the run id or a resubmission
      * @param items items in the input
      * @param requests requests they became
-     * @param published requests published now
+     * @param published requests published now (on a resubmission, those not published before)
      */
     public record Result(String error, boolean invalid, int items, int requests, int published) {
 
@@ -74,7 +80,7 @@ public final class BulkSubmitter {
         public String describe(String runId) {
             return error != null ? error : String.format(Locale.ROOT, "run %s: %d items, %d requests; published %d%s",
                     runId, items, requests, published,
-                    published < requests ? " (" + (requests - published) + " already had an outcome)" : "");
+                    published < requests ? " (" + (requests - published) + " published before)" : "");
         }
     }
 
@@ -90,11 +96,16 @@ public final class BulkSubmitter {
 
     /**
      * Submits the run, or resumes it when {@code existing} (its state as last written) is not null: then only the
-     * requests without an outcome are published, and the input must be the one it was first submitted with.
+     * requests not yet in the prompts topic are published, and the input must be the one it was first submitted
+     * with.
      */
     public Result submit(Options options, RunState existing) {
         if (!RUN_ID.matcher(options.runId()).matches()) {
             return Result.refused("run id must match " + RUN_ID.pattern());
+        }
+        if (!Files.isReadable(options.input())) {
+            // Not yet there (an export still being written) is no reason to fail the run id for good.
+            return Result.refused("cannot read " + options.input());
         }
         if (existing == null) {
             publisher.send(command(options, RunAction.VALIDATING).build());
@@ -113,7 +124,7 @@ public final class BulkSubmitter {
             requests = BulkRequests.of(items, new BulkRequests.RunSpec(options.runId(), options.tenant(),
                     options.kind().task, options.sourceLang(), options.targetLang(), template, answerTokens, deadline,
                     chosenContext(options)));
-        } catch (InvalidInputException | IllegalArgumentException e) {
+        } catch (InvalidInputException | IllegalArgumentException | UncheckedIOException e) {
             if (existing == null) {
                 publisher.send(command(options, RunAction.INVALID).setMessage(e.getMessage()).build());
             }
@@ -128,12 +139,29 @@ public final class BulkSubmitter {
                 .setInputDigest(digest).build());
         List<PromptRequest> outstanding = requests;
         if (existing != null) {
-            RunOutcomes outcomes = RunOutcomes.read(settings.kafka(), options.tenant(), options.runId());
-            outstanding = requests.stream().filter(r -> !outcomes.isAnswered(r.getRequestId())).toList();
+            Set<String> published = published(options);
+            outstanding = requests.stream().filter(r -> !published.contains(r.getRequestId())).toList();
         }
         publisher.publish(options.tenant(), options.runId(), outstanding,
                 Math.min(options.batchSize(), limits.maxBatchPrompts()), limits.maxRecordBytes() / 2);
         return new Result(null, false, items.size(), requests.size(), outstanding.size());
+    }
+
+    /**
+     * The run's requests in the prompts topic now. A request published before is left alone whether or not it has
+     * an outcome yet: in a backlog it may reach the job after the dedupe window, and a copy would then be served too.
+     */
+    private Set<String> published(Options options) {
+        Set<String> ids = new HashSet<>();
+        try (TopicReader<PromptBatch> prompts =
+                TopicReader.ofType(settings.kafka(), settings.kafka().topics().prompts(), PromptBatch.getClassSchema())) {
+            prompts.readToEnd(batch -> {
+                if (options.runId().equals(batch.getRunId()) && options.tenant().equals(batch.getTenant())) {
+                    batch.getRequests().forEach(request -> ids.add(request.getRequestId()));
+                }
+            });
+        }
+        return ids;
     }
 
     /**

@@ -6,10 +6,8 @@ import dev.sluice.schema.Reject;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.terminal.TopicReader;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -23,49 +21,60 @@ public final class RunOutcomes {
      * What one item has so far.
      *
      * @param parts completions by part number
-     * @param reject the first reject of any part, or null
+     * @param reject the first reject of any part, or null; an item whose every part has a completion is served all
+     *     the same (the reject was of a later copy)
      */
     public record Item(TreeMap<Integer, Completion> parts, Reject reject) {}
 
     private final Map<Long, Item> items = new HashMap<>();
-    private final Set<String> answered = new HashSet<>();
 
     private RunOutcomes() {}
 
-    /** Everything committed now for run {@code runId} of {@code tenant}. */
+    /**
+     * Everything committed now for run {@code runId} of {@code tenant}, keeping only the run's records as the topics
+     * are read.
+     */
     public static RunOutcomes read(KafkaSettings kafka, String tenant, String runId) {
-        List<Completion> completions;
-        List<Reject> rejects;
+        RunOutcomes outcomes = new RunOutcomes();
         try (TopicReader<Completion> reader =
                 new TopicReader<>(kafka, kafka.topics().completions(), Completion.getClassSchema(), true)) {
-            completions = reader.readToEnd();
+            reader.readToEnd(completion -> outcomes.addIfOfRun(tenant, runId, completion));
         }
         try (TopicReader<Reject> reader =
                 new TopicReader<>(kafka, kafka.topics().rejects(), Reject.getClassSchema(), true)) {
-            rejects = reader.readToEnd();
+            reader.readToEnd(reject -> outcomes.addIfOfRun(tenant, runId, reject));
         }
-        return of(tenant, runId, completions, rejects);
+        return outcomes;
     }
 
     /** The outcomes of run {@code runId} of {@code tenant} among {@code completions} and {@code rejects}. */
     static RunOutcomes of(String tenant, String runId, List<Completion> completions, List<Reject> rejects) {
         RunOutcomes outcomes = new RunOutcomes();
-        completions.stream().filter(c -> runId.equals(c.getRunId()) && tenant.equals(c.getTenant())
-                && c.getItemIndex() != null).forEach(outcomes::add);
-        rejects.stream().filter(r -> runId.equals(r.getRunId()) && tenant.equals(r.getTenant())
-                && r.getItemIndex() != null && r.getReason() != RejectReason.DUPLICATE_REQUEST)
-                .forEach(outcomes::add);
+        completions.forEach(completion -> outcomes.addIfOfRun(tenant, runId, completion));
+        rejects.forEach(reject -> outcomes.addIfOfRun(tenant, runId, reject));
         return outcomes;
     }
 
+    private void addIfOfRun(String tenant, String runId, Completion completion) {
+        if (runId.equals(completion.getRunId()) && tenant.equals(completion.getTenant())
+                && completion.getItemIndex() != null) {
+            add(completion);
+        }
+    }
+
+    private void addIfOfRun(String tenant, String runId, Reject reject) {
+        if (runId.equals(reject.getRunId()) && tenant.equals(reject.getTenant()) && reject.getItemIndex() != null
+                && reject.getReason() != RejectReason.DUPLICATE_REQUEST) {
+            add(reject);
+        }
+    }
+
     private void add(Completion completion) {
-        answered.add(completion.getRequestId());
         Item item = items.computeIfAbsent(completion.getItemIndex(), index -> new Item(new TreeMap<>(), null));
         item.parts().putIfAbsent(completion.getChunkIndex() == null ? 0 : completion.getChunkIndex(), completion);
     }
 
     private void add(Reject reject) {
-        answered.add(reject.getRequestId());
         items.merge(reject.getItemIndex(), new Item(new TreeMap<>(), reject),
                 (had, rejected) -> had.reject() != null ? had : new Item(had.parts(), reject));
     }
@@ -73,10 +82,5 @@ public final class RunOutcomes {
     /** The item at {@code index}, or null when none of its parts has an outcome. */
     public Item item(long index) {
         return items.get(index);
-    }
-
-    /** Whether the request {@code requestId} has an outcome: a resubmission need not publish it again. */
-    public boolean isAnswered(String requestId) {
-        return answered.contains(requestId);
     }
 }

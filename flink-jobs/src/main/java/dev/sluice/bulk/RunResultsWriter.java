@@ -29,7 +29,7 @@ public final class RunResultsWriter {
         COMPLETE(0),
         /** Some items served, some not. */
         PARTIAL(3),
-        /** No item served, or the run failed validation. */
+        /** No item served, or the run failed validation or ended before it was submitted. */
         FAILED(4);
 
         public final int exitCode;
@@ -60,7 +60,8 @@ public final class RunResultsWriter {
             for (long index = 0; index < total; index++) {
                 RunOutcomes.Item item = outcomes.item(index);
                 ObjectNode line = json.createObjectNode();
-                if (item != null && item.reject() == null && item.parts().size() == parts(item)) {
+                // Served once every part has a completion, even if a later copy of a part was rejected.
+                if (item != null && !item.parts().isEmpty() && item.parts().size() == parts(item)) {
                     served(line, index, item.parts().values());
                     out.write(json.writeValueAsString(line));
                     out.newLine();
@@ -72,7 +73,9 @@ public final class RunResultsWriter {
                 }
             }
         }
-        Verdict verdict = state.getStatus() == RunStatus.FAILED || (served == 0 && total > 0) ? Verdict.FAILED
+        // A run cancelled or failed before it was submitted has no items, and nothing served.
+        Verdict verdict = state.getStatus() == RunStatus.FAILED || state.getTotalItems() == null || served == 0
+                ? Verdict.FAILED
                 : served == total ? Verdict.COMPLETE : Verdict.PARTIAL;
         return new Summary(total, served, total - served, verdict);
     }

@@ -104,12 +104,13 @@ final class BulkSubmitCommand implements Callable<Integer> {
             if (!await) {
                 return 0;
             }
-            RunState last = BulkStatusCommand.watch(states, runId, timeout).orElseThrow();
-            System.out.print(RunReport.describe(last));
-            if (!RunStates.FINAL.contains(last.getStatus())) {
+            Optional<RunState> watched = BulkStatusCommand.watch(states, runId, timeout);
+            watched.ifPresent(state -> System.out.print(RunReport.describe(state)));
+            if (watched.isEmpty() || !RunStates.FINAL.contains(watched.get().getStatus())) {
                 System.err.println("the run did not end within " + timeout);
                 return 2;
             }
+            RunState last = watched.get();
             return BulkCollectCommand.collect(settings, last,
                     output != null ? output : Path.of(runId + ".jsonl"), errors);
         }

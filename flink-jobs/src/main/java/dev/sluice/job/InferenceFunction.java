@@ -69,11 +69,6 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     public void asyncInvoke(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
         Outcomes.Clock clock = Outcomes.Clock.startingNow();
         PromptRequest request = routed.request();
-        if (request.getRunId() != null
-                && RunCancellations.shared().isCancelled(RunKeys.of(request.getTenant(), request.getRunId()))) {
-            complete(result, cancelled(routed, target(routed.chosen()), clock, System.nanoTime()));
-            return;
-        }
         if (request.getDeadline() != null && request.getDeadline() <= clock.acceptedAtMillis()) {
             complete(result, Outcomes.rejected(request, target(routed.chosen()), RejectReason.DEADLINE_EXCEEDED,
                     "deadline passed before the request could be sent", clock, System.nanoTime()));
@@ -111,6 +106,13 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             int index = firstAvailable(first);
             RoutedRequest.Target model = routed.targets().get(index);
             Outcomes.Target target = target(model);
+            PromptRequest request = routed.request();
+            String run = request.getRunId() == null ? null : RunKeys.of(request.getTenant(), request.getRunId());
+            if (run != null && RunCancellations.shared().isCancelled(run)) {
+                // Also on failover, from a gateway's callback: no other gateway is touched.
+                complete(result, cancelled(routed, target, clock, System.nanoTime()));
+                return;
+            }
             ModelHealth health = ModelHealth.shared();
             health.started(model.modelId(), target.endpoint());
             Gateway gateway;
@@ -123,11 +125,9 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 failed(index, target, retryable, e.getMessage(), System.nanoTime());
                 return;
             }
-            PromptRequest request = routed.request();
             boolean interactive = request.getPriority() == Priority.INTERACTIVE;
             CompletableFuture<Gateway.Answer> answered =
                     gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos);
-            String run = request.getRunId() == null ? null : RunKeys.of(request.getTenant(), request.getRunId());
             if (run != null) {
                 RunCancellations.shared().watch(run, gateway, answered);
             }

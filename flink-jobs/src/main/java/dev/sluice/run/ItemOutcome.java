@@ -9,23 +9,27 @@ import dev.sluice.schema.RejectReason;
  * Public with a canonical constructor so Flink serializes it as a POJO.
  *
  * @param itemIndex the item's position in the run's input
+ * @param part which part of the item, from 0
  * @param parts how many parts the item was split into
  * @param reason why the part was rejected, or null when it was completed
  * @param promptTokens prompt tokens of a completed part
  * @param completionTokens completion tokens of a completed part
  */
-public record ItemOutcome(long itemIndex, int parts, RejectReason reason, int promptTokens, int completionTokens) {
+public record ItemOutcome(long itemIndex, int part, int parts, RejectReason reason, int promptTokens,
+        int completionTokens) {
 
     static ItemOutcome of(Completion completion) {
-        return new ItemOutcome(completion.getItemIndex(), parts(completion.getChunkCount()), null,
-                completion.getPromptTokens(), completion.getCompletionTokens());
+        return new ItemOutcome(completion.getItemIndex(), orDefault(completion.getChunkIndex(), 0),
+                orDefault(completion.getChunkCount(), 1), null, completion.getPromptTokens(),
+                completion.getCompletionTokens());
     }
 
     static ItemOutcome of(Reject reject) {
-        return new ItemOutcome(reject.getItemIndex(), parts(reject.getChunkCount()), reject.getReason(), 0, 0);
+        return new ItemOutcome(reject.getItemIndex(), orDefault(reject.getChunkIndex(), 0),
+                orDefault(reject.getChunkCount(), 1), reject.getReason(), 0, 0);
     }
 
-    private static int parts(Integer chunkCount) {
-        return chunkCount == null ? 1 : chunkCount;
+    private static int orDefault(Integer value, int otherwise) {
+        return value == null ? otherwise : value;
     }
 }

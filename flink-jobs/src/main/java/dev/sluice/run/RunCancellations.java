@@ -3,6 +3,7 @@ package dev.sluice.run;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.gateway.Gateway;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +75,8 @@ public final class RunCancellations {
 
     /**
      * Watches a request of the run, handed to {@code gateway}, until {@link #finished}: withdrawn if the run is
-     * cancelled before it is sent. One watched after the run was cancelled is withdrawn at once.
+     * cancelled before it is sent. Callers check {@link #isCancelled} first; one watched after the run was cancelled
+     * all the same is withdrawn at once.
      */
     public void watch(String runKey, Gateway gateway, CompletableFuture<Gateway.Answer> request) {
         Waiting entry = new Waiting(gateway, request);
@@ -85,7 +87,9 @@ public final class RunCancellations {
             return joined;
         });
         if (cancelled.contains(runKey)) {
-            cancel(runKey);
+            // Cancelled between the caller's check and now: withdraw this one, touching no other gateway.
+            finished(runKey, gateway, request);
+            gateway.withdraw(List.of(request));
         }
     }
 

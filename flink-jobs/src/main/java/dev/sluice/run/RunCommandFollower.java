@@ -5,7 +5,9 @@ import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.serde.RecordCodec;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +29,9 @@ final class RunCommandFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommandFollower.class);
 
+    private static final long POLL_MILLIS = 500;
+    private static final long LOOK_AGAIN_MILLIS = 30_000;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordCodec<RunCommand> codec = new RecordCodec<>(RunCommand.getClassSchema());
     private final Thread thread;
@@ -43,22 +48,46 @@ final class RunCommandFollower implements AutoCloseable {
     }
 
     private void follow(String topic, RunCancellations cancellations) {
+        Set<TopicPartition> assigned = new HashSet<>();
+        long nextLookMillis = 0;
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             while (!closed) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    cancelIfCancel(record, cancellations);
+                try {
+                    if (System.currentTimeMillis() >= nextLookMillis) {
+                        // The topic may not exist yet, or gain partitions: look again now and then.
+                        assignNew(topic, assigned);
+                        nextLookMillis = System.currentTimeMillis() + LOOK_AGAIN_MILLIS;
+                    }
+                    if (assigned.isEmpty()) {
+                        Thread.sleep(POLL_MILLIS);
+                        continue;
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(POLL_MILLIS))) {
+                        cancelIfCancel(record, cancellations);
+                    }
+                } catch (WakeupException | InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("reading {} failed; trying again in a second", topic, e);
+                    Thread.sleep(1_000);
                 }
             }
-        } catch (WakeupException e) {
-            // closed
-        } catch (RuntimeException e) {
-            LOG.warn("stopped following {}: cancellations reach queued requests through the job only", topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close();
+        }
+    }
+
+    /** Adds the topic's partitions not read yet, each from its first record. */
+    private void assignNew(String topic, Set<TopicPartition> assigned) {
+        List<TopicPartition> found = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        List<TopicPartition> added = found.stream().filter(p -> !assigned.contains(p)).toList();
+        if (!added.isEmpty()) {
+            assigned.addAll(added);
+            consumer.assign(assigned);
+            consumer.seekToBeginning(added);
         }
     }
 

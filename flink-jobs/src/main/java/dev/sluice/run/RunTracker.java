@@ -45,6 +45,8 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
 
     private transient ValueState<RunState> run;
     private transient MapState<Long, Integer> parts;
+    /** The parts completed of items in several parts, as {@code item/part}, so a part served twice counts once. */
+    private transient MapState<String, Boolean> completedParts;
     /** The checkpoint whose completion turns a finalizing run completed. */
     private transient ValueState<Long> sealedBy;
     private transient ValueState<Boolean> changed;
@@ -55,6 +57,8 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
     public void open(OpenContext context) {
         run = getRuntimeContext().getState(new ValueStateDescriptor<>("run", new AvroTypeInfo<>(RunState.class)));
         parts = getRuntimeContext().getMapState(new MapStateDescriptor<>("parts", Types.LONG, Types.INT));
+        completedParts = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("completed-parts", Types.STRING, Types.BOOLEAN));
         sealedBy = getRuntimeContext().getState(new ValueStateDescriptor<>("sealed-by", Types.LONG));
         changed = getRuntimeContext().getState(new ValueStateDescriptor<>("changed", Types.BOOLEAN));
     }
@@ -88,7 +92,7 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             context.timerService().registerProcessingTimeTimer(now + SEAL_POLL_MILLIS);
         }
         if (allAccounted(state) && FINAL.contains(state.getStatus())) {
-            parts.clear();
+            forgetItems();
         }
         run.update(state);
         if (state.getStatus() != before) {
@@ -124,7 +128,8 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
                 }
             }
             case CANCEL -> {
-                if (open) {
+                // A finalizing run has every outcome: nothing is left to cancel.
+                if (open && state.getStatus() != RunStatus.FINALIZING) {
                     finish(state, RunStatus.CANCELLED, "cancelled", now);
                 }
             }
@@ -148,10 +153,15 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             state.setFirstOutcomeAt(now);
         }
         if (outcome.reason() == null) {
+            String part = outcome.itemIndex() + "/" + outcome.part();
+            if (outcome.parts() > 1 && completedParts.contains(part)) {
+                return false;
+            }
             state.setPromptTokens(state.getPromptTokens() + outcome.promptTokens());
             state.setCompletionTokens(state.getCompletionTokens() + outcome.completionTokens());
             int completed = (seen == null ? 0 : seen) + 1;
             if (completed < outcome.parts()) {
+                completedParts.put(part, true);
                 parts.put(outcome.itemIndex(), completed);
                 return true;
             }
@@ -177,7 +187,7 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             Long seal = sealedBy.value();
             if (seal != null && lastCompleted >= seal) {
                 finish(state, RunStatus.COMPLETED, null, now);
-                parts.clear();
+                forgetItems();
                 sealedBy.clear();
             } else {
                 context.timerService().registerProcessingTimeTimer(now + SEAL_POLL_MILLIS);
@@ -190,6 +200,12 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             run.update(state);
             emit(state, now, out);
         }
+    }
+
+    /** Once every item is counted, nothing more can count: the per-item entries go. */
+    private void forgetItems() {
+        parts.clear();
+        completedParts.clear();
     }
 
     private void emit(RunState state, long now, Collector<RunState> out) throws Exception {

@@ -25,9 +25,25 @@ public final class TopicReader<T extends SpecificRecordBase> implements AutoClos
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordCodec<T> codec;
     private final List<TopicPartition> partitions = new ArrayList<>();
+    private final boolean skipOthers;
 
     /** From the first record when {@code fromBeginning}, else from the records written after now. */
     public TopicReader(KafkaSettings kafka, String topic, Schema schema, boolean fromBeginning) {
+        this(kafka, topic, schema, fromBeginning, false);
+    }
+
+    /**
+     * Every record of {@code topic} from the first, skipping those that are not of {@code schema}: for a topic with
+     * records of several types, such as the prompts topic (requests and batches).
+     */
+    public static <T extends SpecificRecordBase> TopicReader<T> ofType(KafkaSettings kafka, String topic,
+            Schema schema) {
+        return new TopicReader<>(kafka, topic, schema, true, true);
+    }
+
+    private TopicReader(KafkaSettings kafka, String topic, Schema schema, boolean fromBeginning,
+            boolean skipOthers) {
+        this.skipOthers = skipOthers;
         Properties properties = kafka.clientProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -49,7 +65,16 @@ public final class TopicReader<T extends SpecificRecordBase> implements AutoClos
     public int poll(Duration wait, Consumer<T> sink) {
         int count = 0;
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
-            sink.accept(codec.decode(record.value()));
+            T decoded;
+            try {
+                decoded = codec.decode(record.value());
+            } catch (RuntimeException e) {
+                if (skipOthers) {
+                    continue;
+                }
+                throw e;
+            }
+            sink.accept(decoded);
             count++;
         }
         return count;
@@ -64,10 +89,15 @@ public final class TopicReader<T extends SpecificRecordBase> implements AutoClos
     /** Every record committed now, in the order read. */
     public List<T> readToEnd() {
         List<T> records = new ArrayList<>();
-        do {
-            poll(Duration.ofMillis(200), records::add);
-        } while (!caughtUp());
+        readToEnd(records::add);
         return records;
+    }
+
+    /** Hands every record committed now to {@code sink}, in the order read, keeping none. */
+    public void readToEnd(Consumer<T> sink) {
+        do {
+            poll(Duration.ofMillis(200), sink);
+        } while (!caughtUp());
     }
 
     @Override

@@ -69,15 +69,25 @@ class RunResultsWriterTest {
     }
 
     @Test
-    void aRequestWithAnOutcomeIsAnsweredAndADuplicateRejectIsNot() {
+    void anItemWhosePartsAllHaveCompletionsIsServedEvenIfALaterCopyWasRejected() throws IOException {
         RunOutcomes outcomes = RunOutcomes.of("acme", "run",
-                List.of(completion("run", 0, "a", "run#0", "x", null, null)),
-                List.of(reject("run", 1, "b", RejectReason.DUPLICATE_REQUEST),
-                        reject("run", 2, "c", RejectReason.BACKEND_FAILED)));
+                List.of(completion("run", 0, "a", null, "x", null, null)),
+                List.of(reject("run", 0, "a", RejectReason.DEADLINE_EXCEEDED)));
 
-        assertThat(outcomes.isAnswered("run#0")).isTrue();
-        assertThat(outcomes.isAnswered("run#1")).isFalse();
-        assertThat(outcomes.isAnswered("run#2")).isTrue();
+        assertThat(write(1, RunStatus.COMPLETED, outcomes).verdict()).isEqualTo(RunResultsWriter.Verdict.COMPLETE);
+    }
+
+    @Test
+    void aRunThatEndedBeforeItWasSubmittedHasFailed() throws IOException {
+        RunState cancelled = RunState.newBuilder().setRunId("run").setTenant("acme").setStatus(RunStatus.CANCELLED)
+                .setDoneItems(0).setFailedItems(0).setCancelledItems(0).setPromptTokens(0).setCompletionTokens(0)
+                .setCreatedAt(0).setUpdatedAt(0).build();
+
+        RunResultsWriter.Summary summary = RunResultsWriter.write(cancelled,
+                RunOutcomes.of("acme", "run", List.of(), List.of()), dir.resolve("out.jsonl"),
+                dir.resolve("errors.jsonl"));
+
+        assertThat(summary.verdict()).isEqualTo(RunResultsWriter.Verdict.FAILED);
     }
 
     private RunResultsWriter.Summary write(int total, RunStatus status, RunOutcomes outcomes) throws IOException {

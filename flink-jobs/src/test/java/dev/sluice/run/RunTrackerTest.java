@@ -54,8 +54,10 @@ class RunTrackerTest {
     void anItemSplitInPartsIsDoneWithItsLastPartAndFailedWithAnyRejectedPart() throws Exception {
         try (var harness = harness()) {
             harness.processElement(command(RunAction.SUBMITTED, 2, null), 0);
-            harness.processElement(completed(0, 3, 1, 1), 0);
-            harness.processElement(completed(0, 3, 1, 1), 0);
+            harness.processElement(part(0, 0, 3, 1, 1), 0);
+            harness.processElement(part(0, 2, 3, 1, 1), 0);
+            // Part 2 served twice (a copy past the dedupe window) is still one part of three.
+            harness.processElement(part(0, 2, 3, 1, 1), 0);
             harness.processElement(completed(1, 2, 1, 1), 0);
             harness.processElement(rejected(1, 2, RejectReason.BACKEND_FAILED), 0);
             harness.setProcessingTime(1_000);
@@ -64,9 +66,10 @@ class RunTrackerTest {
             assertThat(latest(harness).getFailedItems()).isEqualTo(1);
             assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.IN_PROGRESS);
 
-            harness.processElement(completed(0, 3, 1, 1), 0);
+            harness.processElement(part(0, 1, 3, 1, 1), 0);
 
             assertThat(latest(harness).getDoneItems()).isEqualTo(1);
+            assertThat(latest(harness).getCompletionTokens()).as("each part counted once").isEqualTo(4);
             assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.FINALIZING);
         }
     }
@@ -105,6 +108,17 @@ class RunTrackerTest {
             // A resubmission after the cancel changes nothing.
             harness.processElement(command(RunAction.SUBMITTED, 3, null), 0);
             assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.CANCELLED);
+        }
+    }
+
+    @Test
+    void aCancelOfARunThatHasEveryOutcomeChangesNothing() throws Exception {
+        try (var harness = harness()) {
+            harness.processElement(command(RunAction.SUBMITTED, 1, null), 0);
+            harness.processElement(completed(0, 1, 1, 1), 0);
+            harness.processElement(command(RunAction.CANCEL, null, null), 0);
+
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.FINALIZING);
         }
     }
 
@@ -165,12 +179,16 @@ class RunTrackerTest {
     }
 
     private static RunEvent completed(long item, int parts, int promptTokens, int completionTokens) {
+        return part(item, 0, parts, promptTokens, completionTokens);
+    }
+
+    private static RunEvent part(long item, int part, int parts, int promptTokens, int completionTokens) {
         return new RunEvent(RunKeys.of(TENANT, RUN), null,
-                new ItemOutcome(item, parts, null, promptTokens, completionTokens));
+                new ItemOutcome(item, part, parts, null, promptTokens, completionTokens));
     }
 
     private static RunEvent rejected(long item, int parts, RejectReason reason) {
-        return new RunEvent(RunKeys.of(TENANT, RUN), null, new ItemOutcome(item, parts, reason, 0, 0));
+        return new RunEvent(RunKeys.of(TENANT, RUN), null, new ItemOutcome(item, 0, parts, reason, 0, 0));
     }
 
     private static List<RunStatus> statuses(KeyedOneInputStreamOperatorTestHarness<String, RunEvent, RunState> h) {
