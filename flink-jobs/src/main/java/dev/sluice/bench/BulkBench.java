@@ -56,8 +56,11 @@ final class BulkBench {
         this.out = out;
     }
 
-    /** Seconds and tokens of one side. */
-    private record Side(double seconds, int done, int failed, long completionTokens) {
+    /**
+     * Seconds and tokens of one side; for the run, how many states a follower saw and the longest wait between two
+     * (the state commits with the job's checkpoints).
+     */
+    private record Side(double seconds, int done, int failed, long completionTokens, int states, double longestGap) {
         double itemsPerSecond() {
             return done / seconds;
         }
@@ -105,7 +108,7 @@ final class BulkBench {
             collector.collectUntil(() -> collector.outcomes() >= requests.size(), Duration.ofMinutes(30));
             double seconds = (System.nanoTime() - started) / 1e9;
             return new Side(seconds, collector.completions().size(), collector.rejects().size(),
-                    collector.completions().stream().mapToLong(Completion::getCompletionTokens).sum());
+                    collector.completions().stream().mapToLong(Completion::getCompletionTokens).sum(), 0, 0);
         }
     }
 
@@ -120,13 +123,19 @@ final class BulkBench {
             if (result.error() != null) {
                 throw new IllegalStateException(result.error());
             }
-            RunState last = states.awaitFinal(Duration.ofMinutes(30), state -> { }).orElseThrow(
+            List<Long> seen = new ArrayList<>();
+            RunState last = states.awaitFinal(Duration.ofMinutes(30), state -> seen.add(System.nanoTime())).orElseThrow(
                     () -> new IllegalStateException("the run did not end within 30 minutes"));
             RunResultsWriter.Summary summary = RunResultsWriter.write(last,
                     RunOutcomes.read(demo.kafka(), TENANT, runId), dir.resolve("results.jsonl"),
                     dir.resolve("errors.jsonl"));
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Side(seconds, summary.served(), summary.errors(), last.getCompletionTokens());
+            double longestGap = 0;
+            for (int i = 1; i < seen.size(); i++) {
+                longestGap = Math.max(longestGap, (seen.get(i) - seen.get(i - 1)) / 1e9);
+            }
+            return new Side(seconds, summary.served(), summary.errors(), last.getCompletionTokens(), seen.size(),
+                    longestGap);
         }
     }
 
@@ -141,13 +150,16 @@ final class BulkBench {
         out.printf("%-24s %8s %8s %8s %10s %16s%n", "", "done", "failed", "seconds", "items/s", "completion tok/s");
         row("plain requests", plain);
         row("bulk run (submit-wait)", bulk);
+        out.printf(Locale.ROOT, "run states seen while it ran: %d, longest wait between two %.1f s%n", bulk.states(),
+                bulk.longestGap());
         double ratio = bulk.itemsPerSecond() / plain.itemsPerSecond();
         out.printf(Locale.ROOT, "ratio: bulk/plain items per second %.2f%n", ratio);
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "bulk").put("items", items).put("time_scale", timeScale)
                 .put("plain_items_per_second", plain.itemsPerSecond())
                 .put("bulk_items_per_second", bulk.itemsPerSecond()).put("bulk_seconds", bulk.seconds())
-                .put("bulk_done", bulk.done()).put("bulk_failed", bulk.failed()).put("ratio", ratio);
+                .put("bulk_done", bulk.done()).put("bulk_failed", bulk.failed()).put("run_states_seen", bulk.states())
+                .put("longest_seconds_between_states", bulk.longestGap()).put("ratio", ratio);
         return json;
     }
 
