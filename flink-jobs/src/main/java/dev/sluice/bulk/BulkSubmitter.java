@@ -124,6 +124,7 @@ public final class BulkSubmitter {
             requests = BulkRequests.of(items, new BulkRequests.RunSpec(options.runId(), options.tenant(),
                     options.kind().task, options.sourceLang(), options.targetLang(), template, answerTokens, deadline,
                     chosenContext(options)));
+            refuseOversized(options, requests, limits.maxRecordBytes());
         } catch (InvalidInputException | IllegalArgumentException | UncheckedIOException e) {
             if (existing == null) {
                 publisher.send(command(options, RunAction.INVALID).setMessage(e.getMessage()).build());
@@ -145,6 +146,21 @@ public final class BulkSubmitter {
         publisher.publish(options.tenant(), options.runId(), outstanding,
                 Math.min(options.batchSize(), limits.maxBatchPrompts()), limits.maxRecordBytes() / 2);
         return new Result(null, false, items.size(), requests.size(), outstanding.size());
+    }
+
+    /**
+     * A record over the intake's limit is rejected whole, with no request the run could count: a request too large
+     * to travel even alone fails the input here.
+     */
+    private void refuseOversized(Options options, List<PromptRequest> requests, int maxRecordBytes) {
+        List<String> oversized = requests.stream()
+                .filter(r -> publisher.aloneBytes(options.tenant(), options.runId(), r) > maxRecordBytes)
+                .map(r -> "request " + r.getRequestId() + " of item '" + r.getItemId()
+                        + "' is larger encoded than limits.max-record-bytes (" + maxRecordBytes + ")")
+                .toList();
+        if (!oversized.isEmpty()) {
+            throw new InvalidInputException(oversized);
+        }
     }
 
     /**

@@ -53,7 +53,7 @@ public final class RunPublisher implements AutoCloseable {
         List<PromptRequest> batch = new ArrayList<>();
         long bytes = 0;
         for (PromptRequest request : requests) {
-            long size = requestBytes(request);
+            long size = aloneBytes(tenant, runId, request);
             if (!batch.isEmpty() && (batch.size() >= perBatch || bytes + size > maxBytes)) {
                 send(tenant, runId, batch);
                 sent++;
@@ -79,10 +79,13 @@ public final class RunPublisher implements AutoCloseable {
                 this::failed);
     }
 
-    /** A request's encoded size with room for the batch's own fields. */
-    private long requestBytes(PromptRequest request) {
-        return batches.encode(PromptBatch.newBuilder().setTenant("").setRequests(List.of(request)).build(), false)
-                .length;
+    /**
+     * The encoded size of a batch of {@code request} alone: what the intake measures against its record limit when
+     * the request cannot share a batch.
+     */
+    long aloneBytes(String tenant, String runId, PromptRequest request) {
+        return batches.encode(PromptBatch.newBuilder().setBatchId(request.getRequestId()).setTenant(tenant)
+                .setRunId(runId).setRequests(List.of(request)).build(), false).length;
     }
 
     private void failed(Object metadata, Exception error) {

@@ -277,6 +277,21 @@ class BulkRunITCase {
         assertThat(completions("broken-run")).isEmpty();
     }
 
+    @Test
+    void aConversationTooLargeForOneRecordFailsTheRunInsteadOfBeingLostAtIntake() throws Exception {
+        // Conversations are not split: one over limits.max-record-bytes would be rejected whole, with no request id.
+        Path input = dir.resolve("huge.jsonl");
+        Files.write(input, List.of("{\"custom_id\": \"small\", \"text\": \"fine\"}",
+                "{\"custom_id\": \"huge\", \"messages\": [{\"role\": \"user\", \"content\": \""
+                        + "x".repeat(1_200_000) + "\"}]}"));
+
+        int exit = bulk("submit", "--input", input.toString(), "--run-id", "huge-run");
+
+        assertThat(exit).isEqualTo(4);
+        RunState state = awaitState("huge-run", s -> s.getStatus() == RunStatus.FAILED);
+        assertThat(state.getMessage()).contains("huge-run#1").contains("limits.max-record-bytes");
+    }
+
     private int bulk(String... args) {
         List<String> all = new ArrayList<>(List.of("bulk", args[0], "--config", configFile.toString(),
                 "--tenant", TENANT));
