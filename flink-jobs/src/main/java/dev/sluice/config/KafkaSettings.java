@@ -17,10 +17,12 @@ import java.util.Properties;
  * @param properties extra Kafka client properties (security, for instance), applied to every client; secrets in
  *     them should be Kafka config provider placeholders ({@code ${file:PATH:KEY}}, {@code ${env:VAR}}), which
  *     stay unresolved here and are resolved only inside each Kafka client
+ * @param tenancy where a record's tenant comes from: {@code record} (its field; one trusted producer, default) or
+ *     {@code topic} (the tenant's own topics, guarded by Kafka ACLs); see {@link Tenancy}
  */
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
-        Map<String, String> properties) implements Serializable {
+        Map<String, String> properties, Tenancy tenancy) implements Serializable {
 
     public KafkaSettings {
         Objects.requireNonNull(bootstrapServers, "kafka.bootstrap-servers is required");
@@ -31,6 +33,13 @@ public record KafkaSettings(
         }
         transactionTimeout = transactionTimeout == null ? Duration.ofMinutes(10) : transactionTimeout;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+        tenancy = tenancy == null ? Tenancy.record : tenancy;
+    }
+
+    /** Shared topics, {@link Tenancy#record}. */
+    public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
+            Duration transactionTimeout, Map<String, String> properties) {
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record);
     }
 
     /**
@@ -46,10 +55,14 @@ public record KafkaSettings(
     }
 
     public Topics topics() {
-        return new Topics(topicPrefix);
+        return new Topics(topicPrefix, tenancy);
+    }
+
+    public KafkaSettings withTenancy(Tenancy mode) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode);
     }
 
     KafkaSettings withBootstrapServers(String servers) {
-        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties);
+        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy);
     }
 }
