@@ -170,7 +170,7 @@ public final class BulkSubmitter {
     private Set<String> published(Options options) {
         Set<String> ids = new HashSet<>();
         try (TopicReader<PromptBatch> prompts =
-                TopicReader.ofType(settings.kafka(), settings.kafka().topics().prompts(), PromptBatch.getClassSchema())) {
+                TopicReader.ofType(settings.kafka(), settings.kafka().topics().of(options.tenant()).prompts(), PromptBatch.getClassSchema())) {
             prompts.readToEnd(batch -> {
                 if (options.runId().equals(batch.getRunId()) && options.tenant().equals(batch.getTenant())) {
                     batch.getRequests().forEach(request -> ids.add(request.getRequestId()));

@@ -37,11 +37,11 @@ public final class RunOutcomes {
     public static RunOutcomes read(KafkaSettings kafka, String tenant, String runId) {
         RunOutcomes outcomes = new RunOutcomes();
         try (TopicReader<Completion> reader =
-                new TopicReader<>(kafka, kafka.topics().completions(), Completion.getClassSchema(), true)) {
+                new TopicReader<>(kafka, kafka.topics().of(tenant).completions(), Completion.getClassSchema(), true)) {
             reader.readToEnd(completion -> outcomes.addIfOfRun(tenant, runId, completion));
         }
         try (TopicReader<Reject> reader =
-                new TopicReader<>(kafka, kafka.topics().rejects(), Reject.getClassSchema(), true)) {
+                new TopicReader<>(kafka, kafka.topics().of(tenant).rejects(), Reject.getClassSchema(), true)) {
             reader.readToEnd(reject -> outcomes.addIfOfRun(tenant, runId, reject));
         }
         return outcomes;

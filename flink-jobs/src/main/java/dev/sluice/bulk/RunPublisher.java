@@ -39,7 +39,7 @@ public final class RunPublisher implements AutoCloseable {
 
     /** Sends {@code command} and waits until it is stored: the pipeline must see it before what follows it. */
     public void send(RunCommand command) {
-        producer.send(new ProducerRecord<>(kafka.topics().runCommands(),
+        producer.send(new ProducerRecord<>(kafka.topics().of(command.getTenant()).runCommands(),
                 RunKeys.of(command.getTenant(), command.getRunId()), commands.encode(command, false)), this::failed);
         flush();
     }
@@ -75,7 +75,7 @@ public final class RunPublisher implements AutoCloseable {
         String batchId = requests.get(0).getRequestId();
         PromptBatch batch = PromptBatch.newBuilder().setBatchId(batchId).setTenant(tenant).setRunId(runId)
                 .setRequests(requests).build();
-        producer.send(new ProducerRecord<>(kafka.topics().prompts(), batchId, batches.encode(batch, false)),
+        producer.send(new ProducerRecord<>(kafka.topics().of(tenant).prompts(), batchId, batches.encode(batch, false)),
                 this::failed);
     }
 

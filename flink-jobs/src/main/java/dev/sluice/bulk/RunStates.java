@@ -24,7 +24,7 @@ public final class RunStates implements AutoCloseable {
     private RunState latest;
 
     public RunStates(KafkaSettings kafka, String tenant, String runId) {
-        this.reader = new TopicReader<>(kafka, kafka.topics().runs(), RunState.getClassSchema(), true);
+        this.reader = new TopicReader<>(kafka, kafka.topics().of(tenant).runs(), RunState.getClassSchema(), true);
         this.key = RunKeys.of(tenant, runId);
     }
 

@@ -41,7 +41,7 @@ final class BulkStatusCommand implements Callable<Integer> {
             Optional<RunState> state = watch ? watch(states, runId, timeout) : states.current();
             if (state.isEmpty()) {
                 System.err.println("no run '" + runId + "' of tenant '" + run.tenant + "' in "
-                        + settings.kafka().topics().runs());
+                        + settings.kafka().topics().of(run.tenant).runs());
                 return 1;
             }
             System.out.print(RunReport.describe(state.get()));

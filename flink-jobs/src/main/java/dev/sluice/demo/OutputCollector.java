@@ -1,7 +1,7 @@
 package dev.sluice.demo;
 
 import dev.sluice.config.KafkaSettings;
-import dev.sluice.config.Topics;
+import dev.sluice.config.TenantTopics;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.Reject;
@@ -9,8 +9,11 @@ import dev.sluice.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class OutputCollector implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Topics topics;
+    private final Set<String> completionTopics = new HashSet<>();
+    private final Set<String> rejectTopics = new HashSet<>();
     private final RecordCodec<Completion> completionCodec = new RecordCodec<>(Completion.getClassSchema());
     private final RecordCodec<Reject> rejectCodec = new RecordCodec<>(Reject.getClassSchema());
     private final RecordCodec<InferenceMetric> metricCodec = new RecordCodec<>(InferenceMetric.getClassSchema());
@@ -35,18 +39,30 @@ public final class OutputCollector implements AutoCloseable {
     private final List<Long> completionsReadAtNanos = new ArrayList<>();
     private final List<String> completionKeys = new ArrayList<>();
 
-    /** Reads the output topics of {@code kafka}. */
+    /** Reads the shared output topics of {@code kafka} ({@code tenancy: record}). */
     public OutputCollector(KafkaSettings kafka) {
-        Topics topics = kafka.topics();
+        this(kafka, List.of(kafka.topics().of(null)));
+    }
+
+    /** Reads the output topics of {@code tenants} ({@code tenancy: topic}), all into the same lists. */
+    public static OutputCollector ofTenants(KafkaSettings kafka, Collection<String> tenants) {
+        return new OutputCollector(kafka, tenants.stream().map(kafka.topics()::of).toList());
+    }
+
+    private OutputCollector(KafkaSettings kafka, List<TenantTopics> tenants) {
         Properties properties = kafka.clientProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.topics = topics;
         // Assigned, not subscribed: with no group there is no rebalance to send it back to the start when the
         // broker restarts, so each committed record is read once.
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.completions(), topics.rejects(), topics.metrics())) {
-            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        for (TenantTopics topics : tenants) {
+            completionTopics.add(topics.completions());
+            rejectTopics.add(topics.rejects());
+            for (String topic : List.of(topics.completions(), topics.rejects(), topics.metrics())) {
+                consumer.partitionsFor(topic)
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
@@ -74,11 +90,11 @@ public final class OutputCollector implements AutoCloseable {
 
     private void poll(Duration wait) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
-            if (record.topic().equals(topics.completions())) {
+            if (completionTopics.contains(record.topic())) {
                 completions.add(completionCodec.decode(record.value()));
                 completionsReadAtNanos.add(System.nanoTime());
                 completionKeys.add(record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
-            } else if (record.topic().equals(topics.rejects())) {
+            } else if (rejectTopics.contains(record.topic())) {
                 rejects.add(rejectCodec.decode(record.value()));
             } else {
                 metrics.add(metricCodec.decode(record.value()));

@@ -17,7 +17,11 @@ public final class PromptPublisher {
 
     /** Publishes {@code records} to the prompts topic of {@code kafka}. */
     public static void publish(KafkaSettings kafka, List<SamplePrompts.SampleRecord> records) {
-        String topic = kafka.topics().prompts();
+        publish(kafka, kafka.topics().prompts(), records);
+    }
+
+    /** Publishes {@code records} to {@code topic}: a tenant's own prompts topic, say. */
+    public static void publish(KafkaSettings kafka, String topic, List<SamplePrompts.SampleRecord> records) {
         Properties properties = kafka.clientProperties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

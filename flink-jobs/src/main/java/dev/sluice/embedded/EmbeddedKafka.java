@@ -1,5 +1,6 @@
 package dev.sluice.embedded;
 
+import dev.sluice.config.TenantTopics;
 import dev.sluice.config.Topics;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -125,6 +126,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 topics.metricsSummary(), topics.runCommands()), partitions);
         createTopics(List.of(topics.catalog()), 1, Map.of("cleanup.policy", "compact"));
         createTopics(List.of(topics.runs()), partitions, Map.of("cleanup.policy", "compact"));
+    }
+
+    /** Creates {@code tenant}'s own topics ({@code tenancy: topic}), its runs topic compacted. */
+    public void createTenantTopics(Topics topics, String tenant, int partitions) {
+        TenantTopics own = topics.of(tenant);
+        createTopics(List.of(own.prompts(), own.completions(), own.metrics(), own.rejects(), own.runCommands()),
+                partitions);
+        createTopics(List.of(own.runs()), partitions, Map.of("cleanup.policy", "compact"));
     }
 
     /** Creates the topics that do not exist yet, with {@code partitions} partitions each. */

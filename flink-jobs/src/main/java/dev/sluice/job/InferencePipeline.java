@@ -1,6 +1,7 @@
 package dev.sluice.job;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.Tenancy;
 import dev.sluice.config.Topics;
 import dev.sluice.routing.Catalog;
 import dev.sluice.run.RunEvent;
@@ -12,6 +13,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -20,6 +22,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -46,6 +49,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class InferencePipeline {
 
     public static final String JOB_NAME = "inference-pipeline";
+    /** How soon the job reads a new tenant's prompts topic in {@code tenancy: topic}. */
+    static final Duration TENANT_DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
     private final SluiceConfig config;
     private final Catalog catalog;
@@ -64,11 +69,21 @@ public final class InferencePipeline {
         env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     }
 
-    /** Prompt records from the prompts topic, starting where the job's consumer group left off. */
+    /**
+     * Prompt records, starting where the job's consumer group left off: from the prompts topic, or in
+     * {@code tenancy: topic} from every tenant's, found by pattern so that a tenant added later needs no restart.
+     */
     public DataStream<SourceRecord> source(StreamExecutionEnvironment env) {
-        KafkaSource<SourceRecord> source = KafkaSource.<SourceRecord>builder()
+        KafkaSourceBuilder<SourceRecord> builder = KafkaSource.<SourceRecord>builder();
+        if (topics.tenancy() == Tenancy.topic) {
+            builder.setTopicPattern(topics.tenantPrompts())
+                    .setProperty("partition.discovery.interval.ms",
+                            String.valueOf(TENANT_DISCOVERY_INTERVAL.toMillis()));
+        } else {
+            builder.setTopics(topics.prompts());
+        }
+        KafkaSource<SourceRecord> source = builder
                 .setBootstrapServers(config.kafka().bootstrapServers())
-                .setTopics(topics.prompts())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SourceRecordDeserializer())
@@ -81,8 +96,10 @@ public final class InferencePipeline {
 
     /** Wires everything after the source. */
     public void attach(DataStream<SourceRecord> records) {
+        // A local, so that the sinks' functions capture the topics and not this (unserializable) pipeline.
+        Topics topics = this.topics;
         SingleOutputStreamOperator<PromptRequest> requests = records
-                .process(new DecodeFunction(config.limits().toIntakeLimits()))
+                .process(new DecodeFunction(config.limits().toIntakeLimits(), topics))
                 .uid("decode").name("decode and validate");
         SingleOutputStreamOperator<PromptRequest> unique = requests
                 .keyBy(DedupeFunction::key, Types.STRING)
@@ -108,17 +125,17 @@ public final class InferencePipeline {
                 .process(new OutcomeSplitter()).uid("split").name("split outcomes");
 
         completions
-                .sinkTo(sink(topics.completions(), "completions", c -> outputKey(c.getTenant(), c.getRequestId()),
+                .sinkTo(sink(c -> topics.of(c.getTenant()).completions(), "completions", c -> outputKey(c.getTenant(), c.getRequestId()),
                         Completion.getClassSchema()))
                 .uid("completions-sink").name("completions");
         completions.getSideOutput(OutcomeSplitter.METRICS)
-                .sinkTo(sink(topics.metrics(), "metrics", m -> outputKey(m.getTenant(), m.getRequestId()),
+                .sinkTo(sink(m -> topics.of(m.getTenant()).metrics(), "metrics", m -> outputKey(m.getTenant(), m.getRequestId()),
                         InferenceMetric.getClassSchema()))
                 .uid("metrics-sink").name("metrics");
         DataStream<Reject> rejects = requests.getSideOutput(DecodeFunction.REJECTS)
                 .union(unique.getSideOutput(DedupeFunction.REJECTS), live.getSideOutput(CancelledRunFilter.REJECTS),
                         completions.getSideOutput(OutcomeSplitter.REJECTS));
-        rejects.sinkTo(sink(topics.rejects(), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
+        rejects.sinkTo(sink(reject -> rejectTopic(topics, reject), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
                 .uid("rejects-sink").name("rejects");
         trackRuns(commands, completions, rejects);
     }
@@ -126,6 +143,7 @@ public final class InferencePipeline {
     /** Each bulk run's state, from its commands and the outcomes of its requests, to the compacted runs topic. */
     private void trackRuns(DataStream<RunCommand> commands, DataStream<Completion> completions,
             DataStream<Reject> rejects) {
+        Topics topics = this.topics;
         TypeInformation<RunEvent> events = TypeInformation.of(RunEvent.class);
         DataStream<RunEvent> outcomes = completions
                 .flatMap((Completion completion, Collector<RunEvent> out) -> emitIfInRun(RunEvent.of(completion), out))
@@ -137,7 +155,7 @@ public final class InferencePipeline {
                 .union(outcomes)
                 .keyBy(RunEvent::runKey, Types.STRING)
                 .process(new RunTracker()).uid("run-tracker").name("track bulk runs")
-                .sinkTo(sink(topics.runs(), "runs", r -> RunKeys.of(r.getTenant(), r.getRunId()),
+                .sinkTo(sink(r -> topics.of(r.getTenant()).runs(), "runs", r -> RunKeys.of(r.getTenant(), r.getRunId()),
                         RunState.getClassSchema()))
                 .uid("runs-sink").name("runs");
     }
@@ -187,6 +205,14 @@ public final class InferencePipeline {
         return tenant + "/" + requestId;
     }
 
+    /**
+     * The tenant's rejects topic. Every reject has its tenant in {@code tenancy: topic}: the topic it was read from
+     * names it. In {@code record} mode a record that could not be read has none and goes to the shared topic.
+     */
+    private static String rejectTopic(Topics topics, Reject reject) {
+        return reject.getTenant() == null ? topics.rejects() : topics.of(reject.getTenant()).rejects();
+    }
+
     /** As {@link #outputKey} when the request is known, else the source coordinates, so rejects stay apart. */
     private static String rejectKey(Reject reject) {
         return reject.getRequestId() != null && reject.getTenant() != null
@@ -197,6 +223,12 @@ public final class InferencePipeline {
     /** An exactly-once sink of Avro or JSON records to {@code topic}, with its own transactional id prefix. */
     <T extends SpecificRecordBase> KafkaSink<T> sink(
             String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
+        return TransactionalSink.of(config.kafka(), topic, name, key, schema);
+    }
+
+    /** As {@link #sink(String, String, RecordSerializer.KeyOf, Schema)}, each record to the topic it names. */
+    private <T extends SpecificRecordBase> KafkaSink<T> sink(
+            RecordSerializer.TopicOf<T> topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
         return TransactionalSink.of(config.kafka(), topic, name, key, schema);
     }
 }

@@ -20,6 +20,12 @@ final class TransactionalSink {
      */
     static <T extends SpecificRecordBase> KafkaSink<T> of(
             KafkaSettings kafka, String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
+        return of(kafka, record -> topic, name, key, schema);
+    }
+
+    /** As {@link #of(KafkaSettings, String, String, RecordSerializer.KeyOf, Schema)}, each record to its topic. */
+    static <T extends SpecificRecordBase> KafkaSink<T> of(KafkaSettings kafka, RecordSerializer.TopicOf<T> topic,
+            String name, RecordSerializer.KeyOf<T> key, Schema schema) {
         Properties producer = kafka.clientProperties();
         producer.setProperty("transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()

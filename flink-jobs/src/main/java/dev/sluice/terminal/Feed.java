@@ -1,5 +1,7 @@
 package dev.sluice.terminal;
 
+import dev.sluice.config.Tenancy;
+import dev.sluice.config.TenantTopics;
 import dev.sluice.config.Topics;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.InferenceMetric;
@@ -9,23 +11,35 @@ import java.util.Locale;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 
-/** The topics {@code sluice tail} follows, with the record each carries. */
+/**
+ * The topics {@code sluice tail} follows, with the record each carries: a tenant's own (in {@code tenancy: topic}
+ * each tenant has its own), or the operators' summary of every model.
+ */
 enum Feed {
-    COMPLETIONS(Topics::completions, Completion.getClassSchema()),
-    METRICS(Topics::metrics, InferenceMetric.getClassSchema()),
-    SUMMARY(Topics::metricsSummary, MetricsSummary.getClassSchema()),
-    REJECTS(Topics::rejects, Reject.getClassSchema());
+    COMPLETIONS(TenantTopics::completions, Completion.getClassSchema()),
+    METRICS(TenantTopics::metrics, InferenceMetric.getClassSchema()),
+    SUMMARY(null, MetricsSummary.getClassSchema()),
+    REJECTS(TenantTopics::rejects, Reject.getClassSchema());
 
-    private final Function<Topics, String> topic;
+    /** The feed's topic among a tenant's; null for the summary, which is no tenant's. */
+    private final Function<TenantTopics, String> topic;
     private final Schema schema;
 
-    Feed(Function<Topics, String> topic, Schema schema) {
+    Feed(Function<TenantTopics, String> topic, Schema schema) {
         this.topic = topic;
         this.schema = schema;
     }
 
-    String topic(Topics topics) {
-        return topic.apply(topics);
+    /** The topic to follow; {@code tenant} may be null where topics are shared ({@code tenancy: record}). */
+    String topic(Topics topics, String tenant) {
+        if (topic == null) {
+            return topics.metricsSummary();
+        }
+        if (tenant == null && topics.tenancy() == Tenancy.topic) {
+            throw new IllegalArgumentException("with tenancy: topic each tenant has its own " + name().toLowerCase(
+                    Locale.ROOT) + " topic: name the tenant with --tenant");
+        }
+        return topic.apply(topics.of(tenant));
     }
 
     Schema schema() {

@@ -26,6 +26,10 @@ public final class TailCommand implements Callable<Integer> {
             defaultValue = "${env:SLUICE_HOME:-.}/config/sluice.yaml")
     Path config;
 
+    @Option(names = "--tenant", description = "whose records to follow; needed with tenancy: topic, where each "
+            + "tenant has its own topics")
+    String tenant;
+
     @Option(names = "--from-beginning", description = "start at the first record, not at the next one")
     boolean fromBeginning;
 
@@ -41,7 +45,7 @@ public final class TailCommand implements Callable<Integer> {
         KafkaSettings kafka = SluiceConfig.load(config).kafka();
         PrintWriter out = spec.commandLine().getOut();
         int printed = 0;
-        try (TopicReader<SpecificRecordBase> reader = new TopicReader<>(kafka, chosen.topic(kafka.topics()),
+        try (TopicReader<SpecificRecordBase> reader = new TopicReader<>(kafka, chosen.topic(kafka.topics(), tenant),
                 chosen.schema(), fromBeginning)) {
             while (max == 0 || printed < max) {
                 printed += reader.poll(Duration.ofMillis(500), record -> {

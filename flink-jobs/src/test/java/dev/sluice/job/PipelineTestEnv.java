@@ -5,6 +5,7 @@ import dev.sluice.config.JobSettings;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.Tenancy;
 import dev.sluice.demo.PromptPublisher;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.embedded.EmbeddedKafka;
@@ -50,6 +51,11 @@ final class PipelineTestEnv implements AutoCloseable {
         this(topicPrefix, Duration.ofMillis(500));
     }
 
+    /** With {@code tenancy}; in {@code topic} the tenants {@code acme} and {@code globex} have their topics. */
+    PipelineTestEnv(String topicPrefix, Tenancy tenancy) {
+        this(topicPrefix, Duration.ofMillis(500), EmbeddedKafka.start(), Map.of(), tenancy);
+    }
+
     PipelineTestEnv(String topicPrefix, Duration checkpointInterval) {
         this(topicPrefix, checkpointInterval, EmbeddedKafka.start(), Map.of());
     }
@@ -57,6 +63,11 @@ final class PipelineTestEnv implements AutoCloseable {
     /** On {@code kafka}, closed with this; {@code kafkaProperties} are the config's {@code kafka.properties}. */
     PipelineTestEnv(String topicPrefix, Duration checkpointInterval, EmbeddedKafka kafka,
             Map<String, String> kafkaProperties) {
+        this(topicPrefix, checkpointInterval, kafka, kafkaProperties, Tenancy.record);
+    }
+
+    private PipelineTestEnv(String topicPrefix, Duration checkpointInterval, EmbeddedKafka kafka,
+            Map<String, String> kafkaProperties, Tenancy tenancy) {
         Catalog declared = Catalog.parse(CATALOG, "test catalog");
         this.kafka = kafka;
         // Ten times faster than an H100 would be: requests stay in flight for tens of milliseconds.
@@ -65,10 +76,13 @@ final class PipelineTestEnv implements AutoCloseable {
         this.catalog = declared.withEndpoints(emulators.endpoints());
         this.config = new SluiceConfig(
                 new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5),
-                        kafkaProperties),
+                        kafkaProperties, tenancy),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30)),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
+        if (tenancy == Tenancy.topic) {
+            List.of("acme", "globex").forEach(tenant -> kafka.createTenantTopics(config.kafka().topics(), tenant, 2));
+        }
     }
 
     InferencePipeline pipeline() {

@@ -1,0 +1,139 @@
+package dev.sluice.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.Tenancy;
+import dev.sluice.config.TenantTopics;
+import dev.sluice.demo.OutputCollector;
+import dev.sluice.demo.PromptPublisher;
+import dev.sluice.demo.SamplePrompts.SampleRecord;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RejectReason;
+import dev.sluice.terminal.TopicReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code tenancy: topic}: each tenant writes its own prompts topic and reads its own outputs. The topic names the
+ * tenant, a record that claims another is rejected to the topic's tenant, and a tenant whose topics are created
+ * while the job runs is served without a restart.
+ */
+class TopicTenancyITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    private static PipelineTestEnv env;
+
+    @BeforeAll
+    static void start() {
+        env = new PipelineTestEnv("tenancy", Tenancy.topic);
+    }
+
+    @AfterAll
+    static void stop() {
+        env.close();
+    }
+
+    @Test
+    void theTopicNamesTheTenantAndOutputsStayWithIt() throws Exception {
+        KafkaSettings kafka = env.config.kafka();
+        TenantTopics acme = kafka.topics().of("acme");
+        TenantTopics globex = kafka.topics().of("globex");
+        List<SampleRecord> acmeRecords = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            acmeRecords.add(prompt("acme-" + i, "acme"));
+        }
+        // Written to acme's topic, claiming globex: the claim is refused, and acme is told.
+        acmeRecords.add(prompt("spoof-single", "globex"));
+        acmeRecords.add(PipelineTestEnv.json("spoof-batch", "{\"tenant\": \"globex\", \"requests\": ["
+                + "{\"request_id\": \"spoof-batch-0\", \"task\": \"chat\", \"prompt\": \"hi\"},"
+                + "{\"request_id\": \"spoof-batch-1\", \"task\": \"chat\", \"prompt\": \"hi\"}]}"));
+        acmeRecords.add(prompt("spoof-long", "g".repeat(100_000)));
+        acmeRecords.add(PipelineTestEnv.json("noise", "not json at all"));
+        List<SampleRecord> globexRecords = List.of(prompt("globex-0", "globex"), prompt("globex-1", "globex"));
+
+        JobClient job = startJob();
+        // A tenant onboarded while the job runs: its prompts are found by the source's topic pattern.
+        env.kafka.createTenantTopics(kafka.topics(), "initech", 2);
+        try (OutputCollector output = OutputCollector.ofTenants(kafka, List.of("acme", "globex", "initech"))) {
+            PromptPublisher.publish(kafka, acme.prompts(), acmeRecords);
+            PromptPublisher.publish(kafka, globex.prompts(), globexRecords);
+            PromptPublisher.publish(kafka, kafka.topics().of("initech").prompts(),
+                    List.of(prompt("initech-0", "initech")));
+
+            boolean done = output.collectUntil(
+                    () -> output.completions().size() >= 8 && output.rejects().size() >= 5, Duration.ofSeconds(90));
+            output.drain(Duration.ofSeconds(3));
+            assertThat(done).as("outcomes: completions %s, rejects %s",
+                    output.completions().stream().map(Completion::getRequestId).toList(),
+                    output.rejects().stream().map(r -> r.getReason() + " " + r.getRequestId()).toList()).isTrue();
+        } finally {
+            job.cancel().get();
+        }
+
+        // Each completion lies in its own tenant's topic and nowhere else.
+        assertThat(ids(TopicTenancyITCase.<Completion>all(kafka, acme.completions(), Completion.getClassSchema())))
+                .containsExactlyInAnyOrder("acme/acme-0", "acme/acme-1", "acme/acme-2", "acme/acme-3", "acme/acme-4");
+        assertThat(ids(TopicTenancyITCase.<Completion>all(kafka, globex.completions(), Completion.getClassSchema())))
+                .containsExactlyInAnyOrder("globex/globex-0", "globex/globex-1");
+        assertThat(ids(TopicTenancyITCase.<Completion>all(kafka, kafka.topics().of("initech").completions(),
+                Completion.getClassSchema()))).containsExactly("initech/initech-0");
+        assertThat(TopicTenancyITCase.<Reject>all(kafka, globex.rejects(), Reject.getClassSchema())).isEmpty();
+
+        List<Reject> acmeRejects = all(kafka, acme.rejects(), Reject.getClassSchema());
+        Map<String, Reject> byId = acmeRejects.stream().filter(r -> r.getRequestId() != null)
+                .collect(Collectors.toMap(Reject::getRequestId, Function.identity()));
+        assertThat(byId.keySet()).contains("spoof-single", "spoof-batch-0", "spoof-batch-1", "spoof-long");
+        for (String id : Set.of("spoof-single", "spoof-batch-0", "spoof-batch-1", "spoof-long")) {
+            Reject reject = byId.get(id);
+            assertThat(reject.getReason()).as(id).isEqualTo(RejectReason.TENANT_MISMATCH);
+            assertThat(reject.getTenant()).as(id).isEqualTo("acme");
+            assertThat(reject.getMessage()).as(id).contains(acme.prompts()).hasSizeLessThan(400);
+        }
+        assertThat(acmeRejects).filteredOn(r -> r.getReason() == RejectReason.DECODE_ERROR)
+                .singleElement().satisfies(r -> assertThat(r.getTenant()).isEqualTo("acme"));
+    }
+
+    private static <T extends SpecificRecordBase> List<T> all(KafkaSettings kafka, String topic, Schema schema) {
+        try (TopicReader<T> reader = new TopicReader<>(kafka, topic, schema, true)) {
+            return reader.readToEnd();
+        }
+    }
+
+    private static List<String> ids(List<Completion> completions) {
+        return completions.stream().map(c -> c.getTenant() + "/" + c.getRequestId()).toList();
+    }
+
+    private static SampleRecord prompt(String id, String tenant) {
+        return PipelineTestEnv.json(id, "{\"request_id\": \"" + id + "\", \"tenant\": \"" + tenant
+                + "\", \"task\": \"chat\", \"prompt\": \"hello from " + id + "\", \"params\": {\"max_tokens\": 8}}");
+    }
+
+    private static JobClient startJob() throws Exception {
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+        InferencePipeline pipeline = env.pipeline();
+        pipeline.configure(flink);
+        pipeline.attach(pipeline.source(flink));
+        return flink.executeAsync(InferencePipeline.JOB_NAME);
+    }
+}
