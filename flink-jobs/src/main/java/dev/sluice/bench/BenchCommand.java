@@ -1,8 +1,8 @@
 package dev.sluice.bench;
 
 import dev.sluice.chaos.ChaosBench;
-import dev.sluice.chaos.ChaosReport;
 import dev.sluice.chaos.ChaosScenario;
+import dev.sluice.chaos.PoisonReport;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +24,8 @@ import picocli.CommandLine.Parameters;
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
                 + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos, bulk.")
 public final class BenchCommand implements Callable<Integer> {
+
+    private static final String POISON = "poison";
 
     @Parameters(index = "0",
             description = "scenario: saturation, priority, prefix, overhead, memory, chaos or bulk")
@@ -55,8 +57,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Option(names = "--faults", split = ",", description = "chaos: the fault scenarios to run (default: all of "
-            + "none, task-failure, savepoint-rescale, backend-outage, slow-backend, broker-restart, stream-cut)")
+            + "none, task-failure, savepoint-rescale, backend-outage, slow-backend, broker-restart, stream-cut, "
+            + POISON + ")")
     List<String> faults;
+
+    @Option(names = "--hostile-per-kind", defaultValue = "75", description = "chaos poison: hostile records of each "
+            + "cheap kind, a twentieth of it of each heavy kind (default: ${DEFAULT-VALUE}, about 1,100 in all)")
+    int hostilePerKind;
 
     @Option(names = "--rate", defaultValue = "60", description = "chaos: prompts offered per second "
             + "(default: ${DEFAULT-VALUE})")
@@ -73,14 +80,25 @@ public final class BenchCommand implements Callable<Integer> {
                 .run();
     }
 
-    /** Every fault scenario unless {@code --faults} names some; {@code --prompts} per scenario. */
+    /**
+     * Every fault scenario unless {@code --faults} names some; {@code --prompts} per scenario. {@code poison} runs
+     * apart from the others, on a stack of its own: it compares two runs rather than one against its offer.
+     */
     private ObjectNode chaos() throws Exception {
+        boolean poison = faults == null || faults.contains(POISON);
         List<ChaosScenario> chosen = faults == null ? List.of(ChaosScenario.values())
-                : faults.stream().map(ChaosScenario::named).toList();
-        List<ChaosReport> reports = new ChaosBench(prompts, rate, timeScale, System.out).run(chosen);
+                : faults.stream().filter(fault -> !fault.equals(POISON)).map(ChaosScenario::named).toList();
+        ChaosBench bench = new ChaosBench(prompts, rate, timeScale, System.out);
         ObjectNode json = JsonAvro.mapper().createObjectNode().put("scenario", "chaos").put("prompts", prompts)
                 .put("per_second", rate);
-        json.set("reports", JsonAvro.mapper().valueToTree(reports));
+        if (!chosen.isEmpty()) {
+            json.set("reports", JsonAvro.mapper().valueToTree(bench.run(chosen)));
+        }
+        if (poison) {
+            PoisonReport report = bench.poison(hostilePerKind);
+            json.set("poison", JsonAvro.mapper().valueToTree(report));
+            json.put("poison_p99_ratio", report.p99Ratio());
+        }
         return json;
     }
 

@@ -50,6 +50,29 @@ public final class ChaosBench {
         return reports;
     }
 
+    /**
+     * The poison scenario ({@link PoisonRun}): {@code prompts} well-behaved prompts, alone and then beside
+     * {@code hostilePerKind} hostile records of each kind; a line of the well-behaved tenants' outcomes, a line per
+     * kind of hostile record, and the p99 ratio last.
+     */
+    public PoisonReport poison(int hostilePerKind) throws Exception {
+        try (ChaosStack stack = ChaosStack.start(timeScale)) {
+            PoisonReport report = new PoisonRun(stack, prompts, perSecond, hostilePerKind).run();
+            out.printf(Locale.ROOT, "poison: %d well-behaved prompts at %.0f/s from 2 tenants, alone and beside %d"
+                    + " hostile records from a third (tenancy: topic)%n", prompts, perSecond, report.hostileTotal());
+            out.printf(Locale.ROOT, "well-behaved: %d offered, %d completed, %d lost, %d duplicated; job restarts: %d%n",
+                    report.offered(), report.completed(), report.lost(), report.duplicated(), report.restarts());
+            out.printf("%-24s %7s %9s%n", "hostile kind", "sent", "answered");
+            report.hostile().forEach((kind, sent) -> out.printf(Locale.ROOT, "%-24s %7d %9d%n", kind, sent,
+                    report.answered().getOrDefault(kind, 0)));
+            out.printf(Locale.ROOT, "%-24s %7d %9d%n", "all", report.hostileTotal(), report.answeredTotal());
+            out.printf(Locale.ROOT, "well-behaved p99 latency: %.2f s alone, %.2f s beside the hostile records;"
+                    + " ratio %.2f (target <= 1.5)%n", report.baselineP99Seconds(), report.poisonP99Seconds(),
+                    report.p99Ratio());
+            return report;
+        }
+    }
+
     private static String summary(java.util.Map<String, Integer> counts) {
         return counts.isEmpty() ? "-" : counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));

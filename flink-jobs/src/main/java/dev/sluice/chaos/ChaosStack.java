@@ -24,6 +24,9 @@ import java.util.Map;
 public final class ChaosStack implements AutoCloseable {
 
     static final String TENANT = "acme";
+    /** A second well-behaved tenant, and one whose producer is hostile (the poison scenario). */
+    static final String SECOND_TENANT = "globex";
+    static final String HOSTILE_TENANT = "mallory";
     static final String PRIMARY = "primary-model";
     static final String FALLBACK = "fallback-model";
     static final String RESTRICTED = "restricted-model";
@@ -67,8 +70,11 @@ public final class ChaosStack implements AutoCloseable {
                      endpoint: "%s", served-name: %s, max-batch-size: 32, streaming: on}}
                 policies:
                   %s: {commercial: true, monthly-active-users: 1000}
+                  %s: {commercial: true, monthly-active-users: 1000}
+                  %s: {commercial: true, monthly-active-users: 1000}
                 """.formatted(PRIMARY, primaryA.endpoint(), PRIMARY, primaryB.endpoint(), FALLBACK,
-                fallback.endpoint(), FALLBACK, RESTRICTED, restricted.endpoint(), RESTRICTED, TENANT);
+                fallback.endpoint(), FALLBACK, RESTRICTED, restricted.endpoint(), RESTRICTED, TENANT, SECOND_TENANT,
+                HOSTILE_TENANT);
         return new ChaosStack(kafka, List.of(primaryA, primaryB), List.of(primaryA, primaryB, fallback, restricted),
                 Catalog.parse(models, "chaos catalog"));
     }

@@ -47,7 +47,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private transient Map<String, Failure> failures;
     /** Deployments as parsed from the JSON that routed requests carry, parsed once per distinct deployment. */
     private transient Map<String, ModelDeployment> deployments;
+    /** Guarded by this: a failover on a gateway's thread may acquire one while the task closes. */
     private transient List<List<BackendSpec>> acquired;
+    /** Guarded by this: once closed, no gateway is acquired again, so none is left unreleased. */
+    private transient boolean closed;
     private transient int defaultMaxTokens;
     private transient AutoCloseable cancellations;
 
@@ -228,6 +231,9 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             return existing;
         }
         synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the inference function is closed");
+            }
             Gateway gateway = gateways.get(key);
             Failure failed = failures.get(key);
             if (gateway == null && failed != null && System.currentTimeMillis() < failed.retryAtMillis()) {
@@ -266,9 +272,12 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
 
     @Override
     public void close() throws Exception {
-        if (acquired != null) {
-            acquired.forEach(Gateways::release);
+        List<List<BackendSpec>> held;
+        synchronized (this) {
+            closed = true;
+            held = acquired == null ? List.of() : List.copyOf(acquired);
         }
+        held.forEach(Gateways::release);
         if (cancellations != null) {
             cancellations.close();
         }

@@ -66,6 +66,32 @@ class SluiceConfigTest {
     }
 
     @Test
+    void tenancyTopicGivesEachTenantItsOwnTopicsAndRecordSharesThem() throws IOException {
+        String kafka = "kafka:\n  bootstrap-servers: broker:9092\n  topic-prefix: s\n";
+
+        Topics shared = SluiceConfig.load(write(kafka)).kafka().topics();
+        assertThat(shared.tenancy()).isEqualTo(Tenancy.record);
+        assertThat(shared.of("acme").prompts()).isEqualTo("s.prompts");
+        assertThat(shared.tenantOf("s.prompts.acme")).isEmpty();
+
+        Topics own = SluiceConfig.load(write(kafka + "  tenancy: topic\n")).kafka().topics();
+        assertThat(own.of("acme").all()).containsExactly("s.prompts.acme", "s.completions.acme", "s.metrics.acme",
+                "s.rejects.acme", "s.runs.acme", "s.runs.commands.acme");
+        assertThat(own.tenantOf("s.prompts.acme")).contains("acme");
+        assertThat(own.tenantOf("s.runs.commands.acme")).contains("acme");
+        assertThat(own.tenantPrompts().matcher("s.prompts.acme-retail").matches()).isTrue();
+        // Neither another prefix, nor a name with a dot, nor one that would be a shared topic names a tenant.
+        assertThat(own.tenantPrompts().matcher("sx.prompts.acme").matches()).isFalse();
+        assertThat(own.tenantPrompts().matcher("s.prompts.a.b").matches()).isFalse();
+        assertThat(own.tenantMetrics().matcher("s.metrics.summary").matches()).isFalse();
+        assertThat(own.tenantRunCommands().matcher("s.runs.commands.commands").matches()).isFalse();
+        assertThatThrownBy(() -> own.of("Acme")).hasMessageContaining("cannot name topics");
+        assertThatThrownBy(() -> own.of("t".repeat(65))).hasMessageContaining("cannot name topics");
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "  tenancy: topics\n")))
+                .hasMessageContaining("tenancy");
+    }
+
+    @Test
     void anUnknownKeyIsReportedWithItsPath() throws IOException {
         Path file = write("kafka:\n  bootstrap-servers: broker:9092\njob:\n  paralelism: 4\n");
 

@@ -1,0 +1,278 @@
+package dev.sluice.chaos;
+
+import dev.sluice.chaos.HostileRecords.Hostile;
+import dev.sluice.config.LimitSettings;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.Tenancy;
+import dev.sluice.config.TenantTopics;
+import dev.sluice.demo.OutputCollector;
+import dev.sluice.job.LocalJob;
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.Task;
+import dev.sluice.serde.RecordCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code sluice bench chaos --faults poison}: two well-behaved tenants publish at a steady rate, first alone, then
+ * with a hostile tenant's records beside them ({@link HostileRecords}), in {@code tenancy: topic}. Each well-behaved
+ * prompt must end as exactly one completion, the job must never restart, every hostile record must be answered as
+ * it should (a reject with its reason, at its offset), and the well-behaved tenants' p99 latency is compared between
+ * the two runs.
+ */
+final class PoisonRun {
+
+    /** The intake's record limit here: half the broker's, so records at it and just over it can be published. */
+    static final int MAX_RECORD_BYTES = 512 * 1024;
+    /** Whose run the hostile tenant's forged commands try to cancel; half the first tenant's prompts are in it. */
+    static final String VICTIM_RUN = "weekly-report";
+    private static final RecordCodec<PromptRequest> CODEC = new RecordCodec<>(PromptRequest.getClassSchema());
+    private static final Duration PATIENCE = Duration.ofSeconds(180);
+    private static final long SEED = 14;
+
+    private final ChaosStack stack;
+    private final int prompts;
+    private final double perSecond;
+    private final int hostilePerKind;
+
+    /**
+     * @param prompts well-behaved prompts offered in each of the two runs
+     * @param perSecond the rate they are offered at
+     * @param hostilePerKind hostile records of each cheap kind (a few of the heavy kinds)
+     */
+    PoisonRun(ChaosStack stack, int prompts, double perSecond, int hostilePerKind) {
+        this.stack = stack;
+        this.prompts = prompts;
+        this.perSecond = perSecond;
+        this.hostilePerKind = hostilePerKind;
+    }
+
+    PoisonReport run() throws Exception {
+        Phase baseline = new Phase("chaos-poison-baseline", List.of());
+        baseline.run();
+        List<Hostile> hostile = HostileRecords.generate(ChaosStack.HOSTILE_TENANT, ChaosStack.TENANT, VICTIM_RUN,
+                MAX_RECORD_BYTES, hostilePerKind, SEED);
+        Phase poison = new Phase("chaos-poison", hostile);
+        poison.run();
+        Map<String, Integer> kinds = new TreeMap<>();
+        hostile.forEach(record -> kinds.merge(record.kind(), 1, Integer::sum));
+        return new PoisonReport(prompts, poison.completed, poison.lost, poison.duplicated,
+                AttemptProbe.restarts(poison.name), kinds, poison.answered, baseline.p99Seconds(),
+                poison.p99Seconds());
+    }
+
+    /** One run: the job on topics of its own, the steady load, and the hostile records if any. */
+    private final class Phase {
+
+        private final String name;
+        private final List<Hostile> hostile;
+        private final Map<String, Long> sentAtNanos = new ConcurrentHashMap<>();
+        private final List<Sent> hostileSent = new ArrayList<>();
+        private final List<Double> latencies = new ArrayList<>();
+        private final Map<String, Integer> answered = new TreeMap<>();
+        private SluiceConfig config;
+        private int completed;
+        private int lost;
+        private int duplicated;
+
+        Phase(String name, List<Hostile> hostile) {
+            this.name = name;
+            this.hostile = hostile;
+        }
+
+        void run() throws Exception {
+            SluiceConfig base = stack.config(name, 2);
+            config = new SluiceConfig(base.kafka().withTenancy(Tenancy.topic), base.job(),
+                    new LimitSettings(MAX_RECORD_BYTES, 0, 0, 0, 0, null), base.gateway(), base.catalog());
+            List<String> tenants = List.of(ChaosStack.TENANT, ChaosStack.SECOND_TENANT, ChaosStack.HOSTILE_TENANT);
+            tenants.forEach(tenant -> stack.kafka.createTenantTopics(config.kafka().topics(), tenant, 2));
+            JobClient job = LocalJob.start(config, stack.catalog, null,
+                    records -> records.map(new AttemptProbe(name)).uid("attempt-probe").name("attempt probe"));
+            try (KafkaProducer<String, byte[]> producer = producer();
+                    OutputCollector output = OutputCollector.ofTenants(config.kafka(), tenants)) {
+                String first = name + "-first";
+                send(producer, request(first, ChaosStack.TENANT, null));
+                producer.flush();
+                if (!output.collectUntil(() -> output.outcomes() > 0, PATIENCE)) {
+                    throw new IllegalStateException(name + ": the pipeline answered nothing");
+                }
+                sentAtNanos.remove(first);
+                AtomicReference<Exception> failure = new AtomicReference<>();
+                Thread steady = new Thread(() -> publishSteadily(producer, failure), name + "-steady");
+                Thread hostility = new Thread(() -> publishHostile(failure), name + "-hostile");
+                steady.start();
+                hostility.start();
+                int hostilePrompts = (int) hostile.stream()
+                        .filter(record -> record.target() == HostileRecords.Target.PROMPTS).count();
+                output.collectUntil(() -> failure.get() != null || (!steady.isAlive() && !hostility.isAlive()
+                        && wellBehavedOutcomes(output) >= prompts
+                        && hostileRejects(output) >= hostilePrompts), PATIENCE);
+                steady.join();
+                hostility.join();
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                // Anything more would be a duplicate: give it time to show.
+                output.drain(Duration.ofSeconds(3));
+                tally(output);
+            } finally {
+                job.cancel().get();
+            }
+        }
+
+        private void publishSteadily(KafkaProducer<String, byte[]> producer, AtomicReference<Exception> failure) {
+            try {
+                long start = System.nanoTime();
+                for (int i = 0; i < prompts; i++) {
+                    pace(start, i * 1e9 / perSecond);
+                    // Half the first tenant's prompts belong to the run the hostile tenant tries to cancel.
+                    String tenant = i % 2 == 0 ? ChaosStack.TENANT : ChaosStack.SECOND_TENANT;
+                    send(producer, request(name + "-" + i, tenant, i % 4 == 0 ? (long) i : null));
+                }
+                producer.flush();
+            } catch (Exception e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        /** The hostile records, spread evenly over the time the steady load takes. */
+        private void publishHostile(AtomicReference<Exception> failure) {
+            if (hostile.isEmpty()) {
+                return;
+            }
+            TenantTopics own = config.kafka().topics().of(ChaosStack.HOSTILE_TENANT);
+            double spacingNanos = prompts / perSecond * 1e9 / hostile.size();
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            try (KafkaProducer<String, byte[]> producer = hostileProducer()) {
+                long start = System.nanoTime();
+                for (int i = 0; i < hostile.size(); i++) {
+                    pace(start, i * spacingNanos);
+                    Hostile record = hostile.get(i);
+                    String topic = record.target() == HostileRecords.Target.PROMPTS ? own.prompts()
+                            : own.runCommands();
+                    acks.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
+                }
+                producer.flush();
+                for (int i = 0; i < hostile.size(); i++) {
+                    RecordMetadata stored = acks.get(i).get();
+                    hostileSent.add(new Sent(hostile.get(i), stored.topic(), stored.partition(), stored.offset()));
+                }
+            } catch (Exception e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        private void tally(OutputCollector output) {
+            Map<String, Integer> outcomes = new HashMap<>();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < output.completions().size(); i++) {
+                Completion completion = output.completions().get(i);
+                Long sent = sentAtNanos.get(completion.getRequestId());
+                if (sent == null) {
+                    continue;
+                }
+                outcomes.merge(completion.getRequestId(), 1, Integer::sum);
+                if (seen.add(completion.getRequestId())) {
+                    latencies.add((output.completionsReadAtNanos().get(i) - sent) / 1e9);
+                }
+            }
+            Map<String, Set<String>> reasonsAt = new HashMap<>();
+            for (Reject reject : output.rejects()) {
+                if (reject.getRequestId() != null && sentAtNanos.containsKey(reject.getRequestId())) {
+                    outcomes.merge(reject.getRequestId(), 1, Integer::sum);
+                }
+                if (reject.getSourceTopic() != null) {
+                    reasonsAt.computeIfAbsent(coordinates(reject.getSourceTopic(), reject.getSourcePartition(),
+                            reject.getSourceOffset()), k -> new HashSet<>()).add(reject.getReason().name());
+                }
+            }
+            completed = seen.size();
+            lost = (int) sentAtNanos.keySet().stream().filter(id -> !outcomes.containsKey(id)).count();
+            duplicated = outcomes.values().stream().mapToInt(count -> count - 1).sum();
+            for (Sent sent : hostileSent) {
+                Set<String> reasons = reasonsAt.getOrDefault(
+                        coordinates(sent.topic(), sent.partition(), sent.offset()), Set.of());
+                boolean properly = sent.record().expected().stream().anyMatch(r -> reasons.contains(r.name()));
+                answered.merge(sent.record().kind(), properly ? 1 : 0, Integer::sum);
+            }
+        }
+
+        double p99Seconds() {
+            List<Double> sorted = latencies.stream().sorted().toList();
+            return sorted.isEmpty() ? Double.NaN : sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
+        }
+
+        private int wellBehavedOutcomes(OutputCollector output) {
+            return (int) (output.completions().stream().filter(c -> sentAtNanos.containsKey(c.getRequestId()))
+                    .count() + output.rejects().stream()
+                    .filter(r -> r.getRequestId() != null && sentAtNanos.containsKey(r.getRequestId()))
+                    .count());
+        }
+
+        private long hostileRejects(OutputCollector output) {
+            return output.rejects().stream().filter(r -> ChaosStack.HOSTILE_TENANT.equals(r.getTenant())).count();
+        }
+
+        private PromptRequest request(String id, String tenant, Long itemIndex) {
+            return PromptRequest.newBuilder().setRequestId(id).setTenant(tenant).setTask(Task.SUMMARIZE)
+                    .setPrompt("Summarise ticket " + id + " for the weekly report.")
+                    .setRunId(itemIndex == null ? null : VICTIM_RUN).setItemIndex(itemIndex)
+                    .setParams(GenerationParams.newBuilder().setMaxTokens(64).build()).build();
+        }
+
+        private void send(KafkaProducer<String, byte[]> producer, PromptRequest request) {
+            sentAtNanos.put(request.getRequestId(), System.nanoTime());
+            producer.send(new ProducerRecord<>(config.kafka().topics().of(request.getTenant()).prompts(),
+                    request.getRequestId(), CODEC.encode(request, false)));
+        }
+    }
+
+    /** Where a hostile record was stored. */
+    private record Sent(Hostile record, String topic, int partition, long offset) {}
+
+    private static String coordinates(String topic, Integer partition, Long offset) {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    private static void pace(long start, double offsetNanos) throws InterruptedException {
+        long wait = start + (long) offsetNanos - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Takes records up to the broker's own limit, beyond the intake's: the intake, not the client, must refuse. */
+    private KafkaProducer<String, byte[]> hostileProducer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * MAX_RECORD_BYTES + 4096),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+}
