@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "sluice 0.1.0",
         description = "Streaming batch inference for open-weight LLMs: Kafka in, Flink, gRPC inference servers, Kafka out.",
         subcommands = {DemoCommand.class, RunCommand.class, RouteCommand.class, BulkCommand.class, EmulatorCommand.class,
-            BenchCommand.class,
+            BenchCommand.class, TopicsCommand.class,
             TailCommand.class, TopCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 

@@ -5,6 +5,7 @@ import dev.sluice.config.Topics;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,12 @@ import kafka.server.ControllerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -24,6 +31,11 @@ import org.apache.kafka.common.test.TestKitNodes;
  * the same log directories and ports, so clients ride through the outage on their own.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+
+    /** Kafka's minimum for SCRAM-SHA-256; more only slows every test login. */
+    private static final int SCRAM_ITERATIONS = 4096;
+    /** How long the broker may take to apply what its controller committed; milliseconds on one node. */
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
 
     private final KafkaClusterTestKit cluster;
     /** How this class's own admin client reaches the client listener. */
@@ -45,6 +57,22 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(SaslSsl security) {
         return start(security.brokerConfig(), security.internalClientConfig());
+    }
+
+    /**
+     * A broker whose client listener is SASL_PLAINTEXT with SCRAM-SHA-256 and Kafka's {@code StandardAuthorizer}:
+     * every user of {@code security} exists when this returns, and may do nothing until granted ACLs
+     * ({@link #createAcls}).
+     */
+    public static EmbeddedKafka start(SaslScram security) {
+        EmbeddedKafka kafka = start(security.brokerConfig(), security.internalClientConfig());
+        try {
+            kafka.createScramUsers(security.users());
+            return kafka;
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
     }
 
     private static EmbeddedKafka start(Map<String, String> brokerConfig, Map<String, String> adminConfig) {
@@ -143,10 +171,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates the topics that do not exist yet, with the given topic configuration. */
     public void createTopics(List<String> names, int partitions, Map<String, String> configs) {
-        Properties properties = new Properties();
-        properties.putAll(adminConfig);
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = admin()) {
             for (String name : names) {
                 try {
                     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
@@ -161,6 +186,69 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /**
+     * Grants {@code bindings}, as the broker's own super user, and returns once the broker enforces them: the
+     * controller acknowledges ACLs when it has committed them, and the broker applies its metadata a moment later.
+     */
+    public void createAcls(Collection<AclBinding> bindings) {
+        try (Admin admin = admin()) {
+            admin.createAcls(bindings).all().get();
+            awaitBroker("ACLs", () -> admin.describeAcls(AclBindingFilter.ANY).values().get()
+                    .containsAll(bindings));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating ACLs", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create ACLs", e.getCause());
+        }
+    }
+
+    /** SCRAM-SHA-256 credentials for {@code users}, name to password, stored in the cluster metadata. */
+    private void createScramUsers(Map<String, String> users) {
+        List<UserScramCredentialAlteration> upserts = users.entrySet().stream()
+                .<UserScramCredentialAlteration>map(user -> new UserScramCredentialUpsertion(user.getKey(),
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, SCRAM_ITERATIONS), user.getValue()))
+                .toList();
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(upserts).all().get();
+            awaitBroker("SCRAM users", () -> admin.describeUserScramCredentials().users().get()
+                    .containsAll(users.keySet()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating SCRAM users", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create SCRAM users", e.getCause());
+        }
+    }
+
+    /**
+     * Waits until the broker's view, asked of the broker itself, shows a change the controller has committed, so
+     * the caller's next request meets it.
+     */
+    private static void awaitBroker(String what, BrokerView applied)
+            throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+        while (!applied.shows()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not apply the " + what + " within " + METADATA_WAIT);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Whether the broker's answer to an admin request shows a change yet. */
+    private interface BrokerView {
+        boolean shows() throws ExecutionException, InterruptedException;
+    }
+
+    /** An admin client as the broker's own identity (a super user where the listener authenticates). */
+    private Admin admin() {
+        Properties properties = new Properties();
+        properties.putAll(adminConfig);
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(properties);
     }
 
     @Override

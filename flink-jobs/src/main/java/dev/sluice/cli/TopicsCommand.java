@@ -1,0 +1,10 @@
+package dev.sluice.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code sluice topics}: what an operator sets up on the Kafka cluster for Sluice's topics. */
+@Command(name = "topics", mixinStandardHelpOptions = true,
+        description = "The Kafka side of Sluice's topics: the ACLs tenants, the pipeline and the operator need.",
+        subcommands = {TopicsAclsCommand.class})
+final class TopicsCommand {
+}
