@@ -125,7 +125,7 @@ final class PoisonRun {
                         .filter(record -> record.target() == HostileRecords.Target.PROMPTS).count();
                 output.collectUntil(() -> failure.get() != null || (!steady.isAlive() && !hostility.isAlive()
                         && wellBehavedOutcomes(output) >= prompts
-                        && hostileRejects(output) >= hostilePrompts), PATIENCE);
+                        && hostileOutcomes(output) >= hostilePrompts), PATIENCE);
                 steady.join();
                 hostility.join();
                 if (failure.get() != null) {
@@ -228,8 +228,11 @@ final class PoisonRun {
                     .count());
         }
 
-        private long hostileRejects(OutputCollector output) {
-            return output.rejects().stream().filter(r -> ChaosStack.HOSTILE_TENANT.equals(r.getTenant())).count();
+        /** The hostile tenant's outcomes: a reject for each hostile record, or a completion if one got through. */
+        private long hostileOutcomes(OutputCollector output) {
+            return output.rejects().stream().filter(r -> ChaosStack.HOSTILE_TENANT.equals(r.getTenant())).count()
+                    + output.completions().stream().filter(c -> ChaosStack.HOSTILE_TENANT.equals(c.getTenant()))
+                            .count();
         }
 
         private PromptRequest request(String id, String tenant, Long itemIndex) {
