@@ -53,7 +53,7 @@ class TopicsAclsCommandTest {
     /** The shipped configuration with {@code kafka.tenancy} set. */
     private Path config(String tenancy) throws Exception {
         String shipped = Files.readString(Path.of("../config/sluice.yaml"));
-        String kafka = "kafka:\n  tenancy: " + tenancy + "\n";
-        return Files.writeString(dir.resolve("sluice.yaml"), shipped.replaceFirst("(?m)^kafka:\n", kafka));
+        return Files.writeString(dir.resolve("sluice.yaml"),
+                shipped.replaceFirst("(?m)^  tenancy: record", "  tenancy: " + tenancy));
     }
 }
