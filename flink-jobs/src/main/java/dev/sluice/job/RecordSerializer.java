@@ -1,17 +1,19 @@
 package dev.sluice.job;
 
-import dev.sluice.serde.RecordCodec;
-import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes an output record to its topic: keyed as the caller says (tenant/request_id for outcomes), the value in
- * Avro single-object encoding or plain JSON.
+ * Avro single-object encoding or plain JSON, shrunk by {@link RecordFit} where it would not fit the producer.
  */
 final class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordSerializer.class);
 
     /** The record key as text; null for none. */
     interface KeyOf<T> extends Function {
@@ -19,21 +21,21 @@ final class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecor
     }
 
     private final String topic;
-    private final boolean json;
-    private final KeyOf<T> key;
-    private final RecordCodec<T> codec;
+    private final RecordFit<T> fit;
 
-    RecordSerializer(String topic, boolean json, KeyOf<T> key, RecordCodec<T> codec) {
+    RecordSerializer(String topic, RecordFit<T> fit) {
         this.topic = topic;
-        this.json = json;
-        this.key = key;
-        this.codec = codec;
+        this.fit = fit;
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
-        String keyText = key.keyOf(record);
-        byte[] keyBytes = keyText == null ? null : keyText.getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, timestamp, keyBytes, codec.encode(record, json));
+        RecordFit.Encoded encoded = fit.encode(record);
+        if (encoded.shrunk()) {
+            // Rare: intake caps every field; what is left is a misbehaving server or an outsized route explanation.
+            LOG.warn("{} record for {} did not fit the producer's max.request.size and was truncated to {} bytes",
+                    record.getSchema().getName(), topic, encoded.value().length);
+        }
+        return new ProducerRecord<>(topic, null, timestamp, encoded.key(), encoded.value());
     }
 }
