@@ -72,6 +72,10 @@ public final class PromptDecoder {
                 if (batch.getRequests().size() > limits.maxBatchPrompts()) {
                     return tooManyPrompts(batch.getRequests().size());
                 }
+                Optional<Problem> unfit = unfitBatch(batch, batch.getRequests().isEmpty());
+                if (unfit.isPresent()) {
+                    return DecodedRecord.failed(unfit.get());
+                }
                 // As in a JSON batch, items may leave out the run the batch already names.
                 if (batch.getRunId() != null) {
                     batch.getRequests().stream().filter(item -> item.getRunId() == null)
@@ -131,6 +135,10 @@ public final class PromptDecoder {
             return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH,
                     "field 'PromptBatch.requests': expected an array"));
         }
+        Optional<Problem> unfit = unfitBatch(batch, requests.isEmpty());
+        if (unfit.isPresent()) {
+            return DecodedRecord.failed(unfit.get());
+        }
         List<JsonNode> items = new ArrayList<>();
         for (JsonNode item : requests) {
             // Items may leave out what the batch already says.
@@ -168,11 +176,26 @@ public final class PromptDecoder {
         for (PromptRequest request : requests) {
             Optional<Problem> problem = batchTenant != null && !batchTenant.equals(request.getTenant())
                     ? Optional.of(Problem.of(request, RejectReason.INVALID_FIELD, "request tenant '"
-                            + request.getTenant() + "' differs from its batch's tenant '" + batchTenant + "'"))
+                            + PromptValidator.quoted(request.getTenant()) + "' differs from its batch's tenant '"
+                            + batchTenant + "'"))
                     : validator.check(request);
             problem.ifPresentOrElse(problems::add, () -> accepted.add(request));
         }
         return new DecodedRecord(accepted, problems);
+    }
+
+    /**
+     * What is wrong with the batch as a whole, checked before its requests are expanded: an oversized batch tenant
+     * would otherwise be copied into every item, and a batch with no requests would leave no trace at all.
+     */
+    private static Optional<Problem> unfitBatch(PromptBatch batch, boolean empty) {
+        Optional<String> oversized = FieldCaps.violation(batch);
+        if (oversized.isPresent()) {
+            return Optional.of(new Problem(RejectReason.INVALID_FIELD, oversized.get(), null, batch.getTenant()));
+        }
+        return empty
+                ? Optional.of(new Problem(RejectReason.INVALID_FIELD, "batch has no requests", null, batch.getTenant()))
+                : Optional.empty();
     }
 
     private DecodedRecord tooManyPrompts(int count) {

@@ -5,6 +5,7 @@ import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
+import dev.sluice.serde.Truncation;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -14,7 +15,8 @@ public final class PromptValidator {
 
     /** The message roles a request may use. */
     public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
-    private static final int MAX_ID_LENGTH = 256;
+    /** The most characters of a producer's value a reject message quotes. */
+    private static final int QUOTED_CHARS = 64;
 
     private final IntakeLimits limits;
 
@@ -24,11 +26,16 @@ public final class PromptValidator {
 
     /** The first problem found, or empty when the request is fit to route. */
     public Optional<Problem> check(PromptRequest request) {
+        // Caps first: no later check, and no reject, may have to handle a field of unbounded length.
+        Optional<String> oversized = FieldCaps.violation(request);
+        if (oversized.isPresent()) {
+            return problem(request, RejectReason.INVALID_FIELD, oversized.get());
+        }
         String id = request.getRequestId();
         String tenant = request.getTenant();
-        if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
+        if (id.isBlank()) {
             return problem(request, RejectReason.INVALID_FIELD,
-                    "request_id must be 1.." + MAX_ID_LENGTH + " characters");
+                    "request_id must be 1.." + FieldCaps.ID_CHARS + " characters");
         }
         if (tenant.isBlank() || tenant.contains("/")) {
             // Outputs are keyed tenant/request_id: a slash in the tenant would make two keys one.
@@ -49,7 +56,7 @@ public final class PromptValidator {
         for (ChatMessage message : request.getMessages()) {
             if (!ROLES.contains(message.getRole())) {
                 return problem(request, RejectReason.INVALID_FIELD,
-                        "message role '" + message.getRole() + "' is not one of " + ROLES);
+                        "message role '" + quoted(message.getRole()) + "' is not one of " + ROLES);
             }
             chars += message.getContent().length();
         }
@@ -80,10 +87,10 @@ public final class PromptValidator {
         if (!inRun && (request.getItemIndex() != null || request.getItemId() != null)) {
             return problem(request, RejectReason.INVALID_FIELD, "item_index and item_id need a run_id");
         }
-        if (inRun && (request.getRunId().isBlank() || request.getRunId().length() > MAX_ID_LENGTH
+        if (inRun && (request.getRunId().isBlank()
                 || containsControl(request.getRunId()) || containsUnpairedSurrogate(request.getRunId()))) {
             return problem(request, RejectReason.INVALID_FIELD,
-                    "run_id must be 1.." + MAX_ID_LENGTH + " characters without control characters");
+                    "run_id must be 1.." + FieldCaps.ID_CHARS + " characters without control characters");
         }
         if (request.getItemIndex() != null && request.getItemIndex() < 0) {
             return problem(request, RejectReason.INVALID_FIELD, "item_index must be 0 or more");
@@ -117,6 +124,11 @@ public final class PromptValidator {
             return problem(request, RejectReason.INVALID_FIELD, "top_p must be in (0, 1], got " + topP);
         }
         return Optional.empty();
+    }
+
+    /** A producer's value as a message may quote it. */
+    static String quoted(String value) {
+        return Truncation.text(value, QUOTED_CHARS);
     }
 
     private static boolean anyText(PromptRequest request, Predicate<String> test) {

@@ -71,6 +71,7 @@ class BadInputFuzzTest {
             rejectedItem(jsonBatchWithOneBadItem());
             rejectedItem(batches.encode(avroBatchWithAnIntruder(), false));
             rejected(bytes(tooManyItems()));
+            rejected(emptyBatch());
             for (byte[] record : List.of(avro, json, avroBatch)) {
                 survives(flipped(record));
             }
@@ -181,7 +182,7 @@ class BadInputFuzzTest {
     private void outOfRange(ObjectNode request) {
         ObjectNode params = request.has("params") && request.get("params").isObject()
                 ? (ObjectNode) request.get("params") : request.putObject("params");
-        switch (random.nextInt(8)) {
+        switch (random.nextInt(9)) {
             case 0 -> params.put("max_tokens", -random.nextInt(1_000));
             case 1 -> params.put("max_tokens", limits.maxTokensCeiling() + 1 + random.nextInt(Integer.MAX_VALUE
                     - limits.maxTokensCeiling()));
@@ -193,7 +194,20 @@ class BadInputFuzzTest {
             case 5 -> request.put("tenant", " ".repeat(random.nextInt(4)));
             case 6 -> prompt(request, String.valueOf((char) (random.nextBoolean() ? random.nextInt(9) : 0x7F
                     + random.nextInt(0x21))));
+            case 7 -> oversized(request);
             default -> prompt(request, String.valueOf((char) (0xD800 + random.nextInt(0x800))));
+        }
+    }
+
+    /** One text a producer sets, over its cap by up to 100,000 characters. */
+    private void oversized(ObjectNode request) {
+        String text = "o".repeat(FieldCaps.ID_CHARS + 1 + random.nextInt(100_000));
+        switch (random.nextInt(5)) {
+            case 0 -> request.put("tenant", text);
+            case 1 -> request.put("source_language", text);
+            case 2 -> request.putObject("hints").put("preferred_model", text);
+            case 3 -> request.putObject("params").putArray("stop").add(text);
+            default -> request.putObject("constraints").putArray("capabilities").add(text);
         }
     }
 
@@ -247,6 +261,16 @@ class BadInputFuzzTest {
             broken = broken(item.deepCopy(), true);
         } while (!broken.path("request_id").isTextual());
         return broken;
+    }
+
+    private byte[] emptyBatch() {
+        String tenant = prompts.tenant();
+        if (random.nextBoolean()) {
+            return batches.encode(PromptBatch.newBuilder().setTenant(tenant).setRequests(List.of()).build(), false);
+        }
+        ObjectNode batch = JsonAvro.mapper().createObjectNode().put("tenant", tenant);
+        batch.putArray("requests");
+        return bytes(batch);
     }
 
     private ObjectNode tooManyItems() {

@@ -99,6 +99,125 @@ class PromptDecoderTest {
         assertThat(decoded.requests()).extracting(PromptRequest::getRunId).containsExactly("nightly", "own");
     }
 
+    static Stream<Arguments> overCaps() {
+        String ok = "\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", \"prompt\": \"x\"";
+        return Stream.of(
+                Arguments.of("{\"request_id\": \"r\", \"tenant\": \"" + "t".repeat(600_000)
+                        + "\", \"task\": \"chat\", \"prompt\": \"x\"}", "tenant", FieldCaps.TENANT_CHARS),
+                Arguments.of("{\"request_id\": \"" + "r".repeat(257) + "\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\"}", "request_id", FieldCaps.ID_CHARS),
+                Arguments.of("{" + ok + ", \"run_id\": \"" + "n".repeat(257) + "\"}", "run_id", FieldCaps.ID_CHARS),
+                Arguments.of("{" + ok + ", \"run_id\": \"n\", \"item_index\": 0, \"item_id\": \"" + "i".repeat(300_000)
+                        + "\"}", "item_id", FieldCaps.ID_CHARS),
+                Arguments.of("{" + ok + ", \"source_language\": \"" + "e".repeat(36) + "\"}", "source_language",
+                        FieldCaps.LANGUAGE_CHARS),
+                Arguments.of("{" + ok + ", \"target_language\": \"" + "j".repeat(36) + "\"}", "target_language",
+                        FieldCaps.LANGUAGE_CHARS),
+                Arguments.of("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", \"messages\": ["
+                        + String.join(",", Collections.nCopies(1_001, "{\"role\": \"user\", \"content\": \"x\"}"))
+                        + "]}", "messages", FieldCaps.MAX_MESSAGES),
+                Arguments.of("{" + ok + ", \"params\": {\"stop\": [" + String.join(",", Collections.nCopies(17, "\"s\""))
+                        + "]}}", "params.stop", FieldCaps.MAX_STOPS),
+                Arguments.of("{" + ok + ", \"params\": {\"stop\": [\"s\", \"" + "s".repeat(500_000) + "\"]}}",
+                        "params.stop[1]", FieldCaps.STOP_CHARS),
+                Arguments.of("{" + ok + ", \"constraints\": {\"capabilities\": [" + String.join(",",
+                        Collections.nCopies(33, "\"tools\"")) + "]}}", "constraints.capabilities", FieldCaps.MAX_NAMES),
+                Arguments.of("{" + ok + ", \"constraints\": {\"capabilities\": [\"" + "v".repeat(129) + "\"]}}",
+                        "constraints.capabilities[0]", FieldCaps.NAME_CHARS),
+                Arguments.of("{" + ok + ", \"hints\": {\"preferred_model\": \"" + "m".repeat(129) + "\"}}",
+                        "hints.preferred_model", FieldCaps.NAME_CHARS),
+                Arguments.of("{" + ok + ", \"hints\": {\"preferred_family\": \"" + "f".repeat(129) + "\"}}",
+                        "hints.preferred_family", FieldCaps.NAME_CHARS),
+                Arguments.of("{" + ok + ", \"hints\": {\"size\": \"" + "s".repeat(129) + "\"}}", "hints.size",
+                        FieldCaps.NAME_CHARS),
+                Arguments.of("{" + ok + ", \"hints\": {\"allowed_licenses\": [" + String.join(",",
+                        Collections.nCopies(33, "\"mit\"")) + "]}}", "hints.allowed_licenses", FieldCaps.MAX_NAMES),
+                Arguments.of("{" + ok + ", \"hints\": {\"allowed_licenses\": [\"mit\", \"" + "l".repeat(129)
+                        + "\"]}}", "hints.allowed_licenses[1]", FieldCaps.NAME_CHARS),
+                Arguments.of("{\"tenant\": \"" + "t".repeat(600_000) + "\", \"requests\": ["
+                        + String.join(",", Collections.nCopies(3, "{\"request_id\": \"r\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\"}")) + "]}", "PromptBatch.tenant", FieldCaps.TENANT_CHARS),
+                Arguments.of("{\"tenant\": \"t\", \"run_id\": \"" + "n".repeat(257) + "\", \"requests\": [{" + ok
+                        + "}]}", "PromptBatch.run_id", FieldCaps.ID_CHARS),
+                Arguments.of("{\"tenant\": \"t\", \"batch_id\": \"" + "b".repeat(257) + "\", \"requests\": [{" + ok
+                        + "}]}", "PromptBatch.batch_id", FieldCaps.ID_CHARS));
+    }
+
+    /**
+     * One problem per record, naming the field and its cap, that does not carry the oversized value on: a batch's
+     * oversized field is found before its items take it.
+     */
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("overCaps")
+    void rejectsAFieldOverItsCapWithoutCopyingIt(String json, String field, int cap) {
+        DecodedRecord decoded = new PromptDecoder(IntakeLimits.ofDefaults()).decode(json(json));
+
+        assertThat(decoded.requests()).isEmpty();
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(p.message()).contains("'" + field + "'").contains("cap of " + cap)
+                    .hasSizeLessThanOrEqualTo(FieldCaps.MESSAGE_CHARS + 40);
+            assertThat(p.tenant()).satisfiesAnyOf(t -> assertThat(t).isNull(), t -> assertThat(t).isEqualTo("t"));
+            assertThat(p.requestId()).satisfiesAnyOf(id -> assertThat(id).isNull(), id -> assertThat(id).isEqualTo("r"),
+                    id -> assertThat(id).startsWith("r".repeat(FieldCaps.ID_CHARS) + "… [truncated 1 chars]"));
+        });
+    }
+
+    @Test
+    void acceptsEveryFieldAtItsCap() {
+        PromptRequest atCaps = request("r".repeat(FieldCaps.ID_CHARS), "t".repeat(FieldCaps.TENANT_CHARS))
+                .setRunId("n".repeat(FieldCaps.ID_CHARS)).setItemIndex(0L).setItemId("i".repeat(FieldCaps.ID_CHARS))
+                .setTargetLanguage("x".repeat(FieldCaps.LANGUAGE_CHARS))
+                .setParams(GenerationParams.newBuilder()
+                        .setStop(Collections.nCopies(FieldCaps.MAX_STOPS, "s".repeat(FieldCaps.STOP_CHARS))).build())
+                .build();
+
+        DecodedRecord decoded = new PromptDecoder(IntakeLimits.ofDefaults()).decode(requests.encode(atCaps, false));
+
+        assertThat(decoded.problems()).isEmpty();
+        assertThat(decoded.requests()).containsExactly(atCaps);
+    }
+
+    @Test
+    void anAvroBatchWithAHugeTenantIsOneRejectThatLeavesTheTenantOut() {
+        String tenant = "t".repeat(600_000);
+        PromptBatch batch = PromptBatch.newBuilder().setTenant(tenant)
+                .setRequests(List.of(request("a", tenant).build(), request("b", tenant).build())).build();
+
+        DecodedRecord decoded = new PromptDecoder(new IntakeLimits(4 << 20, 200, 3, 1000, 64))
+                .decode(batches.encode(batch, false));
+
+        assertThat(decoded.requests()).isEmpty();
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.message()).contains("'PromptBatch.tenant'");
+            assertThat(p.tenant()).isNull();
+        });
+    }
+
+    @Test
+    void anEmptyBatchIsRejectedInBothFormats() {
+        byte[] avro = batches.encode(PromptBatch.newBuilder().setTenant("t").setRequests(List.of()).build(), false);
+
+        for (byte[] value : List.of(json("{\"tenant\": \"t\", \"requests\": []}"), avro)) {
+            assertThat(decoder.decode(value).problems()).singleElement().satisfies(p -> {
+                assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+                assertThat(p.message()).isEqualTo("batch has no requests");
+                assertThat(p.tenant()).isEqualTo("t");
+            });
+        }
+    }
+
+    @Test
+    void aMessageQuotingAHugeValueIsCut() {
+        DecodedRecord decoded = new PromptDecoder(IntakeLimits.ofDefaults()).decode(json("{\"request_id\": \"r\", "
+                + "\"tenant\": \"t\", \"task\": \"" + "p".repeat(500_000) + "\", \"prompt\": \"x\"}"));
+
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(p.message()).hasSizeLessThan(FieldCaps.MESSAGE_CHARS + 40).contains("… [truncated ");
+        });
+    }
+
     static Stream<Arguments> malformed() {
         byte[] avro = new RecordCodec<PromptRequest>(PromptRequest.getClassSchema())
                 .encode(request("r", "t").build(), false);

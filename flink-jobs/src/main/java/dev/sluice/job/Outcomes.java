@@ -7,11 +7,23 @@ import dev.sluice.schema.CompletionTimings;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RouteExclusion;
 import dev.sluice.schema.RouteExplanation;
+import dev.sluice.serde.Truncation;
 import java.time.Duration;
+import java.util.List;
 
 /** Builds the records of a finished request, timings in milliseconds since the pipeline accepted it. */
 final class Outcomes {
+
+    /**
+     * Bounds of a completion's route explanation. Its texts quote request fields and inference servers' errors
+     * (a failover's reason), and it lists every model of the catalog that was not chosen: without bounds, one
+     * explanation could outgrow its completion's topic.
+     */
+    static final int MAX_BECAUSE_CHARS = 1_000;
+    static final int MAX_EXCLUSION_CHARS = 256;
+    static final int MAX_EXCLUSIONS = 64;
 
     private Outcomes() {}
 
@@ -77,7 +89,7 @@ final class Outcomes {
                 .setCompletionTokens(result.completionTokens())
                 .setCachedTokens(result.cachedTokens())
                 .setTimings(new CompletionTimings(clock.acceptedAtMillis(), queued, firstToken, finished))
-                .setRoute(explanation)
+                .setRoute(bounded(explanation))
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
         InferenceMetric metric = metric(request, target, queued, firstToken, finished, "OK",
@@ -92,6 +104,22 @@ final class Outcomes {
                 .setRetries(answer.retries())
                 .build();
         return new InferenceOutcome(completion, null, metric);
+    }
+
+    /**
+     * {@code explanation} within the bounds above: texts cut with the truncation marker, exclusions past
+     * {@link #MAX_EXCLUSIONS} left out and counted at the end of {@code chosen_because}.
+     */
+    static RouteExplanation bounded(RouteExplanation explanation) {
+        List<RouteExclusion> excluded = explanation.getExcluded();
+        String because = Truncation.text(explanation.getChosenBecause(), MAX_BECAUSE_CHARS);
+        if (excluded.size() > MAX_EXCLUSIONS) {
+            because += " [" + (excluded.size() - MAX_EXCLUSIONS) + " more exclusions left out]";
+        }
+        return new RouteExplanation(because, excluded.stream().limit(MAX_EXCLUSIONS)
+                .map(e -> new RouteExclusion(Truncation.text(e.getModelId(), MAX_EXCLUSION_CHARS),
+                        Truncation.text(e.getReason(), MAX_EXCLUSION_CHARS)))
+                .toList());
     }
 
     /**

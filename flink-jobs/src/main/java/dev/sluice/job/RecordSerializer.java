@@ -1,17 +1,20 @@
 package dev.sluice.job;
 
-import dev.sluice.serde.RecordCodec;
-import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes an output record to its topic (one for all, or the record's tenant's own in {@code tenancy: topic}): keyed
- * as the caller says (tenant/request_id for outcomes), the value in Avro single-object encoding or plain JSON.
+ * as the caller says (tenant/request_id for outcomes), the value in Avro single-object encoding or plain JSON,
+ * shrunk by {@link RecordFit} where it would not fit the producer.
  */
 final class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordSerializer.class);
 
     /** The record key as text; null for none. */
     interface KeyOf<T> extends Function {
@@ -24,21 +27,22 @@ final class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecor
     }
 
     private final TopicOf<T> topic;
-    private final boolean json;
-    private final KeyOf<T> key;
-    private final RecordCodec<T> codec;
+    private final RecordFit<T> fit;
 
-    RecordSerializer(TopicOf<T> topic, boolean json, KeyOf<T> key, RecordCodec<T> codec) {
+    RecordSerializer(TopicOf<T> topic, RecordFit<T> fit) {
         this.topic = topic;
-        this.json = json;
-        this.key = key;
-        this.codec = codec;
+        this.fit = fit;
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
-        String keyText = key.keyOf(record);
-        byte[] keyBytes = keyText == null ? null : keyText.getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic.topicOf(record), null, timestamp, keyBytes, codec.encode(record, json));
+        String destination = topic.topicOf(record);
+        RecordFit.Encoded encoded = fit.encode(record);
+        if (encoded.shrunk()) {
+            // Rare: intake caps every field; what is left is a misbehaving server or an outsized route explanation.
+            LOG.warn("{} record for {} did not fit the producer's max.request.size and was truncated to {} bytes",
+                    record.getSchema().getName(), destination, encoded.value().length);
+        }
+        return new ProducerRecord<>(destination, null, timestamp, encoded.key(), encoded.value());
     }
 }

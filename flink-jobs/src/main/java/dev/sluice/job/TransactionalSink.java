@@ -17,6 +17,8 @@ final class TransactionalSink {
      * Avro or JSON records (as {@code kafka.output-format} says) to {@code topic}, with transactional ids
      * {@code <prefix>-<name>-…}: {@code name} must be unique among the sinks of every job on the cluster, and had
      * better not start with another's name, so no job mistakes another's transactions for its own lingering ones.
+     * Every record is written to fit the producer's {@code max.request.size} (from {@code kafka.properties}, else
+     * Kafka's 1 MiB), truncated if it must be ({@link RecordFit}).
      */
     static <T extends SpecificRecordBase> KafkaSink<T> of(
             KafkaSettings kafka, String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
@@ -30,8 +32,8 @@ final class TransactionalSink {
         producer.setProperty("transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new RecordSerializer<>(
-                        topic, kafka.outputFormat().equals("json"), key, new RecordCodec<>(schema)))
+                .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(new RecordCodec<>(schema),
+                        kafka.outputFormat().equals("json"), key, RecordFit.maxRequestSize(producer))))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(kafka.topicPrefix() + "-" + name)
                 .setKafkaProducerConfig(producer)

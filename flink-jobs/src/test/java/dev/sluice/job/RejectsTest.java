@@ -3,10 +3,13 @@ package dev.sluice.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.intake.DecodedRecord;
+import dev.sluice.intake.FieldCaps;
 import dev.sluice.intake.IntakeLimits;
 import dev.sluice.intake.PromptDecoder;
+import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.Task;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -65,6 +68,36 @@ class RejectsTest {
         assertThat(bytes(reject.getOriginal()))
                 .isEqualTo(Arrays.copyOf(value, Rejects.MAX_ORIGINAL_BYTES));
         assertThat(reject.getMessage()).contains("original truncated to its first " + Rejects.MAX_ORIGINAL_BYTES);
+    }
+
+    @Test
+    void aRequestWithA600000CharTenantIsRejectedWithoutIt() {
+        byte[] value = ("{\"request_id\": \"r\", \"tenant\": \"" + "t".repeat(600_000)
+                + "\", \"task\": \"chat\", \"prompt\": \"x\"}").getBytes(StandardCharsets.UTF_8);
+        SourceRecord source = new SourceRecord("sluice.prompts", 0, 1, value);
+
+        Reject reject = Rejects.fromSource(decoder.decode(value).problems().get(0), source, true, 0);
+
+        assertThat(reject.getReason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(reject.getRequestId()).isEqualTo("r");
+        assertThat(reject.getTenant()).isNull();
+        assertThat(reject.getMessage()).contains("'tenant'").hasSizeLessThan(FieldCaps.MESSAGE_CHARS + 100);
+        assertThat(reject.getOriginal().remaining()).isEqualTo(Rejects.MAX_ORIGINAL_BYTES);
+    }
+
+    @Test
+    void aRequestsOversizedIdsAreCutAndItsOversizedRunLeftOut() {
+        PromptRequest request = PromptRequest.newBuilder().setRequestId("r".repeat(300_000)).setTenant("acme")
+                .setTask(Task.CHAT).setPrompt("x").setRunId("n".repeat(300_000)).setItemIndex(0L)
+                .setItemId("i".repeat(300_000)).build();
+
+        Reject reject = Rejects.forRequest(request, RejectReason.BACKEND_FAILED, "e".repeat(1_000_000), 0);
+
+        assertThat(reject.getRequestId()).startsWith("r".repeat(FieldCaps.ID_CHARS) + "… [truncated ");
+        assertThat(reject.getItemId()).startsWith("i".repeat(FieldCaps.ID_CHARS) + "… [truncated ");
+        assertThat(reject.getRunId()).isNull();
+        assertThat(reject.getTenant()).isEqualTo("acme");
+        assertThat(reject.getMessage()).isEqualTo("e".repeat(Rejects.MAX_MESSAGE_CHARS) + "… [truncated 995904 chars]");
     }
 
     private static byte[] bytes(ByteBuffer buffer) {
