@@ -1,5 +1,7 @@
 package dev.sluice.serde;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,10 +32,7 @@ public final class JsonAvro {
      * A record value is one JSON value: content after it is an error, not ignored. A key given twice is an error
      * too, rather than the last one winning: a proxy that read the first {@code tenant} must not see another.
      */
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final ObjectMapper MAPPER = mapper(StreamReadConstraints.defaults());
 
     private JsonAvro() {}
 
@@ -60,6 +59,14 @@ public final class JsonAvro {
 
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** A mapper as strict as {@link #mapper()} that also refuses input beyond {@code limits} while it parses. */
+    public static ObjectMapper mapper(StreamReadConstraints limits) {
+        return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
     }
 
     private static Object convert(JsonNode node, Schema schema, String path) {

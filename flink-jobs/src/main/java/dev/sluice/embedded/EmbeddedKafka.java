@@ -151,7 +151,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The pipeline's topics: data topics with {@code partitions} partitions, the catalog and runs compacted. */
     public void createPipelineTopics(Topics topics, int partitions) {
         createTopics(List.of(topics.prompts(), topics.completions(), topics.metrics(), topics.rejects(),
-                topics.metricsSummary(), topics.runCommands()), partitions);
+                topics.metricsSummary(), topics.runCommands(), topics.deadLetters()), partitions);
         createTopics(List.of(topics.catalog()), 1, Map.of("cleanup.policy", "compact"));
         createTopics(List.of(topics.runs()), partitions, Map.of("cleanup.policy", "compact"));
     }

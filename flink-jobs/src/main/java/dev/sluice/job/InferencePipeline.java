@@ -8,6 +8,7 @@ import dev.sluice.run.RunEvent;
 import dev.sluice.run.RunKeys;
 import dev.sluice.run.RunTracker;
 import dev.sluice.schema.Completion;
+import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
@@ -30,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -181,19 +183,22 @@ public final class InferencePipeline {
                 .setParallelism(1);
     }
 
-    /** Commands about bulk runs from {@code sluice bulk}, where the job's consumer group left off. */
+    /**
+     * Commands about bulk runs from {@code sluice bulk}, where the job's consumer group left off; unreadable ones go
+     * to the dead-letters topic.
+     */
     private DataStream<RunCommand> runCommands(StreamExecutionEnvironment env) {
-        KafkaSource<RunCommand> source = KafkaSource.<RunCommand>builder()
+        KafkaSource<Either<DeadLetter, RunCommand>> source = KafkaSource.<Either<DeadLetter, RunCommand>>builder()
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setTopics(topics.runCommands())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME + "-runs")
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema()))
+                .setDeserializer(new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema(), JOB_NAME))
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "run commands").uid("run-commands-source")
-                .setParallelism(1);
+        return DeadLetters.split(env.fromSource(source, WatermarkStrategy.noWatermarks(), "run commands")
+                .uid("run-commands-source").setParallelism(1), "run-commands", config.kafka());
     }
 
     /**

@@ -3,12 +3,15 @@ package dev.sluice.job;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SummarySettings;
 import dev.sluice.config.Topics;
+import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
 import dev.sluice.summary.LateRecordCounter;
 import dev.sluice.summary.ModelTotals;
 import dev.sluice.summary.SummaryAggregate;
 import dev.sluice.summary.SummaryWindowFunction;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -22,6 +25,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -60,7 +64,10 @@ public final class MetricsSummaryJob {
         env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     }
 
-    /** Metrics with event-time timestamps and watermarks, starting where the job's consumer group left off. */
+    /**
+     * Metrics with event-time timestamps and watermarks, starting where the job's consumer group left off; records
+     * that are not metrics are kept on the dead-letters topic.
+     */
     public DataStream<InferenceMetric> source(StreamExecutionEnvironment env) {
         return source(env, false);
     }
@@ -73,24 +80,31 @@ public final class MetricsSummaryJob {
         return source(env, true);
     }
 
+    /** Unreadable metrics go to the dead-letters topic, and their timestamps to no watermark. */
     private DataStream<InferenceMetric> source(StreamExecutionEnvironment env, boolean toLatest) {
-        KafkaSourceBuilder<InferenceMetric> builder = KafkaSource.<InferenceMetric>builder()
+        KafkaSourceBuilder<Either<DeadLetter, InferenceMetric>> builder =
+                KafkaSource.<Either<DeadLetter, InferenceMetric>>builder()
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setTopics(topics.metrics())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new AvroRecordDeserializer<>(InferenceMetric.class, InferenceMetric.getClassSchema()))
+                .setDeserializer(new AvroRecordDeserializer<>(
+                        InferenceMetric.class, InferenceMetric.getClassSchema(), JOB_NAME))
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed");
         if (toLatest) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        KafkaSource<InferenceMetric> source = builder.build();
-        WatermarkStrategy<InferenceMetric> watermarks = WatermarkStrategy
-                .<InferenceMetric>forBoundedOutOfOrderness(settings.allowedLateness())
-                .withTimestampAssigner((metric, kafkaTimestamp) -> metric.getEventTime())
+        KafkaSource<Either<DeadLetter, InferenceMetric>> source = builder.build();
+        Duration lateness = settings.allowedLateness(); // the supplier is serialized: it must not capture this job
+        WatermarkStrategy<Either<DeadLetter, InferenceMetric>> watermarks = WatermarkStrategy
+                .<Either<DeadLetter, InferenceMetric>>forGenerator(
+                        context -> new ReadableWatermarks<>(new BoundedOutOfOrdernessWatermarks<>(lateness)))
+                .withTimestampAssigner((decoded, kafkaTimestamp) ->
+                        decoded.isRight() ? decoded.right().getEventTime() : kafkaTimestamp)
                 .withIdleness(settings.idleTimeout());
-        return env.fromSource(source, watermarks, "metrics").uid("metrics-source");
+        return DeadLetters.split(env.fromSource(source, watermarks, "metrics").uid("metrics-source"),
+                "metrics", config.kafka());
     }
 
     /** Wires the windows, the late-metric counter and the sink after the source. */

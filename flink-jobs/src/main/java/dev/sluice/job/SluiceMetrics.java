@@ -12,7 +12,7 @@ import org.apache.flink.metrics.MetricGroup;
  * {@link #prometheusNames()}, so the code, the dashboard and the README cannot drift apart.
  *
  * <p>Metrics live in the operator's group {@value #GROUP}, under key/value groups ({@code model}, {@code endpoint},
- * {@code reason}). Flink's Prometheus reporter joins the logical scope with {@code _} (keys in, values out) and
+ * {@code reason}, {@code input}). Flink's Prometheus reporter joins the logical scope with {@code _} (keys in, values out) and
  * turns the values into labels: {@code queued} with model and endpoint becomes
  * {@code flink_taskmanager_job_task_operator_sluice_model_endpoint_queued{model="…",endpoint="…",…}}.
  */
@@ -24,6 +24,7 @@ final class SluiceMetrics {
 
     static final List<String> MODEL_ENDPOINT = List.of("model", "endpoint");
     static final List<String> REASON = List.of("reason");
+    static final List<String> INPUT = List.of("input");
 
     /** How Flink reports a metric; a histogram becomes a Prometheus summary. */
     enum Kind { GAUGE, COUNTER, METER, HISTOGRAM }
@@ -86,9 +87,13 @@ final class SluiceMetrics {
     static final Metric REJECTS = new Metric("rejects", REASON, Kind.COUNTER,
             "records or requests rejected, by reject reason (decode, routing and inference alike)");
 
+    // A job's own inputs, counted by the subtask that reads them.
+    static final Metric DEAD_LETTERS = new Metric("dead_letters", INPUT, Kind.COUNTER,
+            "records of a job's own input (run-commands, metrics) that could not be read, kept on the dead-letters topic");
+
     static final List<Metric> ALL = List.of(QUEUED, IN_FLIGHT, CONCURRENCY_LIMIT, OPEN_CIRCUITS, BATCHES,
             BATCHED_REQUESTS, RETRIES, BATCH_SIZE, COMPLETIONS, OUTPUT_TOKENS, OUTPUT_TOKENS_PER_SECOND, LATENCY_MS,
-            REJECTS);
+            REJECTS, DEAD_LETTERS);
 
     private SluiceMetrics() {}
 

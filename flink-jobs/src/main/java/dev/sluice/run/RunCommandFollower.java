@@ -31,11 +31,15 @@ final class RunCommandFollower implements AutoCloseable {
 
     private static final long POLL_MILLIS = 500;
     private static final long LOOK_AGAIN_MILLIS = 30_000;
+    private static final long WARN_EVERY_MILLIS = 60_000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordCodec<RunCommand> codec = new RecordCodec<>(RunCommand.getClassSchema());
     private final Thread thread;
     private volatile boolean closed;
+    /** Read and written by the follower's thread only. */
+    private long unreadable;
+    private long lastWarningMillis = -WARN_EVERY_MILLIS;
 
     RunCommandFollower(KafkaSettings kafka, RunCancellations cancellations) {
         Properties properties = kafka.clientProperties();
@@ -101,8 +105,21 @@ final class RunCommandFollower implements AutoCloseable {
                 cancellations.cancel(RunKeys.of(command.getTenant(), command.getRunId()));
             }
         } catch (RuntimeException e) {
-            LOG.warn("skipping {}-{}@{}: not a RunCommand: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            unreadable(record, e);
+        }
+    }
+
+    /**
+     * Counts a record that is not a RunCommand and warns of it, at most once a minute: a writer of garbage must not
+     * flood every TaskManager's log. The job's own source of the topic keeps the record on the dead-letters topic.
+     */
+    private void unreadable(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {
+        unreadable++;
+        long now = System.currentTimeMillis();
+        if (now - lastWarningMillis >= WARN_EVERY_MILLIS) {
+            lastWarningMillis = now;
+            LOG.warn("not a RunCommand at {}-{}@{} ({} unreadable so far; the pipeline keeps them on its dead-letters"
+                    + " topic): {}", record.topic(), record.partition(), record.offset(), unreadable, e.getMessage());
         }
     }
 

@@ -12,7 +12,10 @@ import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SummarySettings;
 import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.job.HostileRecords;
 import dev.sluice.job.LocalJob;
+import dev.sluice.job.MetricsSummaryJob;
+import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
 import dev.sluice.serde.RecordCodec;
@@ -38,7 +41,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The metrics-summary job on its own MiniCluster against a real broker, checked against the raw metrics. */
+/**
+ * The metrics-summary job on its own MiniCluster against a real broker, checked against the raw metrics; records
+ * among them that are not metrics end up on the dead-letters topic.
+ */
 class MetricsSummaryITCase {
 
     private static final long BASE = 1_700_000_000_000L;
@@ -68,7 +74,7 @@ class MetricsSummaryITCase {
     }
 
     @Test
-    void summariesMatchTheRawMetricsAndLateOnesAreCounted() throws Exception {
+    void summariesMatchTheRawMetricsLateOnesAreCountedAndUnreadableOnesKept() throws Exception {
         Random random = new Random(42);
         List<InferenceMetric> onTime = new ArrayList<>();
         for (int window = 0; window < 2; window++) {
@@ -94,6 +100,10 @@ class MetricsSummaryITCase {
         future.setEndpoint("e1");
         future.setEventTime(BASE + 3_600_000);
 
+        // Stamped now, years after the metrics' event time: were their timestamps to count for the watermark, every
+        // metric would be late.
+        List<HostileRecords.Sent> hostile = HostileRecords.send(config.kafka(), config.kafka().topics().metrics(),
+                InferenceMetric.getClassSchema());
         try (KafkaProducer<byte[], byte[]> producer = producer(); SummaryReader reader = new SummaryReader()) {
             // Window 1's metrics push the watermark past window 0's end: its rows are written.
             publish(producer, onTime);
@@ -104,8 +114,12 @@ class MetricsSummaryITCase {
             publish(producer, List.of(future));
             assertThat(reader.awaitRows(row -> row.getWindowStart() == BASE + WINDOW_MS, 5)).isTrue();
             assertThat(reader.awaitRows(row -> row.getLateRecords() > 0, 2)).isTrue();
+            List<DeadLetter> deadLetters = HostileRecords.awaitDeadLetters(config.kafka(), hostile.size(),
+                    Duration.ofSeconds(30));
             reader.drain(Duration.ofSeconds(2));
             job.cancel().get();
+
+            HostileRecords.assertKeptOnce(deadLetters, hostile, MetricsSummaryJob.JOB_NAME);
 
             List<MetricsSummary> rows = reader.rows;
             List<MetricsSummary> lateRows = rows.stream().filter(row -> row.getLateRecords() > 0).toList();

@@ -1,0 +1,160 @@
+package dev.sluice.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.schema.PromptBatch;
+import dev.sluice.schema.RunAction;
+import dev.sluice.schema.RunCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link RecordCodec}'s decoding of records it must not trust. */
+class RecordCodecTest {
+
+    private final RecordCodec<RunCommand> commands = new RecordCodec<>(RunCommand.getClassSchema());
+    private final RunCommand cancel = RunCommand.newBuilder().setRunId("run-1").setTenant("acme")
+            .setAction(RunAction.CANCEL).setIssuedAt(1_000L).build();
+
+    @Test
+    void readsBothFormats() {
+        assertThat(commands.decode(commands.encode(cancel, false))).isEqualTo(cancel);
+        assertThat(commands.decode(commands.encode(cancel, true))).isEqualTo(cancel);
+    }
+
+    /** Avro would allocate what a length prefix claims before reading it: 2 GB for these few bytes. */
+    @Test
+    void refusesAStringLongerThanTheRecordWithoutAllocatingIt() throws IOException {
+        byte[] record = avro(RunCommand.getClassSchema(), out -> out.writeLong(Integer.MAX_VALUE));
+
+        assertUnreadableWithinAMegabyte(commands, record, "string length 2147483647 cannot fit in a record of");
+    }
+
+    @Test
+    void refusesAnArrayOfMoreItemsThanTheRecordHasBytes() throws IOException {
+        RecordCodec<PromptBatch> batches = new RecordCodec<>(PromptBatch.getClassSchema());
+        byte[] record = avro(PromptBatch.getClassSchema(), out -> {
+            out.writeIndex(0);
+            out.writeString("acme");
+            out.writeIndex(0);
+            out.writeArrayStart();
+            out.setItemCount(2_000_000_000L);
+        });
+
+        assertUnreadableWithinAMegabyte(batches, record, "array length 2000000000 cannot fit");
+    }
+
+    @Test
+    void refusesARecordAboveTheCapBeforeParsingIt() {
+        RecordCodec<RunCommand> small = new RecordCodec<>(RunCommand.getClassSchema(), 64);
+        byte[] json = ("{\"run_id\":\"" + "r".repeat(100) + "\",\"tenant\":\"acme\",\"action\":\"CANCEL\","
+                + "\"issued_at\":1}").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> small.decode(json)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessage("record of " + json.length + " bytes exceeds the limit of 64");
+    }
+
+    @Test
+    void refusesAnotherSchemasFingerprint() {
+        byte[] batch = new RecordCodec<PromptBatch>(PromptBatch.getClassSchema()).encode(
+                PromptBatch.newBuilder().setTenant("acme").setRequests(java.util.List.of()).build(), false);
+
+        assertThatThrownBy(() -> commands.decode(batch)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("is not RunCommand's");
+    }
+
+    @Test
+    void refusesInvalidUtf8AndLeftOverBytesInAvro() {
+        byte[] valid = commands.encode(cancel, false);
+        byte[] badUtf8 = valid.clone();
+        badUtf8[11] = (byte) 0xFF; // the first byte of run_id, after the header and its length
+        byte[] longer = Arrays.copyOf(valid, valid.length + 1);
+
+        assertThatThrownBy(() -> commands.decode(badUtf8)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("not valid UTF-8");
+        assertThatThrownBy(() -> commands.decode(longer)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("bytes left over");
+    }
+
+    @Test
+    void refusesDeeplyNestedJson() {
+        int depth = 10_000;
+        byte[] json = ("{\"run_id\":" + "[".repeat(depth) + "]".repeat(depth) + "}").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> commands.decode(json)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("nesting depth")
+                .hasMessageContaining(String.valueOf(RecordCodec.MAX_JSON_DEPTH));
+    }
+
+    @Test
+    void refusesAHugeJsonNumber() {
+        byte[] json = ("{\"run_id\":\"r\",\"tenant\":\"acme\",\"action\":\"CANCEL\",\"issued_at\":"
+                + "9".repeat(100_000) + "}").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> commands.decode(json)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("Number value length")
+                .hasMessageContaining(String.valueOf(RecordCodec.MAX_JSON_NUMBER_LENGTH));
+    }
+
+    @Test
+    void refusesAHugeJsonFieldName() {
+        byte[] json = ("{\"" + "n".repeat(10_000) + "\":1,\"run_id\":\"r\",\"tenant\":\"acme\",\"action\":\"CANCEL\","
+                + "\"issued_at\":1}").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> commands.decode(json)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("Name length");
+    }
+
+    @Test
+    void refusesJsonThatIsNotTheRecordInvalidUtf8AndEmptyValues() {
+        byte[] invalidUtf8 = "{\"run_id\":\"r?x\",\"tenant\":\"acme\",\"action\":\"CANCEL\",\"issued_at\":1}"
+                .getBytes(StandardCharsets.UTF_8);
+        invalidUtf8[12] = (byte) 0xC3; // a lead byte followed by 'x', which cannot continue it
+
+        assertThatThrownBy(() -> commands.decode("[1,2]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("not a RunCommand");
+        assertThatThrownBy(() -> commands.decode("{\"run_id\":\"r\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("is required");
+        assertThatThrownBy(() -> commands.decode(invalidUtf8))
+                .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("Invalid UTF-8");
+        assertThatThrownBy(() -> commands.decode(new byte[0]))
+                .isInstanceOf(UnreadableRecordException.class).hasMessage("no value");
+    }
+
+    /** Writes the body of a record after a valid single-object header for {@code schema}. */
+    private static byte[] avro(Schema schema, Body body) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(new byte[] {(byte) 0xC3, 0x01});
+        bytes.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(SchemaNormalization.parsingFingerprint64(schema)).array());
+        BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(bytes, null);
+        body.write(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private interface Body {
+        void write(BinaryEncoder out) throws IOException;
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> void assertUnreadableWithinAMegabyte(
+            RecordCodec<T> codec, byte[] record, String message) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+
+        assertThatThrownBy(() -> codec.decode(record)).isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining(message);
+        assertThat(threads.getThreadAllocatedBytes(thread) - before).isLessThan(1 << 20);
+    }
+}
