@@ -9,6 +9,7 @@ import dev.sluice.intake.PromptDecoder;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.serde.Truncation;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -54,8 +55,8 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
                 out.collect(request);
             } else {
                 problems.add(new Problem(RejectReason.TENANT_MISMATCH, "the request claims tenant '"
-                        + quoted(request.getTenant()) + "', but " + record.topic() + " belongs to tenant '" + owner
-                        + "'", request.getRequestId(), owner, request));
+                        + Truncation.text(request.getTenant(), QUOTED_TENANT_CHARS) + "', but " + record.topic()
+                        + " belongs to tenant '" + owner + "'", request.getRequestId(), owner, request));
             }
         }
         long now = context.timerService().currentProcessingTime();
@@ -79,9 +80,5 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
         // The source subscribes to the tenants' prompts topics only, so every record's topic names one.
         return topics.tenantOf(record.topic()).orElseThrow(() -> new IllegalStateException(
                 "prompts read from " + record.topic() + ", which is no tenant's prompts topic"));
-    }
-
-    private static String quoted(String tenant) {
-        return tenant.length() <= QUOTED_TENANT_CHARS ? tenant : tenant.substring(0, QUOTED_TENANT_CHARS) + "…";
     }
 }

@@ -16,6 +16,7 @@ import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -76,15 +77,8 @@ public final class InferencePipeline {
      * {@code tenancy: topic} from every tenant's, found by pattern so that a tenant added later needs no restart.
      */
     public DataStream<SourceRecord> source(StreamExecutionEnvironment env) {
-        KafkaSourceBuilder<SourceRecord> builder = KafkaSource.<SourceRecord>builder();
-        if (topics.tenancy() == Tenancy.topic) {
-            builder.setTopicPattern(topics.tenantPrompts())
-                    .setProperty("partition.discovery.interval.ms",
-                            String.valueOf(TENANT_DISCOVERY_INTERVAL.toMillis()));
-        } else {
-            builder.setTopics(topics.prompts());
-        }
-        KafkaSource<SourceRecord> source = builder
+        KafkaSource<SourceRecord> source = subscribed(KafkaSource.<SourceRecord>builder(), topics, topics.prompts(),
+                        topics.tenantPrompts())
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -188,17 +182,31 @@ public final class InferencePipeline {
      * to the dead-letters topic.
      */
     private DataStream<RunCommand> runCommands(StreamExecutionEnvironment env) {
-        KafkaSource<Either<DeadLetter, RunCommand>> source = KafkaSource.<Either<DeadLetter, RunCommand>>builder()
+        KafkaSource<Either<DeadLetter, RunCommand>> source = subscribed(
+                        KafkaSource.<Either<DeadLetter, RunCommand>>builder(), topics, topics.runCommands(),
+                        topics.tenantRunCommands())
                 .setBootstrapServers(config.kafka().bootstrapServers())
-                .setTopics(topics.runCommands())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME + "-runs")
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema(), JOB_NAME))
+                .setDeserializer(new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema(), JOB_NAME,
+                        topics, RunCommand::getTenant))
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .build();
         return DeadLetters.split(env.fromSource(source, WatermarkStrategy.noWatermarks(), "run commands")
                 .uid("run-commands-source").setParallelism(1), "run-commands", config.kafka());
+    }
+
+    /**
+     * {@code builder} reading {@code shared}, or in {@code tenancy: topic} every tenant's topic of that kind, found by
+     * {@code perTenant} so that a tenant added later needs no restart.
+     */
+    static <T> KafkaSourceBuilder<T> subscribed(KafkaSourceBuilder<T> builder, Topics topics, String shared,
+            Pattern perTenant) {
+        return topics.tenancy() == Tenancy.topic
+                ? builder.setTopicPattern(perTenant).setProperty("partition.discovery.interval.ms",
+                        String.valueOf(TENANT_DISCOVERY_INTERVAL.toMillis()))
+                : builder.setTopics(shared);
     }
 
     /**

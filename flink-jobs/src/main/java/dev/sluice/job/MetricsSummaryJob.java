@@ -82,10 +82,10 @@ public final class MetricsSummaryJob {
 
     /** Unreadable metrics go to the dead-letters topic, and their timestamps to no watermark. */
     private DataStream<InferenceMetric> source(StreamExecutionEnvironment env, boolean toLatest) {
-        KafkaSourceBuilder<Either<DeadLetter, InferenceMetric>> builder =
-                KafkaSource.<Either<DeadLetter, InferenceMetric>>builder()
+        KafkaSourceBuilder<Either<DeadLetter, InferenceMetric>> builder = InferencePipeline.subscribed(
+                        KafkaSource.<Either<DeadLetter, InferenceMetric>>builder(), topics, topics.metrics(),
+                        topics.tenantMetrics())
                 .setBootstrapServers(config.kafka().bootstrapServers())
-                .setTopics(topics.metrics())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new AvroRecordDeserializer<>(

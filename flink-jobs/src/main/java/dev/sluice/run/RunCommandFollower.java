@@ -1,9 +1,12 @@
 package dev.sluice.run;
 
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.Tenancy;
+import dev.sluice.config.Topics;
 import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.serde.RecordCodec;
+import dev.sluice.serde.Truncation;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link RunCancellations} as soon as it is written. In the job a command travels behind the requests already
  * buffered between operators, and under backpressure, the usual state of a bulk run, a checkpoint barrier's
  * alignment holds it back further: a cancel would reach the inference operator only after most of the run. This
- * path is not checkpointed and need not be: the job's own broadcast of the commands stays the record.
+ * path is not checkpointed and need not be: the job's own broadcast of the commands stays the record. In
+ * {@code tenancy: topic} it reads every tenant's run commands topic, and a command counts only for the tenant whose
+ * topic it was written to.
  */
 final class RunCommandFollower implements AutoCloseable {
 
@@ -35,6 +41,7 @@ final class RunCommandFollower implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordCodec<RunCommand> codec = new RecordCodec<>(RunCommand.getClassSchema());
+    private final Topics topics;
     private final Thread thread;
     private volatile boolean closed;
     /** Read and written by the follower's thread only. */
@@ -45,7 +52,8 @@ final class RunCommandFollower implements AutoCloseable {
         Properties properties = kafka.clientProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        String topic = kafka.topics().runCommands();
+        this.topics = kafka.topics();
+        String topic = topics.runCommands();
         this.thread = new Thread(() -> follow(topic, cancellations), "run-commands-" + topic);
         thread.setDaemon(true);
         thread.start();
@@ -83,9 +91,13 @@ final class RunCommandFollower implements AutoCloseable {
         }
     }
 
-    /** Adds the topic's partitions not read yet, each from its first record. */
+    /** Adds the partitions not read yet (of every tenant's topic in {@code tenancy: topic}), each from its start. */
     private void assignNew(String topic, Set<TopicPartition> assigned) {
-        List<TopicPartition> found = consumer.partitionsFor(topic).stream()
+        List<PartitionInfo> partitions = topics.tenancy() == Tenancy.record ? consumer.partitionsFor(topic)
+                : consumer.listTopics().entrySet().stream()
+                        .filter(entry -> topics.tenantRunCommands().matcher(entry.getKey()).matches())
+                        .flatMap(entry -> entry.getValue().stream()).toList();
+        List<TopicPartition> found = partitions.stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         List<TopicPartition> added = found.stream().filter(p -> !assigned.contains(p)).toList();
         if (!added.isEmpty()) {
@@ -101,6 +113,12 @@ final class RunCommandFollower implements AutoCloseable {
         }
         try {
             RunCommand command = codec.decode(record.value());
+            if (!ownedBy(record.topic(), command)) {
+                // The job's source keeps it on the dead-letters topic as a TENANT_MISMATCH.
+                unreadable(record, new IllegalArgumentException("a command for tenant '"
+                        + Truncation.text(command.getTenant(), 64) + "' in another tenant's topic"));
+                return;
+            }
             if (command.getAction() == RunAction.CANCEL) {
                 cancellations.cancel(RunKeys.of(command.getTenant(), command.getRunId()));
             }
@@ -109,16 +127,23 @@ final class RunCommandFollower implements AutoCloseable {
         }
     }
 
+    /** Whether the command may act for the tenant it names: always with shared topics, else its topic's tenant. */
+    private boolean ownedBy(String topic, RunCommand command) {
+        return topics.tenancy() == Tenancy.record
+                || topics.tenantOf(topic).map(owner -> owner.equals(command.getTenant())).orElse(false);
+    }
+
     /**
-     * Counts a record that is not a RunCommand and warns of it, at most once a minute: a writer of garbage must not
-     * flood every TaskManager's log. The job's own source of the topic keeps the record on the dead-letters topic.
+     * Counts a record that is not a RunCommand, or one for another tenant, and warns of it, at most once a minute: a
+     * writer of garbage must not flood every TaskManager's log. The job's own source of the topic keeps the record on
+     * the dead-letters topic.
      */
     private void unreadable(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {
         unreadable++;
         long now = System.currentTimeMillis();
         if (now - lastWarningMillis >= WARN_EVERY_MILLIS) {
             lastWarningMillis = now;
-            LOG.warn("not a RunCommand at {}-{}@{} ({} unreadable so far; the pipeline keeps them on its dead-letters"
+            LOG.warn("refused run command at {}-{}@{} ({} so far; the pipeline keeps them on its dead-letters"
                     + " topic): {}", record.topic(), record.partition(), record.offset(), unreadable, e.getMessage());
         }
     }

@@ -2,6 +2,8 @@ package dev.sluice.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.Tenancy;
+import dev.sluice.config.Topics;
 import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
@@ -71,10 +73,34 @@ class DeadLettersTest {
         assertThat(DeadLetters.reasonOf(new IllegalStateException("oops"))).isEqualTo("IllegalStateException: oops");
     }
 
-    @SafeVarargs
-    private List<Either<DeadLetter, RunCommand>> deserialize(ConsumerRecord<byte[], byte[]>... records) {
+    @Test
+    void withTenancyTopicACommandForAnotherTenantThanItsTopicsIsADeadLetter() {
+        AvroRecordDeserializer<RunCommand> owned = new AvroRecordDeserializer<>(RunCommand.class,
+                RunCommand.getClassSchema(), "inference-pipeline", new Topics("t", Tenancy.topic),
+                RunCommand::getTenant);
+        RecordCodec<RunCommand> codec = new RecordCodec<>(RunCommand.getClassSchema());
+        byte[] acmeCancel = codec.encode(RunCommand.newBuilder().setRunId("r").setTenant("acme")
+                .setAction(RunAction.CANCEL).setIssuedAt(1L).build(), false);
+        byte[] globexCancel = codec.encode(RunCommand.newBuilder().setRunId("r").setTenant("globex")
+                .setAction(RunAction.CANCEL).setIssuedAt(1L).build(), false);
+
         List<Either<DeadLetter, RunCommand>> out = new ArrayList<>();
-        Collector<Either<DeadLetter, RunCommand>> collector = new Collector<>() {
+        for (byte[] value : List.of(acmeCancel, globexCancel)) {
+            owned.deserialize(new ConsumerRecord<>("t.runs.commands.acme", 0, out.size(), null, value),
+                    collectorOf(out));
+        }
+
+        assertThat(out.get(0).isRight()).isTrue();
+        assertThat(out.get(1).isLeft()).isTrue();
+        assertThat(out.get(1).left().getReason()).isEqualTo("TENANT_MISMATCH: the record names tenant 'globex', "
+                + "but t.runs.commands.acme belongs to tenant 'acme'");
+        // Shared topics name no tenant: the record's field is all there is (tenancy: record).
+        assertThat(deserialize(new ConsumerRecord<>("t.runs.commands", 0, 0, null, globexCancel)).get(0).isRight())
+                .isTrue();
+    }
+
+    private static Collector<Either<DeadLetter, RunCommand>> collectorOf(List<Either<DeadLetter, RunCommand>> out) {
+        return new Collector<>() {
             @Override
             public void collect(Either<DeadLetter, RunCommand> record) {
                 out.add(record);
@@ -83,6 +109,12 @@ class DeadLettersTest {
             @Override
             public void close() {}
         };
+    }
+
+    @SafeVarargs
+    private List<Either<DeadLetter, RunCommand>> deserialize(ConsumerRecord<byte[], byte[]>... records) {
+        List<Either<DeadLetter, RunCommand>> out = new ArrayList<>();
+        Collector<Either<DeadLetter, RunCommand>> collector = collectorOf(out);
         for (ConsumerRecord<byte[], byte[]> record : records) {
             deserializer.deserialize(record, collector);
         }

@@ -9,8 +9,12 @@ import dev.sluice.demo.OutputCollector;
 import dev.sluice.demo.PromptPublisher;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.schema.Completion;
+import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RunAction;
+import dev.sluice.schema.RunCommand;
+import dev.sluice.serde.RecordCodec;
 import dev.sluice.terminal.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,9 +74,15 @@ class TopicTenancyITCase {
                 + "{\"request_id\": \"spoof-batch-1\", \"task\": \"chat\", \"prompt\": \"hi\"}]}"));
         acmeRecords.add(prompt("spoof-long", "g".repeat(100_000)));
         acmeRecords.add(PipelineTestEnv.json("noise", "not json at all"));
-        List<SampleRecord> globexRecords = List.of(prompt("globex-0", "globex"), prompt("globex-1", "globex"));
+        // Two items of a globex run, which acme tries to cancel from its own run commands topic.
+        List<SampleRecord> globexRecords = List.of(runItem("globex-0", 0), runItem("globex-1", 1));
+        RunCommand forgedCancel = RunCommand.newBuilder().setRunId("nightly").setTenant("globex")
+                .setAction(RunAction.CANCEL).setIssuedAt(System.currentTimeMillis()).build();
 
+        List<DeadLetter> deadLetters;
         JobClient job = startJob();
+        PromptPublisher.publish(kafka, acme.runCommands(), List.of(new SampleRecord("globex/nightly",
+                new RecordCodec<RunCommand>(RunCommand.getClassSchema()).encode(forgedCancel, false))));
         // A tenant onboarded while the job runs: its prompts are found by the source's topic pattern.
         env.kafka.createTenantTopics(kafka.topics(), "initech", 2);
         try (OutputCollector output = OutputCollector.ofTenants(kafka, List.of("acme", "globex", "initech"))) {
@@ -84,6 +94,7 @@ class TopicTenancyITCase {
             boolean done = output.collectUntil(
                     () -> output.completions().size() >= 8 && output.rejects().size() >= 5, Duration.ofSeconds(90));
             output.drain(Duration.ofSeconds(3));
+            deadLetters = HostileRecords.awaitDeadLetters(kafka, 1, Duration.ofSeconds(30));
             assertThat(done).as("outcomes: completions %s, rejects %s",
                     output.completions().stream().map(Completion::getRequestId).toList(),
                     output.rejects().stream().map(r -> r.getReason() + " " + r.getRequestId()).toList()).isTrue();
@@ -104,14 +115,23 @@ class TopicTenancyITCase {
         Map<String, Reject> byId = acmeRejects.stream().filter(r -> r.getRequestId() != null)
                 .collect(Collectors.toMap(Reject::getRequestId, Function.identity()));
         assertThat(byId.keySet()).contains("spoof-single", "spoof-batch-0", "spoof-batch-1", "spoof-long");
-        for (String id : Set.of("spoof-single", "spoof-batch-0", "spoof-batch-1", "spoof-long")) {
+        for (String id : Set.of("spoof-single", "spoof-batch-0", "spoof-batch-1")) {
             Reject reject = byId.get(id);
             assertThat(reject.getReason()).as(id).isEqualTo(RejectReason.TENANT_MISMATCH);
             assertThat(reject.getTenant()).as(id).isEqualTo("acme");
             assertThat(reject.getMessage()).as(id).contains(acme.prompts()).hasSizeLessThan(400);
         }
+        // A claimed tenant over its cap fails intake first; the reject still goes to acme, without the claim.
+        assertThat(byId.get("spoof-long").getReason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(byId.get("spoof-long").getTenant()).isEqualTo("acme");
+        assertThat(byId.get("spoof-long").getMessage()).hasSizeLessThan(400);
         assertThat(acmeRejects).filteredOn(r -> r.getReason() == RejectReason.DECODE_ERROR)
                 .singleElement().satisfies(r -> assertThat(r.getTenant()).isEqualTo("acme"));
+        // The forged cancel did not act for globex (its items completed above); it is kept as a dead letter.
+        assertThat(deadLetters).singleElement().satisfies(letter -> {
+                    assertThat(letter.getSourceTopic()).isEqualTo(acme.runCommands());
+                    assertThat(letter.getReason()).startsWith("TENANT_MISMATCH");
+                });
     }
 
     private static <T extends SpecificRecordBase> List<T> all(KafkaSettings kafka, String topic, Schema schema) {
@@ -122,6 +142,12 @@ class TopicTenancyITCase {
 
     private static List<String> ids(List<Completion> completions) {
         return completions.stream().map(c -> c.getTenant() + "/" + c.getRequestId()).toList();
+    }
+
+    private static SampleRecord runItem(String id, int index) {
+        return PipelineTestEnv.json(id, "{\"request_id\": \"" + id + "\", \"tenant\": \"globex\", \"run_id\": "
+                + "\"nightly\", \"item_index\": " + index + ", \"task\": \"chat\", \"prompt\": \"item " + index
+                + "\", \"params\": {\"max_tokens\": 8}}");
     }
 
     private static SampleRecord prompt(String id, String tenant) {
