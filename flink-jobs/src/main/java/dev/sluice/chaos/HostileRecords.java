@@ -32,8 +32,8 @@ final class HostileRecords {
      * @param target the topic it goes to
      * @param key its record key
      * @param value its value; null is a tombstone
-     * @param expected the reject reasons any one of which answers it properly (prompts), or empty where it must be
-     *     kept in the dead-letters topic (run commands)
+     * @param expected the reject reasons any one of which answers it properly: for prompts, a reject's reason; for
+     *     run commands, the reason a dead letter starts with, where empty any dead letter will do
      */
     record Hostile(String kind, Target target, String key, byte[] value, Set<RejectReason> expected) {}
 
@@ -123,9 +123,9 @@ final class HostileRecords {
                 + "\", \"requests\": [{\"request_id\": \"" + id(i) + "\", \"task\": \"chat\", \"prompt\": \"hi\"}]}")
                 .getBytes(StandardCharsets.UTF_8));
         // Commands about another tenant's run, and commands that are no commands.
-        commands("forged-cancel", perKind, i -> COMMANDS.encode(RunCommand.newBuilder().setRunId(victimRun)
+        commands("forged-cancel", perKind, Set.of(RejectReason.TENANT_MISMATCH), i -> COMMANDS.encode(RunCommand.newBuilder().setRunId(victimRun)
                 .setTenant(victim).setAction(RunAction.CANCEL).setIssuedAt(i).build(), i % 2 == 0));
-        commands("garbage-command", perKind, i -> invalidUtf8(i + 1_000_000));
+        commands("garbage-command", perKind, Set.of(), i -> invalidUtf8(i + 1_000_000));
     }
 
     private void prompts(String kind, int count, Set<RejectReason> expected, IntFunction<byte[]> value) {
@@ -134,9 +134,9 @@ final class HostileRecords {
         }
     }
 
-    private void commands(String kind, int count, IntFunction<byte[]> value) {
+    private void commands(String kind, int count, Set<RejectReason> expected, IntFunction<byte[]> value) {
         for (int i = 0; i < count; i++) {
-            records.add(new Hostile(kind, Target.RUN_COMMANDS, kind + "-" + i, value.apply(i), Set.of()));
+            records.add(new Hostile(kind, Target.RUN_COMMANDS, kind + "-" + i, value.apply(i), expected));
         }
     }
 

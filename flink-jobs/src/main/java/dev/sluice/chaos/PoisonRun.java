@@ -8,11 +8,14 @@ import dev.sluice.config.TenantTopics;
 import dev.sluice.demo.OutputCollector;
 import dev.sluice.job.LocalJob;
 import dev.sluice.schema.Completion;
+import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
+import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
+import dev.sluice.terminal.TopicReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -208,12 +211,35 @@ final class PoisonRun {
             completed = seen.size();
             lost = (int) sentAtNanos.keySet().stream().filter(id -> !outcomes.containsKey(id)).count();
             duplicated = outcomes.values().stream().mapToInt(count -> count - 1).sum();
+            Map<String, String> deadLetters = deadLetters();
             for (Sent sent : hostileSent) {
-                Set<String> reasons = reasonsAt.getOrDefault(
-                        coordinates(sent.topic(), sent.partition(), sent.offset()), Set.of());
-                boolean properly = sent.record().expected().stream().anyMatch(r -> reasons.contains(r.name()));
+                String at = coordinates(sent.topic(), sent.partition(), sent.offset());
+                Set<RejectReason> expected = sent.record().expected();
+                boolean properly = sent.record().target() == HostileRecords.Target.PROMPTS
+                        ? expected.stream().anyMatch(r -> reasonsAt.getOrDefault(at, Set.of()).contains(r.name()))
+                        : deadLetters.containsKey(at) && (expected.isEmpty()
+                                || expected.stream().anyMatch(r -> deadLetters.get(at).startsWith(r.name())));
                 answered.merge(sent.record().kind(), properly ? 1 : 0, Integer::sum);
             }
+        }
+
+        /**
+         * The dead letters by their source coordinates, once there are as many as hostile run commands were sent
+         * (or {@link #PATIENCE} has passed): they commit with the job's checkpoints, apart from the prompts' outcomes.
+         */
+        private Map<String, String> deadLetters() {
+            long expected = hostileSent.stream()
+                    .filter(sent -> sent.record().target() == HostileRecords.Target.RUN_COMMANDS).count();
+            Map<String, String> letters = new HashMap<>();
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            try (TopicReader<DeadLetter> reader = new TopicReader<>(config.kafka(),
+                    config.kafka().topics().deadLetters(), DeadLetter.getClassSchema(), true)) {
+                do {
+                    reader.poll(Duration.ofMillis(200), letter -> letters.put(coordinates(letter.getSourceTopic(),
+                            letter.getSourcePartition(), letter.getSourceOffset()), letter.getReason()));
+                } while (letters.size() < expected && System.nanoTime() < deadline);
+            }
+            return letters;
         }
 
         double p99Seconds() {
