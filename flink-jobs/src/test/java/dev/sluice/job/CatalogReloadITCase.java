@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,11 +43,7 @@ class CatalogReloadITCase {
 
     @Test
     void summariesMoveToTheModelTheNewCatalogRecommends() throws Exception {
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = env.pipeline();
-        pipeline.configure(flink);
-        pipeline.attach(pipeline.source(flink));
-        JobClient job = flink.executeAsync(InferencePipeline.JOB_NAME);
+        JobClient job = env.startPipeline();
         Set<String> ids = new HashSet<>();
         try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             env.publish(summaries("before", 20, ids));

@@ -25,7 +25,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,7 +85,9 @@ class HostileRecordsITCase {
         records.add(PipelineTestEnv.json("empty-batch", "{\"tenant\": \"acme\", \"requests\": []}"));
         int hostile = 6;
 
-        JobClient job = startJob();
+        Configuration noRestarts = new Configuration();
+        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        JobClient job = env.startPipeline(noRestarts);
         // The publisher is not one of the job's sinks: it sends the hostile records at Kafka's default size limit.
         KafkaSettings kafka = env.config.kafka();
         PromptPublisher.publish(new KafkaSettings(kafka.bootstrapServers(), kafka.topicPrefix(), kafka.outputFormat(),
@@ -125,13 +126,4 @@ class HostileRecordsITCase {
         return matcher.find() ? matcher.group(1) : reject.getMessage();
     }
 
-    private static JobClient startJob() throws Exception {
-        Configuration noRestarts = new Configuration();
-        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
-        InferencePipeline pipeline = env.pipeline();
-        pipeline.configure(flink);
-        pipeline.attach(pipeline.source(flink));
-        return flink.executeAsync(InferencePipeline.JOB_NAME);
-    }
 }

@@ -24,7 +24,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,7 +116,7 @@ class InferencePipelineITCase {
         records.add(PipelineTestEnv.avro(PromptRequest.newBuilder(
                 PipelineTestEnv.request("stranger", Task.CHAT, "hello")).setTenant("unknown-tenant").build()));
 
-        JobClient job = startJob();
+        JobClient job = env.startPipeline();
         env.publish(records);
         try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             boolean done = output.collectUntil(
@@ -184,11 +183,4 @@ class InferencePipelineITCase {
         }
     }
 
-    private static JobClient startJob() throws Exception {
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = env.pipeline();
-        pipeline.configure(flink);
-        pipeline.attach(pipeline.source(flink));
-        return flink.executeAsync(InferencePipeline.JOB_NAME);
-    }
 }

@@ -20,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** A real broker and an emulated Triton server for one test class, and a config that points at both. */
 final class PipelineTestEnv implements AutoCloseable {
@@ -87,6 +90,20 @@ final class PipelineTestEnv implements AutoCloseable {
 
     InferencePipeline pipeline() {
         return new InferencePipeline(config, catalog);
+    }
+
+    /** Starts the pipeline on the test's MiniCluster and returns without waiting for it. */
+    JobClient startPipeline() throws Exception {
+        return startPipeline(new Configuration());
+    }
+
+    /** As {@link #startPipeline()}, with {@code flink} for the job (a restart strategy, say). */
+    JobClient startPipeline(Configuration flink) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        InferencePipeline pipeline = pipeline();
+        pipeline.configure(env);
+        pipeline.attach(pipeline.source(env));
+        return env.executeAsync(InferencePipeline.JOB_NAME);
     }
 
     void publish(List<SampleRecord> records) {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,23 +42,19 @@ class RunCommandDeadLettersITCase {
 
     @Test
     void unreadableCommandsAreKeptOnceAndACommandAfterThemStillApplies() throws Exception {
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = env.pipeline();
-        pipeline.configure(flink);
-        pipeline.attach(pipeline.source(flink));
-        JobClient job = flink.executeAsync(InferencePipeline.JOB_NAME);
+        JobClient job = env.startPipeline();
         try {
-            List<HostileRecords.Sent> hostile = HostileRecords.send(env.config.kafka(),
+            List<UnreadableRecords.Sent> hostile = UnreadableRecords.send(env.config.kafka(),
                     env.config.kafka().topics().runCommands(), RunCommand.getClassSchema());
             try (RunPublisher publisher = new RunPublisher(env.config.kafka())) {
                 publisher.send(RunCommand.newBuilder().setRunId("doomed").setTenant("acme")
                         .setAction(RunAction.CANCEL).setIssuedAt(System.currentTimeMillis()).build());
             }
 
-            List<DeadLetter> deadLetters = HostileRecords.awaitDeadLetters(env.config.kafka(), hostile.size(),
+            List<DeadLetter> deadLetters = UnreadableRecords.awaitDeadLetters(env.config.kafka(), hostile.size(),
                     Duration.ofSeconds(90));
 
-            HostileRecords.assertKeptOnce(deadLetters, hostile, InferencePipeline.JOB_NAME);
+            UnreadableRecords.assertKeptOnce(deadLetters, hostile, InferencePipeline.JOB_NAME);
             assertThat(awaitStatus("doomed", RunStatus.CANCELLED)).as("the cancel behind them applied").isTrue();
         } finally {
             job.cancel().get();

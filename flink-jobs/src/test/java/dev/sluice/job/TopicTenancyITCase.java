@@ -27,7 +27,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +79,7 @@ class TopicTenancyITCase {
                 .setAction(RunAction.CANCEL).setIssuedAt(System.currentTimeMillis()).build();
 
         List<DeadLetter> deadLetters;
-        JobClient job = startJob();
+        JobClient job = env.startPipeline();
         PromptPublisher.publish(kafka, acme.runCommands(), List.of(new SampleRecord("globex/nightly",
                 new RecordCodec<RunCommand>(RunCommand.getClassSchema()).encode(forgedCancel, false))));
         // A tenant onboarded while the job runs: its prompts are found by the source's topic pattern.
@@ -94,7 +93,7 @@ class TopicTenancyITCase {
             boolean done = output.collectUntil(
                     () -> output.completions().size() >= 8 && output.rejects().size() >= 5, Duration.ofSeconds(90));
             output.drain(Duration.ofSeconds(3));
-            deadLetters = HostileRecords.awaitDeadLetters(kafka, 1, Duration.ofSeconds(30));
+            deadLetters = UnreadableRecords.awaitDeadLetters(kafka, 1, Duration.ofSeconds(30));
             assertThat(done).as("outcomes: completions %s, rejects %s",
                     output.completions().stream().map(Completion::getRequestId).toList(),
                     output.rejects().stream().map(r -> r.getReason() + " " + r.getRequestId()).toList()).isTrue();
@@ -155,11 +154,4 @@ class TopicTenancyITCase {
                 + "\", \"task\": \"chat\", \"prompt\": \"hello from " + id + "\", \"params\": {\"max_tokens\": 8}}");
     }
 
-    private static JobClient startJob() throws Exception {
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
-        InferencePipeline pipeline = env.pipeline();
-        pipeline.configure(flink);
-        pipeline.attach(pipeline.source(flink));
-        return flink.executeAsync(InferencePipeline.JOB_NAME);
-    }
 }

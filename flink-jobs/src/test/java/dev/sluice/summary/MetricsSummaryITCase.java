@@ -12,7 +12,7 @@ import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SummarySettings;
 import dev.sluice.embedded.EmbeddedKafka;
-import dev.sluice.job.HostileRecords;
+import dev.sluice.job.UnreadableRecords;
 import dev.sluice.job.LocalJob;
 import dev.sluice.job.MetricsSummaryJob;
 import dev.sluice.schema.DeadLetter;
@@ -102,7 +102,7 @@ class MetricsSummaryITCase {
 
         // Stamped now, years after the metrics' event time: were their timestamps to count for the watermark, every
         // metric would be late.
-        List<HostileRecords.Sent> hostile = HostileRecords.send(config.kafka(), config.kafka().topics().metrics(),
+        List<UnreadableRecords.Sent> hostile = UnreadableRecords.send(config.kafka(), config.kafka().topics().metrics(),
                 InferenceMetric.getClassSchema());
         try (KafkaProducer<byte[], byte[]> producer = producer(); SummaryReader reader = new SummaryReader()) {
             // Window 1's metrics push the watermark past window 0's end: its rows are written.
@@ -114,12 +114,12 @@ class MetricsSummaryITCase {
             publish(producer, List.of(future));
             assertThat(reader.awaitRows(row -> row.getWindowStart() == BASE + WINDOW_MS, 5)).isTrue();
             assertThat(reader.awaitRows(row -> row.getLateRecords() > 0, 2)).isTrue();
-            List<DeadLetter> deadLetters = HostileRecords.awaitDeadLetters(config.kafka(), hostile.size(),
+            List<DeadLetter> deadLetters = UnreadableRecords.awaitDeadLetters(config.kafka(), hostile.size(),
                     Duration.ofSeconds(30));
             reader.drain(Duration.ofSeconds(2));
             job.cancel().get();
 
-            HostileRecords.assertKeptOnce(deadLetters, hostile, MetricsSummaryJob.JOB_NAME);
+            UnreadableRecords.assertKeptOnce(deadLetters, hostile, MetricsSummaryJob.JOB_NAME);
 
             List<MetricsSummary> rows = reader.rows;
             List<MetricsSummary> lateRows = rows.stream().filter(row -> row.getLateRecords() > 0).toList();

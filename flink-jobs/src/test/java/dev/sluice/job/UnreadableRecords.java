@@ -24,12 +24,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Records a job cannot read, written to one of its inputs, and the check that each is on the dead-letters topic
  * exactly once with its coordinates. For the ITCases of the jobs that read Avro inputs.
  */
-public final class HostileRecords {
+public final class UnreadableRecords {
 
     /** One record as written: where it landed and what it held. */
     public record Sent(String topic, int partition, long offset, byte[] value) {}
 
-    private HostileRecords() {}
+    private UnreadableRecords() {}
 
     /**
      * Writes, over partitions 0 and 1 of {@code topic} (an input of {@code schema} records): noise, an Avro record
