@@ -12,7 +12,7 @@ import org.apache.flink.metrics.MetricGroup;
  * {@link #prometheusNames()}, so the code, the dashboard and the README cannot drift apart.
  *
  * <p>Metrics live in the operator's group {@value #GROUP}, under key/value groups ({@code model}, {@code endpoint},
- * {@code reason}). Flink's Prometheus reporter joins the logical scope with {@code _} (keys in, values out) and
+ * {@code reason}), or none. Flink's Prometheus reporter joins the logical scope with {@code _} (keys in, values out) and
  * turns the values into labels: {@code queued} with model and endpoint becomes
  * {@code flink_taskmanager_job_task_operator_sluice_model_endpoint_queued{model="…",endpoint="…",…}}.
  */
@@ -40,7 +40,8 @@ final class SluiceMetrics {
 
         /** The name of its Prometheus metric family. */
         String prometheusName() {
-            return OPERATOR_SCOPE + "_" + GROUP + "_" + String.join("_", labels) + "_" + name;
+            return OPERATOR_SCOPE + "_" + GROUP + "_" + (labels.isEmpty() ? "" : String.join("_", labels) + "_")
+                    + name;
         }
 
         /** The sample names a scrape shows: a summary adds its {@code _count} to its quantile samples. */
@@ -86,9 +87,16 @@ final class SluiceMetrics {
     static final Metric REJECTS = new Metric("rejects", REASON, Kind.COUNTER,
             "records or requests rejected, by reject reason (decode, routing and inference alike)");
 
+    // The control plane: documents of the catalog topic, checked by one subtask (CatalogCheckFunction).
+    static final Metric CATALOG_DOCUMENTS_ACCEPTED = new Metric("catalog_documents_accepted", List.of(),
+            Kind.COUNTER, "signed catalog documents accepted from the catalog topic and applied");
+    static final Metric CATALOG_DOCUMENTS_REFUSED = new Metric("catalog_documents_refused", REASON, Kind.COUNTER,
+            "catalog documents refused, by reason: TOPIC_OFF, TOO_LARGE, UNSIGNED, BAD_SIGNATURE, NOT_UTF8, "
+                    + "UNPARSEABLE, NOT_ALLOWED");
+
     static final List<Metric> ALL = List.of(QUEUED, IN_FLIGHT, CONCURRENCY_LIMIT, OPEN_CIRCUITS, BATCHES,
             BATCHED_REQUESTS, RETRIES, BATCH_SIZE, COMPLETIONS, OUTPUT_TOKENS, OUTPUT_TOKENS_PER_SECOND, LATENCY_MS,
-            REJECTS);
+            REJECTS, CATALOG_DOCUMENTS_ACCEPTED, CATALOG_DOCUMENTS_REFUSED);
 
     private SluiceMetrics() {}
 
