@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -141,9 +142,8 @@ class CatalogReloadITCase {
 
     /** The sum of the job's counters whose identifier ends with {@code suffix}. */
     private static long count(JobID job, String suffix) {
-        return METRICS.getMetricsByIdentifiers(job).entrySet().stream()
-                .filter(metric -> metric.getKey().endsWith(suffix) && metric.getValue() instanceof Counter)
-                .mapToLong(metric -> ((Counter) metric.getValue()).getCount()).sum();
+        return METRICS.findMetrics(job, Pattern.quote(suffix) + "$").values().stream()
+                .filter(Counter.class::isInstance).mapToLong(metric -> ((Counter) metric).getCount()).sum();
     }
 
     private static boolean routedTo(OutputCollector output, String prefix, String model) {
