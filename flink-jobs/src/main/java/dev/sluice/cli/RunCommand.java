@@ -6,6 +6,7 @@ import dev.sluice.job.LocalJob;
 import dev.sluice.job.MetricsSummaryJob;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogFileWatcher;
+import dev.sluice.routing.CatalogKeys;
 import dev.sluice.routing.CatalogPublisher;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,10 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: the pipeline against the Kafka and inference servers in the configuration, and beside it the
@@ -43,8 +47,15 @@ final class RunCommand implements Callable<Integer> {
     Jobs jobs;
 
     @Option(names = "--watch-catalog", description = "publish the catalog file to the catalog topic whenever it "
-            + "changes, so the running job follows it")
+            + "changes, signed with --catalog-key, so the running job follows it")
     boolean watchCatalog;
+
+    @Option(names = "--catalog-key", description = "with --watch-catalog: the private key that signs what it "
+            + "publishes (PKCS#8 PEM, from 'catalog keygen'); pairs with control-plane.public-key")
+    Path catalogKey;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -68,15 +79,20 @@ final class RunCommand implements Callable<Integer> {
     /** Submits the jobs asked for, configured from the file and {@code environment}, and returns without waiting. */
     List<JobClient> start(Map<String, String> environment) throws Exception {
         SluiceConfig settings = SluiceConfig.load(config, environment);
+        if (watchCatalog != (catalogKey != null)) {
+            throw new ParameterException(spec.commandLine(), "--watch-catalog and --catalog-key go together: "
+                    + "what the watcher publishes must be signed");
+        }
         List<JobClient> started = new ArrayList<>();
         if (jobs != Jobs.summary) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                     LocalJob.withPrometheusReporter(LocalJob.withBufferDebloat(new Configuration()),
                             settings.metrics()));
             Path catalogFile = settings.catalogPath(config);
-            InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile));
+            InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile),
+                    settings.catalogPublicKeyPath(config).map(CatalogKeys::readPublic).orElse(null));
             if (watchCatalog) {
-                new CatalogFileWatcher(catalogFile, catalog -> CatalogPublisher.publish(settings.kafka(), catalog))
+                new CatalogFileWatcher(catalogFile, CatalogPublisher.forJob(settings, config, catalogKey)::publish)
                         .start(2_000);
             }
             pipeline.configure(env);

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * Environment variables over {@code sluice.yaml}: each key of the configuration records is overridden by
  * {@code SLUICE_} + its path upper-cased, {@code .} and {@code -} turned into {@code _}
  * ({@code gateway.resilience.max-attempts} → {@code SLUICE_GATEWAY_RESILIENCE_MAX_ATTEMPTS}). A map-valued key
- * ({@code kafka.properties}) takes a YAML or JSON mapping whose entries are merged over the file's.
+ * ({@code kafka.properties}) takes a YAML or JSON mapping whose entries are merged over the file's; a list-valued
+ * one ({@code control-plane.allowed-endpoints}) a YAML or JSON list that replaces the file's.
  *
  * <p>A variable under a section's prefix ({@code SLUICE_KAFKA_}, {@code SLUICE_JOB_}, ...) that names no key is
  * refused, so a misspelt override cannot pass unnoticed; other {@code SLUICE_} variables (the launcher's
@@ -111,6 +112,13 @@ final class EnvironmentOverrides {
                 check(variable, key, entries);
                 JsonNode present = parent.get(name);
                 (present instanceof ObjectNode object ? object : parent.putObject(name)).setAll((ObjectNode) entries);
+            } else if (List.class.isAssignableFrom(component.getType())) {
+                JsonNode items = Yaml.tree(value, variable);
+                if (!items.isArray()) {
+                    throw new IllegalArgumentException(variable + ": " + key + " takes a list, e.g. [a, b]");
+                }
+                check(variable, key, items);
+                parent.set(name, items);
             } else {
                 TextNode text = TextNode.valueOf(value);
                 check(variable, key, text);

@@ -8,16 +8,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the pipeline reads from {@code sluice.yaml}: Kafka, the job, intake limits, the gateways'
- * batching and concurrency, where the model catalog is, the metrics-summary job, and where metrics go. Keys are
+ * batching and concurrency, where the model catalog is, the metrics-summary job, where metrics go, and who may
+ * change the catalog of a running job ({@code control-plane}). Keys are
  * kebab-case; durations are ISO-8601 ({@code PT1S}); environment variables override keys
  * ({@link #load(Path, Map)}).
  */
 public record SluiceConfig(
         KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog,
-        SummarySettings summary, MetricsSettings metrics) implements Serializable {
+        SummarySettings summary, MetricsSettings metrics, ControlPlaneSettings controlPlane) implements Serializable {
 
     public SluiceConfig {
         Objects.requireNonNull(kafka, "kafka section is required");
@@ -27,12 +29,16 @@ public record SluiceConfig(
         catalog = catalog == null ? "catalog.yaml" : catalog;
         summary = summary == null ? SummarySettings.ofDefaults() : summary;
         metrics = metrics == null ? MetricsSettings.ofDefaults() : metrics;
+        controlPlane = controlPlane == null ? ControlPlaneSettings.ofDefaults() : controlPlane;
     }
 
-    /** Without {@code summary} and {@code metrics} sections: their defaults (no Prometheus reporter). */
+    /**
+     * Without {@code summary}, {@code metrics} and {@code control-plane} sections: their defaults (no Prometheus
+     * reporter, the catalog topic off).
+     */
     public SluiceConfig(
             KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog) {
-        this(kafka, job, limits, gateway, catalog, null, null);
+        this(kafka, job, limits, gateway, catalog, null, null, null);
     }
 
     /** Reads and checks a YAML file, with the process's environment overrides; see {@link #load(Path, Map)}. */
@@ -64,16 +70,25 @@ public record SluiceConfig(
 
     /** The catalog file, relative to the folder of {@code configFile} unless absolute. */
     public Path catalogPath(Path configFile) {
+        return besides(configFile, catalog);
+    }
+
+    /** The operator's public key for catalog documents, relative as {@link #catalogPath}; empty when not set. */
+    public Optional<Path> catalogPublicKeyPath(Path configFile) {
+        return Optional.ofNullable(controlPlane.publicKey()).map(key -> besides(configFile, key));
+    }
+
+    private static Path besides(Path configFile, String file) {
         Path parent = configFile.toAbsolutePath().getParent();
-        return parent == null ? Path.of(catalog) : parent.resolve(catalog);
+        return parent == null ? Path.of(file) : parent.resolve(file);
     }
 
     public SluiceConfig withBootstrapServers(String bootstrapServers) {
         return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog, summary,
-                metrics);
+                metrics, controlPlane);
     }
 
     public SluiceConfig withMetrics(MetricsSettings settings) {
-        return new SluiceConfig(kafka, job, limits, gateway, catalog, summary, settings);
+        return new SluiceConfig(kafka, job, limits, gateway, catalog, summary, settings, controlPlane);
     }
 }

@@ -29,13 +29,17 @@ final class DeadLetters {
 
     /** {@code record}, which {@code job} could not read for {@code reason}, as a dead letter stamped {@code now}. */
     static DeadLetter of(ConsumerRecord<byte[], byte[]> record, String job, String reason, long nowMillis) {
-        byte[] value = record.value();
+        return of(RecordSource.of(record), record.value(), job, reason, nowMillis);
+    }
+
+    /** The record read at {@code source} with {@code value}, which {@code job} refused for {@code reason}. */
+    static DeadLetter of(RecordSource source, byte[] value, String job, String reason, long nowMillis) {
         return DeadLetter.newBuilder()
-                .setSourceTopic(record.topic())
-                .setSourcePartition(record.partition())
-                .setSourceOffset(record.offset())
-                .setSourceTimestamp(record.timestamp())
-                .setKey(head(record.key(), MAX_KEY_BYTES))
+                .setSourceTopic(source.topic())
+                .setSourcePartition(source.partition())
+                .setSourceOffset(source.offset())
+                .setSourceTimestamp(source.timestamp())
+                .setKey(head(source.key(), MAX_KEY_BYTES))
                 .setValue(head(value, MAX_VALUE_BYTES))
                 .setValueSize(value == null ? 0 : value.length)
                 .setReason(cut(reason, MAX_REASON_CHARS))
@@ -61,15 +65,19 @@ final class DeadLetters {
         SingleOutputStreamOperator<T> readable = decoded.process(new DeadLetterSplitter<T>(input), type)
                 .setParallelism(decoded.getParallelism())
                 .uid(input + "-dead-letters").name("split off unreadable " + input);
-        readable.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
-                .sinkTo(TransactionalSink.of(kafka, kafka.topics().deadLetters(), "dead-letters-" + input,
+        sink(readable.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), input, kafka, decoded.getParallelism());
+        return readable;
+    }
+
+    /** Writes {@code letters} of the input {@code input} to the dead-letters topic, exactly once. */
+    static void sink(DataStream<DeadLetter> letters, String input, KafkaSettings kafka, int parallelism) {
+        letters.sinkTo(TransactionalSink.of(kafka, kafka.topics().deadLetters(), "dead-letters-" + input,
                         DeadLetters::key, DeadLetter.getClassSchema()))
-                .setParallelism(decoded.getParallelism())
+                .setParallelism(parallelism)
                 // In a task of its own: the sink's first write waits for the broker (metadata, transaction), and
                 // the source must not stall meanwhile, or its partitions turn idle and their records late.
                 .disableChaining()
                 .uid(input + "-dead-letters-sink").name("dead letters of " + input);
-        return readable;
     }
 
     /** As a reject without a request: the source coordinates, unique per record. */

@@ -4,6 +4,8 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Tenancy;
 import dev.sluice.config.Topics;
 import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogGate;
+import dev.sluice.routing.CatalogUpdateRules;
 import dev.sluice.run.RunEvent;
 import dev.sluice.run.RunKeys;
 import dev.sluice.run.RunTracker;
@@ -14,7 +16,9 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
@@ -56,13 +60,22 @@ public final class InferencePipeline {
     static final Duration TENANT_DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
     private final SluiceConfig config;
-    private final Catalog catalog;
+    private final CatalogGate catalogGate;
     private final Topics topics;
 
-    /** {@code catalog} is in force until a newer one arrives on the catalog topic. */
+    /** With the catalog topic off: {@code catalog} is the only one, as without a {@code control-plane.public-key}. */
     public InferencePipeline(SluiceConfig config, Catalog catalog) {
+        this(config, catalog, null);
+    }
+
+    /**
+     * {@code catalog} is in force until a newer one, signed with the private key of {@code catalogKey} and within
+     * {@link CatalogUpdateRules}, arrives on the catalog topic; a null key turns the topic off.
+     */
+    public InferencePipeline(SluiceConfig config, Catalog catalog, PublicKey catalogKey) {
         this.config = config;
-        this.catalog = catalog;
+        this.catalogGate = new CatalogGate(catalogKey,
+                new CatalogUpdateRules(catalog, Set.copyOf(config.controlPlane().allowedEndpoints())));
         this.topics = config.kafka().topics();
     }
 
@@ -109,7 +122,7 @@ public final class InferencePipeline {
                 .uid("cancelled-runs").name("drop requests of cancelled runs");
         BroadcastStream<String> catalogs = catalogUpdates(env).broadcast(RouteFunction.CATALOG);
         SingleOutputStreamOperator<RoutedRequest> routed = live.connect(catalogs)
-                .process(new RouteFunction(catalog, config))
+                .process(new RouteFunction(catalogGate, config))
                 .uid("route").name("route: licence policy and model selection");
         DataStream<InferenceOutcome> outcomes = AsyncDataStream
                 .unorderedWait(routed, new InferenceFunction(config),
@@ -162,9 +175,14 @@ public final class InferencePipeline {
         }
     }
 
-    /** Catalog documents from the compacted catalog topic, all of them from the start: the last one wins. */
+    /**
+     * Accepted catalog documents from the compacted catalog topic, all of them from the start: the last accepted
+     * one wins. Checked once, by one subtask, before they are broadcast; refused ones go to the dead-letters topic
+     * (again on a fresh start, which reads the topic from the start: a dead letter's key, the record's coordinates,
+     * is the same each time).
+     */
     private DataStream<String> catalogUpdates(StreamExecutionEnvironment env) {
-        KafkaSource<String> source = KafkaSource.<String>builder()
+        KafkaSource<CatalogRecord> source = KafkaSource.<CatalogRecord>builder()
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setTopics(topics.catalog())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME + "-catalog")
@@ -173,8 +191,12 @@ public final class InferencePipeline {
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "catalog").uid("catalog-source")
-                .setParallelism(1);
+        SingleOutputStreamOperator<String> accepted = env.fromSource(source, WatermarkStrategy.noWatermarks(),
+                        "catalog").uid("catalog-source").setParallelism(1)
+                .process(new CatalogCheckFunction(catalogGate)).uid("catalog-check")
+                .name("check catalog documents: signature, size, update rules").setParallelism(1);
+        DeadLetters.sink(accepted.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), "catalog", config.kafka(), 1);
+        return accepted;
     }
 
     /**

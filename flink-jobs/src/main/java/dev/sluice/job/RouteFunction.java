@@ -3,6 +3,7 @@ package dev.sluice.job;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogGate;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
 import dev.sluice.schema.PromptRequest;
@@ -20,10 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes each request with the current catalog: the one the job started with, until a newer document arrives on
- * the catalog topic and replaces it in broadcast state (checkpointed, so a restore keeps it). A document that does
- * not parse is logged and ignored; the catalog in force stays. Requests no model may serve leave as outcomes with
- * a reject and a metric. A routed request carries the next eligible models too, for failover: only eligible ones.
+ * Routes each request with the current catalog: the one the job started with, until a newer document accepted by
+ * {@link CatalogCheckFunction} (signed, within the update rules) replaces it in broadcast state (checkpointed, so a
+ * restore keeps it). Requests no model may serve leave as outcomes with a reject and a metric. A routed request
+ * carries the next eligible models too, for failover: only eligible ones.
  */
 final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String, RoutedRequest> {
 
@@ -35,15 +36,16 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
     private static final String CURRENT = "current";
     private static final Logger LOG = LoggerFactory.getLogger(RouteFunction.class);
 
-    private final Catalog initial;
+    private final CatalogGate gate;
     private final int defaultMaxTokens;
     private transient String parsedText;
     private transient Catalog parsed;
     /** Each deployment's JSON, written once rather than for every request routed to it. */
     private transient Map<ModelDeployment, String> deploymentJson;
 
-    RouteFunction(Catalog initial, SluiceConfig config) {
-        this.initial = initial;
+    /** {@code gate}: the catalog the job started with, and what a document in the state must still pass. */
+    RouteFunction(CatalogGate gate, SluiceConfig config) {
+        this.gate = gate;
         this.defaultMaxTokens = config.limits().toIntakeLimits().defaultMaxTokens();
     }
 
@@ -74,27 +76,24 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
     @Override
     public void processBroadcastElement(String document, Context context, Collector<RoutedRequest> out)
             throws Exception {
-        try {
-            Catalog.parse(document, "catalog topic");
-            context.getBroadcastState(CATALOG).put(CURRENT, document);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring a catalog update that does not parse; the catalog in force stays: {}", e.getMessage());
-        }
+        context.getBroadcastState(CATALOG).put(CURRENT, document);
     }
 
     private Catalog current(String document) {
         if (document == null) {
-            return initial;
+            return gate.startup();
         }
         if (!document.equals(parsedText)) {
-            try {
-                parsed = Catalog.parse(document, "catalog topic");
-            } catch (IllegalArgumentException e) {
-                // Accepted once, so only a newer Sluice reading older state can get here: route with the catalog
-                // the job started with rather than fail every record, and every restore, on it.
-                LOG.error("The catalog in the job's state no longer parses; routing with the initial one: {}",
-                        e.getMessage());
-                parsed = initial;
+            // Accepted once, but restored into a job that may have started with another catalog file, allowlist or
+            // key (or none), or a newer Sluice: checked again, and the catalog file rules rather than a stale
+            // document, without failing every record or every restore on it.
+            CatalogGate.Verdict verdict = gate.recheck(document);
+            if (verdict instanceof CatalogGate.Accepted accepted) {
+                parsed = accepted.catalog();
+            } else if (verdict instanceof CatalogGate.Refused refused) {
+                LOG.warn("The catalog in the job's state no longer passes ({}: {}); routing with the catalog file",
+                        refused.reason(), refused.detail());
+                parsed = gate.startup();
             }
             parsedText = document;
         }

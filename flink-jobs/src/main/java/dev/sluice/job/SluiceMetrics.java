@@ -41,7 +41,8 @@ final class SluiceMetrics {
 
         /** The name of its Prometheus metric family. */
         String prometheusName() {
-            return OPERATOR_SCOPE + "_" + GROUP + "_" + String.join("_", labels) + "_" + name;
+            return OPERATOR_SCOPE + "_" + GROUP + "_" + (labels.isEmpty() ? "" : String.join("_", labels) + "_")
+                    + name;
         }
 
         /** The sample names a scrape shows: a summary adds its {@code _count} to its quantile samples. */
@@ -91,9 +92,17 @@ final class SluiceMetrics {
     static final Metric DEAD_LETTERS = new Metric("dead_letters", INPUT, Kind.COUNTER,
             "records of a job's own input (run-commands, metrics) that could not be read, kept on the dead-letters topic");
 
+    // The control plane: documents of the catalog topic, checked by one subtask (CatalogCheckFunction).
+    static final Metric CATALOG_DOCUMENTS_ACCEPTED = new Metric("catalog_documents_accepted", List.of(),
+            Kind.COUNTER, "signed catalog documents accepted from the catalog topic and applied");
+    static final Metric CATALOG_DOCUMENTS_REFUSED = new Metric("catalog_documents_refused", REASON, Kind.COUNTER,
+            "catalog documents refused, by reason: TOPIC_OFF, TOO_LARGE, UNSIGNED, BAD_SIGNATURE, NOT_UTF8, "
+                    + "UNPARSEABLE, NOT_ALLOWED");
+
+
     static final List<Metric> ALL = List.of(QUEUED, IN_FLIGHT, CONCURRENCY_LIMIT, OPEN_CIRCUITS, BATCHES,
             BATCHED_REQUESTS, RETRIES, BATCH_SIZE, COMPLETIONS, OUTPUT_TOKENS, OUTPUT_TOKENS_PER_SECOND, LATENCY_MS,
-            REJECTS, DEAD_LETTERS);
+            REJECTS, DEAD_LETTERS, CATALOG_DOCUMENTS_ACCEPTED, CATALOG_DOCUMENTS_REFUSED);
 
     private SluiceMetrics() {}
 

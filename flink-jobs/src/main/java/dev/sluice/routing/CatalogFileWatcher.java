@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches a catalog file and hands each new valid version on, typically to {@link CatalogPublisher}, so that an
- * edited {@code catalog.yaml} reaches running pipelines through the catalog topic. A version that does not parse
- * is logged and skipped: the catalog in force stays.
+ * edited {@code catalog.yaml} reaches running pipelines through the catalog topic. A version that does not parse,
+ * or that the consumer refuses with an {@link IllegalArgumentException}, is logged and skipped: the catalog in force
+ * stays.
  */
 public final class CatalogFileWatcher {
 
@@ -42,7 +43,8 @@ public final class CatalogFileWatcher {
             onChange.accept(Catalog.parse(content, file.toString()));
             return true;
         } catch (IllegalArgumentException e) {
-            LOG.warn("Not publishing the edited catalog, it does not parse: {}", e.getMessage());
+            // It does not parse, or the publisher refuses it (the job would): the catalog in force stays.
+            LOG.warn("Not publishing the edited catalog: {}", e.getMessage());
             return false;
         }
     }

@@ -149,6 +149,26 @@ class SluiceConfigTest {
     }
 
     @Test
+    void theControlPlaneKeyIsBesideTheFileAndItsAllowlistCanBeOverridden() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\ncontrol-plane:\n"
+                + "  public-key: keys/catalog-signing.pub\n  allowed-endpoints: [triton-b:8001]\n");
+
+        SluiceConfig config = SluiceConfig.load(file, Map.of());
+        SluiceConfig overridden = SluiceConfig.load(file,
+                Map.of("SLUICE_CONTROL_PLANE_ALLOWED_ENDPOINTS", "[triton-c:8001, triton-d:8001]"));
+
+        assertThat(config.catalogPublicKeyPath(file))
+                .hasValue(file.toAbsolutePath().getParent().resolve("keys/catalog-signing.pub"));
+        assertThat(config.controlPlane().allowedEndpoints()).containsExactly("triton-b:8001");
+        assertThat(overridden.controlPlane().allowedEndpoints()).containsExactly("triton-c:8001", "triton-d:8001");
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_CONTROL_PLANE_ALLOWED_ENDPOINTS", "x:1")))
+                .hasMessageContaining("SLUICE_CONTROL_PLANE_ALLOWED_ENDPOINTS").hasMessageContaining("takes a list");
+        // Without the section the catalog topic is off.
+        assertThat(SluiceConfig.load(write("kafka:\n  bootstrap-servers: broker:9092\n"), Map.of())
+                .catalogPublicKeyPath(file)).isEmpty();
+    }
+
+    @Test
     void anOverrideCanSupplyAKeyTheFileLeavesOut() throws IOException {
         Path file = write("job:\n  parallelism: 3\n");
 

@@ -17,6 +17,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +100,13 @@ final class PipelineTestEnv implements AutoCloseable {
 
     /** As {@link #startPipeline()}, with {@code flink} for the job (a restart strategy, say). */
     JobClient startPipeline(Configuration flink) throws Exception {
+        return startPipeline(flink, null);
+    }
+
+    /** As {@link #startPipeline(Configuration)}, following catalog documents signed for {@code catalogKey}. */
+    JobClient startPipeline(Configuration flink, PublicKey catalogKey) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        InferencePipeline pipeline = pipeline();
+        InferencePipeline pipeline = new InferencePipeline(config, catalog, catalogKey);
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));
         return env.executeAsync(InferencePipeline.JOB_NAME);

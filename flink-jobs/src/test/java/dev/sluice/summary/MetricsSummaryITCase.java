@@ -64,7 +64,8 @@ class MetricsSummaryITCase {
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null,
                 // One reader for both partitions: one consumer fetches them together, so neither is idle while the other
                 // still has a backlog, and no on-time metric can turn late by the test's timing.
-                new SummarySettings(Duration.ofMillis(WINDOW_MS), Duration.ofSeconds(2), Duration.ofSeconds(2), 1), null);
+                new SummarySettings(Duration.ofMillis(WINDOW_MS), Duration.ofSeconds(2), Duration.ofSeconds(2), 1),
+                null, null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
     }
 
