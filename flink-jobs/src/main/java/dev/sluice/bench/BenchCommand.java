@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> faults;
 
     @Option(names = "--hostile-per-kind", defaultValue = "75", description = "chaos poison: hostile records of each "
-            + "cheap kind, a twentieth of it of each heavy kind (default: ${DEFAULT-VALUE}, about 1,100 in all)")
+            + "cheap kind, a twentieth of it of each heavy kind (default: ${DEFAULT-VALUE}, about 1,400 in all)")
     int hostilePerKind;
 
     @Option(names = "--rate", defaultValue = "60", description = "chaos: prompts offered per second "

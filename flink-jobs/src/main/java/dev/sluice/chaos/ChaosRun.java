@@ -65,7 +65,7 @@ final class ChaosRun {
 
     ChaosReport run() throws Exception {
         config = stack.config(name, scenario.initialParallelism());
-        job = LocalJob.start(config, stack.catalog, null, faultTap());
+        job = LocalJob.start(config, stack.catalog, stack.operator.getPublic(), null, faultTap());
         long started = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = producer();
                 OutputCollector output = new OutputCollector(config.kafka())) {
@@ -135,7 +135,7 @@ final class ChaosRun {
         config = new SluiceConfig(config.kafka(), new JobSettings(parallelism, settings.checkpointInterval(),
                 settings.maxInFlight(), settings.requestTimeout()), config.limits(), config.gateway(),
                 config.catalog());
-        job = LocalJob.start(config, stack.catalog, savepoint, faultTap());
+        job = LocalJob.start(config, stack.catalog, stack.operator.getPublic(), savepoint, faultTap());
     }
 
     private void publishSteadily(KafkaProducer<String, byte[]> producer, AtomicReference<Exception> failure) {

@@ -11,6 +11,8 @@ import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
 import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogKeys;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,8 @@ public final class ChaosStack implements AutoCloseable {
     final List<EmulatorServer> primaries;
     final List<EmulatorServer> servers;
     final Catalog catalog;
+    /** The operator's catalog signing key: the job follows catalog documents signed with it, and only those. */
+    final KeyPair operator = CatalogKeys.generate();
 
     private ChaosStack(EmbeddedKafka kafka, List<EmulatorServer> primaries, List<EmulatorServer> servers,
             Catalog catalog) {

@@ -1,5 +1,10 @@
 package dev.sluice.chaos;
 
+import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogGate.Reason;
+import dev.sluice.routing.CatalogKeys;
+import dev.sluice.routing.CatalogModel;
+import dev.sluice.routing.CatalogSignature;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RunAction;
@@ -7,23 +12,28 @@ import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 
 /**
  * The records {@code sluice bench chaos --faults poison} mixes into steady load: what a hostile or broken producer
  * can write to the topics it is allowed to write, each record distinct, each with the outcome it must get. Prompts
  * go to the hostile tenant's own prompts topic (in {@code tenancy: topic} ACLs keep it from any other), run
- * commands to its own run commands topic.
+ * commands to its own run commands topic. Catalog documents go to the catalog topic, which ACLs leave to the
+ * operator: they stand for a writer that got there all the same (a leaked credential, a forgotten ACL), whom only
+ * the signature stops.
  */
 final class HostileRecords {
 
     /** Where a hostile record is written. */
-    enum Target { PROMPTS, RUN_COMMANDS }
+    enum Target { PROMPTS, RUN_COMMANDS, CATALOG }
 
     /**
      * One hostile record.
@@ -32,20 +42,24 @@ final class HostileRecords {
      * @param target the topic it goes to
      * @param key its record key
      * @param value its value; null is a tombstone
-     * @param expected the reject reasons any one of which answers it properly: for prompts, a reject's reason; for
-     *     run commands, the reason a dead letter starts with, where empty any dead letter will do
+     * @param signature its catalog signature header, or null for none
+     * @param expected the reasons any one of which answers it properly: for prompts, a reject's reason; for run
+     *     commands and catalog documents, the reason a dead letter starts with, where empty any dead letter will do
      */
-    record Hostile(String kind, Target target, String key, byte[] value, Set<RejectReason> expected) {}
+    record Hostile(String kind, Target target, String key, byte[] value, byte[] signature, Set<String> expected) {}
 
     private static final RecordCodec<PromptRequest> REQUESTS = new RecordCodec<>(PromptRequest.getClassSchema());
     private static final RecordCodec<RunCommand> COMMANDS = new RecordCodec<>(RunCommand.getClassSchema());
-    private static final Set<RejectReason> INVALID = Set.of(RejectReason.INVALID_FIELD);
-    private static final Set<RejectReason> UNREADABLE = Set.of(RejectReason.DECODE_ERROR);
+    private static final Set<String> INVALID = reasons(RejectReason.INVALID_FIELD);
+    private static final Set<String> UNREADABLE = reasons(RejectReason.DECODE_ERROR);
+    /** Where every deployment of a hostile catalog sends prompts. */
+    private static final String ATTACKER = "attacker.example:443";
 
     private final String tenant;
     private final String victim;
     private final String victimRun;
     private final int maxRecordBytes;
+    private final Catalog inForce;
     private final Random random;
     private final List<Hostile> records = new ArrayList<>();
 
@@ -54,19 +68,22 @@ final class HostileRecords {
      * @param victim a well-behaved tenant the records try to pose as
      * @param victimRun a bulk run of {@code victim}'s that forged commands try to cancel
      * @param maxRecordBytes the intake's {@code limits.max-record-bytes}
+     * @param inForce the catalog the job runs with, which hostile catalog documents try to replace
      */
-    private HostileRecords(String tenant, String victim, String victimRun, int maxRecordBytes, long seed) {
+    private HostileRecords(String tenant, String victim, String victimRun, int maxRecordBytes, Catalog inForce,
+            long seed) {
         this.tenant = tenant;
         this.victim = victim;
         this.victimRun = victimRun;
         this.maxRecordBytes = maxRecordBytes;
+        this.inForce = inForce;
         this.random = new Random(seed);
     }
 
     /** At least {@code perKind} records of each cheap kind, and a few of each kind that weighs megabytes. */
-    static List<Hostile> generate(String tenant, String victim, String victimRun, int maxRecordBytes, int perKind,
-            long seed) {
-        HostileRecords hostile = new HostileRecords(tenant, victim, victimRun, maxRecordBytes, seed);
+    static List<Hostile> generate(String tenant, String victim, String victimRun, int maxRecordBytes, Catalog inForce,
+            int perKind, long seed) {
+        HostileRecords hostile = new HostileRecords(tenant, victim, victimRun, maxRecordBytes, inForce, seed);
         hostile.all(perKind);
         return hostile.records;
     }
@@ -99,45 +116,75 @@ final class HostileRecords {
         prompts("empty-batch", perKind, INVALID, i -> ("{\"tenant\": \"" + tenant + "\", \"batch_id\": \"b-" + i
                 + "\", \"requests\": []}").getBytes(StandardCharsets.UTF_8));
         // The intake's record limit, exactly and one byte over.
-        prompts("at-record-limit", heavy, Set.of(RejectReason.TOO_LARGE), i -> padded(json(id(i), tenant, "chat",
+        prompts("at-record-limit", heavy, reasons(RejectReason.TOO_LARGE), i -> padded(json(id(i), tenant, "chat",
                 "p".repeat(maxRecordBytes - 200)), maxRecordBytes));
-        prompts("over-record-limit", heavy, Set.of(RejectReason.TOO_LARGE),
+        prompts("over-record-limit", heavy, reasons(RejectReason.TOO_LARGE),
                 i -> padded(json(id(i), tenant, "chat", "hi"), maxRecordBytes + 1 + i));
         // Parsers' worst cases.
         prompts("deep-json", perKind, UNREADABLE, i -> ("[".repeat(5_000 + i * 10) + "]".repeat(5_000 + i * 10))
                 .getBytes(StandardCharsets.UTF_8));
-        prompts("huge-json", heavy, Set.of(RejectReason.SCHEMA_MISMATCH), i -> ("{\"request_id\": \"" + id(i)
+        prompts("huge-json", heavy, reasons(RejectReason.SCHEMA_MISMATCH), i -> ("{\"request_id\": \"" + id(i)
                 + "\", \"tenant\": \"" + tenant + "\", \"task\": \"chat\", \"prompt\": [" + numbers(maxRecordBytes / 8, i)
                 + "]}").getBytes(StandardCharsets.UTF_8));
         prompts("invalid-utf8", perKind, UNREADABLE, i -> invalidUtf8(i));
         prompts("tombstone", Math.max(1, perKind / 5), UNREADABLE, i -> null);
         // Avro single-object records that are not what they say.
-        prompts("wrong-fingerprint", perKind, Set.of(RejectReason.SCHEMA_MISMATCH), i -> wrongFingerprint());
+        prompts("wrong-fingerprint", perKind, reasons(RejectReason.SCHEMA_MISMATCH), i -> wrongFingerprint());
         prompts("truncated-avro", perKind, UNREADABLE, i -> truncatedAvro(i));
         prompts("avro-huge-length", perKind, UNREADABLE, i -> hugeLengthAvro(i));
         // Posing as another tenant from its own topic.
-        prompts("spoofed-tenant", perKind * 2, Set.of(RejectReason.TENANT_MISMATCH),
+        prompts("spoofed-tenant", perKind * 2, reasons(RejectReason.TENANT_MISMATCH),
                 i -> i % 2 == 0 ? json(id(i), victim, "chat", "hi") : REQUESTS.encode(PromptRequest.newBuilder()
                         .setRequestId(id(i)).setTenant(victim).setTask(Task.CHAT).setPrompt("hi").build(), false));
-        prompts("spoofed-batch", perKind, Set.of(RejectReason.TENANT_MISMATCH), i -> ("{\"tenant\": \"" + victim
+        prompts("spoofed-batch", perKind, reasons(RejectReason.TENANT_MISMATCH), i -> ("{\"tenant\": \"" + victim
                 + "\", \"requests\": [{\"request_id\": \"" + id(i) + "\", \"task\": \"chat\", \"prompt\": \"hi\"}]}")
                 .getBytes(StandardCharsets.UTF_8));
         // Commands about another tenant's run, and commands that are no commands.
-        commands("forged-cancel", perKind, Set.of(RejectReason.TENANT_MISMATCH), i -> COMMANDS.encode(RunCommand.newBuilder().setRunId(victimRun)
-                .setTenant(victim).setAction(RunAction.CANCEL).setIssuedAt(i).build(), i % 2 == 0));
+        commands("forged-cancel", perKind, reasons(RejectReason.TENANT_MISMATCH), i -> COMMANDS.encode(
+                RunCommand.newBuilder().setRunId(victimRun).setTenant(victim).setAction(RunAction.CANCEL)
+                        .setIssuedAt(i).build(), i % 2 == 0));
         commands("garbage-command", perKind, Set.of(), i -> invalidUtf8(i + 1_000_000));
+        // Catalogs that would send every prompt elsewhere, or serve every tenant without a policy.
+        Catalog redirected = inForce.withEndpoints(inForce.deployed().stream()
+                .collect(Collectors.toMap(CatalogModel::id, model -> ATTACKER, (a, b) -> a)));
+        Catalog policiesDropped = new Catalog(inForce.models(), Map.of());
+        KeyPair attacker = CatalogKeys.generate();
+        catalogs("unsigned-redirect", perKind, reasons(Reason.UNSIGNED), i -> document(redirected, i), i -> null);
+        catalogs("unsigned-no-policies", perKind, reasons(Reason.UNSIGNED), i -> document(policiesDropped, i),
+                i -> null);
+        catalogs("self-signed-redirect", perKind, reasons(Reason.BAD_SIGNATURE), i -> document(redirected, i),
+                i -> CatalogSignature.sign(attacker.getPrivate(), document(redirected, i)));
+        catalogs("garbage-signature", perKind, reasons(Reason.BAD_SIGNATURE), i -> document(redirected, i),
+                i -> invalidUtf8(i));
     }
 
-    private void prompts(String kind, int count, Set<RejectReason> expected, IntFunction<byte[]> value) {
+    private void prompts(String kind, int count, Set<String> expected, IntFunction<byte[]> value) {
+        add(kind, Target.PROMPTS, count, expected, value, i -> null);
+    }
+
+    private void commands(String kind, int count, Set<String> expected, IntFunction<byte[]> value) {
+        add(kind, Target.RUN_COMMANDS, count, expected, value, i -> null);
+    }
+
+    private void catalogs(String kind, int count, Set<String> expected, IntFunction<byte[]> value,
+            IntFunction<byte[]> signature) {
+        add(kind, Target.CATALOG, count, expected, value, signature);
+    }
+
+    private void add(String kind, Target target, int count, Set<String> expected, IntFunction<byte[]> value,
+            IntFunction<byte[]> signature) {
         for (int i = 0; i < count; i++) {
-            records.add(new Hostile(kind, Target.PROMPTS, kind + "-" + i, value.apply(i), expected));
+            records.add(new Hostile(kind, target, kind + "-" + i, value.apply(i), signature.apply(i), expected));
         }
     }
 
-    private void commands(String kind, int count, Set<RejectReason> expected, IntFunction<byte[]> value) {
-        for (int i = 0; i < count; i++) {
-            records.add(new Hostile(kind, Target.RUN_COMMANDS, kind + "-" + i, value.apply(i), expected));
-        }
+    private static Set<String> reasons(Enum<?>... reasons) {
+        return Arrays.stream(reasons).map(Enum::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** {@code catalog} as the catalog topic carries it, made distinct by a comment. */
+    private static byte[] document(Catalog catalog, int salt) {
+        return (catalog.toYaml() + "# " + salt + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private String id(int i) {

@@ -3,6 +3,7 @@ package dev.sluice.job;
 import dev.sluice.config.MetricsSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
+import java.security.PublicKey;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
@@ -26,14 +27,15 @@ public final class LocalJob {
 
     /** Starts the pipeline as configured. */
     public static JobClient start(SluiceConfig config, Catalog catalog) throws Exception {
-        return start(config, catalog, null, UnaryOperator.identity());
+        return start(config, catalog, null, null, UnaryOperator.identity());
     }
 
     /**
-     * Starts the pipeline, restored from {@code savepoint} when not null, with {@code tap} between the source and
-     * decoding (for fault injection).
+     * Starts the pipeline, following catalog documents signed for {@code catalogKey} (null: the catalog topic off),
+     * restored from {@code savepoint} when not null, with {@code tap} between the source and decoding (for fault
+     * injection).
      */
-    public static JobClient start(SluiceConfig config, Catalog catalog, String savepoint,
+    public static JobClient start(SluiceConfig config, Catalog catalog, PublicKey catalogKey, String savepoint,
             UnaryOperator<DataStream<SourceRecord>> tap) throws Exception {
         Configuration flink = new Configuration();
         if (savepoint != null) {
@@ -41,7 +43,7 @@ public final class LocalJob {
         }
         withPrometheusReporter(withBufferDebloat(flink), config.metrics());
         StreamExecutionEnvironment env = localEnvironment(config.job().parallelism(), flink);
-        InferencePipeline pipeline = new InferencePipeline(config, catalog);
+        InferencePipeline pipeline = new InferencePipeline(config, catalog, catalogKey);
         pipeline.configure(env);
         pipeline.attach(tap.apply(pipeline.source(env)));
         return env.executeAsync(InferencePipeline.JOB_NAME);

@@ -58,4 +58,19 @@ class ChaosITCase {
         assertThat(REPORTS.get(ChaosScenario.BACKEND_OUTAGE).models()).containsKey(ChaosStack.FALLBACK);
         assertThat(REPORTS.get(ChaosScenario.STREAM_CUT).models()).containsKey(ChaosStack.FALLBACK);
     }
+
+    /** The poison scenario, a few of each kind: its latency ratio is the bench's to report, not a test's. */
+    @Order(3)
+    @Test
+    void eachHostileRecordIsAnsweredWithItsReasonAndTheWellBehavedLoseNothing() throws Exception {
+        PoisonReport report = new PoisonRun(stack, 120, PER_SECOND, 4).run();
+
+        assertThat(report.lost()).as("lost").isZero();
+        assertThat(report.duplicated()).as("duplicated").isZero();
+        assertThat(report.completed()).isEqualTo(report.offered());
+        assertThat(report.restarts()).as("job restarts").isZero();
+        assertThat(report.hostile()).containsKeys("oversized-tenant", "spoofed-tenant", "forged-cancel",
+                "unsigned-redirect", "self-signed-redirect");
+        assertThat(report.answered()).as("answered as they must be, by kind").isEqualTo(report.hostile());
+    }
 }

@@ -49,7 +49,7 @@ class PrometheusMetricsITCase {
     void theReporterExportsExactlySluicesMetricsLabelledByModelEndpointAndReason() throws Exception {
         int port = freePort();
         SluiceConfig config = env.config.withMetrics(new MetricsSettings(port));
-        JobClient job = LocalJob.start(config, env.catalog, null, UnaryOperator.identity());
+        JobClient job = LocalJob.start(config, env.catalog, null, null, UnaryOperator.identity());
         List<Sample> samples;
         try (OutputCollector output = new OutputCollector(config.kafka())) {
             env.publish(records());
