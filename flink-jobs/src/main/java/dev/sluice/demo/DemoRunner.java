@@ -6,27 +6,20 @@ import dev.sluice.config.Topics;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.embedded.EmulatedDeployment;
 import dev.sluice.emulator.CostModel;
-import dev.sluice.intake.DecodedRecord;
-import dev.sluice.intake.PromptDecoder;
 import dev.sluice.job.LocalJob;
 import dev.sluice.job.PrometheusScrape;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogModel;
-import dev.sluice.schema.Completion;
 import dev.sluice.schema.MetricsSummary;
-import dev.sluice.schema.Reject;
 import dev.sluice.terminal.SummaryTable;
 import dev.sluice.terminal.TopicReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,17 +28,24 @@ import org.apache.flink.core.execution.JobClient;
 
 /**
  * The whole pipeline in one JVM: a real KRaft broker, an emulated Triton server on a socket, and the job on
- * Flink's local MiniCluster. Publishes the samples, waits for every outcome and prints the summary.
+ * Flink's local MiniCluster. Publishes the samples, waits for every outcome, reads on a few checkpoints for late
+ * duplicates, prints the summary and judges the outcomes against what the samples expect ({@link Verdict}).
  */
 public final class DemoRunner {
 
+    /**
+     * How many checkpoint intervals the demo reads on once every outcome is in: outputs commit with checkpoints,
+     * so a late duplicate needs one to appear; three leave room for one that is slow or declined.
+     */
+    private static final int LATE_DUPLICATE_CHECKPOINTS = 3;
+
     private final SluiceConfig config;
     private final Catalog catalog;
-    private final Path samples;
+    private final DemoSamples samples;
     private final Duration timeout;
     private final PrintStream out;
 
-    public DemoRunner(SluiceConfig config, Catalog catalog, Path samples, Duration timeout, PrintStream out) {
+    public DemoRunner(SluiceConfig config, Catalog catalog, DemoSamples samples, Duration timeout, PrintStream out) {
         this.config = config;
         this.catalog = catalog;
         this.samples = samples;
@@ -53,11 +53,13 @@ public final class DemoRunner {
         this.out = out;
     }
 
-    /** Returns the process exit code: 0 when every prompt has exactly one completion or reject. */
+    /**
+     * Returns the process exit code: 0 when each request of the samples, and each sample record without a request
+     * id, ends as exactly one outcome, the one the samples expect.
+     */
     public int run() throws Exception {
         long started = System.nanoTime();
-        List<SamplePrompts.SampleRecord> records = SamplePrompts.load(samples);
-        int expected = expectedOutcomes(records);
+        int expected = samples.expectations().size();
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
                 EmulatedDeployment emulators = EmulatedDeployment.start(
                         catalog.deployed().stream().map(CatalogModel::deployment).toList(),
@@ -77,13 +79,16 @@ public final class DemoRunner {
             }
 
             JobClient job = LocalJob.start(demo, served);
-            PromptPublisher.publish(demo.kafka(), records);
+            List<RecordPosition> positions = PromptPublisher.publish(demo.kafka(), samples.records());
             out.printf("Published %d records holding %d prompts and malformed inputs; waiting for results…%n",
-                    records.size(), expected);
+                    samples.records().size(), expected);
+            out.printf("Expected outcomes: %s, %s%n", samples.expectedCounts(), samples.basis());
             try (OutputCollector collector = new OutputCollector(demo.kafka())) {
-                boolean complete = collector.collectUntil(
-                        () -> collector.outcomes() >= expected && collector.metrics().size()
-                                >= collector.completions().size(), timeout);
+                boolean complete = collector.collectUntil(() -> judge(collector, positions).everyOneHeard()
+                        && collector.metrics().size() >= collector.completions().size(), timeout);
+                // A request answered twice, say after a replay, shows up in a later checkpoint's transaction.
+                Duration readOn = demo.job().checkpointInterval().multipliedBy(LATE_DUPLICATE_CHECKPOINTS);
+                collector.drain(readOn);
                 List<String> prometheus = scrape(prometheusPort);
                 job.cancel().get();
                 // The closing table is what the summary job wrote: every metric committed, in its windows.
@@ -101,7 +106,7 @@ public final class DemoRunner {
                         prometheus.size(), prometheusPort);
                 prometheus.stream().filter(line -> line.contains("_concurrency_limit{"))
                         .forEach(line -> out.println("  " + briefly(line)));
-                return verdict(collector, expected, complete, started);
+                return report(judge(collector, positions), collector, complete, readOn, started);
             }
         }
     }
@@ -136,37 +141,30 @@ public final class DemoRunner {
         }
     }
 
-    private int verdict(OutputCollector collector, int expected, boolean complete, long started) {
-        Set<String> seen = new HashSet<>();
-        int duplicates = 0;
-        for (Completion completion : collector.completions()) {
-            if (!seen.add(completion.getRequestId())) {
-                duplicates++;
-            }
-        }
-        for (Reject reject : collector.rejects()) {
-            if (reject.getRequestId() != null && !seen.add(reject.getRequestId())) {
-                duplicates++;
-            }
-        }
-        int missing = Math.max(0, expected - collector.outcomes());
-        out.printf("%nexpected %d outcomes: %d completions, %d rejects, %d missing, %d duplicated, in %.1f s%n",
-                expected, collector.completions().size(), collector.rejects().size(), missing, duplicates,
-                (System.nanoTime() - started) / 1e9);
-        return complete && missing == 0 && duplicates == 0 ? 0 : 1;
+    /** What has been read so far, against what the samples expect. */
+    private Verdict judge(OutputCollector collector, List<RecordPosition> positions) {
+        return Verdict.of(samples.expectations(), positions, collector.completions(), collector.rejects());
     }
 
-    /**
-     * How many completions plus rejects the samples must produce: one per prompt, and one per record or
-     * prompt that cannot be served. Counted with the decoder the job itself runs.
-     */
-    private int expectedOutcomes(List<SamplePrompts.SampleRecord> records) {
-        PromptDecoder decoder = new PromptDecoder(config.limits().toIntakeLimits());
-        int expected = 0;
-        for (SamplePrompts.SampleRecord record : records) {
-            DecodedRecord decoded = decoder.decode(record.value());
-            expected += decoded.requests().size() + decoded.problems().size();
+    /** Prints the summary line and the verdict, with every request or record that failed it; returns the exit code. */
+    private int report(Verdict verdict, OutputCollector collector, boolean complete, Duration readOn, long started) {
+        out.printf("%nexpected %d outcomes: %d completions, %d rejects, %d missing, %d duplicated, in %.1f s%n",
+                samples.expectations().size(), collector.completions().size(), collector.rejects().size(),
+                verdict.missing(), verdict.duplicated(), (System.nanoTime() - started) / 1e9);
+        if (!complete) {
+            out.printf("timed out after %s: %d outcomes and %d metrics of %d completions read%n", timeout,
+                    collector.outcomes(), collector.metrics().size(), collector.completions().size());
         }
-        return expected;
+        double readOnSeconds = readOn.toMillis() / 1e3;
+        if (verdict.passed()) {
+            out.printf("PASSED: each request and record ended as expected, exactly once (read on %.1f s for late "
+                    + "duplicates)%n", readOnSeconds);
+        } else {
+            out.printf("FAILED: %d of %d did not end as expected, exactly once, and %d outcomes match no sample "
+                    + "(read on %.1f s for late duplicates):%n", verdict.unmet(), samples.expectations().size(),
+                    verdict.unexpected(), readOnSeconds);
+            verdict.problems().forEach(problem -> out.println("  " + problem));
+        }
+        return complete && verdict.passed() ? 0 : 1;
     }
 }

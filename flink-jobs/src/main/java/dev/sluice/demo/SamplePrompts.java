@@ -1,7 +1,9 @@
 package dev.sluice.demo;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RejectReason;
 import dev.sluice.serde.JsonAvro;
 import dev.sluice.serde.RecordCodec;
 import java.io.IOException;
@@ -12,13 +14,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
  * The demo's input: the shipped sample prompts (every third single request re-encoded as Avro, so both formats
- * travel), the shipped malformed JSON lines, and a few malformed binary records made here.
+ * travel), the shipped malformed JSON lines, and a few malformed binary records made here; each with where it comes
+ * from and the request ids a reader finds in it, which is what the demo's expected outcomes are declared for.
  */
 public final class SamplePrompts {
+
+    /** The well-formed prompts and batches of a samples folder. */
+    private static final String PROMPTS = "prompts.jsonl";
+    /** The malformed inputs of a samples folder, one record per line. */
+    private static final String MALFORMED = "malformed.jsonl";
 
     /**
      * One record to publish.
@@ -28,30 +37,54 @@ public final class SamplePrompts {
      */
     public record SampleRecord(String key, byte[] value) {}
 
+    /**
+     * A record to publish, with what a reader of the samples finds in it.
+     *
+     * @param record the record
+     * @param origin where it comes from: {@code FILE:LINE} for a line of a sample file, else what it is
+     * @param requestIds the request ids a reader finds in it, in order; none where it is not a JSON object or
+     *     batch that states them
+     * @param declared the outcome its maker declares, for the records made here; null for a line of a sample file,
+     *     whose outcome the folder's {@value ExpectedOutcomes#FILE_NAME} declares, if it has one
+     */
+    public record Sample(SampleRecord record, String origin, List<String> requestIds, Outcome declared) {
+
+        public Sample {
+            requestIds = List.copyOf(requestIds);
+        }
+    }
+
     private SamplePrompts() {}
 
-    public static List<SampleRecord> load(Path samples) {
+    /** The samples of the folder {@code samples}, in publishing order: prompts, malformed lines, binary records. */
+    public static List<Sample> load(Path samples) {
         RecordCodec<PromptRequest> codec = new RecordCodec<>(PromptRequest.getClassSchema());
-        List<SampleRecord> records = new ArrayList<>();
+        List<Sample> loaded = new ArrayList<>();
         int singles = 0;
-        for (String line : lines(samples.resolve("prompts.jsonl"))) {
-            JsonNode node = parse(line);
+        for (Line line : lines(samples.resolve(PROMPTS))) {
+            JsonNode node = json(line).orElseThrow(() -> new IllegalArgumentException(
+                    line.origin() + " is not a JSON object; malformed inputs belong in " + MALFORMED));
             String key = node.path("request_id").asText(node.path("batch_id").asText(null));
-            byte[] value = line.getBytes(StandardCharsets.UTF_8);
+            byte[] value = line.text().getBytes(StandardCharsets.UTF_8);
             if (!node.has("requests") && singles++ % 3 == 0) {
                 value = codec.encode(JsonAvro.fromJson(node, PromptRequest.getClassSchema()), false);
             }
-            records.add(new SampleRecord(key, value));
+            loaded.add(new Sample(new SampleRecord(key, value), line.origin(), requestIds(node), null));
         }
-        for (String line : lines(samples.resolve("malformed.jsonl"))) {
-            records.add(new SampleRecord(null, line.getBytes(StandardCharsets.UTF_8)));
+        for (Line line : lines(samples.resolve(MALFORMED))) {
+            List<String> ids = json(line).map(SamplePrompts::requestIds).orElse(List.of());
+            loaded.add(new Sample(new SampleRecord(null, line.text().getBytes(StandardCharsets.UTF_8)),
+                    line.origin(), ids, null));
         }
-        records.addAll(malformedBinary(codec));
-        return records;
+        loaded.addAll(malformedBinary(codec));
+        return loaded;
     }
 
-    /** Random bytes, a truncated Avro record, invalid UTF-8, and Avro of an unknown schema. */
-    private static List<SampleRecord> malformedBinary(RecordCodec<PromptRequest> codec) {
+    /**
+     * Random bytes, a truncated Avro record, invalid UTF-8, and Avro of an unknown schema. None has a request id a
+     * reader could find, and each declares how it must be refused.
+     */
+    private static List<Sample> malformedBinary(RecordCodec<PromptRequest> codec) {
         SplittableRandom random = new SplittableRandom(42);
         byte[] noise = new byte[64];
         random.nextBytes(noise);
@@ -61,25 +94,60 @@ public final class SamplePrompts {
         byte[] unknownSchema = avro.clone();
         unknownSchema[2] ^= 0x5A;
         return List.of(
-                new SampleRecord(null, noise),
-                new SampleRecord(null, Arrays.copyOf(avro, avro.length / 2)),
-                new SampleRecord(null, new byte[] {'{', (byte) 0xFF, (byte) 0xFE, '}'}),
-                new SampleRecord(null, unknownSchema));
+                binary("random bytes", noise, RejectReason.DECODE_ERROR),
+                binary("truncated Avro", Arrays.copyOf(avro, avro.length / 2), RejectReason.DECODE_ERROR),
+                binary("invalid UTF-8", new byte[] {'{', (byte) 0xFF, (byte) 0xFE, '}'}, RejectReason.DECODE_ERROR),
+                binary("Avro of an unknown schema", unknownSchema, RejectReason.SCHEMA_MISMATCH));
     }
 
-    private static List<String> lines(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read samples from " + file, e);
+    private static Sample binary(String what, byte[] value, RejectReason refusal) {
+        return new Sample(new SampleRecord(null, value), "binary record: " + what, List.of(),
+                Outcome.rejected(refusal));
+    }
+
+    /** The request ids a JSON sample states: its own, or its batch items'. */
+    private static List<String> requestIds(JsonNode node) {
+        List<String> ids = new ArrayList<>();
+        if (node.path("requests").isArray()) {
+            node.get("requests").forEach(item -> addIfText(ids, item.path("request_id")));
+        } else {
+            addIfText(ids, node.path("request_id"));
+        }
+        return ids;
+    }
+
+    private static void addIfText(List<String> ids, JsonNode id) {
+        if (id.isTextual()) {
+            ids.add(id.textValue());
         }
     }
 
-    private static JsonNode parse(String line) {
+    /** A non-blank line of a sample file, numbered as an editor numbers it. */
+    private record Line(String origin, String text) {}
+
+    private static List<Line> lines(Path file) {
+        List<String> all;
         try {
-            return JsonAvro.mapper().readTree(line);
+            all = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("sample line is not JSON: " + line, e);
+            throw new UncheckedIOException("cannot read samples from " + file, e);
+        }
+        List<Line> lines = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (!all.get(i).isBlank()) {
+                lines.add(new Line(file.getFileName() + ":" + (i + 1), all.get(i)));
+            }
+        }
+        return lines;
+    }
+
+    /** The line as a JSON object, or empty where it is no JSON object. */
+    private static Optional<JsonNode> json(Line line) {
+        try {
+            JsonNode node = JsonAvro.mapper().readTree(line.text());
+            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
+        } catch (JacksonException e) {
+            return Optional.empty();
         }
     }
 }
