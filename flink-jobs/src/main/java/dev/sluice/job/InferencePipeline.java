@@ -30,7 +30,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -79,10 +78,10 @@ public final class InferencePipeline {
         this.topics = config.kafka().topics();
     }
 
-    /** Applies the job's checkpointing and parallelism to {@code env}. */
+    /** Applies the job's parallelism and checkpointing ({@link Checkpointing}) to {@code env}. */
     public void configure(StreamExecutionEnvironment env) {
         env.setParallelism(config.job().parallelism());
-        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Checkpointing.configure(env, config.job());
     }
 
     /**

@@ -19,7 +19,6 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,10 +57,10 @@ public final class MetricsSummaryJob {
         this.topics = config.kafka().topics();
     }
 
-    /** Applies the summary's parallelism and the job's checkpoint interval, on which output commits. */
+    /** Applies the summary's parallelism and the job's checkpointing ({@link Checkpointing}). */
     public void configure(StreamExecutionEnvironment env) {
         env.setParallelism(settings.parallelism());
-        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Checkpointing.configure(env, config.job());
     }
 
     /**
