@@ -194,7 +194,7 @@ public final class InferencePipeline {
                         "catalog").uid("catalog-source").setParallelism(1)
                 .process(new CatalogCheckFunction(catalogGate)).uid("catalog-check")
                 .name("check catalog documents: signature, size, update rules").setParallelism(1);
-        DeadLetters.sink(accepted.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), "catalog", config.kafka(), 1);
+        DeadLetters.sink(accepted.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), "catalog", config, 1);
         return accepted;
     }
 
@@ -215,7 +215,7 @@ public final class InferencePipeline {
                 .setProperty("isolation.level", "read_committed")
                 .build();
         return DeadLetters.split(env.fromSource(source, WatermarkStrategy.noWatermarks(), "run commands")
-                .uid("run-commands-source").setParallelism(1), "run-commands", config.kafka());
+                .uid("run-commands-source").setParallelism(1), "run-commands", config);
     }
 
     /**
@@ -257,12 +257,12 @@ public final class InferencePipeline {
     /** An exactly-once sink of Avro or JSON records to {@code topic}, with its own transactional id prefix. */
     <T extends SpecificRecordBase> KafkaSink<T> sink(
             String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        return TransactionalSink.of(config.kafka(), topic, name, key, schema);
+        return TransactionalSink.of(config, topic, name, key, schema);
     }
 
     /** As {@link #sink(String, String, RecordSerializer.KeyOf, Schema)}, each record to the topic it names. */
     private <T extends SpecificRecordBase> KafkaSink<T> sink(
             RecordSerializer.TopicOf<T> topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        return TransactionalSink.of(config.kafka(), topic, name, key, schema);
+        return TransactionalSink.of(config, topic, name, key, schema);
     }
 }

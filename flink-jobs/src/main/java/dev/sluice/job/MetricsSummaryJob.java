@@ -103,7 +103,7 @@ public final class MetricsSummaryJob {
                         decoded.isRight() ? decoded.right().getEventTime() : kafkaTimestamp)
                 .withIdleness(settings.idleTimeout());
         return DeadLetters.split(env.fromSource(source, watermarks, "metrics").uid("metrics-source"),
-                "metrics", config.kafka());
+                "metrics", config);
     }
 
     /** Wires the windows, the late-metric counter and the sink after the source. */
@@ -123,7 +123,7 @@ public final class MetricsSummaryJob {
                         Types.TUPLE(Types.STRING, Types.STRING, Types.LONG))
                 .process(new LateRecordCounter(windowMs)).uid("late-metrics").name("count late metrics");
         summaries.union(late)
-                .sinkTo(TransactionalSink.of(config.kafka(), topics.metricsSummary(), "summary",
+                .sinkTo(TransactionalSink.of(config, topics.metricsSummary(), "summary",
                         MetricsSummary::getModelId, MetricsSummary.getClassSchema()))
                 .uid("summary-sink").name("metrics summaries");
     }
