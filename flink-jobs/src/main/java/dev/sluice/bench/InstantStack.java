@@ -53,8 +53,8 @@ final class InstantStack {
     /** Pipeline settings on {@code kafka} with topics named after {@code prefix}, which this creates. */
     static SluiceConfig config(EmbeddedKafka kafka, String prefix, Duration checkpointInterval) {
         SluiceConfig config = new SluiceConfig(
-                new KafkaSettings(kafka.bootstrapServers(), prefix, "avro", Duration.ofMinutes(5), Map.of()),
-                new JobSettings(2, checkpointInterval, 256, Duration.ofSeconds(60)),
+                new KafkaSettings(kafka.bootstrapServers(), prefix, "avro", Duration.ofMinutes(10), Map.of()),
+                new JobSettings(2, checkpointInterval, 256, Duration.ofSeconds(60), "bench"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
         return config;

@@ -1,6 +1,5 @@
 package dev.sluice.chaos;
 
-import dev.sluice.config.JobSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.OutputCollector;
 import dev.sluice.emulator.EmulatedText;
@@ -131,10 +130,8 @@ final class ChaosRun {
         Path savepoints = Files.createTempDirectory("sluice-savepoint");
         String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
-        JobSettings settings = config.job();
-        config = new SluiceConfig(config.kafka(), new JobSettings(parallelism, settings.checkpointInterval(),
-                settings.maxInFlight(), settings.requestTimeout()), config.limits(), config.gateway(),
-                config.catalog());
+        config = new SluiceConfig(config.kafka(), config.job().withParallelism(parallelism), config.limits(),
+                config.gateway(), config.catalog());
         job = LocalJob.start(config, stack.catalog, stack.operator.getPublic(), savepoint, faultTap());
     }
 

@@ -91,8 +91,8 @@ public final class ChaosStack implements AutoCloseable {
     /** A configuration on topics of their own under {@code prefix}, created here, for one scenario. */
     SluiceConfig config(String prefix, int parallelism) {
         SluiceConfig config = new SluiceConfig(
-                new KafkaSettings(bootstrapServers, prefix, "avro", Duration.ofMinutes(5), Map.of()),
-                new JobSettings(parallelism, Duration.ofSeconds(1), 64, Duration.ofSeconds(30)),
+                new KafkaSettings(bootstrapServers, prefix, "avro", Duration.ofMinutes(10), Map.of()),
+                new JobSettings(parallelism, Duration.ofSeconds(1), 64, Duration.ofSeconds(30), "chaos"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
         return config;

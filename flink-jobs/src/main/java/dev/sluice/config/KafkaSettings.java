@@ -12,9 +12,11 @@ import java.util.Properties;
  * @param bootstrapServers Kafka bootstrap servers
  * @param topicPrefix prefix of every topic name, default {@code sluice}
  * @param outputFormat {@code avro} (single-object encoding, default) or {@code json}
- * @param transactionTimeout the sinks' transaction timeout; must not exceed the broker's
- *     {@code transaction.max.timeout.ms} (15 minutes by default); default 10 minutes
- * @param properties extra Kafka client properties (security, for instance), applied to every client; secrets in
+ * @param transactionTimeout the sinks' {@code transaction.timeout.ms}; must not exceed the broker's
+ *     {@code transaction.max.timeout.ms} (15 minutes by default) and must outlast a checkpoint and a recovery
+ *     ({@link TransactionTimeouts}); default 10 minutes
+ * @param properties extra Kafka client properties (security, for instance), applied to every client; not
+ *     {@code transaction.timeout.ms}, which {@code transactionTimeout} sets, and is refused here; secrets in
  *     them should be Kafka config provider placeholders ({@code ${file:PATH:KEY}}, {@code ${env:VAR}}), which
  *     stay unresolved here and are resolved only inside each Kafka client
  * @param tenancy where a record's tenant comes from: {@code record} (its field; one trusted producer, default) or
@@ -23,6 +25,9 @@ import java.util.Properties;
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
         Map<String, String> properties, Tenancy tenancy) implements Serializable {
+
+    /** The producer property that {@link #transactionTimeout} sets. */
+    public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
 
     public KafkaSettings {
         Objects.requireNonNull(bootstrapServers, "kafka.bootstrap-servers is required");
@@ -33,6 +38,11 @@ public record KafkaSettings(
         }
         transactionTimeout = transactionTimeout == null ? Duration.ofMinutes(10) : transactionTimeout;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+        if (properties.containsKey(TRANSACTION_TIMEOUT)) {
+            // The sinks set it from transaction-timeout, which is checked; a second value would be silently lost.
+            throw new IllegalArgumentException("kafka.properties." + TRANSACTION_TIMEOUT + " is not used: set "
+                    + "kafka.transaction-timeout (" + transactionTimeout + " now) instead");
+        }
         tenancy = tenancy == null ? Tenancy.record : tenancy;
     }
 

@@ -15,7 +15,8 @@ import java.util.Optional;
  * batching and concurrency, where the model catalog is, the metrics-summary job, where metrics go, and who may
  * change the catalog of a running job ({@code control-plane}). Keys are
  * kebab-case; durations are ISO-8601 ({@code PT1S}); environment variables override keys
- * ({@link #load(Path, Map)}).
+ * ({@link #load(Path, Map)}). Kafka's transaction timeout is checked against the job's checkpointing
+ * ({@link TransactionTimeouts}) here, so every command refuses a configuration that could lose output.
  */
 public record SluiceConfig(
         KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog,
@@ -30,6 +31,7 @@ public record SluiceConfig(
         summary = summary == null ? SummarySettings.ofDefaults() : summary;
         metrics = metrics == null ? MetricsSettings.ofDefaults() : metrics;
         controlPlane = controlPlane == null ? ControlPlaneSettings.ofDefaults() : controlPlane;
+        TransactionTimeouts.check(kafka, job);
     }
 
     /**

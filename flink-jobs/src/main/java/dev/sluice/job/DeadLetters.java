@@ -1,6 +1,6 @@
 package dev.sluice.job;
 
-import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.schema.DeadLetter;
 import dev.sluice.serde.UnreadableRecordException;
 import java.nio.ByteBuffer;
@@ -60,18 +60,18 @@ final class DeadLetters {
      * the input's parallelism, so records of one partition keep their order.
      */
     static <T> SingleOutputStreamOperator<T> split(DataStream<Either<DeadLetter, T>> decoded, String input,
-            KafkaSettings kafka) {
+            SluiceConfig config) {
         TypeInformation<T> type = ((EitherTypeInfo<DeadLetter, T>) decoded.getType()).getRightType();
         SingleOutputStreamOperator<T> readable = decoded.process(new DeadLetterSplitter<T>(input), type)
                 .setParallelism(decoded.getParallelism())
                 .uid(input + "-dead-letters").name("split off unreadable " + input);
-        sink(readable.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), input, kafka, decoded.getParallelism());
+        sink(readable.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), input, config, decoded.getParallelism());
         return readable;
     }
 
     /** Writes {@code letters} of the input {@code input} to the dead-letters topic, exactly once. */
-    static void sink(DataStream<DeadLetter> letters, String input, KafkaSettings kafka, int parallelism) {
-        letters.sinkTo(TransactionalSink.of(kafka, kafka.topics().deadLetters(), "dead-letters-" + input,
+    static void sink(DataStream<DeadLetter> letters, String input, SluiceConfig config, int parallelism) {
+        letters.sinkTo(TransactionalSink.of(config, config.kafka().topics().deadLetters(), "dead-letters-" + input,
                         DeadLetters::key, DeadLetter.getClassSchema()))
                 .setParallelism(parallelism)
                 // In a task of its own: the sink's first write waits for the broker (metadata, transaction), and

@@ -30,7 +30,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -79,10 +78,10 @@ public final class InferencePipeline {
         this.topics = config.kafka().topics();
     }
 
-    /** Applies the job's checkpointing and parallelism to {@code env}. */
+    /** Applies the job's parallelism and checkpointing ({@link Checkpointing}) to {@code env}. */
     public void configure(StreamExecutionEnvironment env) {
         env.setParallelism(config.job().parallelism());
-        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Checkpointing.configure(env, config.job());
     }
 
     /**
@@ -195,7 +194,7 @@ public final class InferencePipeline {
                         "catalog").uid("catalog-source").setParallelism(1)
                 .process(new CatalogCheckFunction(catalogGate)).uid("catalog-check")
                 .name("check catalog documents: signature, size, update rules").setParallelism(1);
-        DeadLetters.sink(accepted.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), "catalog", config.kafka(), 1);
+        DeadLetters.sink(accepted.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), "catalog", config, 1);
         return accepted;
     }
 
@@ -216,7 +215,7 @@ public final class InferencePipeline {
                 .setProperty("isolation.level", "read_committed")
                 .build();
         return DeadLetters.split(env.fromSource(source, WatermarkStrategy.noWatermarks(), "run commands")
-                .uid("run-commands-source").setParallelism(1), "run-commands", config.kafka());
+                .uid("run-commands-source").setParallelism(1), "run-commands", config);
     }
 
     /**
@@ -258,12 +257,12 @@ public final class InferencePipeline {
     /** An exactly-once sink of Avro or JSON records to {@code topic}, with its own transactional id prefix. */
     <T extends SpecificRecordBase> KafkaSink<T> sink(
             String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        return TransactionalSink.of(config.kafka(), topic, name, key, schema);
+        return TransactionalSink.of(config, topic, name, key, schema);
     }
 
     /** As {@link #sink(String, String, RecordSerializer.KeyOf, Schema)}, each record to the topic it names. */
     private <T extends SpecificRecordBase> KafkaSink<T> sink(
             RecordSerializer.TopicOf<T> topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        return TransactionalSink.of(config.kafka(), topic, name, key, schema);
+        return TransactionalSink.of(config, topic, name, key, schema);
     }
 }

@@ -19,7 +19,6 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,10 +57,10 @@ public final class MetricsSummaryJob {
         this.topics = config.kafka().topics();
     }
 
-    /** Applies the summary's parallelism and the job's checkpoint interval, on which output commits. */
+    /** Applies the summary's parallelism and the job's checkpointing ({@link Checkpointing}). */
     public void configure(StreamExecutionEnvironment env) {
         env.setParallelism(settings.parallelism());
-        env.enableCheckpointing(config.job().checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        Checkpointing.configure(env, config.job());
     }
 
     /**
@@ -104,7 +103,7 @@ public final class MetricsSummaryJob {
                         decoded.isRight() ? decoded.right().getEventTime() : kafkaTimestamp)
                 .withIdleness(settings.idleTimeout());
         return DeadLetters.split(env.fromSource(source, watermarks, "metrics").uid("metrics-source"),
-                "metrics", config.kafka());
+                "metrics", config);
     }
 
     /** Wires the windows, the late-metric counter and the sink after the source. */
@@ -124,7 +123,7 @@ public final class MetricsSummaryJob {
                         Types.TUPLE(Types.STRING, Types.STRING, Types.LONG))
                 .process(new LateRecordCounter(windowMs)).uid("late-metrics").name("count late metrics");
         summaries.union(late)
-                .sinkTo(TransactionalSink.of(config.kafka(), topics.metricsSummary(), "summary",
+                .sinkTo(TransactionalSink.of(config, topics.metricsSummary(), "summary",
                         MetricsSummary::getModelId, MetricsSummary.getClassSchema()))
                 .uid("summary-sink").name("metrics summaries");
     }

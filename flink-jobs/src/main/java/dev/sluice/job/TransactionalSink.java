@@ -1,6 +1,7 @@
 package dev.sluice.job;
 
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.serde.RecordCodec;
 import java.util.Properties;
 import org.apache.avro.Schema;
@@ -15,28 +16,51 @@ final class TransactionalSink {
 
     /**
      * Avro or JSON records (as {@code kafka.output-format} says) to {@code topic}, with transactional ids
-     * {@code <prefix>-<name>-…}: {@code name} must be unique among the sinks of every job on the cluster, and had
-     * better not start with another's name, so no job mistakes another's transactions for its own lingering ones.
-     * Every record is written to fit the producer's {@code max.request.size} (from {@code kafka.properties}, else
-     * Kafka's 1 MiB), truncated if it must be ({@link RecordFit}).
+     * {@link #transactionalIdPrefix(SluiceConfig, String) <prefix>-<instance-id>.<name>}-…: {@code name} must be
+     * unique among the sinks of the deployment's jobs, and had better not start with another's name, so no job
+     * mistakes another's transactions for its own lingering ones. Every record is written to fit the producer's
+     * {@code max.request.size} (from {@code kafka.properties}, else Kafka's 1 MiB), truncated if it must be
+     * ({@link RecordFit}).
      */
     static <T extends SpecificRecordBase> KafkaSink<T> of(
-            KafkaSettings kafka, String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
-        return of(kafka, record -> topic, name, key, schema);
+            SluiceConfig config, String topic, String name, RecordSerializer.KeyOf<T> key, Schema schema) {
+        return of(config, record -> topic, name, key, schema);
     }
 
-    /** As {@link #of(KafkaSettings, String, String, RecordSerializer.KeyOf, Schema)}, each record to its topic. */
-    static <T extends SpecificRecordBase> KafkaSink<T> of(KafkaSettings kafka, RecordSerializer.TopicOf<T> topic,
+    /** As {@link #of(SluiceConfig, String, String, RecordSerializer.KeyOf, Schema)}, each record to its topic. */
+    static <T extends SpecificRecordBase> KafkaSink<T> of(SluiceConfig config, RecordSerializer.TopicOf<T> topic,
             String name, RecordSerializer.KeyOf<T> key, Schema schema) {
+        KafkaSettings kafka = config.kafka();
         Properties producer = kafka.clientProperties();
-        producer.setProperty("transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
+        producer.setProperty(KafkaSettings.TRANSACTION_TIMEOUT, String.valueOf(kafka.transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(new RecordCodec<>(schema),
                         kafka.outputFormat().equals("json"), key, RecordFit.maxRequestSize(producer))))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(kafka.topicPrefix() + "-" + name)
+                .setTransactionalIdPrefix(transactionalIdPrefix(config, name))
                 .setKafkaProducerConfig(producer)
                 .build();
+    }
+
+    /**
+     * {@code <kafka.topic-prefix>-<job.instance-id>.<name>}. The instance id keeps two deployments on one topic
+     * prefix from fencing each other's producers and aborting each other's transactions. It must stay the same
+     * across restarts: a job started afresh finds its predecessor's lingering transactions by these ids and aborts
+     * them, and under another id would leave them to hold back {@code read_committed} readers until they time out
+     * (a job restored from a checkpoint or savepoint also aborts those under the prefix in its state). The dot
+     * ends the instance id, which has none, so on one topic prefix no deployment's ids start with another's; the
+     * topic prefix leads, so the ACL on transactional ids {@code <topic-prefix>-} (prefixed) still covers them.
+     *
+     * @throws IllegalArgumentException when {@code job.instance-id} is not set
+     */
+    static String transactionalIdPrefix(SluiceConfig config, String name) {
+        String instance = config.job().instanceId();
+        if (instance == null) {
+            throw new IllegalArgumentException("job.instance-id is not set: exactly-once output needs a name for "
+                    + "this deployment, unique among those sharing topic prefix '" + config.kafka().topicPrefix()
+                    + "' on the Kafka cluster and kept across restarts (SLUICE_JOB_INSTANCE_ID sets it too)");
+        }
+        return config.kafka().topicPrefix() + "-" + instance + "." + name;
     }
 }

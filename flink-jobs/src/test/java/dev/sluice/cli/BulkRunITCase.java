@@ -85,6 +85,7 @@ class BulkRunITCase {
                   bootstrap-servers: %s
                   topic-prefix: bulk-it
                 job:
+                  instance-id: bulk-it
                   parallelism: 2
                   checkpoint-interval: PT0.5S
                   max-in-flight: 16

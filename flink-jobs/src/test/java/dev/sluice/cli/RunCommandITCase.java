@@ -60,8 +60,9 @@ class RunCommandITCase {
                     kafka:
                       bootstrap-servers: no-such-broker:9092
                       topic-prefix: run-it
-                      transaction-timeout: PT5M
+                      transaction-timeout: PT10M
                     job:
+                      instance-id: run-it
                       parallelism: 2
                       checkpoint-interval: PT0.5S
                     summary:

@@ -27,6 +27,7 @@ class SluiceConfigTest {
         assertThat(config.kafka().topics().prompts()).isEqualTo("sluice.prompts");
         assertThat(config.summary()).isEqualTo(SummarySettings.ofDefaults());
         assertThat(config.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
+        assertThat(config.job().instanceId()).as("the jobs refuse to start without one").isNotNull();
         assertThat(config.catalogPath(Path.of("..", "config", "sluice.yaml")))
                 .isEqualTo(Path.of("..", "config", "catalog.yaml").toAbsolutePath());
     }
@@ -39,6 +40,11 @@ class SluiceConfigTest {
         assertThat(config.summary().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.summary().parallelism()).isEqualTo(1);
         assertThat(config.job().maxInFlight()).isEqualTo(64);
+        assertThat(config.job().instanceId()).isNull();
+        assertThat(config.job().checkpointTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.job().unalignedCheckpoints()).isTrue();
+        assertThat(config.job().alignedCheckpointTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.job().maxDowntime()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.kafka().outputFormat()).isEqualTo("avro");
         assertThat(config.limits().toIntakeLimits().defaultMaxTokens()).isEqualTo(256);
         assertThat(config.limits().dedupeWindow()).isEqualTo(Duration.ofMinutes(10));
@@ -53,6 +59,37 @@ class SluiceConfigTest {
                 .isEqualTo(Duration.ofSeconds(30));
         assertThat(SluiceConfig.load(write(kafka + "limits:\n  dedupe-window: PT0S\n")).limits().dedupeWindow())
                 .isEqualTo(LimitSettings.DEFAULT_DEDUPE_WINDOW);
+    }
+
+    @Test
+    void theJobsCheckpointingAndInstanceIdAreReadAndChecked() throws IOException {
+        String kafka = "kafka:\n  bootstrap-servers: broker:9092\n";
+        Path file = write(kafka + "job:\n  instance-id: blue-1\n  checkpoint-timeout: PT90S\n"
+                + "  unaligned-checkpoints: false\n  aligned-checkpoint-timeout: PT7S\n  max-downtime: PT3M\n");
+
+        JobSettings job = SluiceConfig.load(file, Map.of()).job();
+        assertThat(job.instanceId()).isEqualTo("blue-1");
+        assertThat(job.checkpointTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(job.unalignedCheckpoints()).isFalse();
+        assertThat(job.alignedCheckpointTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(job.maxDowntime()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(SluiceConfig.load(file, Map.of("SLUICE_JOB_INSTANCE_ID", "green")).job().instanceId())
+                .isEqualTo("green");
+        // A dot would let one deployment's transactional ids begin with another's.
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_JOB_INSTANCE_ID", "blue.green")))
+                .hasMessageContaining("job.instance-id").hasMessageContaining("'blue.green'");
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "job:\n  checkpoint-timeout: PT5S\n")))
+                .hasMessageContaining("job.aligned-checkpoint-timeout (PT5S) must be shorter than "
+                        + "job.checkpoint-timeout (PT5S)");
+    }
+
+    @Test
+    void aTransactionTimeoutAmongTheKafkaPropertiesIsRefusedForTheKey() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\n  properties: {transaction.timeout.ms: 60000}\n");
+
+        assertThatThrownBy(() -> SluiceConfig.load(file))
+                .hasMessageContaining("kafka.properties.transaction.timeout.ms is not used")
+                .hasMessageContaining("kafka.transaction-timeout (PT10M now)");
     }
 
     @Test

@@ -128,6 +128,7 @@ class ComposeFileTest {
         assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("run");
         Path configInContainer = parsed.subcommand().matchedOptionValue("--config", null);
         assertThat(hostPath(services.get("submit"), configInContainer.toString())).isEqualTo(CONFIG.normalize());
+        assertThat(config.job().instanceId()).as("run refuses to build the jobs without one").isNotNull();
     }
 
     @Test

@@ -105,6 +105,7 @@ class KubernetesManifestTest {
             Path file = mounted.resolve(config.getFileName().toString());
             Files.writeString(file, data.path(config.getFileName().toString()).asText());
             SluiceConfig settings = SluiceConfig.load(file, Map.of());
+            assertThat(settings.job().instanceId()).as("run refuses to build the jobs without one").isNotNull();
             Path catalog = settings.catalogPath(file);
             assertThat(catalog.getParent()).as("the catalog is mounted beside the config").isEqualTo(file.getParent());
             String catalogKey = catalog.getFileName().toString();

@@ -79,9 +79,9 @@ final class PipelineTestEnv implements AutoCloseable {
                 declared.deployed().stream().map(CatalogModel::deployment).toList(), CostModel.llama8bH100(), 10);
         this.catalog = declared.withEndpoints(emulators.endpoints());
         this.config = new SluiceConfig(
-                new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(5),
+                new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(10),
                         kafkaProperties, tenancy),
-                new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30)),
+                new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30), "it"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
         if (tenancy == Tenancy.topic) {

@@ -59,8 +59,8 @@ class MetricsSummaryITCase {
     static void start() {
         kafka = EmbeddedKafka.start();
         config = new SluiceConfig(
-                new KafkaSettings(kafka.bootstrapServers(), "summ", "avro", Duration.ofMinutes(5), Map.of()),
-                new JobSettings(1, Duration.ofMillis(500), 1, Duration.ofSeconds(30)),
+                new KafkaSettings(kafka.bootstrapServers(), "summ", "avro", Duration.ofMinutes(10), Map.of()),
+                new JobSettings(1, Duration.ofMillis(500), 1, Duration.ofSeconds(30), "it"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null,
                 // One reader for both partitions: one consumer fetches them together, so neither is idle while the other
                 // still has a backlog, and no on-time metric can turn late by the test's timing.
