@@ -5,38 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
-import dev.sluice.backend.GenerationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Tests for the {@link Gateway}'s retries, backoff and per-replica circuit breakers. */
 class GatewayResilienceTest {
-
-    /** Answers at once: fails every call retryably while {@code down}, else answers "ok". */
-    private static final class SwitchableBackend extends ManualBackend {
-        volatile boolean down;
-        final AtomicInteger failedCalls = new AtomicInteger();
-
-        SwitchableBackend() {
-            super(1);
-        }
-
-        @Override
-        public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
-            calls.add(batch);
-            if (down) {
-                failedCalls.incrementAndGet();
-                return CompletableFuture.failedFuture(BackendException.retryable("unavailable", null));
-            }
-            return CompletableFuture.completedFuture(batch.stream()
-                    .map(r -> new GenerationResult(r.id(), "ok", "stop", 1, 4, 0, 1, 0)).toList());
-        }
-    }
 
     private static GatewayOptions options(ResilienceOptions resilience) {
         return new GatewayOptions(1, 10_000, Duration.ZERO, 8, 1, 8, false, resilience);
