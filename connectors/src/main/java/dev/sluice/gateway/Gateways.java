@@ -48,7 +48,7 @@ public final class Gateways {
                     ManagedChannel channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
                     channels.add(channel);
                     InferenceBackend backend = Backends.create(spec, channel);
-                    backend.checkReady();
+                    backend.checkReady(spec.callTimeout());
                     backends.add(backend);
                 }
                 shared = new Shared(channels, backends, new Gateway(backends, options));

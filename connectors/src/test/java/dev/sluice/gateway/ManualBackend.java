@@ -31,7 +31,7 @@ class ManualBackend implements InferenceBackend {
     }
 
     @Override
-    public void checkReady() {
+    public void checkReady(Duration deadline) {
     }
 
     @Override
