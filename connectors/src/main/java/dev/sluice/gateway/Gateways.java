@@ -63,13 +63,19 @@ public final class Gateways {
         return shared.gateway;
     }
 
-    public static synchronized void release(List<BackendSpec> replicas) {
-        Shared shared = SHARED.get(replicas);
-        if (shared != null && --shared.holders == 0) {
+    public static void release(List<BackendSpec> replicas) {
+        Shared shared;
+        synchronized (Gateways.class) {
+            shared = SHARED.get(replicas);
+            if (shared == null || --shared.holders > 0) {
+                return;
+            }
             SHARED.remove(replicas);
-            shared.gateway.close();
-            shared.backends.forEach(InferenceBackend::close);
-            shared.channels.forEach(GrpcChannels::close);
         }
+        // Outside the lock: closing fails what the gateway still holds, and those requests' callbacks (a
+        // failover) may acquire another gateway; the channels also take up to seconds to shut down.
+        shared.gateway.close();
+        shared.backends.forEach(InferenceBackend::close);
+        shared.channels.forEach(GrpcChannels::close);
     }
 }
