@@ -20,10 +20,12 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work, and
@@ -36,6 +38,12 @@ import java.util.function.Function;
  * {@link DeadlineExceededException} and never sent; its caller may {@link #withdraw} requests that wait. Batch
  * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom()}).
  *
+ * <p>Readiness: the gateway starts at once and checks each replica's readiness on a thread of its own
+ * ({@link ReadinessProbe}), again after a backoff while it is not ready; a replica is sent calls once it is. As on
+ * a gRPC channel, requests wait while some replica's first check is still out, and go to the ready replicas; when
+ * no replica is ready and none is still being checked for the first time, they fail at once, retryably, so the
+ * caller may fail them over to another model.
+ *
  * <p>Failures: a request whose call fails retryably is queued again after an exponential backoff with jitter, for
  * another replica where one will take it, up to {@link ResilienceOptions#maxAttempts()} tries and never past its
  * deadline. Each replica has a circuit breaker: one that fails most of its recent calls gets nothing until, after
@@ -43,10 +51,11 @@ import java.util.function.Function;
  * requests wait in the queue for one to close, up to their deadlines.
  *
  * <p>Locking: the decision to fail a request is taken under the lock, the failing itself after it is released
- * (a {@link Failure} collected and completed once unlocked). A caller's callback runs where its future completes,
- * and may well submit elsewhere: the inference function fails a request over to the next model's gateway from it.
- * Two gateways completing under their own locks, each calling into the other, would take the two locks in
- * opposite order and deadlock.
+ * (a {@link Failure} collected and completed once unlocked), as grpc-java's delayed transport copies its pending
+ * streams under its lock and starts them outside it. A caller's callback runs where its future completes, and may
+ * well submit elsewhere: the inference function fails a request over to the next model's gateway from it. Two
+ * gateways completing under their own locks, each calling into the other, would take the two locks in opposite
+ * order and deadlock.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -68,6 +77,8 @@ public final class Gateway implements AutoCloseable {
     private final Set<CompletableFuture<Answer>> withdrawnInFlight =
             Collections.newSetFromMap(new IdentityHashMap<>());
     private final Thread dispatcher;
+    /** Readiness checks block for up to their deadline, so each replica may have a thread; idle ones end. */
+    private final ScheduledThreadPoolExecutor probes;
     private long calls;
     /** Batches sent, by how many requests they held: the index is the batch size. */
     private final long[] batchSizes;
@@ -89,10 +100,21 @@ public final class Gateway implements AutoCloseable {
         ResilienceOptions resilience = options.resilience();
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(resilience.initialBackoff(), 2.0, 0.5,
                 resilience.maxBackoff());
-        this.replicas = backends.stream().map(backend -> new Replica(backend, options)).toList();
-        this.dispatcher = new Thread(this::dispatch, "gateway-" + backends.get(0).endpoint());
+        String name = "gateway-" + backends.get(0).endpoint();
+        this.probes = new ScheduledThreadPoolExecutor(backends.size(), runnable -> {
+            Thread thread = new Thread(runnable, name + "-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        probes.setKeepAliveTime(1, TimeUnit.SECONDS);
+        probes.allowCoreThreadTimeOut(true);
+        this.replicas = backends.stream()
+                .map(backend -> new Replica(backend, new ReadinessProbe(backend, probes, backoff, this::wake), options))
+                .toList();
+        this.dispatcher = new Thread(this::dispatch, name);
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
+        replicas.forEach(replica -> replica.readiness.start());
         replicas.forEach(replica -> replica.startPolling(this::wake));
     }
 
@@ -193,9 +215,10 @@ public final class Gateway implements AutoCloseable {
      * @param requests requests sent in them
      * @param retries requests queued again after a retryable failure
      * @param openCircuits replicas whose circuit is open or half-open
+     * @param readyReplicas replicas whose server passed its readiness check
      */
     public record Stats(int queued, int inFlight, int limit, long calls, long requests, long retries,
-            int openCircuits) {
+            int openCircuits, int readyReplicas) {
         public double meanBatch() {
             return calls == 0 ? 0 : (double) requests / calls;
         }
@@ -211,9 +234,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Whether some replica's circuit lets calls through, or will let a probe through now. */
+    /**
+     * Whether some replica may take calls now or soon: its server is ready, or its first readiness check has not
+     * ended, and its circuit lets calls through (or will let a probe through now).
+     */
     public boolean isAvailable() {
-        return replicas.stream().anyMatch(Replica::admits);
+        return replicas.stream().anyMatch(r -> r.readiness.state() != ReadinessProbe.State.NOT_READY && r.admits());
     }
 
     public Stats stats() {
@@ -222,7 +248,8 @@ public final class Gateway implements AutoCloseable {
             return new Stats(interactive.size() + bulk.size() + backingOff.size(),
                     replicas.stream().mapToInt(r -> r.inFlight).sum(),
                     replicas.stream().mapToInt(r -> r.limit.limit()).sum(), calls, dispatched, retries,
-                    (int) replicas.stream().filter(r -> r.breaker.getState() != CircuitBreaker.State.CLOSED).count());
+                    (int) replicas.stream().filter(r -> r.breaker.getState() != CircuitBreaker.State.CLOSED).count(),
+                    (int) replicas.stream().filter(Replica::isReady).count());
         } finally {
             lock.unlock();
         }
@@ -245,8 +272,8 @@ public final class Gateway implements AutoCloseable {
     private record Dispatch(Replica replica, List<Pending> batch, List<Failure> failed) {}
 
     /**
-     * Waits for a batch worth sending and a replica to take it, or for requests whose deadline passed; null once
-     * closed.
+     * Waits for a batch worth sending and a replica to take it, or for requests to fail (their deadline passed, or
+     * no replica is ready); null once closed.
      */
     private Dispatch nextBatch() {
         List<Failure> failed = new ArrayList<>();
@@ -257,6 +284,9 @@ public final class Gateway implements AutoCloseable {
                 requeueDue(now);
                 expire(interactive, now, failed);
                 expire(bulk, now, failed);
+                if (everyReplicaFailedItsCheck()) {
+                    drain(notReady(), failed);
+                }
                 if (!failed.isEmpty()) {
                     return new Dispatch(null, List.of(), failed);
                 }
@@ -293,13 +323,31 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Whether every replica failed its last readiness check: none is ready, and none is awaiting its first. */
+    private boolean everyReplicaFailedItsCheck() {
+        return replicas.stream().allMatch(r -> r.readiness.state() == ReadinessProbe.State.NOT_READY);
+    }
+
+    private BackendException notReady() {
+        return BackendException.retryable("no replica is ready: "
+                + replicas.stream().map(r -> r.readiness.failure()).collect(Collectors.joining("; ")), null);
+    }
+
+    /** Under the lock: empties every queue into {@code failed}, each request failing with {@code cause}. */
+    private void drain(Throwable cause, List<Failure> failed) {
+        for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
+            queue.forEach(pending -> failed.add(new Failure(pending.result, cause)));
+            queue.clear();
+        }
+    }
+
     /**
-     * Among replicas with room and a closed (or probing) circuit, and other than the one a retry failed at if
-     * another will do: the replica the request's prefix hashes to, unless it is far busier than the least loaded;
-     * null when none will take it.
+     * Among ready replicas with room and a closed (or probing) circuit, and other than the one a retry failed at
+     * if another will do: the replica the request's prefix hashes to, unless it is far busier than the least
+     * loaded; null when none will take it.
      */
     private Replica choose(Pending head) {
-        List<Replica> usable = replicas.stream().filter(r -> r.room() > 0 && r.admits()).toList();
+        List<Replica> usable = replicas.stream().filter(r -> r.isReady() && r.room() > 0 && r.admits()).toList();
         if (usable.size() > 1 && head.failedAt != null) {
             usable = usable.stream().filter(r -> r != head.failedAt).toList();
         }
@@ -499,15 +547,13 @@ public final class Gateway implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
-                queue.forEach(pending -> failed.add(new Failure(pending.result, closing)));
-                queue.clear();
-            }
+            drain(closing, failed);
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         failed.forEach(Failure::complete);
+        probes.shutdownNow();
         replicas.forEach(Replica::stopPolling);
     }
 }

@@ -35,8 +35,9 @@ public final class Gateways {
     }
 
     /**
-     * The deployment's gateway over its replicas, made and every server checked on first use; throws if one is not
-     * ready.
+     * The deployment's gateway over its replicas, made on first use. It does not wait for any server: the gateway
+     * checks each replica's readiness on its own threads. Throws only if a channel cannot be built (unreadable TLS
+     * files, a missing secret).
      */
     public static synchronized Gateway acquire(List<BackendSpec> replicas, GatewayOptions options) {
         Shared shared = SHARED.get(replicas);
@@ -47,9 +48,7 @@ public final class Gateways {
                 for (BackendSpec spec : replicas) {
                     ManagedChannel channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
                     channels.add(channel);
-                    InferenceBackend backend = Backends.create(spec, channel);
-                    backend.checkReady(spec.callTimeout());
-                    backends.add(backend);
+                    backends.add(Backends.create(spec, channel));
                 }
                 shared = new Shared(channels, backends, new Gateway(backends, options));
             } catch (RuntimeException e) {

@@ -53,6 +53,7 @@ class GatewayResilienceTest {
         ManualBackend second = new ManualBackend(1);
         try (Gateway gateway = new Gateway(List.of(first, second), options(resilience(3, 5, 10, 1_000))
                 .withPrefixGrouping(true))) {
+            ManualBackend.awaitReady(gateway, 2);
             CompletableFuture<Gateway.Answer> answer = gateway.submit(request("r"), true, 0);
             Thread.sleep(50);
             ManualBackend failing = first.calls.isEmpty() ? second : first;
@@ -114,6 +115,7 @@ class GatewayResilienceTest {
         SwitchableBackend well = new SwitchableBackend();
         sick.down = true;
         try (Gateway gateway = new Gateway(List.of(sick, well), options(resilience(4, 5, 4, 300)))) {
+            ManualBackend.awaitReady(gateway, 2);
             List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 answers.add(gateway.submit(request("a" + i), true, 0));
