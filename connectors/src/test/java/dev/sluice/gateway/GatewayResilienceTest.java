@@ -55,7 +55,7 @@ class GatewayResilienceTest {
                 .withPrefixGrouping(true))) {
             ManualBackend.awaitReady(gateway, 2);
             CompletableFuture<Gateway.Answer> answer = gateway.submit(request("r"), true, 0);
-            Thread.sleep(50);
+            ManualBackend.await(() -> first.calls.size() + second.calls.size() == 1);
             ManualBackend failing = first.calls.isEmpty() ? second : first;
             ManualBackend other = failing == first ? second : first;
             failing.fail(0, BackendException.retryable("unavailable", null));
@@ -142,7 +142,7 @@ class GatewayResilienceTest {
         only.down = true;
         try (Gateway gateway = new Gateway(only, options(resilience(10, 5, 2, 300)))) {
             CompletableFuture<Gateway.Answer> answer = gateway.submit(request("r"), true, 0);
-            Thread.sleep(100);
+            ManualBackend.await(() -> gateway.stats().openCircuits() == 1);
             int callsWhileOpen = only.calls.size();
             assertThat(gateway.stats().openCircuits()).isEqualTo(1);
             only.down = false;
