@@ -1,5 +1,6 @@
 package dev.sluice.backend;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -12,8 +13,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface InferenceBackend extends AutoCloseable {
 
-    /** Checks that the server and model are ready and that the model's signature is the expected one. */
-    void checkReady() throws BackendException;
+    /**
+     * Checks that the server and model are ready and that the model's signature is the expected one, within
+     * {@code deadline} for all the calls it takes. Blocks; {@link #generate} may be called once it has passed.
+     */
+    void checkReady(Duration deadline) throws BackendException;
 
     /** Sends the requests, as few server calls as the model allows. */
     CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch);

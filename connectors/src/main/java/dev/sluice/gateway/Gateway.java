@@ -20,9 +20,12 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work, and
@@ -35,11 +38,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link DeadlineExceededException} and never sent; its caller may {@link #withdraw} requests that wait. Batch
  * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom()}).
  *
+ * <p>Readiness: the gateway starts at once and checks each replica's readiness on a thread of its own
+ * ({@link ReadinessProbe}), again after a backoff while it is not ready; a replica is sent calls once it is. As on
+ * a gRPC channel, requests wait while some replica's first check is still out, and go to the ready replicas; when
+ * no replica is ready and none is still being checked for the first time, they fail at once, retryably, so the
+ * caller may fail them over to another model.
+ *
  * <p>Failures: a request whose call fails retryably is queued again after an exponential backoff with jitter, for
  * another replica where one will take it, up to {@link ResilienceOptions#maxAttempts()} tries and never past its
  * deadline. Each replica has a circuit breaker: one that fails most of its recent calls gets nothing until, after
  * {@link ResilienceOptions#openFor()}, a single probe call finds it well again. While every circuit is open,
  * requests wait in the queue for one to close, up to their deadlines.
+ *
+ * <p>Locking: the decision to fail a request is taken under the lock, the failing itself after it is released
+ * (a {@link Failure} collected and completed once unlocked), as grpc-java's delayed transport copies its pending
+ * streams under its lock and starts them outside it. A caller's callback runs where its future completes, and may
+ * well submit elsewhere: the inference function fails a request over to the next model's gateway from it. Two
+ * gateways completing under their own locks, each calling into the other, would take the two locks in opposite
+ * order and deadlock.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -61,6 +77,8 @@ public final class Gateway implements AutoCloseable {
     private final Set<CompletableFuture<Answer>> withdrawnInFlight =
             Collections.newSetFromMap(new IdentityHashMap<>());
     private final Thread dispatcher;
+    /** Readiness checks block for up to their deadline, so each replica may have a thread; idle ones end. */
+    private final ScheduledThreadPoolExecutor probes;
     private long calls;
     /** Batches sent, by how many requests they held: the index is the batch size. */
     private final long[] batchSizes;
@@ -82,10 +100,21 @@ public final class Gateway implements AutoCloseable {
         ResilienceOptions resilience = options.resilience();
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(resilience.initialBackoff(), 2.0, 0.5,
                 resilience.maxBackoff());
-        this.replicas = backends.stream().map(backend -> new Replica(backend, options)).toList();
-        this.dispatcher = new Thread(this::dispatch, "gateway-" + backends.get(0).endpoint());
+        String name = "gateway-" + backends.get(0).endpoint();
+        this.probes = new ScheduledThreadPoolExecutor(backends.size(), runnable -> {
+            Thread thread = new Thread(runnable, name + "-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        probes.setKeepAliveTime(1, TimeUnit.SECONDS);
+        probes.allowCoreThreadTimeOut(true);
+        this.replicas = backends.stream()
+                .map(backend -> new Replica(backend, new ReadinessProbe(backend, probes, backoff, this::wake), options))
+                .toList();
+        this.dispatcher = new Thread(this::dispatch, name);
         this.dispatcher.setDaemon(true);
         this.dispatcher.start();
+        replicas.forEach(replica -> replica.readiness.start());
         replicas.forEach(replica -> replica.startPolling(this::wake));
     }
 
@@ -121,6 +150,13 @@ public final class Gateway implements AutoCloseable {
      */
     public record Answer(GenerationResult result, long sentNanos, int batchSize, int retries) {}
 
+    /** A request to fail once the lock is released, with {@code cause}. */
+    private record Failure(CompletableFuture<Answer> result, Throwable cause) {
+        void complete() {
+            result.completeExceptionally(cause);
+        }
+    }
+
     /**
      * Queues a request; {@code deadlineNanos} is a {@link System#nanoTime()} instant, 0 for none.
      */
@@ -128,16 +164,19 @@ public final class Gateway implements AutoCloseable {
             long deadlineNanos) {
         Pending pending = new Pending(request, isInteractive, deadlineNanos, System.nanoTime(),
                 TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>(), 0, 0, null);
+        boolean queued;
         lock.lock();
         try {
-            if (closed) {
-                pending.result.completeExceptionally(BackendException.retryable("gateway closed", null));
-            } else {
+            queued = !closed;
+            if (queued) {
                 (isInteractive ? interactive : bulk).add(pending);
                 changed.signal();
             }
         } finally {
             lock.unlock();
+        }
+        if (!queued) {
+            pending.result.completeExceptionally(BackendException.retryable("gateway closed", null));
         }
         return pending.result;
     }
@@ -176,9 +215,10 @@ public final class Gateway implements AutoCloseable {
      * @param requests requests sent in them
      * @param retries requests queued again after a retryable failure
      * @param openCircuits replicas whose circuit is open or half-open
+     * @param readyReplicas replicas whose server passed its readiness check
      */
     public record Stats(int queued, int inFlight, int limit, long calls, long requests, long retries,
-            int openCircuits) {
+            int openCircuits, int readyReplicas) {
         public double meanBatch() {
             return calls == 0 ? 0 : (double) requests / calls;
         }
@@ -194,9 +234,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Whether some replica's circuit lets calls through, or will let a probe through now. */
+    /**
+     * Whether some replica may take calls now or soon: its server is ready, or its first readiness check has not
+     * ended, and its circuit lets calls through (or will let a probe through now).
+     */
     public boolean isAvailable() {
-        return replicas.stream().anyMatch(Replica::admits);
+        return replicas.stream().anyMatch(r -> r.readiness.state() != ReadinessProbe.State.NOT_READY && r.admits());
     }
 
     public Stats stats() {
@@ -205,7 +248,8 @@ public final class Gateway implements AutoCloseable {
             return new Stats(interactive.size() + bulk.size() + backingOff.size(),
                     replicas.stream().mapToInt(r -> r.inFlight).sum(),
                     replicas.stream().mapToInt(r -> r.limit.limit()).sum(), calls, dispatched, retries,
-                    (int) replicas.stream().filter(r -> r.breaker.getState() != CircuitBreaker.State.CLOSED).count());
+                    (int) replicas.stream().filter(r -> r.breaker.getState() != CircuitBreaker.State.CLOSED).count(),
+                    (int) replicas.stream().filter(Replica::isReady).count());
         } finally {
             lock.unlock();
         }
@@ -217,21 +261,35 @@ public final class Gateway implements AutoCloseable {
             if (next == null) {
                 return;
             }
-            send(next.replica, next.batch);
+            next.failed.forEach(Failure::complete);
+            if (next.replica != null) {
+                send(next.replica, next.batch);
+            }
         }
     }
 
-    private record Dispatch(Replica replica, List<Pending> batch) {}
+    /** What the dispatcher does once it has released the lock: fail {@code failed}, then send {@code batch}. */
+    private record Dispatch(Replica replica, List<Pending> batch, List<Failure> failed) {}
 
-    /** Waits for a batch worth sending and a replica to take it; null once closed. */
+    /**
+     * Waits for a batch worth sending and a replica to take it, or for requests to fail (their deadline passed, or
+     * no replica is ready); null once closed.
+     */
     private Dispatch nextBatch() {
+        List<Failure> failed = new ArrayList<>();
         lock.lock();
         try {
             while (!closed) {
                 long now = System.nanoTime();
                 requeueDue(now);
-                expire(interactive, now);
-                expire(bulk, now);
+                expire(interactive, now, failed);
+                expire(bulk, now, failed);
+                if (everyReplicaFailedItsCheck()) {
+                    drain(notReady(), failed);
+                }
+                if (!failed.isEmpty()) {
+                    return new Dispatch(null, List.of(), failed);
+                }
                 Pending head = interactive.isEmpty() ? bulk.peek() : interactive.peek();
                 Replica replica = head == null ? null : choose(head);
                 int room = replica == null ? 0 : replica.room();
@@ -254,7 +312,7 @@ public final class Gateway implements AutoCloseable {
                     changed.awaitNanos(delay - waited);
                     continue;
                 }
-                return new Dispatch(replica, take(replica, most, bulkRoom));
+                return new Dispatch(replica, take(replica, most, bulkRoom), List.of());
             }
             return null;
         } catch (InterruptedException e) {
@@ -265,13 +323,31 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Whether every replica failed its last readiness check: none is ready, and none is awaiting its first. */
+    private boolean everyReplicaFailedItsCheck() {
+        return replicas.stream().allMatch(r -> r.readiness.state() == ReadinessProbe.State.NOT_READY);
+    }
+
+    private BackendException notReady() {
+        return BackendException.retryable("no replica is ready: "
+                + replicas.stream().map(r -> r.readiness.failure()).collect(Collectors.joining("; ")), null);
+    }
+
+    /** Under the lock: empties every queue into {@code failed}, each request failing with {@code cause}. */
+    private void drain(Throwable cause, List<Failure> failed) {
+        for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
+            queue.forEach(pending -> failed.add(new Failure(pending.result, cause)));
+            queue.clear();
+        }
+    }
+
     /**
-     * Among replicas with room and a closed (or probing) circuit, and other than the one a retry failed at if
-     * another will do: the replica the request's prefix hashes to, unless it is far busier than the least loaded;
-     * null when none will take it.
+     * Among ready replicas with room and a closed (or probing) circuit, and other than the one a retry failed at
+     * if another will do: the replica the request's prefix hashes to, unless it is far busier than the least
+     * loaded; null when none will take it.
      */
     private Replica choose(Pending head) {
-        List<Replica> usable = replicas.stream().filter(r -> r.room() > 0 && r.admits()).toList();
+        List<Replica> usable = replicas.stream().filter(r -> r.isReady() && r.room() > 0 && r.admits()).toList();
         if (usable.size() > 1 && head.failedAt != null) {
             usable = usable.stream().filter(r -> r != head.failedAt).toList();
         }
@@ -326,12 +402,12 @@ public final class Gateway implements AutoCloseable {
         return prompt.substring(0, Math.min(PREFIX_CHARS, prompt.length()));
     }
 
-    private void expire(Deque<Pending> queue, long now) {
+    private static void expire(Deque<Pending> queue, long now, List<Failure> failed) {
         queue.removeIf(pending -> {
             boolean expired = pending.deadlineNanos != 0 && now >= pending.deadlineNanos;
             if (expired) {
-                pending.result.completeExceptionally(new DeadlineExceededException("deadline passed after "
-                        + TimeUnit.NANOSECONDS.toMillis(now - pending.enqueuedNanos) + " ms in the gateway's queue"));
+                failed.add(new Failure(pending.result, new DeadlineExceededException("deadline passed after "
+                        + TimeUnit.NANOSECONDS.toMillis(now - pending.enqueuedNanos) + " ms in the gateway's queue")));
             }
             return expired;
         });
@@ -349,7 +425,7 @@ public final class Gateway implements AutoCloseable {
     private void call(Replica replica, List<Pending> group, long started, int batchSize) {
         if (!replica.breaker.tryAcquirePermission()) {
             // The circuit opened since the batch was taken: the requests were not tried, so this costs no attempt.
-            release(replica, group.size(), () -> group.forEach(this::requeueUntried));
+            release(replica, group, this::requeueUntried);
             return;
         }
         CompletableFuture<List<GenerationResult>> answer;
@@ -370,8 +446,10 @@ public final class Gateway implements AutoCloseable {
                     Pending pending = group.get(i);
                     pending.result.complete(new Answer(results.get(i), started, batchSize, pending.attempt));
                 }
-                release(replica, group.size(),
-                        () -> group.forEach(pending -> withdrawnInFlight.remove(pending.result)));
+                release(replica, group, pending -> {
+                    withdrawnInFlight.remove(pending.result);
+                    return null;
+                });
             } else {
                 Throwable cause = outcome instanceof CompletionException && outcome.getCause() != null
                         ? outcome.getCause() : outcome;
@@ -380,61 +458,72 @@ public final class Gateway implements AutoCloseable {
                 if (retryable) {
                     replica.limit.onSample(elapsed, 1, group.size(), true);
                 }
-                release(replica, group.size(), () -> group.forEach(pending -> {
+                release(replica, group, pending -> {
                     if (withdrawnInFlight.remove(pending.result)) {
-                        pending.result.completeExceptionally(new CancellationException("withdrawn"));
-                    } else if (retryable) {
-                        retryOrFail(pending, replica, (BackendException) cause);
-                    } else {
-                        pending.result.completeExceptionally(cause);
+                        return new Failure(pending.result, new CancellationException("withdrawn"));
                     }
-                }));
+                    return retryable ? retryOrFail(pending, replica, (BackendException) cause)
+                            : new Failure(pending.result, cause);
+                });
             }
         });
     }
 
-    /** Returns {@code requests} slots of {@code replica} and, under the same lock, does {@code then}. */
-    private void release(Replica replica, int requests, Runnable then) {
+    /**
+     * Returns the slots of {@code group} at {@code replica} and, under the same lock, settles each of its requests
+     * with {@code settle}; the failures it returns are completed once the lock is released.
+     */
+    private void release(Replica replica, List<Pending> group, Function<Pending, Failure> settle) {
+        List<Failure> failed = new ArrayList<>();
         lock.lock();
         try {
-            replica.inFlight -= requests;
-            then.run();
+            replica.inFlight -= group.size();
+            for (Pending pending : group) {
+                Failure failure = settle.apply(pending);
+                if (failure != null) {
+                    failed.add(failure);
+                }
+            }
             changed.signal();
         } finally {
             lock.unlock();
         }
+        failed.forEach(Failure::complete);
     }
 
-    /** Under the lock: back in the queue as it was, no backoff and no attempt spent. */
-    private void requeueUntried(Pending pending) {
+    /** Under the lock: back in the queue as it was, no backoff and no attempt spent; else its failure. */
+    private Failure requeueUntried(Pending pending) {
         if (withdrawnInFlight.remove(pending.result)) {
-            pending.result.completeExceptionally(new CancellationException("withdrawn"));
-        } else if (closed) {
-            pending.result.completeExceptionally(BackendException.retryable("gateway closed", null));
-        } else {
-            (pending.interactive ? interactive : bulk).addFirst(pending);
+            return new Failure(pending.result, new CancellationException("withdrawn"));
         }
+        if (closed) {
+            return new Failure(pending.result, BackendException.retryable("gateway closed", null));
+        }
+        (pending.interactive ? interactive : bulk).addFirst(pending);
+        return null;
     }
 
     /**
-     * Under the lock: queues a failed request again after its backoff, or fails it when its tries are spent or
-     * its deadline would pass first.
+     * Under the lock: queues a failed request again after its backoff (and returns null), or returns its failure
+     * when its tries are spent or its deadline would pass first.
      */
-    private void retryOrFail(Pending pending, Replica failedAt, BackendException cause) {
+    private Failure retryOrFail(Pending pending, Replica failedAt, BackendException cause) {
         int attempts = pending.attempt + 1;
         long notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff.apply(attempts));
         if (closed) {
-            pending.result.completeExceptionally(cause);
-        } else if (attempts >= options.resilience().maxAttempts()) {
-            pending.result.completeExceptionally(BackendException.retryable(
-                    "failed " + attempts + " times, last: " + cause.getMessage(), cause));
-        } else if (pending.deadlineNanos != 0 && notBefore >= pending.deadlineNanos) {
-            pending.result.completeExceptionally(new DeadlineExceededException("deadline would pass before retry "
-                    + attempts + "; last failure: " + cause.getMessage()));
-        } else {
-            retries++;
-            backingOff.add(pending.retry(notBefore, failedAt));
+            return new Failure(pending.result, cause);
         }
+        if (attempts >= options.resilience().maxAttempts()) {
+            return new Failure(pending.result, BackendException.retryable(
+                    "failed " + attempts + " times, last: " + cause.getMessage(), cause));
+        }
+        if (pending.deadlineNanos != 0 && notBefore >= pending.deadlineNanos) {
+            return new Failure(pending.result, new DeadlineExceededException("deadline would pass before retry "
+                    + attempts + "; last failure: " + cause.getMessage()));
+        }
+        retries++;
+        backingOff.add(pending.retry(notBefore, failedAt));
+        return null;
     }
 
     /**
@@ -453,20 +542,18 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        BackendException closing = BackendException.retryable("gateway closed", null);
+        List<Failure> failed = new ArrayList<>();
         lock.lock();
         try {
             closed = true;
-            BackendException failure = BackendException.retryable("gateway closed", null);
-            for (Deque<Pending> queue : List.of(interactive, bulk)) {
-                queue.forEach(p -> p.result.completeExceptionally(failure));
-                queue.clear();
-            }
-            backingOff.forEach(p -> p.result.completeExceptionally(failure));
-            backingOff.clear();
+            drain(closing, failed);
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+        failed.forEach(Failure::complete);
+        probes.shutdownNow();
         replicas.forEach(Replica::stopPolling);
     }
 }

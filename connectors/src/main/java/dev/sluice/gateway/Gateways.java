@@ -35,8 +35,9 @@ public final class Gateways {
     }
 
     /**
-     * The deployment's gateway over its replicas, made and every server checked on first use; throws if one is not
-     * ready.
+     * The deployment's gateway over its replicas, made on first use. It does not wait for any server: the gateway
+     * checks each replica's readiness on its own threads. Throws only if a channel cannot be built (unreadable TLS
+     * files, a missing secret).
      */
     public static synchronized Gateway acquire(List<BackendSpec> replicas, GatewayOptions options) {
         Shared shared = SHARED.get(replicas);
@@ -47,9 +48,7 @@ public final class Gateways {
                 for (BackendSpec spec : replicas) {
                     ManagedChannel channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
                     channels.add(channel);
-                    InferenceBackend backend = Backends.create(spec, channel);
-                    backend.checkReady();
-                    backends.add(backend);
+                    backends.add(Backends.create(spec, channel));
                 }
                 shared = new Shared(channels, backends, new Gateway(backends, options));
             } catch (RuntimeException e) {
@@ -63,13 +62,19 @@ public final class Gateways {
         return shared.gateway;
     }
 
-    public static synchronized void release(List<BackendSpec> replicas) {
-        Shared shared = SHARED.get(replicas);
-        if (shared != null && --shared.holders == 0) {
+    public static void release(List<BackendSpec> replicas) {
+        Shared shared;
+        synchronized (Gateways.class) {
+            shared = SHARED.get(replicas);
+            if (shared == null || --shared.holders > 0) {
+                return;
+            }
             SHARED.remove(replicas);
-            shared.gateway.close();
-            shared.backends.forEach(InferenceBackend::close);
-            shared.channels.forEach(GrpcChannels::close);
         }
+        // Outside the lock: closing fails what the gateway still holds, and those requests' callbacks (a
+        // failover) may acquire another gateway; the channels also take up to seconds to shut down.
+        shared.gateway.close();
+        shared.backends.forEach(InferenceBackend::close);
+        shared.channels.forEach(GrpcChannels::close);
     }
 }

@@ -9,9 +9,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One server behind a gateway: its backend, its own adaptive limit, its circuit breaker, what the gateway has in
- * flight there, and, where the server reports it, its load. Mutable state is guarded by the gateway's lock; the
- * load report is written by a poller thread.
+ * One server behind a gateway: its backend, whether it is ready, its own adaptive limit, its circuit breaker, what
+ * the gateway has in flight there, and, where the server reports it, its load. Mutable state is guarded by the
+ * gateway's lock; the readiness and the load report are written by a probe and a poller thread.
  */
 final class Replica {
 
@@ -20,6 +20,7 @@ final class Replica {
     static final long LOAD_POLL_MILLIS = 20;
 
     final InferenceBackend backend;
+    final ReadinessProbe readiness;
     final AdaptiveLimit limit;
     final CircuitBreaker breaker;
     int inFlight;
@@ -27,8 +28,9 @@ final class Replica {
     private int bulkSentSinceReport;
     private Thread poller;
 
-    Replica(InferenceBackend backend, GatewayOptions options) {
+    Replica(InferenceBackend backend, ReadinessProbe readiness, GatewayOptions options) {
         this.backend = backend;
+        this.readiness = readiness;
         this.limit = new AdaptiveLimit(options.initialLimit(), options.minLimit(), options.maxLimit());
         this.breaker = CircuitBreaker.of(backend.endpoint(), breakerConfig(options.resilience()));
     }
@@ -60,6 +62,10 @@ final class Replica {
         }
         breaker.releasePermission();
         return true;
+    }
+
+    boolean isReady() {
+        return readiness.state() == ReadinessProbe.State.READY;
     }
 
     int room() {

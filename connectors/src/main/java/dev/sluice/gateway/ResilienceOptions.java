@@ -9,8 +9,9 @@ import java.time.Duration;
  *
  * @param maxAttempts tries per request for retryable failures, the first one included; 1 turns retries off;
  *     default 4
- * @param initialBackoff wait before the first retry, doubled per retry and spread by ±50 % jitter; default 100 ms
- * @param maxBackoff longest wait before a retry; default 2 s
+ * @param initialBackoff wait before the first retry, doubled per retry and spread by ±50 % jitter; default 100 ms.
+ *     Replicas that are not ready are checked again after the same backoff.
+ * @param maxBackoff longest wait before a retry, or before checking a replica again; default 2 s
  * @param failureRatePercent share of failed calls among a replica's last {@code breakerWindow} that opens its
  *     circuit; default 50
  * @param breakerWindow calls the failure rate is taken over, and the fewest before a circuit may open; default 10

@@ -5,38 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
-import dev.sluice.backend.GenerationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Tests for the {@link Gateway}'s retries, backoff and per-replica circuit breakers. */
 class GatewayResilienceTest {
-
-    /** Answers at once: fails every call retryably while {@code down}, else answers "ok". */
-    private static final class SwitchableBackend extends ManualBackend {
-        volatile boolean down;
-        final AtomicInteger failedCalls = new AtomicInteger();
-
-        SwitchableBackend() {
-            super(1);
-        }
-
-        @Override
-        public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
-            calls.add(batch);
-            if (down) {
-                failedCalls.incrementAndGet();
-                return CompletableFuture.failedFuture(BackendException.retryable("unavailable", null));
-            }
-            return CompletableFuture.completedFuture(batch.stream()
-                    .map(r -> new GenerationResult(r.id(), "ok", "stop", 1, 4, 0, 1, 0)).toList());
-        }
-    }
 
     private static GatewayOptions options(ResilienceOptions resilience) {
         return new GatewayOptions(1, 10_000, Duration.ZERO, 8, 1, 8, false, resilience);
@@ -76,8 +53,9 @@ class GatewayResilienceTest {
         ManualBackend second = new ManualBackend(1);
         try (Gateway gateway = new Gateway(List.of(first, second), options(resilience(3, 5, 10, 1_000))
                 .withPrefixGrouping(true))) {
+            ManualBackend.awaitReady(gateway, 2);
             CompletableFuture<Gateway.Answer> answer = gateway.submit(request("r"), true, 0);
-            Thread.sleep(50);
+            ManualBackend.await(() -> first.calls.size() + second.calls.size() == 1);
             ManualBackend failing = first.calls.isEmpty() ? second : first;
             ManualBackend other = failing == first ? second : first;
             failing.fail(0, BackendException.retryable("unavailable", null));
@@ -137,6 +115,7 @@ class GatewayResilienceTest {
         SwitchableBackend well = new SwitchableBackend();
         sick.down = true;
         try (Gateway gateway = new Gateway(List.of(sick, well), options(resilience(4, 5, 4, 300)))) {
+            ManualBackend.awaitReady(gateway, 2);
             List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 answers.add(gateway.submit(request("a" + i), true, 0));
@@ -163,7 +142,7 @@ class GatewayResilienceTest {
         only.down = true;
         try (Gateway gateway = new Gateway(only, options(resilience(10, 5, 2, 300)))) {
             CompletableFuture<Gateway.Answer> answer = gateway.submit(request("r"), true, 0);
-            Thread.sleep(100);
+            ManualBackend.await(() -> gateway.stats().openCircuits() == 1);
             int callsWhileOpen = only.calls.size();
             assertThat(gateway.stats().openCircuits()).isEqualTo(1);
             only.down = false;

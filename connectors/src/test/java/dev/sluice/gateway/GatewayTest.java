@@ -241,6 +241,7 @@ class GatewayTest {
         ManualBackend second = new ManualBackend(1);
         GatewayOptions options = new GatewayOptions(1, 10_000, Duration.ZERO, 64, 1, 64, true);
         try (Gateway gateway = new Gateway(List.of(first, second), options)) {
+            ManualBackend.awaitReady(gateway, 2);
             for (int i = 0; i < 10; i++) {
                 gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
             }
@@ -266,6 +267,7 @@ class GatewayTest {
         ManualBackend second = new ManualBackend(1);
         GatewayOptions options = new GatewayOptions(1, 10_000, Duration.ZERO, 64, 1, 64, false);
         try (Gateway gateway = new Gateway(List.of(first, second), options)) {
+            ManualBackend.awaitReady(gateway, 2);
             for (int i = 0; i < 10; i++) {
                 gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
             }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 /** Records each call and leaves it open until the test completes it. */
 class ManualBackend implements InferenceBackend {
@@ -31,7 +32,7 @@ class ManualBackend implements InferenceBackend {
     }
 
     @Override
-    public void checkReady() {
+    public void checkReady(Duration deadline) {
     }
 
     @Override
@@ -56,11 +57,25 @@ class ManualBackend implements InferenceBackend {
     }
 
     void awaitCalls(int count) throws InterruptedException {
+        await(() -> calls.size() >= count);
+        assertThat(calls).hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    /**
+     * Waits until {@code replicas} replicas of {@code gateway} are ready, so that no request goes to one replica
+     * for want of another that is still being checked.
+     */
+    static void awaitReady(Gateway gateway, int replicas) throws InterruptedException {
+        await(() -> gateway.stats().readyReplicas() == replicas);
+        assertThat(gateway.stats().readyReplicas()).isEqualTo(replicas);
+    }
+
+    /** Waits up to 5 s for {@code condition}; the caller asserts what it needs. */
+    static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (calls.size() < count && System.nanoTime() < deadline) {
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertThat(calls).hasSizeGreaterThanOrEqualTo(count);
     }
 
     @Override

@@ -97,7 +97,7 @@ final class PrefixBench {
                 channels.add(channel);
                 SglangSchedulerBackend backend = new SglangSchedulerBackend(channel, server.endpoint(),
                         new SglangOptions(null, Duration.ofMinutes(5)));
-                backend.checkReady();
+                backend.checkReady(Duration.ofSeconds(30));
                 backends.add(backend);
             }
             long started = System.nanoTime();

@@ -72,7 +72,7 @@ final class PriorityBench {
             try {
                 SglangSchedulerBackend backend = new SglangSchedulerBackend(channel, server.endpoint(),
                         new SglangOptions(null, Duration.ofMinutes(5)));
-                backend.checkReady();
+                backend.checkReady(Duration.ofSeconds(30));
                 try (Gateway lane = new Gateway(backend, gateway)) {
                     // Warm the path (JIT, channel, tokenizer) so the idle figure is the server's, not start-up's.
                     for (int i = 0; i < 10; i++) {

@@ -16,6 +16,7 @@ import dev.sluice.gateway.GatewayOptions;
 import dev.sluice.serde.JsonAvro;
 import io.grpc.ManagedChannel;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -122,7 +123,7 @@ final class SaturationBench {
             try {
                 TritonBackend backend = new TritonBackend(channel, server.endpoint(),
                         TritonModelOptions.ofDefaults(MODEL));
-                backend.checkReady();
+                backend.checkReady(Duration.ofSeconds(30));
                 Function<GenerationRequest, CompletableFuture<GenerationResult>> send = clientFactory.apply(backend);
                 List<CompletableFuture<GenerationResult>> answers = new ArrayList<>(prompts);
                 ThroughputProbe probe = new ThroughputProbe(engine);

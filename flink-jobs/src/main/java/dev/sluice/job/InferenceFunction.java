@@ -122,7 +122,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             try {
                 gateway = gateway(model);
             } catch (RuntimeException e) {
-                // The server could not be reached or its settings are wrong: fail over, or reject; the job goes on.
+                // No gateway to be had (a channel that cannot be built, or the function closing): fail over, or
+                // reject; the job goes on.
                 boolean retryable = !(e instanceof BackendException failure) || failure.isRetryable();
                 health.finished(model.modelId(), target.endpoint(), false, retryable);
                 failed(index, target, retryable, e.getMessage(), System.nanoTime());
@@ -221,8 +222,9 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     }
 
     /**
-     * The deployment's shared gateway, acquired on first use. A failed acquisition is remembered for
-     * {@value #RETRY_ACQUIRE_MILLIS} ms, so a server that is down is not dialled again for every request.
+     * The deployment's shared gateway, acquired on first use; acquiring waits for no server, so this may run on
+     * the task thread and on a gateway's callback thread alike. A failed acquisition is remembered for
+     * {@value #RETRY_ACQUIRE_MILLIS} ms, so a channel that cannot be built is not tried again for every request.
      */
     private Gateway gateway(RoutedRequest.Target model) {
         String key = model.deployment();

@@ -9,9 +9,10 @@ import java.util.function.BooleanSupplier;
 /**
  * What this TaskManager has seen of each model's servers (per model and endpoint: a job restarted against other
  * servers under the same model ids starts afresh), shared by the routing and inference operators in it:
- * requests in flight, and whether the model is down. A model is down while the circuit of every replica behind
- * its gateway is open, or, for {@value #DOWN_MILLIS} ms, after {@value #FAILURES_TO_DOWN} requests in a row failed
- * retryably (they were retried already, or its servers could not be reached at all); then one may try it again.
+ * requests in flight, and whether the model is down. A model is down while no replica behind its gateway may take
+ * calls (each has its circuit open or failed its last readiness check), or, for {@value #DOWN_MILLIS} ms, after
+ * {@value #FAILURES_TO_DOWN} requests in a row failed retryably (they were retried already, or no replica was
+ * ready); then one may try it again.
  */
 final class ModelHealth implements ModelAvailability {
 

@@ -25,6 +25,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,9 +59,9 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
     }
 
     @Override
-    public void checkReady() {
+    public void checkReady(Duration deadline) {
         try {
-            var blocking = blockingStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            var blocking = blockingStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
             if (!blocking.healthCheck(HealthCheckRequest.getDefaultInstance()).getHealthy()) {
                 throw BackendException.retryable("SGLang server at " + endpoint + " is not healthy", null);
             }

@@ -30,6 +30,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -63,9 +64,9 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
     }
 
     @Override
-    public void checkReady() {
+    public void checkReady(Duration deadline) {
         try {
-            var blocking = blockingStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            var blocking = blockingStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
             var health = blocking.healthCheck(HealthCheckRequest.getDefaultInstance());
             if (!health.getHealthy()) {
                 throw BackendException.retryable("SGLang worker at " + endpoint + " is not healthy: "

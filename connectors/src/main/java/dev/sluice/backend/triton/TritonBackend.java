@@ -23,6 +23,7 @@ import dev.sluice.proto.triton.ModelReadyRequest;
 import dev.sluice.proto.triton.ServerReadyRequest;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -61,11 +62,11 @@ public final class TritonBackend implements InferenceBackend {
     }
 
     @Override
-    public void checkReady() {
+    public void checkReady(Duration deadline) {
         String model = "model '" + options.modelName() + "' at " + endpoint;
         try {
-            var blocking = blockingStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            var health = healthStub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            var blocking = blockingStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            var health = healthStub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .check(HealthCheckRequest.getDefaultInstance());
             if (health.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
                 throw BackendException.retryable("Triton at " + endpoint + " reports " + health.getStatus(), null);

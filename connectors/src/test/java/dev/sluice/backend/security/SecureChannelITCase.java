@@ -17,6 +17,7 @@ import dev.sluice.emulator.InflightBatchingEngine;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class SecureChannelITCase {
         ManagedChannel channel = GrpcChannels.open(server.endpoint(), security, credentials);
         try {
             TritonBackend backend = new TritonBackend(channel, server.endpoint(), TritonModelOptions.ofDefaults("ensemble"));
-            backend.checkReady();
+            backend.checkReady(Duration.ofSeconds(10));
             return backend.generate(List.of(GenerationRequest.of("t", "secure hello", 4))).join().get(0).text();
         } finally {
             GrpcChannels.close(channel);

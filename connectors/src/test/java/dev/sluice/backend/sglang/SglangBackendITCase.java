@@ -72,7 +72,7 @@ class SglangBackendITCase {
     private static SglangSchedulerBackend schedulerBackend() {
         SglangSchedulerBackend backend = new SglangSchedulerBackend(smgChannel, smg.endpoint(),
                 new SglangOptions(null, Duration.ofSeconds(10)));
-        backend.checkReady();
+        backend.checkReady(Duration.ofSeconds(10));
         return backend;
     }
 
@@ -157,7 +157,7 @@ class SglangBackendITCase {
     void aDeadlineAbortsTheRequestOnTheWorker() throws Exception {
         SglangSchedulerBackend backend = new SglangSchedulerBackend(smgChannel, smg.endpoint(),
                 new SglangOptions(null, Duration.ofMillis(300)));
-        backend.checkReady();
+        backend.checkReady(Duration.ofSeconds(10));
         smg.faults().slowdown(50);
 
         assertThatThrownBy(() -> backend.generate(List.of(GenerationRequest.of("slow", "slow prompt", 200))).join())
@@ -175,7 +175,7 @@ class SglangBackendITCase {
     void theNativeDialectSendsTextWithARoutingKeyPerSharedPrefix() {
         SglangNativeBackend backend = new SglangNativeBackend(nativeChannel, nativeServer.endpoint(),
                 new SglangOptions(null, Duration.ofSeconds(10)));
-        backend.checkReady();
+        backend.checkReady(Duration.ofSeconds(10));
         String prompt = "次の文章を要約してください：今日は晴れです。";
 
         GenerationResult result = backend.generate(List.of(GenerationRequest.of("n1", prompt, 400))).join().get(0);
@@ -193,7 +193,7 @@ class SglangBackendITCase {
     void theNativeDialectReportsLengthFromSglangsFinishReasonJson() {
         SglangNativeBackend backend = new SglangNativeBackend(nativeChannel, nativeServer.endpoint(),
                 new SglangOptions(null, Duration.ofSeconds(10)));
-        backend.checkReady();
+        backend.checkReady(Duration.ofSeconds(10));
 
         GenerationResult result = backend.generate(List.of(GenerationRequest.of("l", "write a lot", 3))).join().get(0);
 

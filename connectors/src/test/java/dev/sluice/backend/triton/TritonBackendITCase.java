@@ -59,7 +59,7 @@ class TritonBackendITCase {
     private TritonBackend backend(TritonTensorNames names) {
         TritonBackend backend = new TritonBackend(channel, server.endpoint(),
                 new TritonModelOptions(MODEL, "", names, 8, Streaming.AUTO, Duration.ofSeconds(10)));
-        backend.checkReady();
+        backend.checkReady(Duration.ofSeconds(10));
         return backend;
     }
 
@@ -127,7 +127,7 @@ class TritonBackendITCase {
         TritonBackend backend = new TritonBackend(channel, server.endpoint(),
                 new TritonModelOptions(MODEL, "", TritonTensorNames.llmApi(), 8, Streaming.AUTO, Duration.ofSeconds(10)));
 
-        assertThatThrownBy(backend::checkReady)
+        assertThatThrownBy(() -> backend.checkReady(Duration.ofSeconds(10)))
                 .isInstanceOf(BackendException.class)
                 .hasMessageContaining("has no input tensor 'sampling_param_max_tokens'")
                 .hasMessageContaining("max_tokens")
@@ -139,7 +139,7 @@ class TritonBackendITCase {
         TritonBackend backend = new TritonBackend(channel, server.endpoint(),
                 TritonModelOptions.ofDefaults("no_such_model"));
 
-        assertThatThrownBy(backend::checkReady)
+        assertThatThrownBy(() -> backend.checkReady(Duration.ofSeconds(10)))
                 .isInstanceOf(BackendException.class)
                 .hasMessageContaining("not ready")
                 .satisfies(e -> assertThat(((BackendException) e).isRetryable()).isTrue());
@@ -191,7 +191,7 @@ class TritonBackendITCase {
         try {
             TritonBackend backend = new TritonBackend(doomedChannel, doomed.endpoint(),
                     TritonModelOptions.ofDefaults(MODEL));
-            backend.checkReady();
+            backend.checkReady(Duration.ofSeconds(10));
             String endpoint = doomed.endpoint();
             doomed.close();
 

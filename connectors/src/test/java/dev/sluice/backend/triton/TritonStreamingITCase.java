@@ -64,7 +64,7 @@ class TritonStreamingITCase {
     private static TritonBackend backend(String model, TritonTensorNames names, Streaming streaming) {
         TritonBackend backend = new TritonBackend(channel, server.endpoint(),
                 new TritonModelOptions(model, "", names, 8, streaming, Duration.ofSeconds(10)));
-        backend.checkReady();
+        backend.checkReady(Duration.ofSeconds(10));
         return backend;
     }
 
@@ -117,7 +117,7 @@ class TritonStreamingITCase {
         TritonBackend backend = new TritonBackend(channel, server.endpoint(), new TritonModelOptions("streaming", "",
                 TritonTensorNames.ensemble(), 8, Streaming.OFF, Duration.ofSeconds(10)));
 
-        assertThatThrownBy(backend::checkReady).isInstanceOf(BackendException.class)
+        assertThatThrownBy(() -> backend.checkReady(Duration.ofSeconds(10))).isInstanceOf(BackendException.class)
                 .hasMessageContaining("is decoupled").hasMessageContaining("set streaming to auto or on");
 
         ModelInferRequest unary = ModelInferRequest.newBuilder().setModelName("streaming").build();
@@ -155,7 +155,7 @@ class TritonStreamingITCase {
 
         // Triton would answer every streamed request with "Streaming is only supported if model is deployed using
         // decoupled mode"; the backend says so once, at start.
-        assertThatThrownBy(backend::checkReady).isInstanceOf(BackendException.class)
+        assertThatThrownBy(() -> backend.checkReady(Duration.ofSeconds(10))).isInstanceOf(BackendException.class)
                 .hasMessageContaining("is not decoupled").hasMessageContaining("set streaming to auto or off");
     }
 
