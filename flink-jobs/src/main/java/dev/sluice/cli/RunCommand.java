@@ -10,11 +10,13 @@ import dev.sluice.routing.CatalogKeys;
 import dev.sluice.routing.CatalogPublisher;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -29,6 +31,8 @@ import picocli.CommandLine.Spec;
  * metrics-summary job, each a job of its own with its own parallelism. Run from the command line they execute on a
  * local Flink; submitted with {@code flink run} they execute on that cluster. {@code --job} runs one of them, for a
  * deployment that runs one job per application (the Kubernetes operator's, in {@code deploy/kubernetes/}).
+ * {@code -D} passes Flink options to the jobs, as Flink's own client does: on a local Flink, which reads no Flink
+ * configuration file, it is how checkpoints reach a directory and how a run resumes from one of them.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the inference pipeline and the metrics-summary job against the Kafka cluster and servers "
@@ -54,6 +58,11 @@ final class RunCommand implements Callable<Integer> {
             + "publishes (PKCS#8 PEM, from 'catalog keygen'); pairs with control-plane.public-key")
     Path catalogKey;
 
+    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "a Flink option for the jobs started, e.g. "
+            + "-D execution.checkpointing.dir=file:///var/sluice/checkpoints, or with --job, "
+            + "-D execution.state-recovery.path=DIR to resume from a retained checkpoint or a savepoint")
+    Map<String, String> flinkOptions = new LinkedHashMap<>();
+
     @Spec
     CommandSpec spec;
 
@@ -78,6 +87,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Submits the jobs asked for, configured from the file and {@code environment}, and returns without waiting. */
     List<JobClient> start(Map<String, String> environment) throws Exception {
+        if (jobs == Jobs.both && flinkOptions().contains(StateRecoveryOptions.SAVEPOINT_PATH)) {
+            throw new ParameterException(spec.commandLine(), "a state recovery path holds one job's state: "
+                    + "give --job pipeline or --job summary");
+        }
         SluiceConfig settings = SluiceConfig.load(config, environment);
         if (watchCatalog != (catalogKey != null)) {
             throw new ParameterException(spec.commandLine(), "--watch-catalog and --catalog-key go together: "
@@ -86,8 +99,7 @@ final class RunCommand implements Callable<Integer> {
         List<JobClient> started = new ArrayList<>();
         if (jobs != Jobs.summary) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    LocalJob.withPrometheusReporter(LocalJob.withBufferDebloat(new Configuration()),
-                            settings.metrics()));
+                    LocalJob.withPrometheusReporter(LocalJob.withBufferDebloat(flinkOptions()), settings.metrics()));
             Path catalogFile = settings.catalogPath(config);
             InferencePipeline pipeline = new InferencePipeline(settings, Catalog.load(catalogFile),
                     settings.catalogPublicKeyPath(config).map(CatalogKeys::readPublic).orElse(null));
@@ -100,12 +112,17 @@ final class RunCommand implements Callable<Integer> {
             started.add(env.executeAsync(InferencePipeline.JOB_NAME));
         }
         if (jobs != Jobs.pipeline) {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkOptions());
             MetricsSummaryJob summary = new MetricsSummaryJob(settings);
             summary.configure(env);
             summary.attach(summary.source(env));
             started.add(env.executeAsync(MetricsSummaryJob.JOB_NAME));
         }
         return started;
+    }
+
+    /** A fresh configuration of the {@code -D} options, for one job. */
+    private Configuration flinkOptions() {
+        return Configuration.fromMap(flinkOptions);
     }
 }

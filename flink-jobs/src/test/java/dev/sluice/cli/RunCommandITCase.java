@@ -113,6 +113,21 @@ class RunCommandITCase {
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("pipeline, summary, both");
     }
 
+    @Test
+    void dashDPassesFlinkOptionsAndARecoveryPathNeedsOneJob() {
+        RunCommand pipeline = command("run", "--config", "sluice.yaml", "--job", "pipeline",
+                "-D", "execution.checkpointing.dir=file:///var/sluice/checkpoints",
+                "-Dexecution.state-recovery.path=/var/sluice/checkpoints/job/chk-7");
+        assertThat(pipeline.flinkOptions).containsExactly(
+                Map.entry("execution.checkpointing.dir", "file:///var/sluice/checkpoints"),
+                Map.entry("execution.state-recovery.path", "/var/sluice/checkpoints/job/chk-7"));
+
+        RunCommand both = command("run", "--config", "sluice.yaml",
+                "-D", "execution.state-recovery.path=/var/sluice/checkpoints/job/chk-7");
+        assertThatThrownBy(() -> both.start(Map.of())).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--job pipeline or --job summary");
+    }
+
     /** The {@code run} subcommand as the real command line parses {@code args}. */
     private static RunCommand command(String... args) {
         return (RunCommand) new CommandLine(new SluiceCli()).parseArgs(args).subcommand().commandSpec().userObject();
