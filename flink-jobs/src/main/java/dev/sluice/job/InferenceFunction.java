@@ -3,6 +3,7 @@ package dev.sluice.job;
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.BackendSpec;
 import dev.sluice.config.ModelDeployment;
+import dev.sluice.config.HoldSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.gateway.DeadlineExceededException;
 import dev.sluice.gateway.Gateway;
@@ -15,6 +16,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RouteExclusion;
 import dev.sluice.schema.RouteExplanation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -35,12 +41,17 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * requests in flight and checkpoints them, so a restore re-issues whatever had no answer yet. Every request ends
  * as exactly one outcome: a timeout, a missed deadline or a server failure is a reject, never a job failure. A
  * request its model's servers fail, after the gateway's retries, fails over to the next eligible model it was
- * routed with. A request of a bulk run that is cancelled while it waits in a gateway's queue is dropped from it
- * unsent, and rejected as CANCELLED.
+ * routed with. When every model it was routed with has failed it, or none could be reached, it is held and tried
+ * again from the router's choice until its hold ({@code gateway.hold}, by priority, within its own deadline) runs
+ * out: a GPU outage makes bulk work late, not rejected. A held request keeps its place in the async operator's
+ * bounded capacity, so the wait backpressures Kafka instead of growing memory. A request of a bulk run that is
+ * cancelled while it waits in a gateway's queue is dropped from it unsent, and rejected as CANCELLED.
  */
 final class InferenceFunction extends RichAsyncFunction<RoutedRequest, InferenceOutcome> {
 
     static final long RETRY_ACQUIRE_MILLIS = 2_000;
+    /** How long a held request waits before it is tried again, when no model took it. */
+    static final long HELD_RETRY_MILLIS = 1_000;
 
     private final SluiceConfig config;
     private transient Map<String, Gateway> gateways;
@@ -53,6 +64,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private transient boolean closed;
     private transient int defaultMaxTokens;
     private transient AutoCloseable cancellations;
+    private transient ScheduledExecutorService heldRetries;
 
     InferenceFunction(SluiceConfig config) {
         this.config = config;
@@ -66,6 +78,26 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         deployments = new ConcurrentHashMap<>();
         acquired = new ArrayList<>();
         cancellations = RunCancellations.shared().follow(config.kafka());
+        heldRetries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sluice-held-requests");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * The longest any request may take here: the longer hold. Flink's async timeout is set beyond it, so that a
+     * request ends by its own deadline, as a reject with a reason, before Flink's timeout could end it.
+     */
+    static Duration longestHold(SluiceConfig config) {
+        HoldSettings hold = config.gateway().hold();
+        Duration interactive = hold.interactiveOr(config.job().requestTimeout());
+        return interactive.compareTo(hold.batchOrDefault()) > 0 ? interactive : hold.batchOrDefault();
+    }
+
+    private Duration hold(Priority priority) {
+        HoldSettings hold = config.gateway().hold();
+        return priority == Priority.BATCH ? hold.batchOrDefault() : hold.interactiveOr(config.job().requestTimeout());
     }
 
     @Override
@@ -77,11 +109,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                     "deadline passed before the request could be sent", clock, System.nanoTime()));
             return;
         }
-        // Past the job's own timeout Flink has rejected the request already: the GPU must not work on it.
         // Clamped in milliseconds first: a producer may set a deadline far off, and nanoseconds would overflow.
-        long timeoutMillis = config.job().requestTimeout().toMillis();
-        long leftMillis = request.getDeadline() == null ? timeoutMillis
-                : Math.min(timeoutMillis, request.getDeadline() - clock.acceptedAtMillis());
+        long holdMillis = hold(request.getPriority()).toMillis();
+        long leftMillis = request.getDeadline() == null ? holdMillis
+                : Math.min(holdMillis, request.getDeadline() - clock.acceptedAtMillis());
         new Attempt(routed, clock, clock.acceptedNanos() + leftMillis * 1_000_000, result).at(0);
     }
 
@@ -190,14 +221,32 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         }
 
         private void failed(int index, Outcomes.Target target, boolean retryable, String message, long now) {
-            boolean another = retryable && index + 1 < routed.targets().size();
-            if (another && now < deadlineNanos) {
-                failedOver.add(new RouteExclusion(target.modelId(), "failover: " + message));
-                at(index + 1);
+            if (retryable && now < deadlineNanos) {
+                if (failedOver.stream().noneMatch(e -> e.getModelId().equals(target.modelId()))) {
+                    failedOver.add(new RouteExclusion(target.modelId(), "failover: " + message));
+                }
+                if (index + 1 < routed.targets().size()) {
+                    at(index + 1);
+                } else {
+                    holdThenRetry(now);
+                }
             } else {
                 complete(result, Outcomes.rejected(routed.request(), target, RejectReason.BACKEND_FAILED,
                         failedOver.isEmpty() ? message : message + " (after failing over from "
                                 + failedOver.stream().map(RouteExclusion::getModelId).toList() + ")", clock, now));
+            }
+        }
+
+        /**
+         * Every model failed the request, retryably: it waits, then starts over from the router's choice. Another
+         * attempt at a model whose circuits are open waits in that gateway's queue for one to close.
+         */
+        private void holdThenRetry(long now) {
+            long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(HELD_RETRY_MILLIS), deadlineNanos - now);
+            try {
+                heldRetries.schedule(() -> at(0), waitNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                // The task is closing: the request is in the async operator's state, and a restore re-issues it.
             }
         }
 
@@ -266,10 +315,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
 
     @Override
     public void timeout(RoutedRequest routed, ResultFuture<InferenceOutcome> result) {
-        Outcomes.Clock clock = Outcomes.Clock.startedAgo(config.job().requestTimeout());
+        Duration hold = hold(routed.request().getPriority());
+        Outcomes.Clock clock = Outcomes.Clock.startedAgo(hold);
         complete(result, Outcomes.rejected(routed.request(), target(routed.chosen()),
-                RejectReason.DEADLINE_EXCEEDED, "no completion within " + config.job().requestTimeout(), clock,
-                System.nanoTime()));
+                RejectReason.DEADLINE_EXCEEDED, "no completion within " + hold, clock, System.nanoTime()));
     }
 
     @Override
@@ -282,6 +331,9 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         held.forEach(Gateways::release);
         if (cancellations != null) {
             cancellations.close();
+        }
+        if (heldRetries != null) {
+            heldRetries.shutdownNow();
         }
     }
 

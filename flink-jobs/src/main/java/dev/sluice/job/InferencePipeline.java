@@ -125,7 +125,7 @@ public final class InferencePipeline {
                 .uid("route").name("route: licence policy and model selection");
         DataStream<InferenceOutcome> outcomes = AsyncDataStream
                 .unorderedWait(routed, new InferenceFunction(config),
-                        config.job().requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS,
+                        InferenceFunction.longestHold(config).toMillis() + 1_000, TimeUnit.MILLISECONDS,
                         config.job().maxInFlight())
                 .uid("infer").name("infer")
                 .union(routed.getSideOutput(RouteFunction.REFUSED));

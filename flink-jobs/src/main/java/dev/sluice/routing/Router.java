@@ -48,15 +48,23 @@ public final class Router {
         if (eligible.isEmpty()) {
             return refused(RejectReason.NO_ELIGIBLE_MODEL, "no model is eligible: " + summary(excluded), excluded);
         }
-        eligible.sort(Comparator.comparingDouble(RouteDecision.Scored::score).reversed()
+        // Health orders, it never excludes: a model whose servers are down now is tried after every model whose
+        // servers are up, and when all are down the request is held for the best of them instead of rejected.
+        eligible.sort(Comparator.comparing((RouteDecision.Scored s) -> isDown(s.model()))
+                .thenComparing(Comparator.comparingDouble(RouteDecision.Scored::score).reversed())
                 .thenComparing(s -> s.model().id()));
         RouteDecision.Scored best = eligible.get(0);
         for (RouteDecision.Scored other : eligible.subList(1, eligible.size())) {
-            excluded.add(new RouteExclusion(other.model().id(), String.format(java.util.Locale.ROOT,
-                    "eligible, ranked lower (%.1f < %.1f)", other.score(), best.score())));
+            excluded.add(new RouteExclusion(other.model().id(), isDown(other.model()) && !isDown(best.model())
+                    ? "eligible, its servers are down now"
+                    : String.format(java.util.Locale.ROOT, "eligible, ranked lower (%.1f < %.1f)", other.score(),
+                            best.score())));
         }
+        String held = isDown(best.model())
+                ? "; the servers of every eligible model are down now: held until one returns or its deadline passes"
+                : "";
         return new RouteDecision(best.model(), "eligible under the tenant's policy and "
-                + String.join(", ", best.reasons()), null, excluded, eligible);
+                + String.join(", ", best.reasons()) + held, null, excluded, eligible);
     }
 
     /** The first reason the model cannot serve the request, or empty. */
@@ -80,10 +88,11 @@ public final class Router {
             return Optional.of("context: " + model.context() + " tokens, the request needs about "
                     + needs.contextTokens());
         }
-        if (availability.isDown(model.id(), model.deployment().endpoint())) {
-            return Optional.of("health: down after failing requests");
-        }
         return Optional.empty();
+    }
+
+    private boolean isDown(CatalogModel model) {
+        return availability.isDown(model.id(), model.deployment().endpoint());
     }
 
     private RouteDecision.Scored score(CatalogModel model, RequestNeeds needs) {

@@ -144,12 +144,40 @@ class RouterTest {
     }
 
     @Test
-    void whenEveryEligibleModelIsDownTheRequestIsRefusedNotSentElsewhere() {
+    void whenEveryEligibleModelIsDownTheRequestIsHeldForTheBestOfThemNotSentElsewhere() {
         Catalog catalog = allDeployed(Map.of("t", policy().allowed("gemma").build()));
-        ModelAvailability gemmaDown = new ModelAvailability() {
+
+        RouteDecision decision = new Router(catalog, down(id -> id.startsWith("google/")), 256)
+                .route(request(Task.CHAT, "hello").build());
+
+        assertThat(decision.isRouted()).isTrue();
+        assertThat(decision.chosen().id()).startsWith("google/");
+        assertThat(decision.ranking()).extracting(s -> s.model().id()).allMatch(id -> id.startsWith("google/"));
+        assertThat(decision.because()).contains("held until one returns");
+    }
+
+    @Test
+    void aModelWhoseServersAreDownRanksAfterEveryModelWhoseServersAreUp() {
+        Catalog catalog = allDeployed(Map.of("t", policy().allowed("gemma").build()));
+        String usualChoice = new Router(catalog, ModelAvailability.allUp(), 256)
+                .route(request(Task.CHAT, "hello").build()).chosen().id();
+
+        RouteDecision decision = new Router(catalog, down(usualChoice::equals), 256)
+                .route(request(Task.CHAT, "hello").build());
+
+        assertThat(decision.chosen().id()).isNotEqualTo(usualChoice);
+        assertThat(decision.ranking()).last().extracting(s -> s.model().id()).isEqualTo(usualChoice);
+        assertThat(decision.excluded()).anySatisfy(e -> {
+            assertThat(e.getModelId()).isEqualTo(usualChoice);
+            assertThat(e.getReason()).isEqualTo("eligible, its servers are down now");
+        });
+    }
+
+    private static ModelAvailability down(java.util.function.Predicate<String> isDown) {
+        return new ModelAvailability() {
             @Override
             public boolean isDown(String modelId, String endpoint) {
-                return modelId.startsWith("google/");
+                return isDown.test(modelId);
             }
 
             @Override
@@ -157,11 +185,6 @@ class RouterTest {
                 return 0;
             }
         };
-
-        RouteDecision decision = new Router(catalog, gemmaDown, 256).route(request(Task.CHAT, "hello").build());
-
-        assertThat(decision.isRouted()).isFalse();
-        assertThat(decision.because()).contains("3 by health");
     }
 
     @Test
