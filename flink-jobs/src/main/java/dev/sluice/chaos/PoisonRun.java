@@ -115,7 +115,7 @@ final class PoisonRun {
             tenants.forEach(tenant -> stack.kafka.createTenantTopics(config.kafka().topics(), tenant, 2));
             JobClient job = LocalJob.start(config, stack.catalog, stack.operator.getPublic(), null,
                     records -> records.map(new AttemptProbe(name)).uid("attempt-probe").name("attempt probe"));
-            try (KafkaProducer<String, byte[]> producer = producer();
+            try (KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers);
                     OutputCollector output = OutputCollector.ofTenants(config.kafka(), tenants)) {
                 String first = name + "-first";
                 send(producer, request(first, ChaosStack.TENANT, null));
@@ -151,7 +151,7 @@ final class PoisonRun {
             try {
                 long start = System.nanoTime();
                 for (int i = 0; i < offered; i++) {
-                    pace(start, i * 1e9 / perSecond);
+                    SteadyLoad.pace(start, i * 1e9 / perSecond);
                     // Half the first tenant's prompts belong to the run the hostile tenant tries to cancel.
                     String tenant = i % 2 == 0 ? ChaosStack.TENANT : ChaosStack.SECOND_TENANT;
                     send(producer, request(name + "-" + i, tenant, i % 4 == 0 ? (long) i : null));
@@ -173,7 +173,7 @@ final class PoisonRun {
             try (KafkaProducer<String, byte[]> producer = hostileProducer()) {
                 long start = System.nanoTime();
                 for (int i = 0; i < hostile.size(); i++) {
-                    pace(start, i * spacingNanos);
+                    SteadyLoad.pace(start, i * spacingNanos);
                     Hostile record = hostile.get(i);
                     String topic = switch (record.target()) {
                         case PROMPTS -> own.prompts();
@@ -293,20 +293,6 @@ final class PoisonRun {
 
     private static String coordinates(String topic, Integer partition, Long offset) {
         return topic + "-" + partition + "@" + offset;
-    }
-
-    private static void pace(long start, double offsetNanos) throws InterruptedException {
-        long wait = start + (long) offsetNanos - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
-    }
-
-    private KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Takes records up to the broker's own limit, beyond the intake's: the intake, not the client, must refuse. */

@@ -109,11 +109,7 @@ final class SteadyLoad {
         try {
             long start = System.nanoTime();
             for (int i = 0; i < prompts; i++) {
-                long due = start + (long) (i * 1e9 / perSecond);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
+                pace(start, i * 1e9 / perSecond);
                 send(producer, request(name + "-" + i, (i % 2 == 0 ? "Summarise ticket " : "Translate note ")
                         + i + " of run " + name + " for the weekly report."));
             }
@@ -145,11 +141,24 @@ final class SteadyLoad {
     }
 
     private KafkaProducer<String, byte[]> producer() {
+        return producer(config.kafka().bootstrapServers());
+    }
+
+    /** A well-behaved tenant's producer: every send acknowledged by all replicas, none written twice. */
+    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         Map<String, Object> properties = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sleeps until {@code offsetNanos} after {@code start}, a {@link System#nanoTime()} instant. */
+    static void pace(long start, double offsetNanos) throws InterruptedException {
+        long wait = start + (long) offsetNanos - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
     }
 
     private ChaosReport report(String scenario, OutputCollector output, double seconds) {
