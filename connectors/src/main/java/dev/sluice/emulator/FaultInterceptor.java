@@ -7,7 +7,10 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.Set;
 
-/** Fails inference calls as {@link Faults} say, before they reach the service. */
+/**
+ * Fails calls as {@link Faults} say, before they reach the service: during an outage every call, health and
+ * metadata too, as a server that is down answers none; otherwise only inference calls meet injected errors.
+ */
 final class FaultInterceptor implements ServerInterceptor {
 
     private static final Set<String> INFERENCE_METHODS = Set.of(
@@ -25,13 +28,12 @@ final class FaultInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        if (INFERENCE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
-            String failure = faults.failureForNextCall();
-            if (failure != null) {
-                call.close(Status.fromCode(Status.Code.valueOf(failure))
-                        .withDescription("emulated fault: " + failure.toLowerCase()), new Metadata());
-                return new ServerCall.Listener<>() { };
-            }
+        boolean inference = INFERENCE_METHODS.contains(call.getMethodDescriptor().getFullMethodName());
+        String failure = inference ? faults.failureForNextCall() : faults.isUnavailable() ? "UNAVAILABLE" : null;
+        if (failure != null) {
+            call.close(Status.fromCode(Status.Code.valueOf(failure))
+                    .withDescription("emulated fault: " + failure.toLowerCase()), new Metadata());
+            return new ServerCall.Listener<>() { };
         }
         return next.startCall(call, headers);
     }
