@@ -58,6 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--faults", split = ",", description = "chaos: the fault scenarios to run (default: all of "
             + "none, task-failure, savepoint-rescale, backend-outage, slow-backend, broker-restart, stream-cut, "
+            + "long-outage, replica-down-at-start, mutual-failover, long-broker-outage, "
             + POISON + ")")
     List<String> faults;
 

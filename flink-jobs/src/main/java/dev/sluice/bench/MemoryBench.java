@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.chaos.HeapWatch;
 import dev.sluice.config.LimitSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.PromptPublisher;
@@ -11,7 +12,6 @@ import dev.sluice.job.InferencePipeline;
 import dev.sluice.routing.Catalog;
 import dev.sluice.serde.JsonAvro;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,9 +75,7 @@ final class MemoryBench {
                         }
                         completed += completions.poll(Duration.ofMillis(500)).count();
                         if (System.nanoTime() >= nextSample) {
-                            System.gc();
-                            double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6;
-                            samples.add(new Sample(completed, heap));
+                            samples.add(new Sample(completed, HeapWatch.heapAfterGcMb()));
                             nextSample = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                         }
                     }

@@ -34,19 +34,24 @@ public final class ChaosBench {
         try (ChaosStack stack = ChaosStack.start(timeScale)) {
             out.printf(Locale.ROOT, "%d prompts per scenario at %.0f/s; primary model on 2 replicas, a fallback,"
                     + " and a non-commercial model the tenant may not use%n", prompts, perSecond);
-            out.printf("%-18s %7s %7s %-26s %5s %5s %7s %-34s %9s%n", "scenario", "offered", "done", "rejects",
-                    "lost", "dup", "partial", "served by", "recovery");
+            out.printf(Locale.ROOT, "request timeout %d s; the long faults are multiples of it%n",
+                    ChaosStack.REQUEST_TIMEOUT.toSeconds());
+            out.printf("%-21s %7s %7s %-26s %5s %5s %7s %-34s %7s %9s %8s%n", "scenario", "offered", "done",
+                    "rejects", "lost", "dup", "partial", "served by", "servers", "recovery", "heap");
             for (ChaosScenario scenario : scenarios) {
                 ChaosReport report = new ChaosRun(stack, scenario, prompts, perSecond,
-                        "chaos-" + scenario.label()).run();
+                        "chaos-" + scenario.label(), ChaosStack.REQUEST_TIMEOUT).run();
                 reports.add(report);
-                out.printf(Locale.ROOT, "%-18s %7d %7d %-26s %5d %5d %7d %-34s %8.1fs%n", report.scenario(),
-                        report.offered(), report.completions(), summary(report.rejects()), report.lost(),
-                        report.duplicated(), report.partial(), summary(report.models()), report.recoverySeconds());
+                out.printf(Locale.ROOT, "%-21s %7d %7d %-26s %5d %5d %7d %-34s %7d %8.1fs %5.0f MB%n",
+                        report.scenario(), report.offered(), report.completions(), summary(report.rejects()),
+                        report.lost(), report.duplicated(), report.partial(), summary(report.models()),
+                        report.servedByServer().size(), report.recoverySeconds(), report.peakHeapAfterGcMb());
             }
         }
         out.println("recovery: the longest pause in committed completions as a consumer reads them (about the"
-                + " checkpoint interval without a fault); lost, dup and partial must be 0");
+                + " checkpoint interval without a fault); servers: how many emulated servers (replicas) finished sequences; heap: the most in"
+                + " use after a full collection, sampled every 5 s (this JVM: job, broker and servers); lost, dup and"
+                + " partial must be 0");
         return reports;
     }
 

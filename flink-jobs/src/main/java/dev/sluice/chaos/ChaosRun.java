@@ -1,10 +1,15 @@
 package dev.sluice.chaos;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.job.LocalJob;
 import dev.sluice.job.SourceRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -21,32 +26,62 @@ final class ChaosRun {
     private final int prompts;
     private final double perSecond;
     private final String name;
+    private final Duration requestTimeout;
     private SluiceConfig config;
     private JobClient job;
     private SteadyLoad load;
 
-    ChaosRun(ChaosStack stack, ChaosScenario scenario, int prompts, double perSecond, String name) {
+    /**
+     * @param requestTimeout the job's {@code job.request-timeout}, which the long faults are multiples of
+     */
+    ChaosRun(ChaosStack stack, ChaosScenario scenario, int prompts, double perSecond, String name,
+            Duration requestTimeout) {
         this.stack = stack;
         this.scenario = scenario;
         this.prompts = prompts;
         this.perSecond = perSecond;
         this.name = name;
+        this.requestTimeout = requestTimeout;
     }
 
     ChaosStack stack() {
         return stack;
     }
 
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     ChaosReport run() throws Exception {
-        config = stack.config(name, scenario.initialParallelism());
-        load = new SteadyLoad(config, name, prompts, perSecond);
+        config = stack.config(name, scenario.initialParallelism(), requestTimeout);
+        load = new SteadyLoad(config, name, prompts, perSecond, scenario::shape);
+        scenario.beforeStart(this);
         job = LocalJob.start(config, stack.catalog, stack.operator.getPublic(), null, faultTap());
-        try {
-            return load.run(scenario.label(), () -> scenario.inject(this));
+        Map<String, Long> finishedBefore = finishedByServer();
+        try (HeapWatch heap = HeapWatch.start()) {
+            ChaosReport report = load.run(scenario.label(), () -> scenario.inject(this));
+            Map<String, Long> served = new TreeMap<>();
+            finishedByServer().forEach((server, finished) -> {
+                long during = finished - finishedBefore.get(server);
+                if (during > 0) {
+                    served.put(server, during);
+                }
+            });
+            return report.withMeasuredBeside(served, heap.peakMb());
         } finally {
             job.cancel().get();
             ChaosScenario.clear(stack.servers);
         }
+    }
+
+    /** Sequences each server's engines have finished so far, by endpoint. */
+    private Map<String, Long> finishedByServer() {
+        Map<String, Long> finished = new HashMap<>();
+        for (EmulatorServer server : stack.servers) {
+            finished.put(server.endpoint(), server.models().values().stream()
+                    .mapToLong(model -> model.engine().stats().finishedSequences()).sum());
+        }
+        return finished;
     }
 
     private UnaryOperator<DataStream<SourceRecord>> faultTap() {

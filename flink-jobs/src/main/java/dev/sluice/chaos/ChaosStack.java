@@ -32,22 +32,26 @@ public final class ChaosStack implements AutoCloseable {
     static final String PRIMARY = "primary-model";
     static final String FALLBACK = "fallback-model";
     static final String RESTRICTED = "restricted-model";
+    /** Long enough that no short fault justifies a reject; the long faults are multiples of it. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     final EmbeddedKafka kafka;
     /** Taken at start: the broker keeps its port across a restart but cannot say it while down. */
     final String bootstrapServers;
     final List<EmulatorServer> primaries;
+    final EmulatorServer fallback;
     final List<EmulatorServer> servers;
     final Catalog catalog;
     /** The operator's catalog signing key: the job follows catalog documents signed with it, and only those. */
     final KeyPair operator = CatalogKeys.generate();
 
-    private ChaosStack(EmbeddedKafka kafka, List<EmulatorServer> primaries, List<EmulatorServer> servers,
-            Catalog catalog) {
+    private ChaosStack(EmbeddedKafka kafka, List<EmulatorServer> primaries, EmulatorServer fallback,
+            EmulatorServer restricted, Catalog catalog) {
         this.kafka = kafka;
         this.bootstrapServers = kafka.bootstrapServers();
         this.primaries = primaries;
-        this.servers = servers;
+        this.fallback = fallback;
+        this.servers = List.of(primaries.get(0), primaries.get(1), fallback, restricted);
         this.catalog = catalog;
     }
 
@@ -79,7 +83,7 @@ public final class ChaosStack implements AutoCloseable {
                 """.formatted(PRIMARY, primaryA.endpoint(), PRIMARY, primaryB.endpoint(), FALLBACK,
                 fallback.endpoint(), FALLBACK, RESTRICTED, restricted.endpoint(), RESTRICTED, TENANT, SECOND_TENANT,
                 HOSTILE_TENANT);
-        return new ChaosStack(kafka, List.of(primaryA, primaryB), List.of(primaryA, primaryB, fallback, restricted),
+        return new ChaosStack(kafka, List.of(primaryA, primaryB), fallback, restricted,
                 Catalog.parse(models, "chaos catalog"));
     }
 
@@ -88,11 +92,16 @@ public final class ChaosStack implements AutoCloseable {
         return EmulatorServer.builder().model(EmulatedModel.ensemble(model, engine, 32).withDecoupled(true)).start();
     }
 
-    /** A configuration on topics of their own under {@code prefix}, created here, for one scenario. */
+    /** A configuration on topics of their own under {@code prefix}, with the default request timeout. */
     SluiceConfig config(String prefix, int parallelism) {
+        return config(prefix, parallelism, REQUEST_TIMEOUT);
+    }
+
+    /** A configuration on topics of their own under {@code prefix}, created here, for one scenario. */
+    SluiceConfig config(String prefix, int parallelism, Duration requestTimeout) {
         SluiceConfig config = new SluiceConfig(
                 new KafkaSettings(bootstrapServers, prefix, "avro", Duration.ofMinutes(10), Map.of()),
-                new JobSettings(parallelism, Duration.ofSeconds(1), 64, Duration.ofSeconds(30), "chaos"),
+                new JobSettings(parallelism, Duration.ofSeconds(1), 64, requestTimeout, "chaos"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
         return config;

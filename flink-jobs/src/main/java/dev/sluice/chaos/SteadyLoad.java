@@ -34,6 +34,15 @@ final class SteadyLoad {
         void inject() throws Exception;
     }
 
+    /** What a scenario sets on the {@code index}th of its steady prompts beyond the plain ones: a priority, a hint. */
+    @FunctionalInterface
+    interface Shape {
+        void apply(int index, PromptRequest.Builder request);
+    }
+
+    /** Prompts as they are: interactive, for whichever eligible model the router ranks first. */
+    static final Shape PLAIN = (index, request) -> { };
+
     private static final RecordCodec<PromptRequest> CODEC = new RecordCodec<>(PromptRequest.getClassSchema());
     /** Well above what any emulated answer needs, so every whole answer ends on its own. */
     private static final int MAX_TOKENS = 512;
@@ -46,6 +55,7 @@ final class SteadyLoad {
     private final String name;
     private final int prompts;
     private final double perSecond;
+    private final Shape shape;
     private final Map<String, PromptRequest> offered = new HashMap<>();
 
     /**
@@ -53,12 +63,19 @@ final class SteadyLoad {
      * @param name the request ids' prefix, unique per scenario
      * @param prompts prompts offered at the steady rate, after the first
      * @param perSecond that rate
+     * @param shape what the scenario sets on each of them
      */
-    SteadyLoad(SluiceConfig config, String name, int prompts, double perSecond) {
+    SteadyLoad(SluiceConfig config, String name, int prompts, double perSecond, Shape shape) {
         this.config = config;
         this.name = name;
         this.prompts = prompts;
         this.perSecond = perSecond;
+        this.shape = shape;
+    }
+
+    /** Plain prompts. */
+    SteadyLoad(SluiceConfig config, String name, int prompts, double perSecond) {
+        this(config, name, prompts, perSecond, PLAIN);
     }
 
     /** Runs the load with {@code fault} striking a quarter of the way in; the report is labelled {@code scenario}. */
@@ -83,8 +100,12 @@ final class SteadyLoad {
             }, "chaos-fault");
             publisher.start();
             striker.start();
-            // Read while it all happens, so pauses in the output are seen when they happen.
-            output.collectUntil(() -> failure.get() != null || (!publisher.isAlive() && !striker.isAlive()
+            // Read while it all happens, so pauses in the output are seen when they happen. A fault lasts as long
+            // as it lasts; the patience runs from its end.
+            while (striker.isAlive() && failure.get() == null) {
+                output.collectUntil(() -> failure.get() != null || !striker.isAlive(), PATIENCE);
+            }
+            output.collectUntil(() -> failure.get() != null || (!publisher.isAlive()
                     && output.outcomes() >= offeredCount()), PATIENCE);
             publisher.join();
             striker.join();
@@ -111,7 +132,7 @@ final class SteadyLoad {
             for (int i = 0; i < prompts; i++) {
                 pace(start, i * 1e9 / perSecond);
                 send(producer, request(name + "-" + i, (i % 2 == 0 ? "Summarise ticket " : "Translate note ")
-                        + i + " of run " + name + " for the weekly report."));
+                        + i + " of run " + name + " for the weekly report.", i));
             }
             producer.flush();
         } catch (Exception e) {
@@ -126,9 +147,18 @@ final class SteadyLoad {
     }
 
     private PromptRequest request(String id, String prompt) {
-        PromptRequest request = PromptRequest.newBuilder().setRequestId(id).setTenant(ChaosStack.TENANT)
+        return request(id, prompt, -1);
+    }
+
+    /** A prompt; the steady ones, numbered from 0 by {@code index}, as the scenario shapes them. */
+    private PromptRequest request(String id, String prompt, int index) {
+        PromptRequest.Builder builder = PromptRequest.newBuilder().setRequestId(id).setTenant(ChaosStack.TENANT)
                 .setTask(Task.SUMMARIZE).setPrompt(prompt)
-                .setParams(GenerationParams.newBuilder().setMaxTokens(MAX_TOKENS).build()).build();
+                .setParams(GenerationParams.newBuilder().setMaxTokens(MAX_TOKENS).build());
+        if (index >= 0) {
+            shape.apply(index, builder);
+        }
+        PromptRequest request = builder.build();
         synchronized (offered) {
             offered.put(id, request);
         }
@@ -182,7 +212,7 @@ final class SteadyLoad {
         int lost = (int) offered.keySet().stream().filter(id -> !outcomes.containsKey(id)).count();
         int duplicated = outcomes.values().stream().mapToInt(count -> count - 1).sum();
         return new ChaosReport(scenario, offered.size(), output.completions().size(), rejects, lost,
-                duplicated, partial, models, longestGapSeconds(read), seconds);
+                duplicated, partial, models, Map.of(), longestGapSeconds(read), seconds, Double.NaN);
     }
 
     /** What every emulated server answers to {@code prompt} when nothing cuts it short. */
