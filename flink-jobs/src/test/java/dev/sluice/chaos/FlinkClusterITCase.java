@@ -83,7 +83,7 @@ class FlinkClusterITCase {
                         killed.set(cluster.busyTaskManager());
                         killedAt.set(Instant.now());
                         cluster.kill(killed.get());
-                    });
+                    }).withMeasuredBeside(Map.of(), cluster.peakTaskManagerHeapAfterGcMb());
             List<StandaloneCluster.Failure> failures = cluster.failures(job);
             Optional<StandaloneCluster.Failure> noticed = failures.stream()
                     .filter(failure -> failure.exception().contains(killed.get())).findFirst();
@@ -115,6 +115,7 @@ class FlinkClusterITCase {
         Path file = writeConfig(config, dir.resolve("sluice"));
         Path checkpoints = dir.resolve("checkpoints");
         AtomicReference<JavaProcess> run = new AtomicReference<>(sluiceRun(1, file, checkpoints, null));
+        JavaProcess first = run.get();
         AtomicReference<RetainedCheckpoint> restored = new AtomicReference<>();
         try {
             ChaosReport report = new SteadyLoad(config, "process-kill", PROMPTS, PER_SECOND)
@@ -124,6 +125,8 @@ class FlinkClusterITCase {
                                 () -> new IllegalStateException("no checkpoint retained in " + checkpoints)));
                         run.set(sluiceRun(2, file, checkpoints, restored.get()));
                     });
+            report = report.withMeasuredBeside(Map.of(), Math.max(first.peakHeapAfterGcMb(),
+                    run.get().peakHeapAfterGcMb()));
             boolean running = !run.get().exitedByItself();
             RetainedCheckpoint latest = RetainedCheckpoint.latest(checkpoints).orElseThrow();
             print(report, "restored from checkpoint %d of job %s; the restored job has reached checkpoint %d",
@@ -178,9 +181,10 @@ class FlinkClusterITCase {
     /** The scenario's figures, for the README: a line a consumer of the outputs would recognise, then what else. */
     private static void print(ChaosReport report, String format, Object... args) {
         System.out.printf(Locale.ROOT, "%s: offered %d, done %d, rejects %s, lost %d, duplicated %d, recovery %.1f s"
-                        + " (longest pause in committed completions), %.1f s in all; %s%n", report.scenario(),
+                        + " (longest pause in committed completions), %.1f s in all, peak heap after GC %.0f MB"
+                        + " (the job's processes, from their GC logs); %s%n", report.scenario(),
                 report.offered(), report.completions(), report.rejects().isEmpty() ? "none" : report.rejects(),
                 report.lost(), report.duplicated(), report.recoverySeconds(), report.seconds(),
-                String.format(Locale.ROOT, format, args));
+                report.peakHeapAfterGcMb(), String.format(Locale.ROOT, format, args));
     }
 }

@@ -8,25 +8,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A {@code java} process this test started, on the JDK that runs the test, its output in {@code <dir>/<name>.log}
- * and its temporary files under {@code <dir>/tmp}, so a killed one leaves nothing behind elsewhere. It is never
- * asked to stop: {@link #kill()} is {@code kill -9}.
+ * A {@code java} process this test started, on the JDK that runs the test, its output in {@code <dir>/<name>.log},
+ * its collections in {@code <dir>/<name>-gc.log} and its temporary files under {@code <dir>/tmp}, so a killed one
+ * leaves nothing behind elsewhere. It is never asked to stop: {@link #kill()} is {@code kill -9}.
  */
 final class JavaProcess implements AutoCloseable {
 
     private static final Duration EXIT_AFTER_KILL = Duration.ofSeconds(30);
+    /** The heap before, after and in all of a collection, as {@code -Xlog:gc} writes it: {@code 24M->3M(256M)}. */
+    private static final Pattern HEAP_AFTER_GC = Pattern.compile("\\d+[KMG]->(\\d+)([KMG])\\(\\d+[KMG]\\)");
 
     private final String name;
     private final Process process;
     private final Path log;
+    private final Path gcLog;
     private volatile boolean killed;
 
-    private JavaProcess(String name, Process process, Path log) {
+    private JavaProcess(String name, Process process, Path log, Path gcLog) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.gcLog = gcLog;
     }
 
     /** Starts {@code java arguments…} in {@code dir} with {@code environment} added to this JVM's. */
@@ -36,12 +42,14 @@ final class JavaProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Djava.io.tmpdir=" + tmp);
+        Path gcLog = dir.resolve(name + "-gc.log");
+        command.add("-Xlog:gc:file=" + gcLog);
         command.addAll(arguments);
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
-        return new JavaProcess(name, builder.start(), log);
+        return new JavaProcess(name, builder.start(), log, gcLog);
     }
 
     /** Waits for the process to end by itself and returns its exit code; kills it if it takes longer than that. */
@@ -70,6 +78,27 @@ final class JavaProcess implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /**
+     * The most heap in use after any of its collections so far, in megabytes: after a young collection it still
+     * holds old garbage, so this is an upper bound on what it kept.
+     */
+    double peakHeapAfterGcMb() throws IOException {
+        if (!Files.exists(gcLog)) {
+            return 0;
+        }
+        double peak = 0;
+        Matcher heap = HEAP_AFTER_GC.matcher(Files.readString(gcLog));
+        while (heap.find()) {
+            int shift = switch (heap.group(2)) {
+                case "K" -> 10;
+                case "M" -> 20;
+                default -> 30;
+            };
+            peak = Math.max(peak, Long.parseLong(heap.group(1)) * (1L << shift) / 1e6);
+        }
+        return peak;
     }
 
     /** Everything it printed so far. */

@@ -308,6 +308,15 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** The most heap any TaskManager had in use after a collection, in megabytes. */
+    double peakTaskManagerHeapAfterGcMb() throws IOException {
+        double peak = 0;
+        for (JavaProcess taskManager : taskManagers.values()) {
+            peak = Math.max(peak, taskManager.peakHeapAfterGcMb());
+        }
+        return peak;
+    }
+
     @Override
     public void close() throws InterruptedException {
         for (JavaProcess process : processes) {
