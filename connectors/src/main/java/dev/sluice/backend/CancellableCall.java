@@ -1,0 +1,30 @@
+package dev.sluice.backend;
+
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+
+/**
+ * A response observer that can cancel its own call. Cancelling a gRPC call is how a client tells the server it
+ * gave up: the server sees the call cancelled and stops working for it; the observer then gets
+ * {@code CANCELLED}.
+ */
+public abstract class CancellableCall<ReqT, RespT> implements ClientResponseObserver<ReqT, RespT> {
+
+    private ClientCallStreamObserver<ReqT> call;
+
+    @Override
+    public final void beforeStart(ClientCallStreamObserver<ReqT> requestStream) {
+        call = requestStream;
+    }
+
+    /** Sends {@code request} and half-closes, for a call that carries one request. */
+    public final synchronized void sendOnly(ReqT request) {
+        call.onNext(request);
+        call.onCompleted();
+    }
+
+    /** Cancels the call; nothing if it ended already. Synchronized: a call's methods are not thread-safe. */
+    public final synchronized void cancel() {
+        call.cancel("abandoned by the caller", null);
+    }
+}
