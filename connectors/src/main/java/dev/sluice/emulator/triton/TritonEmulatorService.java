@@ -139,9 +139,11 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         for (int i = 0; i < parsed.prompts.size(); i++) {
             sequences.add(submit(parsed, i, generated -> { }));
         }
-        // A cancelled call (or one past its deadline) is given up on by its client: Triton stops its requests.
-        ((ServerCallStreamObserver<ModelInferResponse>) response).setOnCancelHandler(
-                () -> sequences.forEach(faults::abandon));
+        // A cancelled call (or one past its deadline) is given up on by its client: Triton stops its requests. The
+        // KServe HTTP endpoint calls in with an observer of its own, no gRPC call.
+        if (response instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+            call.setOnCancelHandler(() -> sequences.forEach(faults::abandon));
+        }
         List<CompletableFuture<Generation>> generations = sequences.stream().map(Sequence::done).toList();
         CompletableFuture.allOf(generations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
             ModelCounters modelCounters = counters.get(parsed.model.name());
