@@ -67,11 +67,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private transient int defaultMaxTokens;
     private transient AutoCloseable cancellations;
     private transient ScheduledExecutorService heldRetries;
-    /**
-     * How to withdraw each request from the gateway it is in, by its result: Flink's {@link #timeout} is handed the
-     * same {@link ResultFuture}, and a request given up on there is withdrawn, so its server call is cancelled.
-     */
-    private transient Map<ResultFuture<InferenceOutcome>, Runnable> inGateway;
+    /** Requests in gateways, so that one Flink's {@link #timeout} gives up on is withdrawn from its gateway. */
+    private transient GatewayWithdrawals inGateway;
 
     InferenceFunction(SluiceConfig config) {
         this.config = config;
@@ -83,7 +80,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         gateways = new ConcurrentHashMap<>();
         failures = new ConcurrentHashMap<>();
         deployments = new ConcurrentHashMap<>();
-        inGateway = new ConcurrentHashMap<>();
+        inGateway = new GatewayWithdrawals();
         acquired = new ArrayList<>();
         cancellations = RunCancellations.shared().follow(config.kafka());
         heldRetries = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -174,10 +171,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             if (run != null) {
                 RunCancellations.shared().watch(run, gateway, answered);
             }
-            inGateway.put(result, () -> gateway.withdraw(List.of(answered)));
+            inGateway.entered(result, gateway, answered);
             answered.whenComplete((answer, failure) -> {
                 // Before settling: a failover puts the next gateway's entry.
-                inGateway.remove(result);
+                inGateway.left(result);
                 if (run != null) {
                     RunCancellations.shared().finished(run, gateway, answered);
                 }
@@ -331,10 +328,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         complete(result, Outcomes.rejected(routed.request(), target(routed.chosen()),
                 RejectReason.DEADLINE_EXCEEDED, "no completion within " + hold, clock, System.nanoTime()));
         // After the reject, which stands: the gateway drops the request, or cancels its call at the server.
-        Runnable withdraw = inGateway.remove(result);
-        if (withdraw != null) {
-            withdraw.run();
-        }
+        inGateway.withdraw(result);
     }
 
     @Override
