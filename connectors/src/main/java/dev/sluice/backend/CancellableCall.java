@@ -17,10 +17,18 @@ public abstract class CancellableCall<ReqT, RespT> implements ClientResponseObse
         call = requestStream;
     }
 
-    /** Sends {@code request} and half-closes, for a call that carries one request. */
+    /**
+     * Sends {@code request} and half-closes, for a call that carries one request. A request that cannot be sent
+     * cancels the call, so it is not left open at the server, and the failure is thrown.
+     */
     public final synchronized void sendOnly(ReqT request) {
-        call.onNext(request);
-        call.onCompleted();
+        try {
+            call.onNext(request);
+            call.onCompleted();
+        } catch (RuntimeException e) {
+            call.cancel("the request could not be sent", e);
+            throw e;
+        }
     }
 
     /** Cancels the call; nothing if it ended already. Synchronized: a call's methods are not thread-safe. */
