@@ -4,7 +4,10 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** Futures for asynchronous gRPC calls: one response as a future, and many futures as one list. */
+/**
+ * Futures for asynchronous gRPC calls: one response as a future, many futures as one list, and cancelling a
+ * future as cancelling the calls behind it.
+ */
 public final class CallFutures {
 
     private CallFutures() {}
@@ -39,9 +42,26 @@ public final class CallFutures {
         }
     }
 
-    /** The results of {@code futures} in their order, once all are done; the first failure fails the whole. */
+    /**
+     * Runs {@code cancel} if {@code future} is cancelled, and returns it: how a caller that abandons a future
+     * abandons the server calls behind it.
+     */
+    public static <T> CompletableFuture<T> onCancel(CompletableFuture<T> future, Runnable cancel) {
+        future.whenComplete((value, failure) -> {
+            if (future.isCancelled()) {
+                cancel.run();
+            }
+        });
+        return future;
+    }
+
+    /**
+     * The results of {@code futures} in their order, once all are done; the first failure fails the whole, and
+     * cancelling the whole cancels each.
+     */
     public static <T> CompletableFuture<List<T>> allInOrder(List<CompletableFuture<T>> futures) {
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+        return onCancel(CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList()),
+                () -> futures.forEach(future -> future.cancel(false)));
     }
 }

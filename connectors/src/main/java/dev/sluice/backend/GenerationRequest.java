@@ -15,10 +15,12 @@ import java.util.Objects;
  * @param stop stop words, possibly empty
  * @param messages the conversation behind {@code prompt}, for backends that apply the model's chat template;
  *     empty for a plain prompt
+ * @param deadlineNanos when the pipeline gives up on the request, a {@link System#nanoTime()} instant; 0 for none.
+ *     A backend bounds its server call by the time left until then.
  */
 public record GenerationRequest(
         String id, String prompt, int maxTokens, Float temperature, Float topP, Long seed, List<String> stop,
-        List<ChatTurn> messages) {
+        List<ChatTurn> messages, long deadlineNanos) {
 
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
@@ -28,6 +30,17 @@ public record GenerationRequest(
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
         messages = messages == null ? List.of() : List.copyOf(messages);
+    }
+
+    /** A request without a deadline of its own: its calls get the backend's whole call timeout. */
+    public GenerationRequest(String id, String prompt, int maxTokens, Float temperature, Float topP, Long seed,
+            List<String> stop, List<ChatTurn> messages) {
+        this(id, prompt, maxTokens, temperature, topP, seed, stop, messages, 0);
+    }
+
+    /** This request, given up on at {@code deadline} (a {@link System#nanoTime()} instant, 0 for none). */
+    public GenerationRequest withDeadlineNanos(long deadline) {
+        return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadline);
     }
 
     /** A request with only a prompt and a token limit. */

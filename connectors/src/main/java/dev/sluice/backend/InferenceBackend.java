@@ -19,7 +19,11 @@ public interface InferenceBackend extends AutoCloseable {
      */
     void checkReady(Duration deadline) throws BackendException;
 
-    /** Sends the requests, as few server calls as the model allows. */
+    /**
+     * Sends the requests, as few server calls as the model allows, each call bounded by the time its requests have
+     * left ({@link CallDeadlines}). Cancelling the returned future abandons the calls: they are cancelled at the
+     * server, which stops generating for them.
+     */
     CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch);
 
     /**

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Faults to inject into a running emulator, for reliability tests: an outage, errors on every Nth inference
- * call, slow GPUs, and streams cut off mid-way. All off by default; thread-safe.
+ * call, slow GPUs, streams cut off mid-way, and a server that generates on for calls its clients cancelled. All
+ * off by default; thread-safe.
  */
 public final class Faults {
 
@@ -16,6 +17,7 @@ public final class Faults {
     private volatile long unavailableUntilNanos;
     private volatile int errorEveryNth;
     private volatile int dropStreamsAfterTokens;
+    private volatile boolean ignoreCancellation;
 
     Faults(Collection<InflightBatchingEngine> engines) {
         this.engines = List.copyOf(engines);
@@ -44,11 +46,25 @@ public final class Faults {
         dropStreamsAfterTokens = tokens;
     }
 
+    /**
+     * Whether cancelled calls (and calls past their deadline, which gRPC cancels) go on generating to the end, as
+     * a server that never looks at cancellation does; their tokens count as abandoned either way.
+     */
+    public void ignoreCancellation(boolean ignore) {
+        ignoreCancellation = ignore;
+    }
+
+    /** The client gave up on {@code sequence}: it stops, unless cancellation is ignored. */
+    public void abandon(InflightBatchingEngine.Sequence sequence) {
+        sequence.abandon(!ignoreCancellation);
+    }
+
     /** Clears every fault. */
     public void clear() {
         unavailableUntilNanos = 0;
         errorEveryNth = 0;
         dropStreamsAfterTokens = 0;
+        ignoreCancellation = false;
         slowdown(1);
     }
 

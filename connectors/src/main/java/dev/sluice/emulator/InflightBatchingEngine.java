@@ -185,6 +185,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
     private void finishStep(long now) {
         List<Sequence> stepped = new ArrayList<>();
         List<Sequence> finished = new ArrayList<>();
+        int abandoned = 0;
         lock.lock();
         try {
             for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
@@ -196,6 +197,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
                     sequence.firstTokenAt = now;
                 }
                 stepped.add(sequence);
+                abandoned += sequence.abandoned ? 1 : 0;
                 if (sequence.generated == sequence.outputTokens) {
                     it.remove();
                     kvReserved -= sequence.promptTokens + sequence.outputTokens;
@@ -205,6 +207,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        stats.abandoned(abandoned);
         for (Sequence sequence : stepped) {
             try {
                 sequence.listener.onToken(sequence.generated);
@@ -265,6 +268,8 @@ public final class InflightBatchingEngine implements AutoCloseable {
         final TokenListener listener;
         final CompletableFuture<Generation> done = new CompletableFuture<>();
         volatile boolean cancelled;
+        /** Its client gave up on it: tokens it still gets are counted as abandoned. */
+        volatile boolean abandoned;
         long admittedAt;
         long firstTokenAt;
         int generated;
@@ -281,6 +286,17 @@ public final class InflightBatchingEngine implements AutoCloseable {
 
         public CompletableFuture<Generation> done() {
             return done;
+        }
+
+        /**
+         * Marks the sequence as given up on by its client and, if {@code stop}, cancels it as a server that honours
+         * cancellation does; otherwise it runs on, and what it generates is counted as abandoned.
+         */
+        public void abandon(boolean stop) {
+            abandoned = true;
+            if (stop) {
+                cancel();
+            }
         }
 
         /** Stops the sequence at the next step and frees its slot and KV cache, as an abort does. */

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -35,7 +36,9 @@ import java.util.stream.Collectors;
  * hashes to (where that replica's prefix cache holds it) unless that replica has {@value #AFFINITY_SLACK} more
  * requests in flight than the least loaded one, which then takes it: prefix affinity with a load bound, as
  * SGLang's gateway does. A request whose deadline passes in the queue is failed with
- * {@link DeadlineExceededException} and never sent; its caller may {@link #withdraw} requests that wait. Batch
+ * {@link DeadlineExceededException} and never sent; a request sent carries its deadline, and the backend bounds
+ * its call by the time left. Its caller may {@link #withdraw} requests: those waiting leave the queue, and a call
+ * whose requests are all withdrawn is cancelled, so the server stops working for them. Batch
  * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom()}).
  *
  * <p>Readiness: the gateway starts at once and checks each replica's readiness on a thread of its own
@@ -76,6 +79,8 @@ public final class Gateway implements AutoCloseable {
     /** Withdrawn while at a server or on their way: not to be retried or queued again when their call ends. */
     private final Set<CompletableFuture<Answer>> withdrawnInFlight =
             Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The call each request at a server travels in: cancelled once all of its requests are withdrawn. */
+    private final Map<CompletableFuture<Answer>, InFlight> inFlight = new IdentityHashMap<>();
     private final Thread dispatcher;
     /** Readiness checks block for up to their deadline, so each replica may have a thread; idle ones end. */
     private final ScheduledThreadPoolExecutor probes;
@@ -150,6 +155,9 @@ public final class Gateway implements AutoCloseable {
      */
     public record Answer(GenerationResult result, long sentNanos, int batchSize, int retries) {}
 
+    /** A server call and the requests it carries. */
+    private record InFlight(List<Pending> group, CompletableFuture<List<GenerationResult>> answer) {}
+
     /** A request to fail once the lock is released, with {@code cause}. */
     private record Failure(CompletableFuture<Answer> result, Throwable cause) {
         void complete() {
@@ -162,7 +170,9 @@ public final class Gateway implements AutoCloseable {
      */
     public CompletableFuture<Answer> submit(GenerationRequest request, boolean isInteractive,
             long deadlineNanos) {
-        Pending pending = new Pending(request, isInteractive, deadlineNanos, System.nanoTime(),
+        // Stamped on the request, so the server call is bounded by the time it has left.
+        Pending pending = new Pending(request.withDeadlineNanos(deadlineNanos), isInteractive, deadlineNanos,
+                System.nanoTime(),
                 TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>(), 0, 0, null);
         boolean queued;
         lock.lock();
@@ -183,13 +193,16 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Takes out of the queue those of {@code requests} (futures {@link #submit} returned) that have not been sent,
-     * failing each with a {@link CancellationException}; those at a server already are left to finish, but not
-     * retried or queued again when their call fails. Returns how many were taken out.
+     * failing each with a {@link CancellationException}. Those at a server already are not retried or queued
+     * again; a call all of whose requests are withdrawn is cancelled, so the server stops working for them, and
+     * they fail with a {@link CancellationException}. A cancelled call counts neither for nor against its
+     * replica's circuit. Returns how many were taken out of the queue.
      */
     public int withdraw(Collection<? extends CompletableFuture<Answer>> requests) {
         Set<CompletableFuture<Answer>> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
         wanted.addAll(requests);
         List<Pending> taken = new ArrayList<>();
+        Set<InFlight> abandoned = Collections.newSetFromMap(new IdentityHashMap<>());
         lock.lock();
         try {
             for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
@@ -197,12 +210,20 @@ public final class Gateway implements AutoCloseable {
             }
             taken.forEach(pending -> wanted.remove(pending.result));
             wanted.stream().filter(request -> !request.isDone()).forEach(withdrawnInFlight::add);
+            wanted.stream().map(inFlight::get).filter(call -> call != null && allWithdrawn(call))
+                    .forEach(abandoned::add);
         } finally {
             lock.unlock();
         }
-        // Outside the lock: the callers' callbacks run on this thread.
+        // Outside the lock: the callers' callbacks run on this thread, and so may a cancelled call's.
         taken.forEach(pending -> pending.result.completeExceptionally(new CancellationException("withdrawn")));
+        abandoned.forEach(call -> call.answer.cancel(false));
         return taken.size();
+    }
+
+    /** Under the lock: whether every request of {@code call} was withdrawn. */
+    private boolean allWithdrawn(InFlight call) {
+        return call.group.stream().allMatch(pending -> withdrawnInFlight.contains(pending.result));
     }
 
     /**
@@ -435,8 +456,22 @@ public final class Gateway implements AutoCloseable {
             // A backend that throws instead of failing its future must not stop the dispatcher or leak slots.
             answer = CompletableFuture.failedFuture(e);
         }
+        if (track(new InFlight(group, answer))) {
+            // Every request was withdrawn on its way here.
+            answer.cancel(false);
+        }
+        CompletableFuture<List<GenerationResult>> call = answer;
         answer.whenComplete((results, failure) -> {
             long elapsed = System.nanoTime() - started;
+            if (call.isCancelled()) {
+                // Abandoned by us, not failed by the server: the breaker's permission is returned unused.
+                replica.breaker.releasePermission();
+                release(replica, group, pending -> {
+                    withdrawnInFlight.remove(pending.result);
+                    return new Failure(pending.result, new CancellationException("withdrawn"));
+                });
+                return;
+            }
             Throwable outcome = failure != null ? failure : miscounted(replica, results, group.size());
             if (outcome == null) {
                 replica.breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
@@ -469,6 +504,17 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
+    /** Records the requests of {@code call} as travelling in it; whether all of them are withdrawn already. */
+    private boolean track(InFlight call) {
+        lock.lock();
+        try {
+            call.group.forEach(pending -> inFlight.put(pending.result, call));
+            return allWithdrawn(call);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Returns the slots of {@code group} at {@code replica} and, under the same lock, settles each of its requests
      * with {@code settle}; the failures it returns are completed once the lock is released.
@@ -479,6 +525,7 @@ public final class Gateway implements AutoCloseable {
         try {
             replica.inFlight -= group.size();
             for (Pending pending : group) {
+                inFlight.remove(pending.result);
                 Failure failure = settle.apply(pending);
                 if (failure != null) {
                     failed.add(failure);

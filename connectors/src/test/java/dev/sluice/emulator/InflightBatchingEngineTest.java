@@ -44,4 +44,21 @@ class InflightBatchingEngineTest {
             assertThat(engine.stats().meanBatch()).isEqualTo(1.0);
         }
     }
+
+    @Test
+    void anAbandonedSequenceLeftRunningCountsItsTokensAsAbandonedAndOneStoppedCountsNone() {
+        // One token per 1 ms step at 10x: 200 tokens take about 20 ms of wall time.
+        CostModel slow = new CostModel("slow", 1_000_000, 0, 0, 1_000_000, 8, 1_000_000, 0);
+        try (InflightBatchingEngine engine = new InflightBatchingEngine(slow, 10)) {
+            InflightBatchingEngine.Sequence runsOn = engine.submit(1, 0, 200, generated -> { });
+            runsOn.abandon(false);
+            assertThat(runsOn.done().join().outputTokens()).isEqualTo(200);
+            assertThat(engine.stats().abandonedTokens()).isEqualTo(200);
+
+            InflightBatchingEngine.Sequence stopped = engine.submit(1, 0, 200, generated -> { });
+            stopped.abandon(true);
+            assertThat(stopped.done()).isCompletedExceptionally();
+            assertThat(engine.stats().abandonedTokens()).as("none after the first's").isEqualTo(200);
+        }
+    }
 }

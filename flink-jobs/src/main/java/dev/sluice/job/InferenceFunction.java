@@ -45,7 +45,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * again from the router's choice until its hold ({@code gateway.hold}, by priority, within its own deadline) runs
  * out: a GPU outage makes bulk work late, not rejected. A held request keeps its place in the async operator's
  * bounded capacity, so the wait backpressures Kafka instead of growing memory. A request of a bulk run that is
- * cancelled while it waits in a gateway's queue is dropped from it unsent, and rejected as CANCELLED.
+ * cancelled while it waits in a gateway's queue is dropped from it unsent, and rejected as CANCELLED; one at a
+ * server has its call cancelled there. A request at a server that Flink's timeout ends is withdrawn the same way,
+ * and one whose deadline passes at a server ends with its call, which carries the deadline.
  */
 final class InferenceFunction extends RichAsyncFunction<RoutedRequest, InferenceOutcome> {
 
@@ -65,6 +67,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private transient int defaultMaxTokens;
     private transient AutoCloseable cancellations;
     private transient ScheduledExecutorService heldRetries;
+    /** Requests in gateways, so that one Flink's {@link #timeout} gives up on is withdrawn from its gateway. */
+    private transient GatewayWithdrawals inGateway;
 
     InferenceFunction(SluiceConfig config) {
         this.config = config;
@@ -76,6 +80,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         gateways = new ConcurrentHashMap<>();
         failures = new ConcurrentHashMap<>();
         deployments = new ConcurrentHashMap<>();
+        inGateway = new GatewayWithdrawals();
         acquired = new ArrayList<>();
         cancellations = RunCancellations.shared().follow(config.kafka());
         heldRetries = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -166,7 +171,10 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             if (run != null) {
                 RunCancellations.shared().watch(run, gateway, answered);
             }
+            inGateway.entered(result, gateway, answered);
             answered.whenComplete((answer, failure) -> {
+                // Before settling: a failover puts the next gateway's entry.
+                inGateway.left(result);
                 if (run != null) {
                     RunCancellations.shared().finished(run, gateway, answered);
                 }
@@ -319,6 +327,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
         Outcomes.Clock clock = Outcomes.Clock.startedAgo(hold);
         complete(result, Outcomes.rejected(routed.request(), target(routed.chosen()),
                 RejectReason.DEADLINE_EXCEEDED, "no completion within " + hold, clock, System.nanoTime()));
+        // After the reject, which stands: the gateway drops the request, or cancels its call at the server.
+        inGateway.withdraw(result);
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  * The bulk runs cancelled so far, shared by the operators of one TaskManager: the filter that learns of a
  * cancellation from the broadcast commands records it here, as does a {@link RunCommandFollower} that reads them
  * outside the job's data flow, without its delays; the inference operator rejects the requests of a cancelled run
- * that reach it, and those waiting in a gateway's queue are withdrawn from it unsent (those at a server finish).
+ * that reach it, and those in a gateway are withdrawn from it: unsent if they wait in its queue, their calls
+ * cancelled at the server if they are there.
  * Keyed by {@link RunKeys}.
  */
 public final class RunCancellations {
@@ -61,7 +62,7 @@ public final class RunCancellations {
         return cancelled.contains(runKey);
     }
 
-    /** Marks the run cancelled and withdraws what of it waits in a gateway's queue. */
+    /** Marks the run cancelled and withdraws what of it is in a gateway, queued or at a server. */
     public void cancel(String runKey) {
         cancelled.add(runKey);
         Set<Waiting> requests = waiting.remove(runKey);

@@ -3,7 +3,9 @@ package dev.sluice.backend.sglang;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallDeadlines;
 import dev.sluice.backend.CallFutures;
+import dev.sluice.backend.CancellableCall;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
@@ -23,7 +25,6 @@ import dev.sluice.proto.sglang.runtime.TextGenerateResponse;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -105,12 +106,14 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
                 .setRoutingKey(RoutingKey.of(request))
                 .build();
         Answer answer = new Answer(request, rid);
-        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS).textGenerate(message, answer);
-        return answer.result;
+        stub.withDeadlineAfter(CallDeadlines.remainingNanos(List.of(request), options.callTimeout()),
+                TimeUnit.NANOSECONDS).textGenerate(message, answer);
+        // Cancelled, the call ends CANCELLED, and the worker is sent an abort for it, as SGLang's router does.
+        return CallFutures.onCancel(answer.result, answer::cancel);
     }
 
     /** Collects one streamed generation. */
-    private final class Answer implements StreamObserver<TextGenerateResponse> {
+    private final class Answer extends CancellableCall<TextGenerateRequest, TextGenerateResponse> {
         final GenerationRequest request;
         final String rid;
         final StringBuilder text = new StringBuilder();

@@ -1,7 +1,9 @@
 package dev.sluice.backend.sglang;
 
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallDeadlines;
 import dev.sluice.backend.CallFutures;
+import dev.sluice.backend.CancellableCall;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
@@ -26,7 +28,6 @@ import dev.sluice.proto.sglang.scheduler.TokenizedInput;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A model behind an SGLang worker in {@code --smg-grpc-mode} ({@code sglang.grpc.scheduler.SglangScheduler}):
  * the worker takes token ids only, so this backend tokenizes with the model's own tokenizer (configured, or
  * fetched with {@code GetTokenizer}), applies its chat template, sets every sampling parameter, streams the
- * output ids and detokenizes them as they come. A call that fails or times out is aborted on the worker.
+ * output ids and detokenizes them as they come. A call past its deadline, or cancelled because its request was
+ * abandoned, is aborted on the worker with {@code Abort}, as SGLang's router does.
  */
 public final class SglangSchedulerBackend implements InferenceBackend, ReportsLoad {
 
@@ -128,12 +130,14 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
                 .setStream(true)
                 .build();
         Answer answer = new Answer(request, id);
-        stub.withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS).generate(message, answer);
-        return answer.result;
+        stub.withDeadlineAfter(CallDeadlines.remainingNanos(List.of(request), options.callTimeout()),
+                TimeUnit.NANOSECONDS).generate(message, answer);
+        // Cancelled, the call ends CANCELLED, and the worker is sent an abort for it, as SGLang's router does.
+        return CallFutures.onCancel(answer.result, answer::cancel);
     }
 
     /** Collects one streamed generation. */
-    private final class Answer implements StreamObserver<GenerateResponse> {
+    private final class Answer extends CancellableCall<GenerateRequest, GenerateResponse> {
         final GenerationRequest request;
         final String id;
         final IncrementalDetokenizer detokenizer = tokenizer.detokenizer();

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallDeadlines;
 import dev.sluice.backend.CallFutures;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
@@ -36,8 +37,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TensorRT-LLM model on Triton. Non-decoupled models are called with unary {@code ModelInfer}: one call carries
  * up to {@code maxBatchSize} prompts along the batch dimension, and the outputs are split back per prompt.
- * Decoupled models (and any model when streaming is on) are called over one {@code ModelStreamInfer} stream, which
- * measures the time to the first token.
+ * Decoupled models (and any model when streaming is on) are called with a {@code ModelStreamInfer} stream per
+ * request, which measures the time to the first token. Every call's deadline is the time its requests have left.
  */
 public final class TritonBackend implements InferenceBackend {
 
@@ -116,26 +117,34 @@ public final class TritonBackend implements InferenceBackend {
         for (List<GenerationRequest> group : groups) {
             calls.add(call(checked, group));
         }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            // By identity, not id: the results go back in request order even if two requests share an id.
-            Map<GenerationRequest, GenerationResult> byRequest = new IdentityHashMap<>();
-            for (int g = 0; g < groups.size(); g++) {
-                List<GenerationResult> results = calls.get(g).join();
-                for (int i = 0; i < results.size(); i++) {
-                    byRequest.put(groups.get(g).get(i), results.get(i));
-                }
+        CompletableFuture<List<GenerationResult>> all = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .thenApply(done -> inRequestOrder(batch, groups, calls));
+        return CallFutures.onCancel(all, () -> calls.forEach(call -> call.cancel(false)));
+    }
+
+    /** The answered calls' results in the order of {@code batch}. */
+    private static List<GenerationResult> inRequestOrder(List<GenerationRequest> batch,
+            List<List<GenerationRequest>> groups, List<CompletableFuture<List<GenerationResult>>> calls) {
+        // By identity, not id: the results go back in request order even if two requests share an id.
+        Map<GenerationRequest, GenerationResult> byRequest = new IdentityHashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            List<GenerationResult> results = calls.get(g).join();
+            for (int i = 0; i < results.size(); i++) {
+                byRequest.put(groups.get(g).get(i), results.get(i));
             }
-            return batch.stream().map(byRequest::get).toList();
-        });
+        }
+        return batch.stream().map(byRequest::get).toList();
     }
 
     private CompletableFuture<List<GenerationResult>> call(TritonModelSignature checked, List<GenerationRequest> group) {
         String id = group.size() == 1 ? group.get(0).id() : group.get(0).id() + "+" + (group.size() - 1);
         ModelInferRequest request = new InferRequestBuilder(options, checked, group, id).unary(options.tensors());
         ListenableFuture<ModelInferResponse> response = stub
-                .withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .withDeadlineAfter(CallDeadlines.remainingNanos(group, options.callTimeout()), TimeUnit.NANOSECONDS)
                 .modelInfer(request);
-        CompletableFuture<List<GenerationResult>> results = new CompletableFuture<>();
+        // The future stub cancels its call only when told it may interrupt: then Triton stops the requests' work.
+        CompletableFuture<List<GenerationResult>> results =
+                CallFutures.onCancel(new CompletableFuture<>(), () -> response.cancel(true));
         Futures.addCallback(response, new FutureCallback<>() {
             @Override
             public void onSuccess(ModelInferResponse value) {
@@ -226,7 +235,6 @@ public final class TritonBackend implements InferenceBackend {
 
     @Override
     public void close() {
-        // The channel belongs to whoever created it; the stream is this backend's.
-        stream.close();
+        // The channel belongs to whoever created it; each stream ends with its request.
     }
 }

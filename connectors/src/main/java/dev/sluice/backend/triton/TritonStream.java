@@ -1,41 +1,38 @@
 package dev.sluice.backend.triton;
 
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.CallDeadlines;
+import dev.sluice.backend.CallFutures;
+import dev.sluice.backend.CancellableCall;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
 import dev.sluice.backend.TokenEstimate;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.InferParameter;
+import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferResponse;
 import dev.sluice.proto.triton.ModelStreamInferResponse;
-import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One {@code ModelStreamInfer} stream carrying every request of a backend, answers correlated by request id.
- * Chunks carry only new output and may split a multi-byte character, so bytes are joined before decoding. A
- * request ends on {@code triton_final_response} or on its own {@code error_message}; a broken stream fails the
- * requests on it and the next request opens a new one. Triton cannot cancel one request inside a stream, so a
- * request past its deadline is failed here and its late responses are dropped.
+ * {@code ModelStreamInfer} calls, a stream per request. Chunks carry only new output and may split a multi-byte
+ * character, so bytes are joined before decoding. A request ends on {@code triton_final_response} or on its own
+ * {@code error_message}; a broken stream fails it. Triton cancels every request of a stream when the stream is
+ * cancelled, and cannot cancel one request within a stream: with a stream of its own, a request that is past its
+ * deadline (the stream's) or abandoned by the caller is cancelled at the server without touching any other.
  */
 final class TritonStream {
 
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub;
     private final String endpoint;
     private final TritonModelOptions options;
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
-    private StreamObserver<dev.sluice.proto.triton.ModelInferRequest> requests;
-    private Responses current;
 
     TritonStream(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub, String endpoint, TritonModelOptions options) {
         this.stub = stub;
@@ -43,8 +40,21 @@ final class TritonStream {
         this.options = options;
     }
 
-    /** A request in flight and what has come back for it. */
-    private static final class Pending {
+    /** Sends {@code request} on a stream of its own; cancelling the future cancels the stream. */
+    CompletableFuture<GenerationResult> submit(TritonModelSignature signature, GenerationRequest request) {
+        // Unique per backend even when request ids repeat, so server logs tell the attempts apart.
+        String id = request.id() + "#" + sequence.incrementAndGet();
+        var message = new InferRequestBuilder(options, signature, List.of(request), id).streamed(options.tensors());
+        Answer answer = new Answer(request);
+        stub.withDeadlineAfter(CallDeadlines.remainingNanos(List.of(request), options.callTimeout()),
+                TimeUnit.NANOSECONDS).modelStreamInfer(answer);
+        // Half-closed at once: Triton answers a stream's requests before ending it.
+        answer.sendOnly(message);
+        return CallFutures.onCancel(answer.result, answer::cancel);
+    }
+
+    /** One request's stream and what has come back on it. */
+    private final class Answer extends CancellableCall<ModelInferRequest, ModelStreamInferResponse> {
         final GenerationRequest request;
         final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
@@ -53,110 +63,40 @@ final class TritonStream {
         int inputTokens;
         String finishReason;
 
-        Pending(GenerationRequest request) {
+        Answer(GenerationRequest request) {
             this.request = request;
         }
-    }
-
-    CompletableFuture<GenerationResult> submit(TritonModelSignature signature, GenerationRequest request) {
-        // Unique on the stream even when request ids repeat.
-        String id = request.id() + "#" + sequence.incrementAndGet();
-        var message = new InferRequestBuilder(options, signature, List.of(request), id).streamed(options.tensors());
-        Pending entry = new Pending(request);
-        pending.put(id, entry);
-        Responses stream;
-        synchronized (this) {
-            if (requests == null) {
-                current = new Responses();
-                requests = stub.modelStreamInfer(current);
-            }
-            stream = current;
-            stream.sent.add(id);
-            try {
-                requests.onNext(message);
-            } catch (RuntimeException e) {
-                // Never sent: nothing will answer it, so it must not stay registered.
-                stream.sent.remove(id);
-                pending.remove(id);
-                throw e;
-            }
-        }
-        return entry.result.orTimeout(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(failure -> CompletableFuture.failedFuture(unwrap(failure)
-                        instanceof TimeoutException
-                        ? BackendException.retryable(endpoint + ": no final response within " + options.callTimeout(),
-                                failure)
-                        : unwrap(failure)))
-                .whenComplete((result, failure) -> {
-                    pending.remove(id);
-                    stream.sent.remove(id);
-                });
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-    }
-
-    synchronized void close() {
-        if (requests != null) {
-            requests.onCompleted();
-            requests = null;
-        }
-    }
-
-    private final class Responses implements StreamObserver<ModelStreamInferResponse> {
-        /** Requests sent on this stream: a broken stream fails these, not those on its successor. */
-        final java.util.Set<String> sent = ConcurrentHashMap.newKeySet();
 
         @Override
         public void onNext(ModelStreamInferResponse response) {
             ModelInferResponse infer = response.getInferResponse();
-            Pending entry = pending.get(infer.getId());
-            if (entry == null) {
-                return;
-            }
             if (!response.getErrorMessage().isEmpty()) {
-                entry.result.completeExceptionally(streamedError(response.getErrorMessage()));
+                result.completeExceptionally(streamedError(response.getErrorMessage()));
                 return;
             }
             try {
-                absorb(entry, infer);
+                absorb(this, infer);
             } catch (RuntimeException e) {
-                entry.result.completeExceptionally(BackendException.permanent(
+                result.completeExceptionally(BackendException.permanent(
                         endpoint + ": unreadable stream response: " + e.getMessage(), e));
                 return;
             }
             InferParameter last = infer.getParametersOrDefault("triton_final_response", null);
             if (last != null && last.getBoolParam()) {
-                entry.result.complete(finish(entry));
+                result.complete(finish(this));
             }
         }
 
         @Override
         public void onError(Throwable failure) {
-            streamEnded(GrpcErrors.classify(endpoint, failure));
+            result.completeExceptionally(GrpcErrors.classify(endpoint, failure));
         }
 
         @Override
         public void onCompleted() {
-            streamEnded(BackendException.retryable(endpoint + ": the server closed the stream", null));
-        }
-
-        private void streamEnded(BackendException failure) {
-            synchronized (TritonStream.this) {
-                if (current == this) {
-                    requests = null;
-                    current = null;
-                }
-            }
             // Nothing half-done is ever reported as finished.
-            for (String id : sent) {
-                Pending entry = pending.get(id);
-                if (entry != null) {
-                    entry.result.completeExceptionally(failure);
-                }
-            }
+            result.completeExceptionally(BackendException.retryable(
+                    endpoint + ": the server closed the stream before the final response", null));
         }
     }
 
@@ -168,7 +108,7 @@ final class TritonStream {
                 : BackendException.permanent(text, null);
     }
 
-    private void absorb(Pending entry, ModelInferResponse infer) {
+    private void absorb(Answer entry, ModelInferResponse infer) {
         TritonTensorNames names = options.tensors();
         for (int i = 0; i < infer.getOutputsCount() && i < infer.getRawOutputContentsCount(); i++) {
             String name = infer.getOutputs(i).getName();
@@ -193,7 +133,7 @@ final class TritonStream {
         }
     }
 
-    private static GenerationResult finish(Pending entry) {
+    private static GenerationResult finish(Answer entry) {
         String text = entry.text.toString(StandardCharsets.UTF_8);
         int completion = entry.outputTokens > 0 ? entry.outputTokens : TokenEstimate.of(text);
         int prompt = entry.inputTokens > 0 ? entry.inputTokens : TokenEstimate.of(entry.request.prompt());

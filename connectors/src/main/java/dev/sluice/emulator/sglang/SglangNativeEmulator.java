@@ -87,7 +87,7 @@ public final class SglangNativeEmulator extends SglangServiceGrpc.SglangServiceI
         running.put(rid, sequence);
         ((ServerCallStreamObserver<TextGenerateResponse>) out).setOnCancelHandler(() -> {
             running.remove(rid);
-            sequence.cancel();
+            faults.abandon(sequence);
         });
         sequence.done().whenComplete((generation, failure) -> {
             if (running.remove(rid) == null) {

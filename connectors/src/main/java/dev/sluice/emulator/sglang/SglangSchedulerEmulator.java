@@ -91,7 +91,7 @@ public final class SglangSchedulerEmulator extends SglangSchedulerGrpc.SglangSch
         running.put(id, entry);
         ((ServerCallStreamObserver<GenerateResponse>) out).setOnCancelHandler(() -> {
             running.remove(id);
-            sequence.cancel();
+            faults.abandon(sequence);
         });
         sequence.done().whenComplete((generation, failure) -> {
             if (failure == null && running.remove(id) != null) {

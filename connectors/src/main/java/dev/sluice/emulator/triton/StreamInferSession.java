@@ -10,6 +10,7 @@ import dev.sluice.proto.triton.ModelInferResponse;
 import dev.sluice.proto.triton.ModelStreamInferResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -22,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>As TensorRT-LLM streams, each response carries only the new output, as raw bytes of the text: a chunk may end
  * inside a multi-byte character, which only a client that joins bytes before decoding reassembles. Every response
  * has {@code triton_final_response}; with {@code triton_enable_empty_final_response} the end is a separate empty
- * response. A failing request gets an {@code error_message} and the stream stays open. When the client goes away,
- * every request of the stream is cancelled, as Triton does.
+ * response. A failing request gets an {@code error_message} and the stream stays open. When the client goes away
+ * (cancels the stream, or its deadline passes), every request of the stream is cancelled, as Triton does.
  */
 final class StreamInferSession implements StreamObserver<ModelInferRequest> {
 
@@ -42,6 +43,9 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
         this.service = service;
         this.responses = responses;
         this.faults = faults;
+        // Told even after the client half-closed, when gRPC no longer calls onError: a client that sends its
+        // requests and half-closes may still cancel them.
+        ((ServerCallStreamObserver<ModelStreamInferResponse>) responses).setOnCancelHandler(this::clientGone);
     }
 
     @Override
@@ -136,10 +140,18 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
     }
 
     @Override
-    public synchronized void onError(Throwable t) {
-        // The client went away: nothing more may be written, and its requests free their slots.
+    public void onError(Throwable t) {
+        clientGone();
+    }
+
+    /**
+     * The client went away (cancelled, or past its deadline): nothing more may be written, and its requests free
+     * their slots, unless the fault of ignoring cancellation is on.
+     */
+    private synchronized void clientGone() {
         ended = true;
-        cancelAll();
+        pending.forEach(faults::abandon);
+        pending.clear();
     }
 
     @Override

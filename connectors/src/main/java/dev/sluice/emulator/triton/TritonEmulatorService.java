@@ -7,6 +7,7 @@ import dev.sluice.emulator.EmulatedCompletion;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.Faults;
 import dev.sluice.emulator.InflightBatchingEngine.Generation;
+import dev.sluice.emulator.InflightBatchingEngine.Sequence;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.InferParameter;
 import dev.sluice.proto.triton.ModelConfig;
@@ -30,6 +31,7 @@ import dev.sluice.proto.triton.ServerReadyRequest;
 import dev.sluice.proto.triton.ServerReadyResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,10 +135,16 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
             response.onError(e);
             return;
         }
-        List<CompletableFuture<Generation>> generations = new ArrayList<>();
+        List<Sequence> sequences = new ArrayList<>();
         for (int i = 0; i < parsed.prompts.size(); i++) {
-            generations.add(submit(parsed, i, generated -> { }).done());
+            sequences.add(submit(parsed, i, generated -> { }));
         }
+        // A cancelled call (or one past its deadline) is given up on by its client: Triton stops its requests. The
+        // KServe HTTP endpoint calls in with an observer of its own, no gRPC call.
+        if (response instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+            call.setOnCancelHandler(() -> sequences.forEach(faults::abandon));
+        }
+        List<CompletableFuture<Generation>> generations = sequences.stream().map(Sequence::done).toList();
         CompletableFuture.allOf(generations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
             ModelCounters modelCounters = counters.get(parsed.model.name());
             if (failure != null) {
@@ -184,8 +192,7 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
                 inputs.bools(signature.stream()), completions);
     }
 
-    dev.sluice.emulator.InflightBatchingEngine.Sequence submit(
-            Parsed parsed, int index, dev.sluice.emulator.InflightBatchingEngine.TokenListener listener) {
+    Sequence submit(Parsed parsed, int index, dev.sluice.emulator.InflightBatchingEngine.TokenListener listener) {
         int[] promptIds = tokenizer.encode(parsed.prompts.get(index));
         int cached = parsed.model.prefixCache() == null ? 0 : parsed.model.prefixCache().lookupAndInsert(promptIds);
         return parsed.model.engine().submit(promptIds.length, cached, parsed.completions.get(index).tokens(), listener);
