@@ -191,8 +191,11 @@ public final class BulkSubmitter {
                         + "server health are not retried; submit them as a new run");
             }
         }
-        publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(items.size()).setDeadline(deadline)
-                .setInputDigest(digest).build());
+        if (existing == null || !RunStates.FINAL.contains(existing.getStatus())) {
+            // An ended run was submitted in full; telling it again would only move its last update on.
+            publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(items.size()).setDeadline(deadline)
+                    .setInputDigest(digest).build());
+        }
         int perBatch = Math.min(options.batchSize(), limits.maxBatchPrompts());
         publisher.publish(options.tenant(), options.runId(), outstanding, perBatch, limits.maxRecordBytes() / 2);
         // The tracker reopens the items before their new requests can have outcomes.
