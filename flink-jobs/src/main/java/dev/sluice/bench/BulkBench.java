@@ -124,7 +124,7 @@ final class BulkBench {
                 throw new IllegalStateException(result.error());
             }
             List<Long> seen = new ArrayList<>();
-            RunState last = states.awaitFinal(Duration.ofMinutes(30), state -> seen.add(System.nanoTime())).orElseThrow(
+            RunState last = states.awaitFinal(0, Duration.ofMinutes(30), state -> seen.add(System.nanoTime())).orElseThrow(
                     () -> new IllegalStateException("the run did not end within 30 minutes"));
             RunResultsWriter.Summary summary = RunResultsWriter.write(last,
                     RunOutcomes.read(demo.kafka(), TENANT, runId), dir.resolve("results.jsonl"),

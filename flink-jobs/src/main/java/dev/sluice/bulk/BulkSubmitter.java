@@ -6,6 +6,7 @@ import dev.sluice.routing.Catalog;
 import dev.sluice.routing.ModelAvailability;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
+import dev.sluice.run.Attempts;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
@@ -18,21 +19,33 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Submits a bulk run: reads its input, renders its prompts, splits documents too long for the model the router
- * picks for the run, and publishes its requests; a resubmission publishes only those not published before. The pipeline learns of the run from its
- * commands first: validating, then submitted (with its size, deadline and the digest of its requests), or invalid.
+ * picks for the run, and publishes its requests; a resubmission publishes only those not published before, and
+ * retries the items whose latest attempt was rejected for the servers' health ({@link RejectCauses}) as a new attempt
+ * ({@link Attempts}). The pipeline learns of the run from its commands first: validating, then submitted (with its
+ * size, deadline and the digest of its requests), or invalid; and of a retry from a retry command naming its items.
  */
 public final class BulkSubmitter {
 
-    /** Run ids become request ids and topic keys: plain characters, and room for the item number after them. */
+    /**
+     * Run ids become request ids and topic keys: plain characters, and room for the item number after them; no
+     * {@code #} or {@code ~}, which separate the item and the attempt.
+     */
     public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    /** Items named by one retry command, so that a large retry stays far within a record's limit. */
+    static final int RETRIED_PER_COMMAND = 10_000;
 
     /** What a run does with each item's text. */
     public enum Kind {
@@ -66,21 +79,51 @@ public final class BulkSubmitter {
      * @param items items in the input
      * @param requests requests they became
      * @param published requests published now (on a resubmission, those not published before)
+     * @param retried items retried now, as attempt {@code attempt}
+     * @param attempt the retry's attempt, 0 when nothing was retried
      */
-    public record Result(String error, boolean invalid, int items, int requests, int published) {
+    public record Result(String error, boolean invalid, int items, int requests, int published, int retried,
+            int attempt) {
 
         static Result refused(String error) {
-            return new Result(error, false, 0, 0, 0);
+            return new Result(error, false, 0, 0, 0, 0, 0);
         }
 
         static Result invalid(String error) {
-            return new Result(error, true, 0, 0, 0);
+            return new Result(error, true, 0, 0, 0, 0, 0);
         }
 
         public String describe(String runId) {
-            return error != null ? error : String.format(Locale.ROOT, "run %s: %d items, %d requests; published %d%s",
-                    runId, items, requests, published,
-                    published < requests ? " (" + (requests - published) + " published before)" : "");
+            return error != null ? error : String.format(Locale.ROOT,
+                    "run %s: %d items, %d requests; published %d%s%s", runId, items, requests, published,
+                    published < requests ? " (" + (requests - published) + " published before)" : "",
+                    retried > 0 ? "; retried " + retried + " items rejected for server health, as attempt " + attempt
+                            : "");
+        }
+    }
+
+    /**
+     * The items a resubmission retries and their requests under the attempt's ids.
+     *
+     * @param attempt the attempt, from 1
+     * @param items the items' indexes
+     * @param requests their requests, with this attempt's ids
+     */
+    private record Retry(int attempt, List<Long> items, List<PromptRequest> requests) {
+
+        static final Retry NONE = new Retry(0, List.of(), List.of());
+    }
+
+    /**
+     * A run's requests in the prompts topic.
+     *
+     * @param requestIds their ids
+     * @param attempts the latest attempt published of each item
+     */
+    private record Published(Set<String> requestIds, Map<Long, Integer> attempts) {
+
+        int latestAttempt() {
+            return attempts.values().stream().max(Comparator.naturalOrder()).orElse(0);
         }
     }
 
@@ -96,8 +139,8 @@ public final class BulkSubmitter {
 
     /**
      * Submits the run, or resumes it when {@code existing} (its state as last written) is not null: then only the
-     * requests not yet in the prompts topic are published, and the input must be the one it was first submitted
-     * with.
+     * requests not yet in the prompts topic are published, the items rejected for server health are retried (not
+     * once the deadline has passed), and the input must be the one it was first submitted with.
      */
     public Result submit(Options options, RunState existing) {
         if (!RUN_ID.matcher(options.runId()).matches()) {
@@ -136,16 +179,56 @@ public final class BulkSubmitter {
             return Result.refused("run '" + options.runId() + "' was submitted with other input or options; "
                     + "submit this under another run id");
         }
-        publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(items.size()).setDeadline(deadline)
-                .setInputDigest(digest).build());
         List<PromptRequest> outstanding = requests;
+        Retry retry = Retry.NONE;
         if (existing != null) {
-            Set<String> published = published(options);
-            outstanding = requests.stream().filter(r -> !published.contains(r.getRequestId())).toList();
+            Published published = published(options);
+            outstanding = requests.stream().filter(r -> !published.requestIds().contains(r.getRequestId())).toList();
+            retry = retry(options, existing, requests, published);
+            if (!retry.items().isEmpty() && System.currentTimeMillis() >= deadline) {
+                return Result.refused("run '" + options.runId() + "' is past its deadline ("
+                        + Instant.ofEpochMilli(deadline) + "): its " + retry.items().size() + " items rejected for "
+                        + "server health are not retried; submit them as a new run");
+            }
         }
-        publisher.publish(options.tenant(), options.runId(), outstanding,
-                Math.min(options.batchSize(), limits.maxBatchPrompts()), limits.maxRecordBytes() / 2);
-        return new Result(null, false, items.size(), requests.size(), outstanding.size());
+        if (existing == null || !RunStates.FINAL.contains(existing.getStatus())) {
+            // An ended run was submitted in full; telling it again would only move its last update on.
+            publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(items.size()).setDeadline(deadline)
+                    .setInputDigest(digest).build());
+        }
+        int perBatch = Math.min(options.batchSize(), limits.maxBatchPrompts());
+        publisher.publish(options.tenant(), options.runId(), outstanding, perBatch, limits.maxRecordBytes() / 2);
+        // The tracker reopens the items before their new requests can have outcomes.
+        for (int from = 0; from < retry.items().size(); from += RETRIED_PER_COMMAND) {
+            publisher.send(command(options, RunAction.RETRY).setAttempt(retry.attempt()).setRetriedItems(
+                    retry.items().subList(from, Math.min(from + RETRIED_PER_COMMAND, retry.items().size()))).build());
+        }
+        publisher.publish(options.tenant(), options.runId(), retry.requests(), perBatch, limits.maxRecordBytes() / 2);
+        return new Result(null, false, items.size(), requests.size(), outstanding.size(), retry.items().size(),
+                retry.attempt());
+    }
+
+    /**
+     * The retry a resubmission makes: the items whose latest committed outcome is a health-caused reject, and which
+     * have no later attempt published (one still without an outcome is left alone, as a first attempt is), as the
+     * attempt after the latest the run has had.
+     */
+    private Retry retry(Options options, RunState existing, List<PromptRequest> requests, Published published) {
+        RunOutcomes outcomes = RunOutcomes.read(settings.kafka(), options.tenant(), options.runId());
+        List<Long> retried = outcomes.retryable().stream()
+                .filter(index -> published.attempts().getOrDefault(index, 0) <= outcomes.item(index).attempt())
+                .toList();
+        if (retried.isEmpty()) {
+            return Retry.NONE;
+        }
+        int attempt = Math.max(existing.getAttempt(), published.latestAttempt()) + 1;
+        Set<Long> items = Set.copyOf(retried);
+        long now = System.currentTimeMillis();
+        List<PromptRequest> again = requests.stream().filter(r -> items.contains(r.getItemIndex()))
+                .map(r -> PromptRequest.newBuilder(r).setRequestId(Attempts.requestId(r.getRequestId(), attempt))
+                        .setCreatedAt(now).build())
+                .toList();
+        return new Retry(attempt, retried, again);
     }
 
     /**
@@ -167,17 +250,21 @@ public final class BulkSubmitter {
      * The run's requests in the prompts topic now. A request published before is left alone whether or not it has
      * an outcome yet: in a backlog it may reach the job after the dedupe window, and a copy would then be served too.
      */
-    private Set<String> published(Options options) {
+    private Published published(Options options) {
         Set<String> ids = new HashSet<>();
+        Map<Long, Integer> attempts = new HashMap<>();
         try (TopicReader<PromptBatch> prompts =
                 TopicReader.ofType(settings.kafka(), settings.kafka().topics().of(options.tenant()).prompts(), PromptBatch.getClassSchema())) {
             prompts.readToEnd(batch -> {
                 if (options.runId().equals(batch.getRunId()) && options.tenant().equals(batch.getTenant())) {
-                    batch.getRequests().forEach(request -> ids.add(request.getRequestId()));
+                    batch.getRequests().forEach(request -> {
+                        ids.add(request.getRequestId());
+                        attempts.merge(request.getItemIndex(), Attempts.of(request.getRequestId()), Math::max);
+                    });
                 }
             });
         }
-        return ids;
+        return new Published(ids, attempts);
     }
 
     /**

@@ -35,6 +35,10 @@ public final class RunReport {
                     + "%,d cancelled%n", settled(state), total, total == 0 ? 100.0 : 100.0 * settled(state) / total,
                     state.getDoneItems(), state.getFailedItems(), state.getCancelledItems()));
         }
+        if (state.getAttempt() > 0) {
+            text.append(String.format(Locale.ROOT, "retried:    attempt %d; each item counts by its latest attempt%n",
+                    state.getAttempt()));
+        }
         text.append(String.format(Locale.ROOT, "tokens:     %,d prompt, %,d completion%n", state.getPromptTokens(),
                 state.getCompletionTokens()));
         double seconds = servingSeconds(state);

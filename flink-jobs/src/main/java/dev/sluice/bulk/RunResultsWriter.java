@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Writes a bulk run's results in input order, one JSON line per item served, and its errors to a file of their
  * own, one line per item that was not: rejected (with the pipeline's reason), cancelled, or without an outcome.
  * An item split in parts is served when every part is, and its text is the parts' answers in order, a blank line
- * between them.
+ * between them. An item retried is reported by its latest attempt ({@link RunOutcomes}): one line per item.
  */
 public final class RunResultsWriter {
 
@@ -61,7 +61,7 @@ public final class RunResultsWriter {
                 RunOutcomes.Item item = outcomes.item(index);
                 ObjectNode line = json.createObjectNode();
                 // Served once every part has a completion, even if a later copy of a part was rejected.
-                if (item != null && !item.parts().isEmpty() && item.parts().size() == parts(item)) {
+                if (item != null && item.isServed()) {
                     served(line, index, item.parts().values());
                     out.write(json.writeValueAsString(line));
                     out.newLine();
@@ -78,11 +78,6 @@ public final class RunResultsWriter {
                 ? Verdict.FAILED
                 : served == total ? Verdict.COMPLETE : Verdict.PARTIAL;
         return new Summary(total, served, total - served, verdict);
-    }
-
-    private static int parts(RunOutcomes.Item item) {
-        Integer count = item.parts().firstEntry().getValue().getChunkCount();
-        return count == null ? 1 : count;
     }
 
     private static void served(ObjectNode line, long index, Collection<Completion> parts) {
@@ -108,7 +103,7 @@ public final class RunResultsWriter {
             line.put("message", reject.getMessage());
         } else if (item != null) {
             line.put("reason", "INCOMPLETE");
-            line.put("message", item.parts().size() + " of " + parts(item) + " parts answered");
+            line.put("message", item.parts().size() + " of " + item.partCount() + " parts answered");
         } else {
             line.put("reason", "NO_OUTCOME");
             line.put("message", "no outcome yet; the run is " + status.name().toLowerCase(java.util.Locale.ROOT));

@@ -46,9 +46,12 @@ public final class RunStates implements AutoCloseable {
         }
     }
 
-    /** The state once it is final, polling until {@code timeout} passes; empty if it is not final by then. */
-    public Optional<RunState> awaitFinal(Duration timeout, Consumer<RunState> onChange) {
-        return await(state -> FINAL.contains(state.getStatus()), timeout, onChange);
+    /**
+     * The state once it is final with its retry {@code attempt} or a later one (a run completed before a retry
+     * is reopened by it), polling until {@code timeout} passes; empty if it is not by then.
+     */
+    public Optional<RunState> awaitFinal(int attempt, Duration timeout, Consumer<RunState> onChange) {
+        return await(state -> FINAL.contains(state.getStatus()) && state.getAttempt() >= attempt, timeout, onChange);
     }
 
     /**

@@ -38,7 +38,7 @@ final class BulkStatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SluiceConfig settings = run.settings();
         try (RunStates states = new RunStates(settings.kafka(), run.tenant, runId)) {
-            Optional<RunState> state = watch ? watch(states, runId, timeout) : states.current();
+            Optional<RunState> state = watch ? watch(states, runId, 0, timeout) : states.current();
             if (state.isEmpty()) {
                 System.err.println("no run '" + runId + "' of tenant '" + run.tenant + "' in "
                         + settings.kafka().topics().of(run.tenant).runs());
@@ -49,11 +49,14 @@ final class BulkStatusCommand implements Callable<Integer> {
         }
     }
 
-    /** Follows the run with a progress bar until it ends or {@code timeout} passes; its last state. */
-    static Optional<RunState> watch(RunStates states, String runId, Duration timeout) {
+    /**
+     * Follows the run with a progress bar until it ends with retry {@code attempt} or a later one, or
+     * {@code timeout} passes; its last state.
+     */
+    static Optional<RunState> watch(RunStates states, String runId, int attempt, Duration timeout) {
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName(runId).setInitialMax(-1)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build()) {
-            Optional<RunState> last = states.awaitFinal(timeout, state -> {
+            Optional<RunState> last = states.awaitFinal(attempt, timeout, state -> {
                 if (state.getTotalItems() != null) {
                     bar.maxHint(state.getTotalItems());
                 }

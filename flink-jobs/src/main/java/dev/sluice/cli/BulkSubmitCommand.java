@@ -19,12 +19,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice bulk submit}: reads a run's input, renders its prompts, splits documents too long for the chosen
- * model, and publishes what is not done yet. Submitting the same run id again resumes it.
+ * model, and publishes what is not done yet. Submitting the same run id again resumes it, and retries its items
+ * rejected for server health.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = "Submit a bulk run from a JSONL file (custom_id with text or messages, or OpenAI Batch API "
                 + "lines), a CSV file or a folder of text files. Submitting the same run id again publishes only the "
-                + "requests that have no outcome yet. With --wait, exits when the run ends, with collect's exit code.")
+                + "requests not published yet, and retries the items rejected for server health (BACKEND_FAILED, "
+                + "DEADLINE_EXCEEDED) until the run's deadline. With --wait, exits when the run ends, with collect's "
+                + "exit code.")
 final class BulkSubmitCommand implements Callable<Integer> {
 
     @Mixin
@@ -90,7 +93,10 @@ final class BulkSubmitCommand implements Callable<Integer> {
                         + "); submit under another run id");
                 return RunResultsWriter.Verdict.FAILED.exitCode;
             }
-            if (existing.isPresent() && RunStates.FINAL.contains(existing.get().getStatus())) {
+            // A completed or expired run is resubmitted: its items rejected for server health are retried, or the
+            // retry refused past the deadline.
+            int attempt = 0;
+            if (existing.isPresent() && existing.get().getStatus() == RunStatus.CANCELLED) {
                 System.out.println("run '" + runId + "' has ended: " + RunReport.status(existing.get()));
             } else {
                 BulkSubmitter.Result result = new BulkSubmitter(settings, catalog, publisher).submit(
@@ -100,11 +106,12 @@ final class BulkSubmitCommand implements Callable<Integer> {
                 if (result.error() != null) {
                     return result.invalid() ? RunResultsWriter.Verdict.FAILED.exitCode : 2;
                 }
+                attempt = result.attempt();
             }
             if (!await) {
                 return 0;
             }
-            Optional<RunState> watched = BulkStatusCommand.watch(states, runId, timeout);
+            Optional<RunState> watched = BulkStatusCommand.watch(states, runId, attempt, timeout);
             watched.ifPresent(state -> System.out.print(RunReport.describe(state)));
             if (watched.isEmpty() || !RunStates.FINAL.contains(watched.get().getStatus())) {
                 System.err.println("the run did not end within " + timeout);

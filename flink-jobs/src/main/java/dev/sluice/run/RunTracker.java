@@ -1,6 +1,7 @@
 package dev.sluice.run;
 
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
 import dev.sluice.schema.RunStatus;
@@ -32,12 +33,22 @@ import org.apache.flink.util.Collector;
  * Kafka transaction of the next checkpoint. Once that checkpoint has completed, they are readable, and the run is
  * {@link RunStatus#COMPLETED}: whoever sees that can collect every result. A run whose deadline passes with items
  * outstanding is {@link RunStatus#EXPIRED}; their requests are rejected as past the deadline and still counted.
+ *
+ * <p>A resubmission retries the items whose latest attempt was rejected for server health, as a new attempt
+ * ({@link Attempts}) announced by a {@link RunAction#RETRY} command: each retried item is open again (no longer
+ * failed) and the run, even a completed one, is in progress until every retried item has an outcome. Only an outcome
+ * of an item's latest attempt counts; a late one of an earlier attempt changes nothing. The command and the
+ * retries' outcomes come from different topics, so an outcome of an attempt not announced yet opens its item as the
+ * command would.
  */
 public final class RunTracker extends KeyedProcessFunction<String, RunEvent, RunState>
         implements CheckpointedFunction, CheckpointListener {
 
     private static final Set<RunStatus> FINAL =
             EnumSet.of(RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.EXPIRED);
+    /** Statuses in which items can be retried: not a cancelled, failed or expired run. */
+    private static final Set<RunStatus> RETRYABLE =
+            EnumSet.of(RunStatus.IN_PROGRESS, RunStatus.FINALIZING, RunStatus.COMPLETED);
     /** An item's entry in {@link #parts} once it is counted; before that, the parts completed so far. */
     private static final int SETTLED = -1;
     static final long UPDATE_MILLIS = 1_000;
@@ -50,6 +61,13 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
     /** The checkpoint whose completion turns a finalizing run completed. */
     private transient ValueState<Long> sealedBy;
     private transient ValueState<Boolean> changed;
+    /** The attempt each retried item is at; an item absent is at its first, 0. Kept when the run completes. */
+    private transient MapState<Long, Integer> itemAttempts;
+    /**
+     * The run's attempt when it was last reopened after it had completed: its item entries were forgotten then, so
+     * every item at this attempt or an earlier one is settled.
+     */
+    private transient ValueState<Integer> settledAttempt;
     private transient long lastSnapshot;
     private transient long lastCompleted;
 
@@ -61,6 +79,9 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
                 new MapStateDescriptor<>("completed-parts", Types.STRING, Types.BOOLEAN));
         sealedBy = getRuntimeContext().getState(new ValueStateDescriptor<>("sealed-by", Types.LONG));
         changed = getRuntimeContext().getState(new ValueStateDescriptor<>("changed", Types.BOOLEAN));
+        itemAttempts = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("item-attempts", Types.LONG, Types.INT));
+        settledAttempt = getRuntimeContext().getState(new ValueStateDescriptor<>("settled-attempt", Types.INT));
     }
 
     @Override
@@ -104,7 +125,7 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
     }
 
     /** Applies a command; true when it changed a count or field other than the status. */
-    private boolean apply(RunCommand command, RunState state, Context context, long now) {
+    private boolean apply(RunCommand command, RunState state, Context context, long now) throws Exception {
         boolean open = !FINAL.contains(state.getStatus());
         switch (command.getAction()) {
             case SUBMITTED -> {
@@ -133,27 +154,83 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
                     finish(state, RunStatus.CANCELLED, "cancelled", now);
                 }
             }
+            case RETRY -> {
+                // No deadline check here: the submitter refuses a retry past the deadline, and a retry's requests
+                // carry the deadline, so a command read late still ends with its items' outcomes.
+                if (command.getAttempt() == null || !RETRYABLE.contains(state.getStatus())) {
+                    return false;
+                }
+                for (long index : command.getRetriedItems()) {
+                    if (attemptOf(index) < command.getAttempt()) {
+                        reopen(index, command.getAttempt(), state);
+                    }
+                }
+                return true;
+            }
             default -> { }
         }
         return false;
     }
 
+    /**
+     * Opens item {@code index} again as {@code attempt}: no longer failed, if it was, and the run in progress until it
+     * has an outcome. The submitter retries only items it read a health-caused reject of, which this counted failed.
+     */
+    private void reopen(long index, int attempt, RunState state) throws Exception {
+        if (isSettled(index, state)) {
+            state.setFailedItems(state.getFailedItems() - 1);
+        }
+        if (state.getStatus() == RunStatus.COMPLETED) {
+            settledAttempt.update(state.getAttempt());
+        }
+        parts.remove(index);
+        itemAttempts.put(index, attempt);
+        state.setAttempt(Math.max(state.getAttempt(), attempt));
+        if (state.getStatus() != RunStatus.IN_PROGRESS) {
+            state.setStatus(RunStatus.IN_PROGRESS);
+            state.setMessage(null);
+            state.setFinishedAt(null);
+            sealedBy.clear();
+        }
+    }
+
+    private int attemptOf(long index) throws Exception {
+        Integer attempt = itemAttempts.get(index);
+        return attempt == null ? 0 : attempt;
+    }
+
+    /** Whether the item is counted: its entry says so, or it was forgotten when the run completed. */
+    private boolean isSettled(long index, RunState state) throws Exception {
+        Integer seen = parts.get(index);
+        if (seen != null) {
+            return seen == SETTLED;
+        }
+        Integer settled = settledAttempt.value();
+        return state.getStatus() == RunStatus.COMPLETED || settled != null && attemptOf(index) <= settled;
+    }
+
     /** Counts a request's outcome towards its item; true when a count changed. */
     private boolean count(ItemOutcome outcome, RunState state, long now) throws Exception {
-        if (outcome.reason() == RejectReason.DUPLICATE_REQUEST || allAccounted(state)) {
-            // A resubmitted request the pipeline had already, or one of a run that has every outcome: the
-            // first outcome of each item counts (and a settled run's item entries are gone).
+        if (outcome.reason() == RejectReason.DUPLICATE_REQUEST) {
+            // A resubmitted request the pipeline had already: the first copy's outcome counts.
+            return false;
+        }
+        int attempt = attemptOf(outcome.itemIndex());
+        if (outcome.attempt() > attempt && RETRYABLE.contains(state.getStatus())) {
+            reopen(outcome.itemIndex(), outcome.attempt(), state);
+            attempt = outcome.attempt();
+        }
+        if (outcome.attempt() != attempt || allAccounted(state) || isSettled(outcome.itemIndex(), state)) {
+            // An earlier attempt's, one of a run that has every outcome, or a second outcome of the item: the
+            // first outcome of each item's latest attempt counts (and a settled run's item entries are gone).
             return false;
         }
         Integer seen = parts.get(outcome.itemIndex());
-        if (seen != null && seen == SETTLED) {
-            return false;
-        }
         if (state.getFirstOutcomeAt() == null) {
             state.setFirstOutcomeAt(now);
         }
         if (outcome.reason() == null) {
-            String part = outcome.itemIndex() + "/" + outcome.part();
+            String part = outcome.itemIndex() + "/" + outcome.part() + (attempt == 0 ? "" : "~" + attempt);
             if (outcome.parts() > 1 && completedParts.contains(part)) {
                 return false;
             }

@@ -30,6 +30,15 @@ class RunReportTest {
                 .contains("eta:        unknown until items are served").doesNotContain("throughput");
     }
 
+    @Test
+    void aRetriedRunShowsItsAttempt() {
+        RunState retried = state(RunStatus.IN_PROGRESS, 10, 8, 0, 0, 5_000);
+        retried.setAttempt(2);
+
+        assertThat(RunReport.describe(retried)).contains("retried:    attempt 2");
+        assertThat(RunReport.describe(state(RunStatus.COMPLETED, 10, 10, 0, 0, 5_000))).doesNotContain("retried:");
+    }
+
     private static RunState state(RunStatus status, int total, int done, int failed, int cancelled, long servingMs) {
         return RunState.newBuilder().setRunId("nightly").setTenant("acme").setStatus(status).setTotalItems(total)
                 .setDoneItems(done).setFailedItems(failed).setCancelledItems(cancelled).setPromptTokens(9_000)

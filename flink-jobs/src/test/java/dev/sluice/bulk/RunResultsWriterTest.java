@@ -78,6 +78,35 @@ class RunResultsWriterTest {
     }
 
     @Test
+    void aRetriedItemIsReportedOnceByItsLatestAttemptWhateverTheOrderItsOutcomesAreReadIn() throws IOException {
+        List<Completion> completions = List.of(
+                completion("run", 0, "a", "run#0~1", "retried", null, null),
+                // A late completion of item 1's first attempt is superseded by its retry's reject.
+                completion("run", 1, "b", "run#1", "too late", null, null));
+        List<Reject> rejects = List.of(
+                reject("run", 0, "a", "run#0", RejectReason.BACKEND_FAILED),
+                reject("run", 1, "b", "run#1~2", RejectReason.BACKEND_FAILED),
+                reject("run", 1, "b", "run#1~1", RejectReason.DEADLINE_EXCEEDED),
+                reject("run", 2, "c", "run#2", RejectReason.NO_ELIGIBLE_MODEL),
+                // Item 3's parts: one a retry could help, one it could not.
+                reject("run", 3, "d", "run#3.0", RejectReason.DEADLINE_EXCEEDED),
+                reject("run", 3, "d", "run#3.1", RejectReason.POLICY_DENIED));
+        RunOutcomes outcomes = RunOutcomes.of("acme", "run", completions, rejects);
+
+        RunResultsWriter.Summary summary = write(4, RunStatus.COMPLETED, outcomes);
+
+        assertThat(lines(dir.resolve("out.jsonl"))).extracting(r -> r.get("text").asText()).containsExactly("retried");
+        List<JsonNode> errors = lines(dir.resolve("errors.jsonl"));
+        assertThat(errors).extracting(e -> e.get("custom_id").asText()).containsExactly("b", "c", "d");
+        assertThat(errors).extracting(e -> e.get("reason").asText())
+                .containsExactly("BACKEND_FAILED", "NO_ELIGIBLE_MODEL", "POLICY_DENIED");
+        assertThat(summary).isEqualTo(new RunResultsWriter.Summary(4, 1, 3, RunResultsWriter.Verdict.PARTIAL));
+        assertThat(outcomes.retryable()).containsExactly(1L);
+        assertThat(outcomes.item(1).attempt()).isEqualTo(2);
+        assertThat(outcomes.latestAttempt()).isEqualTo(2);
+    }
+
+    @Test
     void aRunThatEndedBeforeItWasSubmittedHasFailed() throws IOException {
         RunState cancelled = RunState.newBuilder().setRunId("run").setTenant("acme").setStatus(RunStatus.CANCELLED)
                 .setDoneItems(0).setFailedItems(0).setCancelledItems(0).setPromptTokens(0).setCompletionTokens(0)
@@ -109,7 +138,11 @@ class RunResultsWriterTest {
     }
 
     private static Reject reject(String run, long item, String customId, RejectReason reason) {
-        return Reject.newBuilder().setRequestId(run + "#" + item).setTenant("acme").setReason(reason)
+        return reject(run, item, customId, run + "#" + item, reason);
+    }
+
+    private static Reject reject(String run, long item, String customId, String requestId, RejectReason reason) {
+        return Reject.newBuilder().setRequestId(requestId).setTenant("acme").setReason(reason)
                 .setMessage(reason.name()).setRejectedAt(0).setRunId(run).setItemIndex(item).setItemId(customId)
                 .build();
     }

@@ -6,13 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.bulk.BulkInput;
 import dev.sluice.bulk.BulkRequests;
 import dev.sluice.bulk.RunPublisher;
-import dev.sluice.bulk.RunStates;
-import dev.sluice.config.SluiceConfig;
-import dev.sluice.embedded.EmbeddedKafka;
-import dev.sluice.embedded.EmulatedDeployment;
-import dev.sluice.emulator.CostModel;
-import dev.sluice.routing.Catalog;
-import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
@@ -22,25 +15,17 @@ import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
 import dev.sluice.schema.RunStatus;
 import dev.sluice.schema.Task;
-import dev.sluice.serde.JsonAvro;
-import dev.sluice.terminal.TopicReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sluice bulk} end to end, through the real command line, against the pipeline started by
@@ -52,66 +37,20 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BulkRunITCase {
 
-    /** One model with a small context, so a long document must be split and an overlong conversation fits none. */
-    private static final String CATALOG = """
-            models:
-              - {id: text-model, family: Test, vendor: Test, origin: US, params-b: 7, context: 4096,
-                 license: apache-2.0, commercial: yes, japanese: good, capabilities: [chat],
-                 use-cases: [summarize, translate],
-                 deployment: {backend: triton, endpoint: unset, served-name: text_ensemble, max-batch-size: 16}}
-            policies:
-              acme: {commercial: true, monthly-active-users: 1000}
-            """;
-    private static final String TENANT = "acme";
+    private static final String TENANT = BulkPipeline.TENANT;
 
     private Path dir;
-    private EmbeddedKafka kafka;
-    private EmulatedDeployment emulators;
-    private SluiceConfig config;
-    private Path configFile;
-    private List<JobClient> jobs;
+    private BulkPipeline pipeline;
 
     @BeforeAll
     void startThePipeline(@TempDir Path tempDir) throws Exception {
         dir = tempDir;
-        Catalog declared = Catalog.parse(CATALOG, "test catalog");
-        kafka = EmbeddedKafka.start();
-        emulators = EmulatedDeployment.start(declared.deployed().stream().map(CatalogModel::deployment).toList(),
-                CostModel.llama8bH100(), 10);
-        Files.writeString(dir.resolve("catalog.yaml"), declared.withEndpoints(emulators.endpoints()).toYaml());
-        configFile = dir.resolve("sluice.yaml");
-        Files.writeString(configFile, """
-                kafka:
-                  bootstrap-servers: %s
-                  topic-prefix: bulk-it
-                job:
-                  instance-id: bulk-it
-                  parallelism: 2
-                  checkpoint-interval: PT0.5S
-                  max-in-flight: 16
-                catalog: catalog.yaml
-                """.formatted(kafka.bootstrapServers()));
-        config = SluiceConfig.load(configFile, Map.of());
-        kafka.createPipelineTopics(config.kafka().topics(), 2);
-        dev.sluice.cli.RunCommand run = (dev.sluice.cli.RunCommand) new CommandLine(new SluiceCli())
-                .parseArgs("run", "--config", configFile.toString(), "--job", "pipeline")
-                .subcommand().commandSpec().userObject();
-        jobs = run.start(Map.of());
-        // The job is up once it has committed a checkpoint: a run's first state shows that.
-        try (RunPublisher publisher = new RunPublisher(config.kafka())) {
-            publisher.send(RunCommand.newBuilder().setRunId("warm-up").setTenant(TENANT)
-                    .setAction(RunAction.VALIDATING).setIssuedAt(System.currentTimeMillis()).build());
-        }
-        awaitState("warm-up", state -> true);
+        pipeline = BulkPipeline.start(dir, "bulk-it", "");
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (JobClient job : jobs) {
-            job.cancel().get();
-        }
-        emulators.close();
-        kafka.close();
+        pipeline.close();
     }
 
     @Test
@@ -130,11 +69,11 @@ class BulkRunITCase {
         Files.write(input, lines);
         Path output = dir.resolve("questions.out.jsonl");
 
-        int exit = bulk("submit", "--input", input.toString(), "--run-id", "jsonl-run", "--max-tokens", "8",
-                "--wait", "--output", output.toString(), "--timeout", "PT2M");
+        int exit = pipeline.bulk("submit", "--input", input.toString(), "--run-id", "jsonl-run", "--max-tokens",
+                "8", "--wait", "--output", output.toString(), "--timeout", "PT2M");
 
-        List<JsonNode> results = jsonLines(output);
-        List<JsonNode> errors = jsonLines(Path.of(output + ".errors.jsonl"));
+        List<JsonNode> results = BulkPipeline.jsonLines(output);
+        List<JsonNode> errors = BulkPipeline.jsonLines(Path.of(output + ".errors.jsonl"));
         List<Integer> failing = IntStream.range(0, 300).filter(i -> i % 50 == 7).boxed().toList();
         assertThat(exit).as("partial").isEqualTo(3);
         assertThat(results).extracting(r -> r.get("custom_id").asText())
@@ -148,7 +87,7 @@ class BulkRunITCase {
         assertThat(errors).extracting(e -> e.get("custom_id").asText())
                 .containsExactlyElementsOf(failing.stream().map(i -> "q-" + i).toList());
         assertThat(errors).allSatisfy(e -> assertThat(e.get("reason").asText()).isEqualTo("NO_ELIGIBLE_MODEL"));
-        RunState state = state("jsonl-run");
+        RunState state = pipeline.state("jsonl-run");
         assertThat(state.getStatus()).isEqualTo(RunStatus.COMPLETED);
         assertThat(state.getDoneItems()).isEqualTo(300 - failing.size());
         assertThat(state.getFailedItems()).isEqualTo(failing.size());
@@ -166,11 +105,11 @@ class BulkRunITCase {
         Files.writeString(input, csv);
         Path output = dir.resolve("catalogue.ja.jsonl");
 
-        int exit = bulk("submit", "--input", input.toString(), "--run-id", "csv-run", "--task", "translate",
-                "--source-lang", "en", "--target-lang", "ja", "--column", "description", "--id-column", "sku",
-                "--max-tokens", "512", "--wait", "--output", output.toString(), "--timeout", "PT2M");
+        int exit = pipeline.bulk("submit", "--input", input.toString(), "--run-id", "csv-run", "--task",
+                "translate", "--source-lang", "en", "--target-lang", "ja", "--column", "description", "--id-column",
+                "sku", "--max-tokens", "512", "--wait", "--output", output.toString(), "--timeout", "PT2M");
 
-        List<JsonNode> results = jsonLines(output);
+        List<JsonNode> results = BulkPipeline.jsonLines(output);
         assertThat(exit).as("complete").isZero();
         assertThat(results).hasSize(101);
         assertThat(results.subList(0, 100)).extracting(r -> r.get("custom_id").asText())
@@ -178,7 +117,7 @@ class BulkRunITCase {
         JsonNode manual = results.get(100);
         assertThat(manual.get("custom_id").asText()).isEqualTo("manual");
         assertThat(manual.get("parts").asInt()).isGreaterThan(1);
-        List<Completion> parts = completions("csv-run").stream().filter(c -> c.getItemIndex() == 100)
+        List<Completion> parts = pipeline.completions("csv-run").stream().filter(c -> c.getItemIndex() == 100)
                 .sorted((a, b) -> a.getChunkIndex() - b.getChunkIndex()).toList();
         assertThat(parts).hasSize(manual.get("parts").asInt());
         assertThat(parts).allSatisfy(part -> assertThat(part.getChunkCount()).isEqualTo(parts.size()));
@@ -195,23 +134,23 @@ class BulkRunITCase {
         List<PromptRequest> requests = BulkRequests.of(BulkInput.read(input, null, null), new BulkRequests.RunSpec(
                 "resumed-run", TENANT, Task.CHAT, null, null, null, 8,
                 System.currentTimeMillis() + 600_000, 4096));
-        try (RunPublisher publisher = new RunPublisher(config.kafka())) {
+        try (RunPublisher publisher = new RunPublisher(pipeline.config().kafka())) {
             publisher.send(RunCommand.newBuilder().setRunId("resumed-run").setTenant(TENANT)
                     .setAction(RunAction.SUBMITTED).setTotalItems(120).setDeadline(requests.get(0).getDeadline())
                     .setInputDigest(BulkRequests.digest(requests)).setIssuedAt(System.currentTimeMillis()).build());
             publisher.publish(TENANT, "resumed-run", requests.subList(0, 60), 25, 1 << 20);
         }
-        awaitState("resumed-run", state -> state.getDoneItems() == 60);
+        pipeline.awaitState("resumed-run", state -> state.getDoneItems() == 60);
         Path output = dir.resolve("resume.out.jsonl");
 
-        int exit = bulk("submit", "--input", input.toString(), "--run-id", "resumed-run", "--max-tokens", "8",
-                "--wait", "--output", output.toString(), "--timeout", "PT2M");
+        int exit = pipeline.bulk("submit", "--input", input.toString(), "--run-id", "resumed-run", "--max-tokens",
+                "8", "--wait", "--output", output.toString(), "--timeout", "PT2M");
 
         assertThat(exit).isZero();
-        assertThat(jsonLines(output)).hasSize(120);
-        assertThat(completions("resumed-run")).extracting(Completion::getRequestId).doesNotHaveDuplicates()
+        assertThat(BulkPipeline.jsonLines(output)).hasSize(120);
+        assertThat(pipeline.completions("resumed-run")).extracting(Completion::getRequestId).doesNotHaveDuplicates()
                 .hasSize(120);
-        assertThat(rejects("resumed-run")).as("nothing published twice").isEmpty();
+        assertThat(pipeline.rejects("resumed-run")).as("nothing published twice").isEmpty();
     }
 
     @Test
@@ -222,27 +161,27 @@ class BulkRunITCase {
 
         // The server twenty times slower, and 16 requests in flight per subtask: most of the run still waits in the
         // prompts topic when it is cancelled.
-        emulators.servers().forEach(server -> server.faults().slowdown(20));
+        pipeline.emulators().servers().forEach(server -> server.faults().slowdown(20));
         int cancelExit;
         try {
-            assertThat(bulk("submit", "--input", input.toString(), "--run-id", "cancelled-run")).isZero();
+            assertThat(pipeline.bulk("submit", "--input", input.toString(), "--run-id", "cancelled-run")).isZero();
             // Cancelled while it is served: its state is not read here, as the job commits it (with a checkpoint)
             // only once the requests buffered ahead of the checkpoint's barrier are through.
             Thread.sleep(1_500);
-            cancelExit = bulk("cancel", "cancelled-run", "--timeout", "PT1M");
+            cancelExit = pipeline.bulk("cancel", "cancelled-run", "--timeout", "PT1M");
         } finally {
-            emulators.servers().forEach(server -> server.faults().clear());
+            pipeline.emulators().servers().forEach(server -> server.faults().clear());
         }
         Path output = dir.resolve("cancel.out.jsonl");
-        int collectExit = bulk("collect", "cancelled-run", "--output", output.toString());
+        int collectExit = pipeline.bulk("collect", "cancelled-run", "--output", output.toString());
 
-        RunState state = state("cancelled-run");
+        RunState state = pipeline.state("cancelled-run");
         assertThat(cancelExit).isZero();
         assertThat(state.getStatus()).isEqualTo(RunStatus.CANCELLED);
         assertThat(state.getCancelledItems()).isGreaterThan(200);
         assertThat(state.getDoneItems() + state.getCancelledItems() + state.getFailedItems()).isEqualTo(400);
         assertThat(collectExit).as("partial").isEqualTo(3);
-        List<JsonNode> errors = jsonLines(Path.of(output + ".errors.jsonl"));
+        List<JsonNode> errors = BulkPipeline.jsonLines(Path.of(output + ".errors.jsonl"));
         assertThat(errors).hasSize(state.getCancelledItems() + state.getFailedItems());
         assertThat(errors).filteredOn(e -> e.get("reason").asText().equals("CANCELLED"))
                 .hasSize(state.getCancelledItems());
@@ -255,14 +194,15 @@ class BulkRunITCase {
                 .mapToObj(i -> "{\"custom_id\": \"l-" + i + "\", \"text\": \"late " + i + "\"}").toList());
         Path output = dir.resolve("late.out.jsonl");
 
-        int exit = bulk("submit", "--input", input.toString(), "--run-id", "late-run", "--deadline", "PT0.001S",
-                "--wait", "--output", output.toString(), "--timeout", "PT1M");
+        int exit = pipeline.bulk("submit", "--input", input.toString(), "--run-id", "late-run", "--deadline",
+                "PT0.001S", "--wait", "--output", output.toString(), "--timeout", "PT1M");
 
         assertThat(exit).as("failed").isEqualTo(4);
-        RunState state = state("late-run");
+        RunState state = pipeline.state("late-run");
         assertThat(state.getStatus()).isEqualTo(RunStatus.EXPIRED);
-        awaitState("late-run", s -> s.getFailedItems() == 20);
-        assertThat(rejects("late-run")).extracting(Reject::getReason).containsOnly(RejectReason.DEADLINE_EXCEEDED);
+        pipeline.awaitState("late-run", s -> s.getFailedItems() == 20);
+        assertThat(pipeline.rejects("late-run")).extracting(Reject::getReason)
+                .containsOnly(RejectReason.DEADLINE_EXCEEDED);
     }
 
     @Test
@@ -270,12 +210,12 @@ class BulkRunITCase {
         Path input = dir.resolve("broken.jsonl");
         Files.write(input, List.of("{\"custom_id\": \"ok\", \"text\": \"fine\"}", "{\"text\": \"no id\"}"));
 
-        int exit = bulk("submit", "--input", input.toString(), "--run-id", "broken-run");
+        int exit = pipeline.bulk("submit", "--input", input.toString(), "--run-id", "broken-run");
 
         assertThat(exit).isEqualTo(4);
-        RunState state = awaitState("broken-run", s -> s.getStatus() == RunStatus.FAILED);
+        RunState state = pipeline.awaitState("broken-run", s -> s.getStatus() == RunStatus.FAILED);
         assertThat(state.getMessage()).contains("line 2");
-        assertThat(completions("broken-run")).isEmpty();
+        assertThat(pipeline.completions("broken-run")).isEmpty();
     }
 
     @Test
@@ -286,58 +226,10 @@ class BulkRunITCase {
                 "{\"custom_id\": \"huge\", \"messages\": [{\"role\": \"user\", \"content\": \""
                         + "x".repeat(1_200_000) + "\"}]}"));
 
-        int exit = bulk("submit", "--input", input.toString(), "--run-id", "huge-run");
+        int exit = pipeline.bulk("submit", "--input", input.toString(), "--run-id", "huge-run");
 
         assertThat(exit).isEqualTo(4);
-        RunState state = awaitState("huge-run", s -> s.getStatus() == RunStatus.FAILED);
+        RunState state = pipeline.awaitState("huge-run", s -> s.getStatus() == RunStatus.FAILED);
         assertThat(state.getMessage()).contains("huge-run#1").contains("limits.max-record-bytes");
-    }
-
-    private int bulk(String... args) {
-        List<String> all = new ArrayList<>(List.of("bulk", args[0], "--config", configFile.toString(),
-                "--tenant", TENANT));
-        all.addAll(List.of(args).subList(1, args.length));
-        return new CommandLine(new SluiceCli()).execute(all.toArray(String[]::new));
-    }
-
-    private RunState state(String runId) {
-        try (RunStates states = new RunStates(config.kafka(), TENANT, runId)) {
-            return states.current().orElseThrow();
-        }
-    }
-
-    private RunState awaitState(String runId, java.util.function.Predicate<RunState> condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (RunStates states = new RunStates(config.kafka(), TENANT, runId)) {
-            RunState state = states.current().orElse(null);
-            while (state == null || !condition.test(state)) {
-                assertThat(System.nanoTime()).as("run %s: %s", runId, state).isLessThan(deadline);
-                state = states.poll(Duration.ofMillis(200)).orElse(null);
-            }
-            return state;
-        }
-    }
-
-    private List<Completion> completions(String runId) {
-        try (TopicReader<Completion> reader = new TopicReader<>(config.kafka(), config.kafka().topics().completions(),
-                Completion.getClassSchema(), true)) {
-            return reader.readToEnd().stream().filter(c -> runId.equals(c.getRunId())).toList();
-        }
-    }
-
-    private List<Reject> rejects(String runId) {
-        try (TopicReader<Reject> reader = new TopicReader<>(config.kafka(), config.kafka().topics().rejects(),
-                Reject.getClassSchema(), true)) {
-            return reader.readToEnd().stream().filter(r -> runId.equals(r.getRunId())).toList();
-        }
-    }
-
-    private static List<JsonNode> jsonLines(Path file) throws IOException {
-        List<JsonNode> nodes = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            nodes.add(JsonAvro.mapper().readTree(line));
-        }
-        return nodes;
     }
 }

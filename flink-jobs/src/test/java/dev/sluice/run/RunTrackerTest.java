@@ -151,6 +151,94 @@ class RunTrackerTest {
     }
 
     @Test
+    void aRetryReopensACompletedRunsRetriedItemsAndOnlyTheirLatestAttemptCounts() throws Exception {
+        try (var harness = harness()) {
+            harness.processElement(command(RunAction.SUBMITTED, 3, null), 0);
+            harness.processElement(completed(0, 1, 1, 1), 0);
+            harness.processElement(rejected(1, 1, RejectReason.BACKEND_FAILED), 0);
+            harness.processElement(rejected(2, 1, RejectReason.DEADLINE_EXCEEDED), 0);
+            completeCheckpoint(harness, 1, 1_000);
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.COMPLETED);
+
+            harness.processElement(retry(1, 1L, 2L), 0);
+
+            RunState reopened = latest(harness);
+            assertThat(reopened.getStatus()).isEqualTo(RunStatus.IN_PROGRESS);
+            assertThat(reopened.getAttempt()).isEqualTo(1);
+            assertThat(reopened.getFailedItems()).isZero();
+            assertThat(reopened.getDoneItems()).isEqualTo(1);
+            assertThat(reopened.getFinishedAt()).isNull();
+
+            // Late outcomes of the first attempt, and item 0 served again, count nothing.
+            harness.processElement(attempt(1, 0, null), 0);
+            harness.processElement(attempt(0, 0, null), 0);
+            harness.processElement(attempt(1, 1, null), 0);
+            harness.setProcessingTime(2_000);
+            assertThat(latest(harness).getDoneItems()).isEqualTo(2);
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.IN_PROGRESS);
+
+            harness.processElement(attempt(2, 1, RejectReason.BACKEND_FAILED), 0);
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.FINALIZING);
+            completeCheckpoint(harness, 2, 3_000);
+
+            RunState completed = latest(harness);
+            assertThat(completed.getStatus()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(completed.getDoneItems()).isEqualTo(2);
+            assertThat(completed.getFailedItems()).isEqualTo(1);
+            assertThat(completed.getCompletionTokens()).isEqualTo(2);
+
+            // A second retry of item 2: item 1, done in attempt 1 and forgotten since, stays done.
+            harness.processElement(retry(2, 2L), 0);
+            harness.processElement(attempt(1, 1, null), 0);
+            harness.processElement(attempt(2, 2, null), 0);
+            completeCheckpoint(harness, 3, 4_000);
+
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(latest(harness).getDoneItems()).isEqualTo(3);
+            assertThat(latest(harness).getFailedItems()).isZero();
+            assertThat(latest(harness).getAttempt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anOutcomeOfAnAttemptNotAnnouncedYetReopensItsItemOnce() throws Exception {
+        try (var harness = harness()) {
+            harness.processElement(command(RunAction.SUBMITTED, 2, null), 0);
+            harness.processElement(rejected(0, 1, RejectReason.BACKEND_FAILED), 0);
+            harness.processElement(attempt(1, 0, null), 0);
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.FINALIZING);
+
+            harness.processElement(attempt(0, 1, null), 0);
+            harness.processElement(retry(1, 0L), 0);
+            harness.setProcessingTime(1_000);
+
+            RunState state = latest(harness);
+            assertThat(state.getDoneItems()).isEqualTo(2);
+            assertThat(state.getFailedItems()).isZero();
+            assertThat(state.getAttempt()).isEqualTo(1);
+            assertThat(state.getStatus()).isEqualTo(RunStatus.FINALIZING);
+        }
+    }
+
+    @Test
+    void aCancelledRunIsNotRetried() throws Exception {
+        try (var harness = harness()) {
+            harness.processElement(command(RunAction.SUBMITTED, 2, null), 0);
+            harness.processElement(rejected(0, 1, RejectReason.BACKEND_FAILED), 0);
+            harness.processElement(command(RunAction.CANCEL, null, null), 0);
+            harness.processElement(retry(1, 0L), 0);
+            harness.processElement(attempt(0, 1, null), 0);
+            harness.setProcessingTime(1_000);
+
+            RunState state = latest(harness);
+            assertThat(state.getStatus()).isEqualTo(RunStatus.CANCELLED);
+            assertThat(state.getFailedItems()).isEqualTo(1);
+            assertThat(state.getDoneItems()).isZero();
+            assertThat(state.getAttempt()).isZero();
+        }
+    }
+
+    @Test
     void countsGoOutAtMostOnceASecond() throws Exception {
         try (var harness = harness()) {
             harness.processElement(command(RunAction.SUBMITTED, 100, null), 0);
@@ -184,11 +272,30 @@ class RunTrackerTest {
 
     private static RunEvent part(long item, int part, int parts, int promptTokens, int completionTokens) {
         return new RunEvent(RunKeys.of(TENANT, RUN), null,
-                new ItemOutcome(item, part, parts, null, promptTokens, completionTokens));
+                new ItemOutcome(item, part, parts, null, promptTokens, completionTokens, 0));
     }
 
     private static RunEvent rejected(long item, int parts, RejectReason reason) {
-        return new RunEvent(RunKeys.of(TENANT, RUN), null, new ItemOutcome(item, 0, parts, reason, 0, 0));
+        return attempt(item, 0, reason);
+    }
+
+    /** Attempt {@code attempt} at a one-part item: completed (one token each way) when {@code reason} is null. */
+    private static RunEvent attempt(long item, int attempt, RejectReason reason) {
+        int tokens = reason == null ? 1 : 0;
+        return new RunEvent(RunKeys.of(TENANT, RUN), null,
+                new ItemOutcome(item, 0, 1, reason, tokens, tokens, attempt));
+    }
+
+    private static RunEvent retry(int attempt, Long... items) {
+        return RunEvent.of(RunCommand.newBuilder().setRunId(RUN).setTenant(TENANT).setAction(RunAction.RETRY)
+                .setAttempt(attempt).setRetriedItems(List.of(items)).setIssuedAt(0).build());
+    }
+
+    private static void completeCheckpoint(KeyedOneInputStreamOperatorTestHarness<String, RunEvent, RunState> harness,
+            long checkpoint, long now) throws Exception {
+        harness.snapshot(checkpoint, now);
+        harness.notifyOfCompletedCheckpoint(checkpoint);
+        harness.setProcessingTime(now);
     }
 
     private static List<RunStatus> statuses(KeyedOneInputStreamOperatorTestHarness<String, RunEvent, RunState> h) {
