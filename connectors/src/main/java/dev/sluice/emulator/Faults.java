@@ -1,5 +1,6 @@
 package dev.sluice.emulator;
 
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -16,6 +17,7 @@ public final class Faults {
     private final AtomicLong calls = new AtomicLong();
     private volatile long unavailableUntilNanos;
     private volatile int errorEveryNth;
+    private volatile String errorCode = Status.Code.INTERNAL.name();
     private volatile int dropStreamsAfterTokens;
     private volatile boolean ignoreCancellation;
 
@@ -31,8 +33,17 @@ public final class Faults {
         unavailableUntilNanos = System.nanoTime() + duration.toNanos();
     }
 
-    /** Every Nth inference call fails with INTERNAL; 0 turns this off. */
+    /** Every Nth inference call fails with INTERNAL, an error no client retries; 0 turns this off. */
     public void errorEveryNth(int n) {
+        errorEveryNth(n, Status.Code.INTERNAL);
+    }
+
+    /**
+     * Every Nth inference call fails with {@code code}: {@code UNAVAILABLE} or {@code RESOURCE_EXHAUSTED} for a
+     * server that sheds load, which clients retry; 0 turns this off.
+     */
+    public void errorEveryNth(int n, Status.Code code) {
+        errorCode = code.name();
         errorEveryNth = n;
     }
 
@@ -75,7 +86,7 @@ public final class Faults {
         }
         long call = calls.incrementAndGet();
         int n = errorEveryNth;
-        return n > 0 && call % n == 0 ? "INTERNAL" : null;
+        return n > 0 && call % n == 0 ? errorCode : null;
     }
 
     /** Whether the server is down now. */

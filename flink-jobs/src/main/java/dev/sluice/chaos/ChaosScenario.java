@@ -4,6 +4,7 @@ import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RoutingHints;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
 
@@ -105,7 +106,7 @@ public enum ChaosScenario {
     },
 
     MUTUAL_FAILOVER("mutual-failover", "half the prompts prefer the fallback: the two models are each other's"
-            + " fallback, and both fail together, every second call for 6 s and wholly for 2 s of it") {
+            + " fallback, and both fail together: every second call UNAVAILABLE for 6 s, every call for 2 s of it") {
         @Override
         void shape(int index, PromptRequest.Builder request) {
             if (index % 2 == 1) {
@@ -116,7 +117,7 @@ public enum ChaosScenario {
         @Override
         void inject(ChaosRun run) throws InterruptedException {
             List<EmulatorServer> servers = eligibleServers(run);
-            servers.forEach(server -> server.faults().errorEveryNth(2));
+            servers.forEach(server -> server.faults().errorEveryNth(2, Status.Code.UNAVAILABLE));
             Thread.sleep(2_000);
             servers.forEach(server -> server.faults().unavailableFor(Duration.ofSeconds(2)));
             Thread.sleep(4_000);
