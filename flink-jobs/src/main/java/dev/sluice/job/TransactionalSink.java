@@ -3,11 +3,13 @@ package dev.sluice.job;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.serde.RecordCodec;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** The exactly-once Kafka sink every Sluice job writes its output topics with. */
 final class TransactionalSink {
@@ -33,6 +35,7 @@ final class TransactionalSink {
         KafkaSettings kafka = config.kafka();
         Properties producer = kafka.clientProperties();
         producer.setProperty(KafkaSettings.TRANSACTION_TIMEOUT, String.valueOf(kafka.transactionTimeout().toMillis()));
+        waitForTheBroker(producer, config.job().checkpointTimeout());
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(new RecordCodec<>(schema),
@@ -41,6 +44,24 @@ final class TransactionalSink {
                 .setTransactionalIdPrefix(transactionalIdPrefix(config, name))
                 .setKafkaProducerConfig(producer)
                 .build();
+    }
+
+    /**
+     * Unless {@code kafka.properties} says otherwise, a send waits for a broker that is gone (for metadata,
+     * {@code max.block.ms}, and for delivery, {@code delivery.timeout.ms}) at least as long as a checkpoint may
+     * take. A send that gives up first fails the task with an error from inside the writer, which a MiniCluster
+     * treats as fatal; one that waits leaves an outage longer than that to the checkpoint timeout, which restarts
+     * the job from its last checkpoint. Kafka's defaults (60 s and 120 s) stand where they are longer.
+     */
+    static void waitForTheBroker(Properties producer, Duration checkpointTimeout) {
+        atLeast(producer, ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000, checkpointTimeout);
+        atLeast(producer, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000, checkpointTimeout);
+    }
+
+    private static void atLeast(Properties producer, String key, long kafkaDefaultMillis, Duration wanted) {
+        if (!producer.containsKey(key)) {
+            producer.setProperty(key, String.valueOf(Math.max(kafkaDefaultMillis, wanted.toMillis())));
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.SinkTransformation;
@@ -30,6 +31,24 @@ class TransactionalSinkTest {
         // Neither deployment's ids begin with the other's, whatever the names: the instance id ends at the dot.
         assertThat(TransactionalSink.transactionalIdPrefix(config("blue-dead-letters"), "metrics"))
                 .isNotEqualTo(TransactionalSink.transactionalIdPrefix(config("blue"), "dead-letters-metrics"));
+    }
+
+    @Test
+    void sendsWaitForAGoneBrokerAsLongAsACheckpointMayTake() {
+        Properties defaults = new Properties();
+        TransactionalSink.waitForTheBroker(defaults, Duration.ofMinutes(5));
+        assertThat(defaults).containsEntry("max.block.ms", "300000").containsEntry("delivery.timeout.ms", "300000");
+
+        Properties shortCheckpoints = new Properties();
+        TransactionalSink.waitForTheBroker(shortCheckpoints, Duration.ofSeconds(10));
+        assertThat(shortCheckpoints).as("Kafka's defaults, where longer")
+                .containsEntry("max.block.ms", "60000").containsEntry("delivery.timeout.ms", "120000");
+
+        Properties operatorSet = new Properties();
+        operatorSet.setProperty("max.block.ms", "1000");
+        TransactionalSink.waitForTheBroker(operatorSet, Duration.ofMinutes(5));
+        assertThat(operatorSet).as("kafka.properties wins").containsEntry("max.block.ms", "1000")
+                .containsEntry("delivery.timeout.ms", "300000");
     }
 
     @Test
