@@ -48,6 +48,7 @@ final class SteadyLoad {
     private static final int MAX_TOKENS = 512;
     /** The longest wait for the pipeline's first answer, and for every outcome once the load is offered. */
     static final Duration PATIENCE = Duration.ofSeconds(120);
+    private static final Duration OUTAGE_WAIT = Duration.ofMinutes(10);
     /** Checkpoints to keep reading for once every prompt has an outcome: a duplicate has that long to show. */
     private static final int DRAIN_CHECKPOINTS = 3;
 
@@ -57,6 +58,8 @@ final class SteadyLoad {
     private final double perSecond;
     private final Shape shape;
     private final Map<String, PromptRequest> offered = new HashMap<>();
+    /** The first thing that went wrong with the load itself, not with the job: a fault, a prompt not published. */
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     /**
      * @param config the job's configuration: its prompts and output topics, and its checkpoint interval
@@ -88,8 +91,7 @@ final class SteadyLoad {
             if (!output.collectUntil(() -> output.outcomes() > 0, PATIENCE)) {
                 throw new IllegalStateException(scenario + ": the pipeline answered nothing");
             }
-            AtomicReference<Exception> failure = new AtomicReference<>();
-            Thread publisher = new Thread(() -> publishSteadily(producer, failure), "chaos-publisher");
+            Thread publisher = new Thread(() -> publishSteadily(producer), "chaos-publisher");
             Thread striker = new Thread(() -> {
                 try {
                     Thread.sleep((long) (prompts / perSecond * 250));
@@ -126,7 +128,7 @@ final class SteadyLoad {
         }
     }
 
-    private void publishSteadily(KafkaProducer<String, byte[]> producer, AtomicReference<Exception> failure) {
+    private void publishSteadily(KafkaProducer<String, byte[]> producer) {
         try {
             long start = System.nanoTime();
             for (int i = 0; i < prompts; i++) {
@@ -165,21 +167,32 @@ final class SteadyLoad {
         return request;
     }
 
+    /** Sends {@code request}; a prompt the broker never took fails the run, as it could not be the job's loss. */
     private void send(KafkaProducer<String, byte[]> producer, PromptRequest request) {
         producer.send(new ProducerRecord<>(config.kafka().topics().prompts(), request.getRequestId(),
-                CODEC.encode(request, false)));
+                CODEC.encode(request, false)), (written, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, new IllegalStateException("prompt " + request.getRequestId()
+                                + " was not published", error));
+                    }
+                });
     }
 
     private KafkaProducer<String, byte[]> producer() {
         return producer(config.kafka().bootstrapServers());
     }
 
-    /** A well-behaved tenant's producer: every send acknowledged by all replicas, none written twice. */
+    /**
+     * A well-behaved tenant's producer: every send acknowledged by all replicas, none written twice, and sends
+     * that wait out a broker outage as long as the longest scenario's (Kafka's defaults give up after 1-2 min).
+     */
     static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         Map<String, Object> properties = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) OUTAGE_WAIT.toMillis(),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) OUTAGE_WAIT.toMillis());
         return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
     }
 
