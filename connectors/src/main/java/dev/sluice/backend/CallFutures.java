@@ -1,8 +1,10 @@
 package dev.sluice.backend;
 
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Futures for asynchronous gRPC calls: one response as a future, many futures as one list, and cancelling a
@@ -53,6 +55,25 @@ public final class CallFutures {
             }
         });
         return future;
+    }
+
+    /**
+     * Starts a call for each of {@code items}, in order. If starting one throws, those already started are
+     * cancelled before the exception goes on: their caller sees the whole fail and retries every item, and calls
+     * left running would generate for requests retried elsewhere, with no one left to cancel them.
+     */
+    public static <I, T> List<CompletableFuture<T>> startAll(List<I> items,
+            Function<? super I, CompletableFuture<T>> start) {
+        List<CompletableFuture<T>> started = new ArrayList<>(items.size());
+        try {
+            for (I item : items) {
+                started.add(start.apply(item));
+            }
+        } catch (RuntimeException e) {
+            started.forEach(call -> call.cancel(false));
+            throw e;
+        }
+        return started;
     }
 
     /**

@@ -82,7 +82,7 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
 
     @Override
     public CompletableFuture<List<GenerationResult>> generate(List<GenerationRequest> batch) {
-        return CallFutures.allInOrder(batch.stream().map(this::call).toList());
+        return CallFutures.allInOrder(CallFutures.startAll(batch, this::call));
     }
 
     private CompletableFuture<GenerationResult> call(GenerationRequest request) {

@@ -116,7 +116,7 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
         if (tokenizer == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
         }
-        return CallFutures.allInOrder(batch.stream().map(this::call).toList());
+        return CallFutures.allInOrder(CallFutures.startAll(batch, this::call));
     }
 
     private CompletableFuture<GenerationResult> call(GenerationRequest request) {

@@ -110,13 +110,11 @@ public final class TritonBackend implements InferenceBackend {
             return CompletableFuture.failedFuture(new IllegalStateException("checkReady() was not called"));
         }
         if (streaming) {
-            return CallFutures.allInOrder(batch.stream().map(request -> stream.submit(checked, request)).toList());
+            return CallFutures.allInOrder(CallFutures.startAll(batch, request -> stream.submit(checked, request)));
         }
         List<List<GenerationRequest>> groups = split(batch, checked.batched() ? maxBatch : 1);
-        List<CompletableFuture<List<GenerationResult>>> calls = new ArrayList<>(groups.size());
-        for (List<GenerationRequest> group : groups) {
-            calls.add(call(checked, group));
-        }
+        List<CompletableFuture<List<GenerationResult>>> calls = CallFutures.startAll(groups,
+                group -> call(checked, group));
         CompletableFuture<List<GenerationResult>> all = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
                 .thenApply(done -> inRequestOrder(batch, groups, calls));
         return CallFutures.onCancel(all, () -> calls.forEach(call -> call.cancel(false)));
