@@ -475,6 +475,7 @@ public final class Gateway implements AutoCloseable {
             Throwable outcome = failure != null ? failure : miscounted(replica, results, group.size());
             if (outcome == null) {
                 replica.breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                replica.answeredAfter(elapsed);
                 int tokens = results.stream().mapToInt(GenerationResult::completionTokens).max().orElse(1);
                 replica.limit.onSample(elapsed, tokens, group.size(), false);
                 for (int i = 0; i < group.size(); i++) {
@@ -488,8 +489,14 @@ public final class Gateway implements AutoCloseable {
             } else {
                 Throwable cause = outcome instanceof CompletionException && outcome.getCause() != null
                         ? outcome.getCause() : outcome;
-                replica.breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause);
                 boolean retryable = cause instanceof BackendException backendFailure && backendFailure.isRetryable();
+                if (retryable && replica.ranOutOfTooShortATime(budgetNanos(group, started), elapsed)) {
+                    // Its requests' own deadlines ended it: the breaker judges servers, not late requests. The
+                    // limit still takes the sample: a server too busy to answer in time is overloaded.
+                    replica.breaker.releasePermission();
+                } else {
+                    replica.breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause);
+                }
                 if (retryable) {
                     replica.limit.onSample(elapsed, 1, group.size(), true);
                 }
@@ -502,6 +509,13 @@ public final class Gateway implements AutoCloseable {
                 });
             }
         });
+    }
+
+    /** The time from {@code started} to the earliest deadline among {@code group}, which its call carried. */
+    private static long budgetNanos(List<Pending> group, long started) {
+        // Differences of nanoTime instants only, as nanoTime requires.
+        return group.stream().filter(pending -> pending.deadlineNanos != 0)
+                .mapToLong(pending -> pending.deadlineNanos - started).min().orElse(Long.MAX_VALUE);
     }
 
     /** Records the requests of {@code call} as travelling in it; whether all of them are withdrawn already. */

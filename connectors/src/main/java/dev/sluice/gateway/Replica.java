@@ -18,12 +18,16 @@ final class Replica {
     /** Server slots batch work leaves free for interactive requests. */
     static final int RESERVED_FOR_INTERACTIVE = 8;
     static final long LOAD_POLL_MILLIS = 20;
+    /** How early before its deadline gRPC may end a call that ran out of time: timers are not exact. */
+    private static final long CALL_DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     final InferenceBackend backend;
     final ReadinessProbe readiness;
     final AdaptiveLimit limit;
     final CircuitBreaker breaker;
     int inFlight;
+    /** A moving average of how long its answered calls took, 0 until one is; written by calls' callbacks. */
+    private volatile long usualCallNanos;
     private volatile ServerLoad load;
     private int bulkSentSinceReport;
     private Thread poller;
@@ -62,6 +66,24 @@ final class Replica {
         }
         breaker.releasePermission();
         return true;
+    }
+
+    /** A call here was answered after {@code elapsedNanos}. */
+    void answeredAfter(long elapsedNanos) {
+        long usual = usualCallNanos;
+        // Racy between callbacks, and no matter: an estimate that follows the server's pace is all it needs be.
+        usualCallNanos = usual == 0 ? elapsedNanos : usual + (elapsedNanos - usual) / 5;
+    }
+
+    /**
+     * Whether a call that failed after {@code elapsedNanos}, given {@code budgetNanos} by its requests' own
+     * deadlines, ran out of that time having had less than calls here usually take to be answered: the requests
+     * came too late, which says nothing of the server's health. A call with as much time as usual that still gets
+     * no answer, as from a server that hangs, is the server's failure.
+     */
+    boolean ranOutOfTooShortATime(long budgetNanos, long elapsedNanos) {
+        long usual = usualCallNanos;
+        return usual > 0 && budgetNanos < usual && elapsedNanos >= budgetNanos - CALL_DEADLINE_SLACK_NANOS;
     }
 
     boolean isReady() {

@@ -3,6 +3,7 @@ package dev.sluice.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +60,56 @@ class GatewayCancellationTest {
             assertThat(gateway.stats().inFlight()).as("slots returned").isZero();
             assertThat(gateway.stats().retries()).isZero();
         }
+    }
+
+    /**
+     * Under queueing, requests reach a server with little time left and their calls end at their deadlines; that
+     * says they came late, not that the server failed, so a healthy replica's circuit stays closed.
+     */
+    @Test
+    void callsThatRanOutOfTheirRequestsShortTimeLeaveTheCircuitClosed() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, ONE_PER_CALL)) {
+            answerAfter(gateway, backend, Duration.ofMillis(600));
+            for (int call = 1; call <= 4; call++) {
+                failAtItsDeadline(gateway, backend, call, Duration.ofMillis(150));
+            }
+
+            assertThat(gateway.stats().openCircuits()).as("four late calls against a window of two").isZero();
+        }
+    }
+
+    /** A call that had as long as calls here usually take, and still no answer, is the server's failure. */
+    @Test
+    void aCallThatHadItsUsualTimeAndNoAnswerCounts() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, ONE_PER_CALL)) {
+            answerAfter(gateway, backend, Duration.ZERO);
+            failAtItsDeadline(gateway, backend, 1, Duration.ofMillis(150));
+
+            assertThat(gateway.stats().openCircuits()).as("one answered and one hung call, half failed").isOne();
+        }
+    }
+
+    /** Sends the first request and answers it after {@code delay}: how long calls here usually take. */
+    private static void answerAfter(Gateway gateway, ManualBackend backend, Duration delay) throws Exception {
+        CompletableFuture<Gateway.Answer> first = gateway.submit(request("first"), true, 0);
+        backend.awaitCalls(1);
+        Thread.sleep(delay.toMillis());
+        backend.answer(0);
+        first.get(5, TimeUnit.SECONDS);
+    }
+
+    /** Sends a request with {@code timeLeft}, and fails its call, the {@code call}th, as gRPC does at its deadline. */
+    private static void failAtItsDeadline(Gateway gateway, ManualBackend backend, int call, Duration timeLeft)
+            throws Exception {
+        CompletableFuture<Gateway.Answer> late = gateway.submit(request("late" + call), true,
+                System.nanoTime() + timeLeft.toNanos());
+        backend.awaitCalls(call + 1);
+        Thread.sleep(timeLeft.toMillis() + 50);
+        backend.fail(call, BackendException.retryable("DEADLINE_EXCEEDED: the call's deadline passed", null));
+
+        assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(DeadlineExceededException.class);
     }
 
     @Test
