@@ -31,7 +31,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>When every item has an outcome the run is {@link RunStatus#FINALIZING}: the outcomes are written, but in the
  * Kafka transaction of the next checkpoint. Once that checkpoint has completed, they are readable, and the run is
- * {@link RunStatus#COMPLETED}: whoever sees that can collect every result. A run whose deadline passes with items
+ * {@link RunStatus#COMPLETED}: whoever sees that can collect every result; {@link RunStatus#CANCELLED} instead
+ * when some were cancelled, whether or not the cancel command came first. A run whose deadline passes with items
  * outstanding is {@link RunStatus#EXPIRED}; their requests are rejected as past the deadline and still counted.
  *
  * <p>A resubmission retries the items whose latest attempt was rejected for server health, as a new attempt
@@ -263,7 +264,11 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
         if (before == RunStatus.FINALIZING) {
             Long seal = sealedBy.value();
             if (seal != null && lastCompleted >= seal) {
-                finish(state, RunStatus.COMPLETED, null, now);
+                // The cancel command and the outcomes it caused come by different topics: the TaskManagers may
+                // have rejected every outstanding item before the command reaches this run.
+                boolean cancelled = state.getCancelledItems() > 0;
+                finish(state, cancelled ? RunStatus.CANCELLED : RunStatus.COMPLETED, cancelled ? "cancelled" : null,
+                        now);
                 forgetItems();
                 sealedBy.clear();
             } else {

@@ -180,7 +180,10 @@ class BulkRunITCase {
         assertThat(state.getStatus()).isEqualTo(RunStatus.CANCELLED);
         assertThat(state.getCancelledItems()).isGreaterThan(200);
         assertThat(state.getDoneItems() + state.getCancelledItems() + state.getFailedItems()).isEqualTo(400);
-        assertThat(collectExit).as("partial").isEqualTo(3);
+        // Requests at the server when the cancel came are cancelled there too, so whether any item was served
+        // first is the machine's pace: collect says partial (3) if some were, none (4) if not.
+        assertThat(collectExit).as("collect's exit with %d items served", state.getDoneItems())
+                .isEqualTo(state.getDoneItems() > 0 ? 3 : 4);
         List<JsonNode> errors = BulkPipeline.jsonLines(Path.of(output + ".errors.jsonl"));
         assertThat(errors).hasSize(state.getCancelledItems() + state.getFailedItems());
         assertThat(errors).filteredOn(e -> e.get("reason").asText().equals("CANCELLED"))

@@ -111,6 +111,23 @@ class RunTrackerTest {
         }
     }
 
+    /** The TaskManagers act on a cancel before the tracker reads it: every outstanding item comes back cancelled. */
+    @Test
+    void aRunWhoseItemsWereCancelledBeforeItsCancelCommandCameEndsCancelled() throws Exception {
+        try (var harness = harness()) {
+            harness.processElement(command(RunAction.SUBMITTED, 2, null), 0);
+            harness.processElement(completed(0, 1, 1, 1), 0);
+            harness.processElement(rejected(1, 1, RejectReason.CANCELLED), 0);
+            harness.processElement(command(RunAction.CANCEL, null, null), 0);
+            harness.snapshot(1, 1_000);
+            harness.notifyOfCompletedCheckpoint(1);
+            harness.setProcessingTime(2_000);
+
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.CANCELLED);
+            assertThat(latest(harness).getCancelledItems()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aCancelOfARunThatHasEveryOutcomeChangesNothing() throws Exception {
         try (var harness = harness()) {
