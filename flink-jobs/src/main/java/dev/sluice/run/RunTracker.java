@@ -158,15 +158,17 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             case RETRY -> {
                 // No deadline check here: the submitter refuses a retry past the deadline, and a retry's requests
                 // carry the deadline, so a command read late still ends with its items' outcomes.
-                if (command.getAttempt() == null || !RETRYABLE.contains(state.getStatus())) {
+                if (command.getAttempt() == null || command.getAttempt() < 1
+                        || !RETRYABLE.contains(state.getStatus())) {
                     return false;
                 }
+                boolean reopened = false;
                 for (long index : command.getRetriedItems()) {
                     if (attemptOf(index) < command.getAttempt()) {
-                        reopen(index, command.getAttempt(), state);
+                        reopened |= reopen(index, command.getAttempt(), state);
                     }
                 }
-                return true;
+                return reopened;
             }
             default -> { }
         }
@@ -176,9 +178,18 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
     /**
      * Opens item {@code index} again as {@code attempt}: no longer failed, if it was, and the run in progress until it
      * has an outcome. The submitter retries only items it read a health-caused reject of, which this counted failed.
+     * The command and the request ids that name attempts come from the tenant's producers, so an item the run does
+     * not have, or a settled one while none is counted failed, is not reopened: the state kept per run stays within
+     * its size, and no count goes below zero. Returns whether it was reopened.
      */
-    private void reopen(long index, int attempt, RunState state) throws Exception {
+    private boolean reopen(long index, int attempt, RunState state) throws Exception {
+        if (state.getTotalItems() == null || index < 0 || index >= state.getTotalItems()) {
+            return false;
+        }
         if (isSettled(index, state)) {
+            if (state.getFailedItems() == 0) {
+                return false;
+            }
             state.setFailedItems(state.getFailedItems() - 1);
         }
         if (state.getStatus() == RunStatus.COMPLETED) {
@@ -193,6 +204,7 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             state.setFinishedAt(null);
             sealedBy.clear();
         }
+        return true;
     }
 
     private int attemptOf(long index) throws Exception {
@@ -217,8 +229,8 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             return false;
         }
         int attempt = attemptOf(outcome.itemIndex());
-        if (outcome.attempt() > attempt && RETRYABLE.contains(state.getStatus())) {
-            reopen(outcome.itemIndex(), outcome.attempt(), state);
+        if (outcome.attempt() > attempt && RETRYABLE.contains(state.getStatus())
+                && reopen(outcome.itemIndex(), outcome.attempt(), state)) {
             attempt = outcome.attempt();
         }
         if (outcome.attempt() != attempt || allAccounted(state) || isSettled(outcome.itemIndex(), state)) {

@@ -237,6 +237,38 @@ class RunTrackerTest {
         }
     }
 
+    /**
+     * A RETRY comes from the tenant's producers: items the run does not have, served items beyond those failed,
+     * and attempts below 1 reopen nothing, so no count goes below zero and the run still completes.
+     */
+    @Test
+    void aRetryOfItemsTheRunDoesNotHaveOrThatDidNotFailReopensNothing() throws Exception {
+        try (var harness = harness()) {
+            harness.processElement(command(RunAction.SUBMITTED, 2, null), 0);
+            harness.processElement(completed(0, 1, 1, 1), 0);
+            harness.processElement(rejected(1, 1, RejectReason.BACKEND_FAILED), 0);
+            completeCheckpoint(harness, 1, 1_000);
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.COMPLETED);
+
+            harness.processElement(retry(0, 1L), 0);
+            harness.processElement(retry(1, -1L, 2L, Long.MAX_VALUE), 0);
+            harness.processElement(attempt(7, 1, null), 0);
+            assertThat(latest(harness).getStatus()).as("nothing reopened").isEqualTo(RunStatus.COMPLETED);
+
+            // The failed item and then the served one: only one item failed, so only one is reopened.
+            harness.processElement(retry(1, 1L, 0L), 0);
+            RunState reopened = latest(harness);
+            assertThat(reopened.getStatus()).isEqualTo(RunStatus.IN_PROGRESS);
+            assertThat(reopened.getFailedItems()).isZero();
+            assertThat(reopened.getDoneItems()).isEqualTo(1);
+
+            harness.processElement(attempt(1, 1, null), 0);
+            completeCheckpoint(harness, 2, 2_000);
+            assertThat(latest(harness).getStatus()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(latest(harness).getDoneItems()).isEqualTo(2);
+        }
+    }
+
     @Test
     void aCancelledRunIsNotRetried() throws Exception {
         try (var harness = harness()) {
