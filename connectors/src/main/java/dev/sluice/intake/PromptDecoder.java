@@ -8,6 +8,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.serde.JsonAvro;
 import dev.sluice.serde.SingleObjectEncoding;
+import dev.sluice.serde.WriterSchemas;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -20,14 +21,18 @@ import org.apache.avro.SchemaNormalization;
 
 /**
  * Turns a record value from the prompts topic into validated requests. A value is either Avro single-object
- * encoding of PromptRequest or PromptBatch (told apart by the schema fingerprint), or a UTF-8 JSON object with
- * the same field names (a batch has {@code requests}). Nothing here throws on bad input: every failure is a
+ * encoding of PromptRequest or PromptBatch in any published version of their schemas (told apart by the schema
+ * fingerprint, resolved to the current schema), or a UTF-8 JSON object with the same field names (a batch has
+ * {@code requests}). Nothing here throws on bad input: every failure is a
  * {@link Problem} with a reason code.
  */
 public final class PromptDecoder {
 
     private static final long REQUEST_FINGERPRINT = SchemaNormalization.parsingFingerprint64(PromptRequest.getClassSchema());
     private static final long BATCH_FINGERPRINT = SchemaNormalization.parsingFingerprint64(PromptBatch.getClassSchema());
+    /** Every published version of both, so producers built against an earlier one keep working. */
+    private static final WriterSchemas WRITERS = WriterSchemas.of(PromptRequest.getClassSchema(),
+            PromptBatch.getClassSchema());
 
     private final IntakeLimits limits;
     private final PromptValidator validator;
@@ -63,26 +68,38 @@ public final class PromptDecoder {
             return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
                     "Avro single-object header is truncated"));
         }
+        Optional<WriterSchemas.Resolution> resolution = WRITERS.resolve(fingerprint.getAsLong());
+        if (resolution.isEmpty()) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH, String.format(
+                    "Avro schema fingerprint %016x is no published version of PromptRequest or PromptBatch "
+                            + "(the current ones are %016x and %016x)",
+                    fingerprint.getAsLong(), REQUEST_FINGERPRINT, BATCH_FINGERPRINT)));
+        }
+        return decodeAvroBody(value, SingleObjectEncoding.HEADER_LENGTH, resolution.get());
+    }
+
+    /** The Avro binary record from {@code offset} on, written with the resolution's writer schema. */
+    private DecodedRecord decodeAvroBody(byte[] value, int offset, WriterSchemas.Resolution resolution) {
         try {
-            if (fingerprint.getAsLong() == REQUEST_FINGERPRINT) {
-                return validated(List.of(SingleObjectEncoding.<PromptRequest>read(value, PromptRequest.getClassSchema())), null);
+            if (resolution.reader().equals(PromptRequest.getClassSchema())) {
+                PromptRequest request = SingleObjectEncoding.readBody(value, offset, resolution.writer(),
+                        resolution.reader());
+                return validated(List.of(request), null);
             }
-            if (fingerprint.getAsLong() == BATCH_FINGERPRINT) {
-                PromptBatch batch = SingleObjectEncoding.read(value, PromptBatch.getClassSchema());
-                if (batch.getRequests().size() > limits.maxBatchPrompts()) {
-                    return tooManyPrompts(batch.getRequests().size());
-                }
-                Optional<Problem> unfit = unfitBatch(batch, batch.getRequests().isEmpty());
-                if (unfit.isPresent()) {
-                    return DecodedRecord.failed(unfit.get());
-                }
-                // As in a JSON batch, items may leave out the run the batch already names.
-                if (batch.getRunId() != null) {
-                    batch.getRequests().stream().filter(item -> item.getRunId() == null)
-                            .forEach(item -> item.setRunId(batch.getRunId()));
-                }
-                return validated(batch.getRequests(), batch.getTenant());
+            PromptBatch batch = SingleObjectEncoding.readBody(value, offset, resolution.writer(), resolution.reader());
+            if (batch.getRequests().size() > limits.maxBatchPrompts()) {
+                return tooManyPrompts(batch.getRequests().size());
             }
+            Optional<Problem> unfit = unfitBatch(batch, batch.getRequests().isEmpty());
+            if (unfit.isPresent()) {
+                return DecodedRecord.failed(unfit.get());
+            }
+            // As in a JSON batch, items may leave out the run the batch already names.
+            if (batch.getRunId() != null) {
+                batch.getRequests().stream().filter(item -> item.getRunId() == null)
+                        .forEach(item -> item.setRunId(batch.getRunId()));
+            }
+            return validated(batch.getRequests(), batch.getTenant());
         } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {
             return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
                     "invalid Avro record: " + e.getMessage()));
@@ -91,9 +108,6 @@ public final class PromptDecoder {
             return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
                     "invalid Avro record: a union branch or enum symbol index out of range"));
         }
-        return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH, String.format(
-                "Avro schema fingerprint %016x is neither PromptRequest (%016x) nor PromptBatch (%016x)",
-                fingerprint.getAsLong(), REQUEST_FINGERPRINT, BATCH_FINGERPRINT)));
     }
 
     private DecodedRecord decodeJson(byte[] value) {

@@ -5,20 +5,17 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * One record type in both of Sluice's wire formats: Avro single-object encoding and plain JSON with the schema's
- * field names. Decoding tells the two apart by the single-object marker.
+ * field names. Decoding tells the two apart by the single-object marker, and resolves an Avro record written with
+ * any published version of the schema ({@link WriterSchemas}) to the current one.
  *
  * <p>Decoding trusts nothing in the bytes: a record above the size cap is refused before it is parsed; Avro is read
  * with {@link BoundedDecoder}, so no length prefix can claim more than the record holds; JSON is parsed with
@@ -44,38 +41,47 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
 
     private final String schemaJson;
     private final int maxRecordBytes;
+    private final int writerVersion;
     private transient Schema schema;
-    private transient long fingerprint;
-    private transient BinaryMessageEncoder<T> encoder;
+    private transient WriterSchemas writers;
+    private transient VersionedWriter<T> writer;
+    private transient long writerFingerprint;
     private transient ObjectMapper json;
 
-    /** Decodes records of up to {@link #DEFAULT_MAX_RECORD_BYTES}. */
+    /** Decodes records of up to {@link #DEFAULT_MAX_RECORD_BYTES} and writes the current schema. */
     public RecordCodec(Schema schema) {
-        this(schema, DEFAULT_MAX_RECORD_BYTES);
+        this(schema, DEFAULT_MAX_RECORD_BYTES, 0);
     }
 
+    /** Decodes records of up to {@code maxRecordBytes} and writes the current schema. */
     public RecordCodec(Schema schema, int maxRecordBytes) {
+        this(schema, maxRecordBytes, 0);
+    }
+
+    /**
+     * Decodes records of up to {@code maxRecordBytes} written with any published version of {@code schema}, and
+     * writes Avro in version {@code writerVersion} of it ({@link SchemaHistory}; 0 for the current one). An earlier
+     * version is refused when it cannot hold what the current schema holds (an enum symbol added since, without a
+     * default to stand in for it).
+     */
+    public RecordCodec(Schema schema, int maxRecordBytes, int writerVersion) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
         this.schemaJson = schema.toString();
         this.maxRecordBytes = maxRecordBytes;
+        this.writerVersion = writerVersion;
         this.schema = schema;
-        this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        writer();
+        writers();
     }
 
     public byte[] encode(T record, boolean json) {
         if (json) {
             return JsonAvro.toJson(record).toString().getBytes(StandardCharsets.UTF_8);
         }
-        try {
-            ByteBuffer buffer = encoder().encode(record);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode " + schema().getName(), e);
-        }
+        byte[] body = writer().body(record);
+        return SingleObjectEncoding.frame(writerFingerprint, body);
     }
 
     /** Decodes either format; throws {@link UnreadableRecordException} on anything else. */
@@ -91,17 +97,17 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
     }
 
     private T decodeAvro(byte[] bytes) {
-        OptionalLong writer = SingleObjectEncoding.fingerprint(bytes);
-        if (writer.isEmpty()) {
+        OptionalLong fingerprint = SingleObjectEncoding.fingerprint(bytes);
+        if (fingerprint.isEmpty()) {
             throw new UnreadableRecordException("Avro single-object header is truncated");
         }
         Schema reader = schema();
-        if (writer.getAsLong() != fingerprint) {
-            throw new UnreadableRecordException(String.format("Avro schema fingerprint %016x is not %s's (%016x)",
-                    writer.getAsLong(), reader.getName(), fingerprint));
-        }
+        WriterSchemas.Resolution resolution = writers().resolve(fingerprint.getAsLong())
+                .orElseThrow(() -> new UnreadableRecordException(String.format(
+                        "Avro schema fingerprint %016x is no published version of %s (the current one is %016x)",
+                        fingerprint.getAsLong(), reader.getName(), SchemaNormalization.parsingFingerprint64(reader))));
         try {
-            return SingleObjectEncoding.read(bytes, reader);
+            return SingleObjectEncoding.read(bytes, resolution.writer(), resolution.reader());
         } catch (IOException | AvroRuntimeException e) {
             throw new UnreadableRecordException("invalid Avro " + reader.getName() + ": " + e.getMessage());
         } catch (IndexOutOfBoundsException e) {
@@ -128,16 +134,23 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
     private Schema schema() {
         if (schema == null) {
             schema = new Schema.Parser().parse(schemaJson);
-            fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         }
         return schema;
     }
 
-    private BinaryMessageEncoder<T> encoder() {
-        if (encoder == null) {
-            encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema());
+    private WriterSchemas writers() {
+        if (writers == null) {
+            writers = WriterSchemas.of(schema());
         }
-        return encoder;
+        return writers;
+    }
+
+    private VersionedWriter<T> writer() {
+        if (writer == null) {
+            writer = new VersionedWriter<>(schema(), writerVersion);
+            writerFingerprint = SchemaNormalization.parsingFingerprint64(writer.schema());
+        }
+        return writer;
     }
 
     private ObjectMapper json() {

@@ -23,6 +23,12 @@ public final class SingleObjectEncoding {
         return bytes.length >= 2 && bytes[0] == (byte) 0xC3 && bytes[1] == (byte) 0x01;
     }
 
+    /** A record: the header for the writer schema with {@code fingerprint}, then the binary {@code body}. */
+    public static byte[] frame(long fingerprint, byte[] body) {
+        return ByteBuffer.allocate(HEADER_LENGTH + body.length).order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3).put((byte) 0x01).putLong(fingerprint).put(body).array();
+    }
+
     /** The writer schema's fingerprint, if the header is complete. */
     public static OptionalLong fingerprint(byte[] bytes) {
         if (!hasMarker(bytes) || bytes.length < HEADER_LENGTH) {
@@ -32,14 +38,23 @@ public final class SingleObjectEncoding {
     }
 
     /**
-     * The record after the header, read with {@code schema} as both writer and reader schema (the caller has
-     * matched the fingerprint). Strict: lengths beyond the record, invalid UTF-8 and bytes left over are errors.
+     * The record after the header, written with {@code writer} (the caller has matched the fingerprint) and resolved
+     * to {@code reader} by Avro's schema resolution. Strict: lengths beyond the record, invalid UTF-8 and bytes left
+     * over are errors.
      */
-    public static <T> T read(byte[] bytes, Schema schema) throws IOException {
-        BoundedDecoder in = new BoundedDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
-        T record = new SpecificDatumReader<T>(schema).read(null, in);
+    public static <T> T read(byte[] bytes, Schema writer, Schema reader) throws IOException {
+        return readBody(bytes, HEADER_LENGTH, writer, reader);
+    }
+
+    /**
+     * An Avro binary record that starts at {@code offset} and fills the rest of {@code bytes}, as {@link #read} reads
+     * it; also the body of other framings (a schema registry's).
+     */
+    public static <T> T readBody(byte[] bytes, int offset, Schema writer, Schema reader) throws IOException {
+        BoundedDecoder in = new BoundedDecoder(bytes, offset, bytes.length - offset);
+        T record = new SpecificDatumReader<T>(writer, reader).read(null, in);
         if (!in.isEnd()) {
-            throw new AvroTypeException("bytes left over after the " + schema.getName() + " record");
+            throw new AvroTypeException("bytes left over after the " + reader.getName() + " record");
         }
         return record;
     }

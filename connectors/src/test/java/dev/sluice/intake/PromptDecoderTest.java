@@ -8,18 +8,25 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.RecordCodec;
+import dev.sluice.serde.SchemaHistory;
 import dev.sluice.serde.SingleObjectEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,6 +52,53 @@ class PromptDecoderTest {
         assertThat(request.getParams().getTemperature()).isEqualTo(0.5f);
         assertThat(request.getPriority().name()).isEqualTo("BATCH");
         assertThat(request.getMessages()).isEmpty();
+    }
+
+    /** A producer built against any earlier PromptRequest schema, as Avro's own encoder writes it, is served. */
+    @Test
+    void servesProducersBuiltAgainstEveryPublishedPromptRequestSchema() throws IOException {
+        List<Schema> versions = SchemaHistory.versions(PromptRequest.getClassSchema());
+        assertThat(versions).hasSizeGreaterThan(1);
+        for (int version = 1; version <= versions.size(); version++) {
+            Schema schema = versions.get(version - 1);
+            GenericRecord sent = new GenericRecordBuilder(schema).set("request_id", "r-v" + version)
+                    .set("tenant", "acme").set("task", new GenericData.EnumSymbol(schema.getField("task").schema(),
+                            "TRANSLATE"))
+                    .set("prompt", "Thank you").set("target_language", "ja").build();
+
+            DecodedRecord decoded = decoder.decode(singleObject(schema, sent));
+
+            assertThat(decoded.problems()).as("v%d", version).isEmpty();
+            PromptRequest request = decoded.requests().get(0);
+            assertThat(request.getRequestId()).isEqualTo("r-v" + version);
+            assertThat(request.getTask()).isEqualTo(Task.TRANSLATE);
+            assertThat(request.getPrompt()).isEqualTo("Thank you");
+            assertThat(request.getTargetLanguage()).isEqualTo("ja");
+            assertThat(request.getItemId()).as("a field added since takes its default").isNull();
+        }
+    }
+
+    @Test
+    void servesBatchesBuiltAgainstTheFirstPromptBatchSchema() throws IOException {
+        Schema batchV1 = SchemaHistory.version(PromptBatch.getClassSchema(), 1);
+        Schema requestV1 = batchV1.getField("requests").schema().getElementType();
+        GenericRecord item = new GenericRecordBuilder(requestV1).set("request_id", "b-1").set("tenant", "acme")
+                .set("task", new GenericData.EnumSymbol(requestV1.getField("task").schema(), "CHAT"))
+                .set("prompt", "Hello").build();
+        GenericRecord batch = new GenericRecordBuilder(batchV1).set("tenant", "acme").set("requests", List.of(item))
+                .build();
+
+        DecodedRecord decoded = decoder.decode(singleObject(batchV1, batch));
+
+        assertThat(decoded.problems()).isEmpty();
+        assertThat(decoded.requests()).extracting(PromptRequest::getRequestId).containsExactly("b-1");
+    }
+
+    private static byte[] singleObject(Schema schema, GenericRecord record) throws IOException {
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        return bytes;
     }
 
     @Test

@@ -3,7 +3,11 @@ package dev.sluice.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.CompletionTimings;
 import dev.sluice.schema.PromptBatch;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RouteExplanation;
 import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
 import java.io.ByteArrayOutputStream;
@@ -15,8 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link RecordCodec}'s decoding of records it must not trust. */
@@ -30,6 +39,51 @@ class RecordCodecTest {
     void readsBothFormats() {
         assertThat(commands.decode(commands.encode(cancel, false))).isEqualTo(cancel);
         assertThat(commands.decode(commands.encode(cancel, true))).isEqualTo(cancel);
+    }
+
+    @Test
+    void readsARecordWrittenWithAnEarlierVersion() throws IOException {
+        Schema v1 = SchemaHistory.version(RunCommand.getClassSchema(), 1);
+        GenericRecord old = new GenericRecordBuilder(v1).set("run_id", "run-1").set("tenant", "acme")
+                .set("action", new GenericData.EnumSymbol(v1.getField("action").schema(), "CANCEL"))
+                .set("issued_at", 1_000L).build();
+        ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+
+        assertThat(commands.decode(Arrays.copyOfRange(bytes.array(), bytes.position(), bytes.limit())))
+                .isEqualTo(cancel);
+    }
+
+    /** A consumer that reads with Completion v1 alone, knowing no later version, reads what a pinned codec writes. */
+    @Test
+    void writesAPinnedEarlierVersionThatItsReadersRead() throws IOException {
+        Schema v1 = SchemaHistory.version(Completion.getClassSchema(), 1);
+        RecordCodec<Completion> pinned = new RecordCodec<>(Completion.getClassSchema(), 1 << 20, 1);
+        Completion completion = Completion.newBuilder().setRequestId("r-1").setTenant("acme").setModelId("m")
+                .setBackend("triton").setEndpoint("e").setText("ok").setFinishReason("stop").setPromptTokens(3)
+                .setCompletionTokens(1).setItemId("custom-7")
+                .setTimings(CompletionTimings.newBuilder().setAcceptedAt(1).setQueuedMs(2).setFirstTokenMs(3)
+                        .setFinishedMs(4).build())
+                .setRoute(RouteExplanation.newBuilder().setChosenBecause("only one").build()).build();
+
+        byte[] written = pinned.encode(completion, false);
+        GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1).decode(written);
+
+        assertThat(SingleObjectEncoding.fingerprint(written)).hasValue(SchemaNormalization.parsingFingerprint64(v1));
+        assertThat(read.get("request_id")).hasToString("r-1");
+        assertThat(read.get("text")).hasToString("ok");
+        assertThat(read.hasField("item_id")).isFalse();
+        assertThat(pinned.decode(written)).as("the codec still reads what it wrote")
+                .isEqualTo(Completion.newBuilder(completion).setItemId(null).build());
+    }
+
+    @Test
+    void refusesToPinAVersionThatCannotHoldTodaysRecords() {
+        assertThatThrownBy(() -> new RecordCodec<Reject>(Reject.getClassSchema(), 1 << 20, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Reject version 1 cannot hold every Reject")
+                .hasMessageContaining("TENANT_MISMATCH");
+        assertThatThrownBy(() -> new RecordCodec<Reject>(Reject.getClassSchema(), 1 << 20, 9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("Reject has schema versions 1 to 4, not 9");
     }
 
     /** Avro would allocate what a length prefix claims before reading it: 2 GB for these few bytes. */
@@ -70,7 +124,7 @@ class RecordCodecTest {
                 PromptBatch.newBuilder().setTenant("acme").setRequests(java.util.List.of()).build(), false);
 
         assertThatThrownBy(() -> commands.decode(batch)).isInstanceOf(UnreadableRecordException.class)
-                .hasMessageContaining("is not RunCommand's");
+                .hasMessageContaining("is no published version of RunCommand");
     }
 
     @Test

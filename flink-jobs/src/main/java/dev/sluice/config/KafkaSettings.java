@@ -1,10 +1,22 @@
 package dev.sluice.config;
 
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.DeadLetter;
+import dev.sluice.schema.InferenceMetric;
+import dev.sluice.schema.MetricsSummary;
+import dev.sluice.schema.Reject;
+import dev.sluice.schema.RunState;
+import dev.sluice.serde.RecordCodec;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
 
 /**
  * Where the topics live and how records are written.
@@ -21,10 +33,20 @@ import java.util.Properties;
  *     stay unresolved here and are resolved only inside each Kafka client
  * @param tenancy where a record's tenant comes from: {@code record} (its field; one trusted producer, default) or
  *     {@code topic} (the tenant's own topics, guarded by Kafka ACLs); see {@link Tenancy}
+ * @param outputSchemaVersions per output record ({@code Completion}, {@code InferenceMetric}, {@code Reject},
+ *     {@code MetricsSummary}, {@code RunState}, {@code DeadLetter}), the published schema version to write Avro in,
+ *     for consumers that have not upgraded; absent, the current one
  */
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
-        Map<String, String> properties, Tenancy tenancy) implements Serializable {
+        Map<String, String> properties, Tenancy tenancy, Map<String, Integer> outputSchemaVersions)
+        implements Serializable {
+
+    /** The records the pipeline writes, by name: the ones whose schema version can be pinned. */
+    private static final Map<String, Schema> OUTPUTS = Stream.of(Completion.getClassSchema(),
+            InferenceMetric.getClassSchema(), Reject.getClassSchema(), MetricsSummary.getClassSchema(),
+            RunState.getClassSchema(), DeadLetter.getClassSchema())
+            .collect(Collectors.toUnmodifiableMap(Schema::getName, Function.identity()));
 
     /** The producer property that {@link #transactionTimeout} sets. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
@@ -44,12 +66,32 @@ public record KafkaSettings(
                     + "kafka.transaction-timeout (" + transactionTimeout + " now) instead");
         }
         tenancy = tenancy == null ? Tenancy.record : tenancy;
+        outputSchemaVersions = outputSchemaVersions == null ? Map.of() : Map.copyOf(outputSchemaVersions);
+        outputSchemaVersions.forEach(KafkaSettings::checkOutputSchemaVersion);
     }
 
-    /** Shared topics, {@link Tenancy#record}. */
+    /** Shared topics, {@link Tenancy#record}, current output schemas. */
     public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
             Duration transactionTimeout, Map<String, String> properties) {
-        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record);
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record, null);
+    }
+
+    private static void checkOutputSchemaVersion(String record, Integer version) {
+        Schema schema = OUTPUTS.get(record);
+        if (schema == null) {
+            throw new IllegalArgumentException("kafka.output-schema-versions." + record + ": not an output record; "
+                    + "one of " + new TreeSet<>(OUTPUTS.keySet()));
+        }
+        try {
+            new RecordCodec<>(schema, RecordCodec.DEFAULT_MAX_RECORD_BYTES, version);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("kafka.output-schema-versions." + record + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The schema version {@code record} is written in: the pinned one, else 0 for the current one. */
+    public int outputSchemaVersion(Schema record) {
+        return outputSchemaVersions.getOrDefault(record.getName(), 0);
     }
 
     /**
@@ -69,10 +111,12 @@ public record KafkaSettings(
     }
 
     public KafkaSettings withTenancy(Tenancy mode) {
-        return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode);
+        return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode,
+                outputSchemaVersions);
     }
 
     KafkaSettings withBootstrapServers(String servers) {
-        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy);
+        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy,
+                outputSchemaVersions);
     }
 }

@@ -38,7 +38,8 @@ final class TransactionalSink {
         waitForTheBroker(producer, config.job().checkpointTimeout());
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(new RecordCodec<>(schema),
+                .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(new RecordCodec<>(schema,
+                        RecordCodec.DEFAULT_MAX_RECORD_BYTES, kafka.outputSchemaVersion(schema)),
                         kafka.outputFormat().equals("json"), key, RecordFit.maxRequestSize(producer))))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix(config, name))

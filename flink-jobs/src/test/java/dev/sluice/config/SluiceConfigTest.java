@@ -3,6 +3,9 @@ package dev.sluice.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.schema.Completion;
+import dev.sluice.schema.InferenceMetric;
+import dev.sluice.schema.Reject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +84,22 @@ class SluiceConfigTest {
         assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "job:\n  checkpoint-timeout: PT5S\n")))
                 .hasMessageContaining("job.aligned-checkpoint-timeout (PT5S) must be shorter than "
                         + "job.checkpoint-timeout (PT5S)");
+    }
+
+    @Test
+    void outputSchemaVersionsArePinnedPerRecordAndCheckedAgainstTheHistory() throws IOException {
+        String kafka = "kafka:\n  bootstrap-servers: broker:9092\n  output-schema-versions: ";
+
+        KafkaSettings pinned = SluiceConfig.load(write(kafka + "{Completion: 1, Reject: 2}\n")).kafka();
+        assertThat(pinned.outputSchemaVersion(Completion.getClassSchema())).isEqualTo(1);
+        assertThat(pinned.outputSchemaVersion(Reject.getClassSchema())).isEqualTo(2);
+        assertThat(pinned.outputSchemaVersion(InferenceMetric.getClassSchema())).as("the current one").isZero();
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "{PromptRequest: 1}\n")))
+                .hasMessageContaining("kafka.output-schema-versions.PromptRequest: not an output record");
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "{Reject: 1}\n")))
+                .hasMessageContaining("kafka.output-schema-versions.Reject: Reject version 1 cannot hold every");
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "{Completion: 3}\n")))
+                .hasMessageContaining("Completion has schema versions 1 to 2, not 3");
     }
 
     @Test
