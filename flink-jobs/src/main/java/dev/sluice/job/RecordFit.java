@@ -1,6 +1,5 @@
 package dev.sluice.job;
 
-import dev.sluice.serde.RecordCodec;
 import dev.sluice.serde.Truncation;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -53,18 +52,16 @@ final class RecordFit<T extends SpecificRecordBase> implements Serializable {
     /** One record ready to send. */
     record Encoded(byte[] key, byte[] value, boolean shrunk) {}
 
-    private final RecordCodec<T> codec;
-    private final boolean json;
+    private final ValueWriter<T> values;
     private final RecordSerializer.KeyOf<T> keyOf;
     private final int maxRequestSize;
 
-    RecordFit(RecordCodec<T> codec, boolean json, RecordSerializer.KeyOf<T> keyOf, int maxRequestSize) {
+    RecordFit(ValueWriter<T> values, RecordSerializer.KeyOf<T> keyOf, int maxRequestSize) {
         if (maxRequestSize < MIN_MAX_REQUEST_SIZE) {
             throw new IllegalArgumentException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " of the sinks must be at least "
                     + MIN_MAX_REQUEST_SIZE + " bytes, so every output can fit it: " + maxRequestSize);
         }
-        this.codec = codec;
-        this.json = json;
+        this.values = values;
         this.keyOf = keyOf;
         this.maxRequestSize = maxRequestSize;
     }
@@ -77,9 +74,9 @@ final class RecordFit<T extends SpecificRecordBase> implements Serializable {
                 : ConfigDef.parseType(name, value, ConfigDef.Type.INT));
     }
 
-    /** The key and value of {@code record}, or of its shrunk copy where the whole would not fit. */
-    Encoded encode(T record) {
-        Encoded whole = encodeAs(record, false);
+    /** The key and value of {@code record} for {@code topic}, or of its shrunk copy where the whole would not fit. */
+    Encoded encode(String topic, T record) {
+        Encoded whole = encodeAs(topic, record, false);
         if (fits(whole)) {
             return whole;
         }
@@ -88,7 +85,7 @@ final class RecordFit<T extends SpecificRecordBase> implements Serializable {
             if (copy.equals(record)) {
                 continue; // nothing is as long as this cap: encoding would only measure the same record again
             }
-            Encoded shrunk = encodeAs(copy, true);
+            Encoded shrunk = encodeAs(topic, copy, true);
             if (fits(shrunk)) {
                 return shrunk;
             }
@@ -105,9 +102,9 @@ final class RecordFit<T extends SpecificRecordBase> implements Serializable {
                 IntStream.of(ID_SAFE_CHARS, FLOOR_CHARS)).toArray();
     }
 
-    private Encoded encodeAs(T record, boolean shrunk) {
+    private Encoded encodeAs(String topic, T record, boolean shrunk) {
         String key = keyOf.keyOf(record);
-        return new Encoded(key == null ? null : key.getBytes(StandardCharsets.UTF_8), codec.encode(record, json),
+        return new Encoded(key == null ? null : key.getBytes(StandardCharsets.UTF_8), values.write(topic, record),
                 shrunk);
     }
 

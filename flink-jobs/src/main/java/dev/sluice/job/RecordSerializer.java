@@ -37,7 +37,7 @@ final class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecor
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
         String destination = topic.topicOf(record);
-        RecordFit.Encoded encoded = fit.encode(record);
+        RecordFit.Encoded encoded = fit.encode(destination, record);
         if (encoded.shrunk()) {
             // Rare: intake caps every field; what is left is a misbehaving server or an outsized route explanation.
             LOG.warn("{} record for {} did not fit the producer's max.request.size and was truncated to {} bytes",

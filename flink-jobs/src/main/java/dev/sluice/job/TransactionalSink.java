@@ -2,7 +2,6 @@ package dev.sluice.job;
 
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.serde.RecordCodec;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.avro.Schema;
@@ -38,9 +37,8 @@ final class TransactionalSink {
         waitForTheBroker(producer, config.job().checkpointTimeout());
         return KafkaSink.<T>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(new RecordCodec<>(schema,
-                        RecordCodec.DEFAULT_MAX_RECORD_BYTES, kafka.outputSchemaVersion(schema)),
-                        kafka.outputFormat().equals("json"), key, RecordFit.maxRequestSize(producer))))
+                .setRecordSerializer(new RecordSerializer<>(topic, new RecordFit<>(ValueWriter.<T>of(kafka, schema), key,
+                        RecordFit.maxRequestSize(producer))))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix(config, name))
                 .setKafkaProducerConfig(producer)

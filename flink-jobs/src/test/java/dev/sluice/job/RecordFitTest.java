@@ -45,7 +45,7 @@ class RecordFitTest {
                 .setOriginal(ByteBuffer.wrap(new byte[64 * 1024])).setRejectedAt(99).build();
         RecordFit<Reject> fit = fit(Reject.getClassSchema(), json, r -> r.getTenant() + "/" + r.getRequestId());
 
-        RecordFit.Encoded encoded = fit.encode(reject);
+        RecordFit.Encoded encoded = fit.encode("rejects", reject);
 
         assertThat(encoded.shrunk()).isTrue();
         assertFits(encoded, ONE_MIB);
@@ -72,7 +72,7 @@ class RecordFitTest {
         String text = "answer ".repeat(400_000);
         Completion completion = completion("r-1", text, new RouteExplanation("b".repeat(500_000), excluded));
 
-        RecordFit.Encoded encoded = fit(Completion.getClassSchema(), json, Completion::getRequestId).encode(completion);
+        RecordFit.Encoded encoded = fit(Completion.getClassSchema(), json, Completion::getRequestId).encode("completions", completion);
 
         assertThat(encoded.shrunk()).isTrue();
         assertFits(encoded, ONE_MIB);
@@ -90,7 +90,8 @@ class RecordFitTest {
         Completion completion = completion("r-1", "hello", new RouteExplanation("because", List.of()));
         RecordCodec<Completion> codec = new RecordCodec<>(Completion.getClassSchema());
 
-        RecordFit.Encoded encoded = new RecordFit<>(codec, json, Completion::getRequestId, ONE_MIB).encode(completion);
+        RecordFit.Encoded encoded = new RecordFit<>((topic, record) -> codec.encode(record, json), Completion::getRequestId, ONE_MIB)
+                .encode("completions", completion);
 
         assertThat(encoded.shrunk()).isFalse();
         assertThat(encoded.value()).isEqualTo(codec.encode(completion, json));
@@ -116,7 +117,7 @@ class RecordFitTest {
         T record = (T) filled(schema, "\u0001".repeat(20_000), 100);
         RecordFit<T> fit = fit(schema, json, r -> r.get(0).toString(), RecordFit.MIN_MAX_REQUEST_SIZE);
 
-        assertFits(fit.encode(record), RecordFit.MIN_MAX_REQUEST_SIZE);
+        assertFits(fit.encode("outputs", record), RecordFit.MIN_MAX_REQUEST_SIZE);
     }
 
     @Test
@@ -141,7 +142,8 @@ class RecordFitTest {
 
     private static <T extends SpecificRecordBase> RecordFit<T> fit(Schema schema, boolean json,
             RecordSerializer.KeyOf<T> key, int maxRequestSize) {
-        return new RecordFit<>(new RecordCodec<>(schema), json, key, maxRequestSize);
+        RecordCodec<T> codec = new RecordCodec<>(schema);
+        return new RecordFit<>((topic, record) -> codec.encode(record, json), key, maxRequestSize);
     }
 
     private static void assertFits(RecordFit.Encoded encoded, int maxRequestSize) {
