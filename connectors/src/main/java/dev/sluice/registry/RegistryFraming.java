@@ -7,8 +7,8 @@ import java.util.OptionalInt;
  * Confluent's wire format for a record whose schema lives in a registry: the magic byte {@code 0x00}, the schema id
  * as 4 big-endian bytes, then the Avro binary body, written with that schema ({@code SchemaId.MAGIC_BYTE_V0} and
  * {@code ID_SIZE} in Confluent's serializers). Sluice's other encodings never start with {@code 0x00}: Avro's
- * single-object encoding starts {@code C3 01} and JSON with {@code {} or whitespace, so the first byte tells them
- * apart.
+ * single-object encoding starts {@code C3 01} and JSON with an opening brace or whitespace, so the first byte tells
+ * them apart.
  *
  * <p>Usage, writing and reading:
  * <pre>{@code

@@ -40,7 +40,7 @@ public final class SchemaRegistryClient implements Serializable {
     /** Confluent's {@code error_code}s for a subject, and a schema within it, that the registry does not have. */
     private static final int SUBJECT_NOT_FOUND = 40401;
     private static final int SCHEMA_NOT_FOUND = 40403;
-    /** A JSON string escape turns one byte of the schema into at most six of the answer ({@code \u0001}). */
+    /** A JSON string escape turns one byte of the schema into at most six of the answer: a control character. */
     private static final int ESCAPED_BYTES_PER_BYTE = 6;
     /** Room in an answer for what surrounds the schema, e.g. the subject and version in a lookup's. */
     private static final int ANSWER_SLACK_BYTES = 16 * 1024;
