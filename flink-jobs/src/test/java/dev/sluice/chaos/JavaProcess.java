@@ -12,11 +12,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code java} process this test started, on the JDK that runs the test, its output in {@code <dir>/<name>.log},
- * its collections in {@code <dir>/<name>-gc.log} and its temporary files under {@code <dir>/tmp}, so a killed one
- * leaves nothing behind elsewhere. It is never asked to stop: {@link #kill()} is {@code kill -9}.
+ * A {@code java} process this test started, on the JDK that runs the test unless told another, its output in
+ * {@code <dir>/<name>.log}, its collections in {@code <dir>/<name>-gc.log} and its temporary files under
+ * {@code <dir>/tmp}, so a killed one leaves nothing behind elsewhere. It is never asked to stop: {@link #kill()} is
+ * {@code kill -9}. Public for the registry tests, which run Apicurio Registry on a newer JDK.
  */
-final class JavaProcess implements AutoCloseable {
+public final class JavaProcess implements AutoCloseable {
 
     private static final Duration EXIT_AFTER_KILL = Duration.ofSeconds(30);
     /** The heap before, after and in all of a collection, as {@code -Xlog:gc} writes it: {@code 24M->3M(256M)}. */
@@ -38,9 +39,18 @@ final class JavaProcess implements AutoCloseable {
     /** Starts {@code java arguments…} in {@code dir} with {@code environment} added to this JVM's. */
     static JavaProcess start(String name, Path dir, Map<String, String> environment, List<String> arguments)
             throws IOException {
+        return start(Path.of(System.getProperty("java.home")), name, dir, environment, arguments);
+    }
+
+    /**
+     * Starts {@code java arguments…} of the JDK or JRE at {@code javaHome}, otherwise as
+     * {@link #start(String, Path, Map, List)}.
+     */
+    public static JavaProcess start(Path javaHome, String name, Path dir, Map<String, String> environment,
+            List<String> arguments) throws IOException {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         command.add("-Djava.io.tmpdir=" + tmp);
         Path gcLog = dir.resolve(name + "-gc.log");
         command.add("-Xlog:gc:file=" + gcLog);
@@ -61,10 +71,12 @@ final class JavaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** SIGKILL, as {@code kill -9}: no shutdown hook runs, nothing is flushed or closed. */
+    /** SIGKILL, as {@code kill -9}, to it and any processes it started: no shutdown hook runs, nothing is flushed. */
     void kill() throws InterruptedException {
-        // destroyForcibly() sends SIGKILL on Linux, to this process only, by the handle that started it.
+        // destroyForcibly() sends SIGKILL on Linux, by the handle that started it. Its children first, while they
+        // can still be found as its descendants.
         killed = true;
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         if (!process.waitFor(EXIT_AFTER_KILL.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") outlived SIGKILL");
@@ -72,7 +84,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Whether it has ended, and not by {@link #kill()}. */
-    boolean exitedByItself() {
+    public boolean exitedByItself() {
         return !process.isAlive() && !killed;
     }
 
@@ -102,7 +114,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Everything it printed so far. */
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.readString(log);
     }
 
