@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
+import dev.sluice.registry.RegistryException;
+import dev.sluice.registry.RegistryFraming;
+import dev.sluice.registry.RegistryWriters;
+import dev.sluice.registry.SchemaRegistryClient;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.serde.JsonAvro;
 import dev.sluice.serde.SingleObjectEncoding;
@@ -16,13 +20,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.apache.avro.SchemaNormalization;
 
 /**
  * Turns a record value from the prompts topic into validated requests. A value is either Avro single-object
  * encoding of PromptRequest or PromptBatch in any published version of their schemas (told apart by the schema
- * fingerprint, resolved to the current schema), or a UTF-8 JSON object with the same field names (a batch has
+ * fingerprint, resolved to the current schema), Avro in a schema registry's framing (magic byte 0, schema id) of any
+ * schema that resolves to either, or a UTF-8 JSON object with the same field names (a batch has
  * {@code requests}). Nothing here throws on bad input: every failure is a
  * {@link Problem} with a reason code.
  */
@@ -36,10 +42,18 @@ public final class PromptDecoder {
 
     private final IntakeLimits limits;
     private final PromptValidator validator;
+    private final RegistryWriters registry;
 
+    /** Reads JSON and single-object records; refuses registry-framed ones. */
     public PromptDecoder(IntakeLimits limits) {
+        this(limits, null);
+    }
+
+    /** Reads registry-framed records too, with the writer schemas {@code registry} holds; null for none. */
+    public PromptDecoder(IntakeLimits limits, SchemaRegistryClient registry) {
         this.limits = limits;
         this.validator = new PromptValidator(limits);
+        this.registry = registry == null ? null : new RegistryWriters(registry, WRITERS);
     }
 
     public DecodedRecord decode(byte[] value) {
@@ -51,10 +65,16 @@ public final class PromptDecoder {
                     "record of " + value.length + " bytes exceeds the limit of " + limits.maxRecordBytes()));
         }
         try {
+            if (RegistryFraming.isFramed(value)) {
+                return decodeRegistryFramed(value);
+            }
             if (SingleObjectEncoding.hasMarker(value)) {
                 return decodeAvro(value);
             }
             return decodeJson(value);
+        } catch (RegistryException e) {
+            // Only a registry that could not be asked gets here: the record may be fine, so it is not rejected.
+            throw e;
         } catch (RuntimeException e) {
             // A decoder bug must not stop the job: the record is rejected with what went wrong.
             return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
@@ -76,6 +96,25 @@ public final class PromptDecoder {
                     fingerprint.getAsLong(), REQUEST_FINGERPRINT, BATCH_FINGERPRINT)));
         }
         return decodeAvroBody(value, SingleObjectEncoding.HEADER_LENGTH, resolution.get());
+    }
+
+    private DecodedRecord decodeRegistryFramed(byte[] value) {
+        OptionalInt id = RegistryFraming.schemaId(value);
+        if (id.isEmpty()) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.DECODE_ERROR,
+                    "schema registry framing (magic byte 0) without a whole schema id of 0 or more"));
+        }
+        if (registry == null) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH, "a schema registry's framing "
+                    + "(magic byte 0, schema id " + id.getAsInt() + "), but kafka.schema-registry is not configured"));
+        }
+        WriterSchemas.Resolution resolution;
+        try {
+            resolution = registry.resolve(id.getAsInt());
+        } catch (RegistryWriters.RefusedSchemaException e) {
+            return DecodedRecord.failed(Problem.ofRecord(RejectReason.SCHEMA_MISMATCH, e.getMessage()));
+        }
+        return decodeAvroBody(value, RegistryFraming.HEADER_LENGTH, resolution);
     }
 
     /** The Avro binary record from {@code offset} on, written with the resolution's writer schema. */
