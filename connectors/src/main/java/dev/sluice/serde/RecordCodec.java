@@ -80,8 +80,17 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
         if (json) {
             return JsonAvro.toJson(record).toString().getBytes(StandardCharsets.UTF_8);
         }
-        byte[] body = writer().body(record);
-        return SingleObjectEncoding.frame(writerFingerprint, body);
+        return SingleObjectEncoding.frame(writerFingerprint, encodeBody(record));
+    }
+
+    /** The schema Avro is written in: the current one or the pinned earlier version. */
+    public Schema writerSchema() {
+        return writer().schema();
+    }
+
+    /** {@code record} as bare Avro binary in {@link #writerSchema()}, for another framing than single-object's. */
+    public byte[] encodeBody(T record) {
+        return writer().body(record);
     }
 
     /** Decodes either format; throws {@link UnreadableRecordException} on anything else. */

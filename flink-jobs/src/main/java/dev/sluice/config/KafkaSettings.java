@@ -6,12 +6,15 @@ import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RunState;
+import dev.sluice.registry.RegistrySettings;
 import dev.sluice.serde.RecordCodec;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -23,7 +26,8 @@ import org.apache.avro.Schema;
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param topicPrefix prefix of every topic name, default {@code sluice}
- * @param outputFormat {@code avro} (single-object encoding, default) or {@code json}
+ * @param outputFormat {@code avro} (single-object encoding, default), {@code json}, or {@code registry} (Avro in
+ *     the schema registry's framing; needs {@code schemaRegistry})
  * @param transactionTimeout the sinks' {@code transaction.timeout.ms}; must not exceed the broker's
  *     {@code transaction.max.timeout.ms} (15 minutes by default) and must outlast a checkpoint and a recovery
  *     ({@link TransactionTimeouts}); default 10 minutes
@@ -39,8 +43,8 @@ import org.apache.avro.Schema;
  */
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
-        Map<String, String> properties, Tenancy tenancy, Map<String, Integer> outputSchemaVersions)
-        implements Serializable {
+        Map<String, String> properties, Tenancy tenancy, Map<String, Integer> outputSchemaVersions,
+        SchemaRegistrySettings schemaRegistry) implements Serializable {
 
     /** The records the pipeline writes, by name: the ones whose schema version can be pinned. */
     private static final Map<String, Schema> OUTPUTS = Stream.of(Completion.getClassSchema(),
@@ -55,8 +59,14 @@ public record KafkaSettings(
         Objects.requireNonNull(bootstrapServers, "kafka.bootstrap-servers is required");
         topicPrefix = topicPrefix == null ? "sluice" : topicPrefix;
         outputFormat = outputFormat == null ? "avro" : outputFormat;
-        if (!outputFormat.equals("avro") && !outputFormat.equals("json")) {
-            throw new IllegalArgumentException("kafka.output-format must be avro or json: " + outputFormat);
+        if (!Set.of("avro", "json", "registry").contains(outputFormat)) {
+            throw new IllegalArgumentException("kafka.output-format must be avro, json or registry: " + outputFormat);
+        }
+        if (outputFormat.equals("registry") && schemaRegistry == null) {
+            throw new IllegalArgumentException("kafka.output-format registry needs kafka.schema-registry.url");
+        }
+        if (schemaRegistry != null) {
+            schemaRegistry.toClientSettings();
         }
         transactionTimeout = transactionTimeout == null ? Duration.ofMinutes(10) : transactionTimeout;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
@@ -73,7 +83,8 @@ public record KafkaSettings(
     /** Shared topics, {@link Tenancy#record}, current output schemas. */
     public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
             Duration transactionTimeout, Map<String, String> properties) {
-        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record, null);
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record, null,
+                null);
     }
 
     private static void checkOutputSchemaVersion(String record, Integer version) {
@@ -87,6 +98,11 @@ public record KafkaSettings(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("kafka.output-schema-versions." + record + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The schema registry's client settings, if one is configured. */
+    public Optional<RegistrySettings> registry() {
+        return Optional.ofNullable(schemaRegistry).map(SchemaRegistrySettings::toClientSettings);
     }
 
     /** The schema version {@code record} is written in: the pinned one, else 0 for the current one. */
@@ -112,11 +128,11 @@ public record KafkaSettings(
 
     public KafkaSettings withTenancy(Tenancy mode) {
         return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode,
-                outputSchemaVersions);
+                outputSchemaVersions, schemaRegistry);
     }
 
     KafkaSettings withBootstrapServers(String servers) {
         return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy,
-                outputSchemaVersions);
+                outputSchemaVersions, schemaRegistry);
     }
 }

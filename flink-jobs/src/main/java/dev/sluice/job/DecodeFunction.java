@@ -6,6 +6,8 @@ import dev.sluice.intake.DecodedRecord;
 import dev.sluice.intake.IntakeLimits;
 import dev.sluice.intake.Problem;
 import dev.sluice.intake.PromptDecoder;
+import dev.sluice.registry.RegistrySettings;
+import dev.sluice.registry.SchemaRegistryClient;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RejectReason;
@@ -31,17 +33,20 @@ final class DecodeFunction extends ProcessFunction<SourceRecord, PromptRequest> 
 
     private final IntakeLimits limits;
     private final Topics topics;
+    private final RegistrySettings registry;
     private transient PromptDecoder decoder;
     private transient RejectCounters rejects;
 
-    DecodeFunction(IntakeLimits limits, Topics topics) {
+    /** {@code registry} null: registry-framed records are rejected. */
+    DecodeFunction(IntakeLimits limits, Topics topics, RegistrySettings registry) {
         this.limits = limits;
         this.topics = topics;
+        this.registry = registry;
     }
 
     @Override
     public void open(OpenContext context) {
-        decoder = new PromptDecoder(limits);
+        decoder = new PromptDecoder(limits, registry == null ? null : new SchemaRegistryClient(registry));
         rejects = new RejectCounters(getRuntimeContext().getMetricGroup());
     }
 

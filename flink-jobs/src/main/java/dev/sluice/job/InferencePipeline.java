@@ -107,7 +107,8 @@ public final class InferencePipeline {
         // A local, so that the sinks' functions capture the topics and not this (unserializable) pipeline.
         Topics topics = this.topics;
         SingleOutputStreamOperator<PromptRequest> requests = records
-                .process(new DecodeFunction(config.limits().toIntakeLimits(), topics))
+                .process(new DecodeFunction(config.limits().toIntakeLimits(), topics,
+                        config.kafka().registry().orElse(null)))
                 .uid("decode").name("decode and validate");
         SingleOutputStreamOperator<PromptRequest> unique = requests
                 .keyBy(DedupeFunction::key, Types.STRING)

@@ -80,7 +80,7 @@ final class PipelineTestEnv implements AutoCloseable {
         this.catalog = declared.withEndpoints(emulators.endpoints());
         this.config = new SluiceConfig(
                 new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(10),
-                        kafkaProperties, tenancy, null),
+                        kafkaProperties, tenancy, null, null),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30), "it"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);
@@ -105,6 +105,15 @@ final class PipelineTestEnv implements AutoCloseable {
 
     /** As {@link #startPipeline(Configuration)}, following catalog documents signed for {@code catalogKey}. */
     JobClient startPipeline(Configuration flink, PublicKey catalogKey) throws Exception {
+        return startPipeline(config, flink, catalogKey);
+    }
+
+    /** As {@link #startPipeline()}, with {@code changed} for this environment's configuration. */
+    JobClient startPipeline(SluiceConfig changed) throws Exception {
+        return startPipeline(changed, new Configuration(), null);
+    }
+
+    private JobClient startPipeline(SluiceConfig config, Configuration flink, PublicKey catalogKey) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         InferencePipeline pipeline = new InferencePipeline(config, catalog, catalogKey);
         pipeline.configure(env);
