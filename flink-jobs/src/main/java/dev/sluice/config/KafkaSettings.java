@@ -21,10 +21,12 @@ import java.util.Properties;
  *     stay unresolved here and are resolved only inside each Kafka client
  * @param tenancy where a record's tenant comes from: {@code record} (its field; one trusted producer, default) or
  *     {@code topic} (the tenant's own topics, guarded by Kafka ACLs); see {@link Tenancy}
+ * @param topicSettings partitions, replication factor and retention of the topics ({@link TopicSpecs}); the key
+ *     is not {@code topics}, which names the topics themselves ({@link #topics()})
  */
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
-        Map<String, String> properties, Tenancy tenancy) implements Serializable {
+        Map<String, String> properties, Tenancy tenancy, TopicSettings topicSettings) implements Serializable {
 
     /** The producer property that {@link #transactionTimeout} sets. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
@@ -44,12 +46,19 @@ public record KafkaSettings(
                     + "kafka.transaction-timeout (" + transactionTimeout + " now) instead");
         }
         tenancy = tenancy == null ? Tenancy.record : tenancy;
+        topicSettings = topicSettings == null ? TopicSettings.ofDefaults() : topicSettings;
+    }
+
+    /** Topics made as {@link TopicSettings#ofDefaults()}. */
+    public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
+            Duration transactionTimeout, Map<String, String> properties, Tenancy tenancy) {
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy, null);
     }
 
     /** Shared topics, {@link Tenancy#record}. */
     public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
             Duration transactionTimeout, Map<String, String> properties) {
-        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record);
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record, null);
     }
 
     /**
@@ -69,10 +78,12 @@ public record KafkaSettings(
     }
 
     public KafkaSettings withTenancy(Tenancy mode) {
-        return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode);
+        return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode,
+                topicSettings);
     }
 
     KafkaSettings withBootstrapServers(String servers) {
-        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy);
+        return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy,
+                topicSettings);
     }
 }
