@@ -15,7 +15,7 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * One topic as Sluice needs it: what {@code sluice topics create} makes, and the least that {@code check} and
- * {@code run} accept. Built by {@link TopicSpecs} only.
+ * {@code run} accept, as {@link TopicSpecs} derives it from the configuration.
  *
  * @param name the topic
  * @param partitions partitions to create it with, and the fewest it may have
