@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TopicSpecs;
 import dev.sluice.job.InferencePipeline;
 import dev.sluice.job.LocalJob;
 import dev.sluice.job.MetricsSummaryJob;
@@ -96,6 +97,7 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--watch-catalog and --catalog-key go together: "
                     + "what the watcher publishes must be signed");
         }
+        requireTopics(settings);
         List<JobClient> started = new ArrayList<>();
         if (jobs != Jobs.summary) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
@@ -119,6 +121,24 @@ final class RunCommand implements Callable<Integer> {
             started.add(env.executeAsync(MetricsSummaryJob.JOB_NAME));
         }
         return started;
+    }
+
+    /**
+     * Refuses to start, with one line, unless every topic the jobs use is there as specified: a missing one would
+     * otherwise fail the jobs over and over. With {@code kafka.tenancy: topic} the tenants checked are those with any
+     * topic on the cluster, each in full, and not every tenant the catalog names: the jobs find tenants' prompts by
+     * pattern, so a tenant whose topics are not made yet only has no traffic and must not keep the others from
+     * being served; but one whose prompts topic exists without its outputs would fail every transaction.
+     */
+    private void requireTopics(SluiceConfig settings) {
+        TopicSpecs specs = TopicSpecs.of(settings);
+        TopicReport report;
+        try (TopicAudit audit = new TopicAudit(settings.kafka())) {
+            report = new TopicReport(audit.inspect(specs.all(audit.tenantsWithTopics(specs.topics()))));
+        }
+        if (report.exitCode() != TopicReport.OK) {
+            throw new IllegalStateException(report.oneLine(config));
+        }
     }
 
     /** A fresh configuration of the {@code -D} options, for one job. */

@@ -5,6 +5,8 @@ import dev.sluice.terminal.TailCommand;
 import dev.sluice.terminal.TopCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code sluice} command line. */
 @Command(
@@ -17,8 +19,18 @@ import picocli.CommandLine.Command;
             TailCommand.class, TopCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "on an error, print its stack trace after the one-line message (also SLUICE_DEBUG=1)")
+    boolean debug;
+
     public static void main(String[] args) {
-        int code = new CommandLine(new SluiceCli()).execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@link #main} runs it: every error one line, unless {@code --debug}. */
+    public static CommandLine commandLine() {
+        SluiceCli cli = new SluiceCli();
+        OneLineErrors errors = new OneLineErrors(() -> cli.debug || "1".equals(System.getenv("SLUICE_DEBUG")));
+        return new CommandLine(cli).setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
     }
 }

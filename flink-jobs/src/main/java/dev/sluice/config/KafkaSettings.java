@@ -37,14 +37,16 @@ import org.apache.avro.Schema;
  *     stay unresolved here and are resolved only inside each Kafka client
  * @param tenancy where a record's tenant comes from: {@code record} (its field; one trusted producer, default) or
  *     {@code topic} (the tenant's own topics, guarded by Kafka ACLs); see {@link Tenancy}
+ * @param topicSettings partitions, replication factor and retention of the topics ({@link TopicSpecs}); the key
+ *     is not {@code topics}, which names the topics themselves ({@link #topics()})
  * @param outputSchemaVersions per output record ({@code Completion}, {@code InferenceMetric}, {@code Reject},
  *     {@code MetricsSummary}, {@code RunState}, {@code DeadLetter}), the published schema version to write Avro in,
  *     for consumers that have not upgraded; absent, the current one
  */
 public record KafkaSettings(
         String bootstrapServers, String topicPrefix, String outputFormat, Duration transactionTimeout,
-        Map<String, String> properties, Tenancy tenancy, Map<String, Integer> outputSchemaVersions,
-        SchemaRegistrySettings schemaRegistry) implements Serializable {
+        Map<String, String> properties, Tenancy tenancy, TopicSettings topicSettings,
+        Map<String, Integer> outputSchemaVersions, SchemaRegistrySettings schemaRegistry) implements Serializable {
 
     /** The records the pipeline writes, by name: the ones whose schema version can be pinned. */
     private static final Map<String, Schema> OUTPUTS = Stream.of(Completion.getClassSchema(),
@@ -76,15 +78,21 @@ public record KafkaSettings(
                     + "kafka.transaction-timeout (" + transactionTimeout + " now) instead");
         }
         tenancy = tenancy == null ? Tenancy.record : tenancy;
+        topicSettings = topicSettings == null ? TopicSettings.ofDefaults() : topicSettings;
         outputSchemaVersions = outputSchemaVersions == null ? Map.of() : Map.copyOf(outputSchemaVersions);
         outputSchemaVersions.forEach(KafkaSettings::checkOutputSchemaVersion);
+    }
+
+    /** Topics made as {@link TopicSettings#ofDefaults()}, current output schemas, no schema registry. */
+    public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
+            Duration transactionTimeout, Map<String, String> properties, Tenancy tenancy) {
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy, null, null, null);
     }
 
     /** Shared topics, {@link Tenancy#record}, current output schemas. */
     public KafkaSettings(String bootstrapServers, String topicPrefix, String outputFormat,
             Duration transactionTimeout, Map<String, String> properties) {
-        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record, null,
-                null);
+        this(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, Tenancy.record);
     }
 
     private static void checkOutputSchemaVersion(String record, Integer version) {
@@ -128,11 +136,11 @@ public record KafkaSettings(
 
     public KafkaSettings withTenancy(Tenancy mode) {
         return new KafkaSettings(bootstrapServers, topicPrefix, outputFormat, transactionTimeout, properties, mode,
-                outputSchemaVersions, schemaRegistry);
+                topicSettings, outputSchemaVersions, schemaRegistry);
     }
 
     KafkaSettings withBootstrapServers(String servers) {
         return new KafkaSettings(servers, topicPrefix, outputFormat, transactionTimeout, properties, tenancy,
-                outputSchemaVersions, schemaRegistry);
+                topicSettings, outputSchemaVersions, schemaRegistry);
     }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.embedded;
 
-import dev.sluice.config.TenantTopics;
+import dev.sluice.config.TopicSettings;
+import dev.sluice.config.TopicSpec;
+import dev.sluice.config.TopicSpecs;
 import dev.sluice.config.Topics;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -8,13 +10,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
@@ -148,37 +150,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** The pipeline's topics: data topics with {@code partitions} partitions, the catalog and runs compacted. */
+    /**
+     * The shared topics ({@link Topics#all()}) as {@link TopicSpecs} makes them: each but the catalog with
+     * {@code partitions} partitions, all with this broker's single replica.
+     */
     public void createPipelineTopics(Topics topics, int partitions) {
-        createTopics(List.of(topics.prompts(), topics.completions(), topics.metrics(), topics.rejects(),
-                topics.metricsSummary(), topics.runCommands(), topics.deadLetters()), partitions);
-        createTopics(List.of(topics.catalog()), 1, Map.of("cleanup.policy", "compact"));
-        createTopics(List.of(topics.runs()), partitions, Map.of("cleanup.policy", "compact"));
+        createTopics(new TopicSpecs(topics, partitions, TopicSettings.ofDefaults()).shared());
     }
 
-    /** Creates {@code tenant}'s own topics ({@code tenancy: topic}), its runs topic compacted. */
+    /** Creates {@code tenant}'s own topics ({@code tenancy: topic}) as {@link TopicSpecs} makes them. */
     public void createTenantTopics(Topics topics, String tenant, int partitions) {
-        TenantTopics own = topics.of(tenant);
-        createTopics(List.of(own.prompts(), own.completions(), own.metrics(), own.rejects(), own.runCommands()),
-                partitions);
-        createTopics(List.of(own.runs()), partitions, Map.of("cleanup.policy", "compact"));
+        createTopics(new TopicSpecs(topics, partitions, TopicSettings.ofDefaults()).tenant(tenant));
     }
 
     /** Creates the topics that do not exist yet, with {@code partitions} partitions each. */
     public void createTopics(List<String> names, int partitions) {
-        createTopics(names, partitions, Map.of());
+        createTopics(names.stream().map(name -> new TopicSpec(name, partitions, Optional.empty(), Map.of())).toList());
     }
 
-    /** Creates the topics that do not exist yet, with the given topic configuration. */
-    public void createTopics(List<String> names, int partitions, Map<String, String> configs) {
+    /** Creates those of {@code specs} that do not exist yet. */
+    public void createTopics(List<TopicSpec> specs) {
         try (Admin admin = admin()) {
-            for (String name : names) {
+            for (TopicSpec spec : specs) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
-                            .all().get();
+                    admin.createTopics(List.of(spec.newTopic())).all().get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + name, e.getCause());
+                        throw new IllegalStateException("cannot create topic " + spec.name(), e.getCause());
                     }
                 }
             }

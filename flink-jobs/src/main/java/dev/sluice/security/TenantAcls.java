@@ -73,7 +73,8 @@ public record TenantAcls(Topics topics) {
      * commit offsets in groups named {@code <prefix>-…}; and read every tenant's metrics, which the metrics-summary
      * job folds into {@code <prefix>.metrics.summary}. The outputs are granted by prefix so new tenants need no
      * grant. The price: {@code <prefix>.runs.} also covers the run-commands topics and {@code <prefix>.metrics.} the
-     * summary, which the job is trusted not to write.
+     * summary, which the job is trusted not to write. And DESCRIBE_CONFIGS on every topic under the prefix, since
+     * {@code sluice run} checks the topics' cleanup policy and retention before it starts the jobs.
      */
     public List<AclBinding> pipeline(String principal) {
         List<AclBinding> bindings = new ArrayList<>();
@@ -85,6 +86,8 @@ public record TenantAcls(Topics topics) {
             bindings.add(allow(principal, topic(output + ".", PatternType.PREFIXED), AclOperation.WRITE));
         }
         bindings.add(allow(principal, topic(topics.deadLetters(), PatternType.LITERAL), AclOperation.WRITE));
+        bindings.add(allow(principal, topic(topics.prefix() + ".", PatternType.PREFIXED),
+                AclOperation.DESCRIBE_CONFIGS));
         String own = topics.prefix() + "-";
         bindings.add(allow(principal,
                 new ResourcePattern(ResourceType.TRANSACTIONAL_ID, own, PatternType.PREFIXED), AclOperation.WRITE));

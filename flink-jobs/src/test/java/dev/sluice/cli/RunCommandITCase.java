@@ -13,6 +13,8 @@ import dev.sluice.emulator.CostModel;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.Completion;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +103,56 @@ class RunCommandITCase {
                     job.cancel().get();
                 }
             }
+        }
+    }
+
+    @Test
+    void runOnAClusterWithoutItsTopicsStopsAtOnceWithOneLine() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Path file = dir.resolve("sluice.yaml");
+            Files.writeString(file, """
+                    kafka:
+                      bootstrap-servers: %s
+                      topic-prefix: bare
+                    job:
+                      instance-id: bare
+                    """.formatted(kafka.bootstrapServers()));
+            StringWriter err = new StringWriter();
+
+            long started = System.nanoTime();
+            int code = SluiceCli.commandLine().setErr(new PrintWriter(err, true)).execute("run", "--config",
+                    file.toString());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).isEqualTo("sluice run: topic bare.prompts is missing (and 8 more); create "
+                    + "them with: sluice topics create --config " + file + System.lineSeparator());
+            assertThat(took).as("no job started, no restarts waited out").isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void withTopicTenancyRunNeedsTheTopicsOfEachTenantThatHasAnyButNotOfTenantsWithNone() throws Exception {
+        Files.writeString(dir.resolve("catalog.yaml"), CATALOG.replace("acme:", "globex:"));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Path file = dir.resolve("sluice.yaml");
+            Files.writeString(file, """
+                    kafka:
+                      bootstrap-servers: %s
+                      topic-prefix: tenancy
+                      tenancy: topic
+                    job:
+                      instance-id: tenancy
+                      parallelism: 1
+                    """.formatted(kafka.bootstrapServers()));
+            SluiceConfig config = SluiceConfig.load(file, Map.of());
+            kafka.createPipelineTopics(config.kafka().topics(), 1);
+            kafka.createTopics(List.of(config.kafka().topics().of("acme").prompts()), 1);
+
+            assertThatThrownBy(() -> command("run", "--config", file.toString()).start(Map.of()))
+                    .as("globex, in the catalog, has no topics yet: only acme's missing outputs count")
+                    .hasMessage("topic tenancy.completions.acme is missing (and 4 more); create them with: "
+                            + "sluice topics create --config " + file);
         }
     }
 

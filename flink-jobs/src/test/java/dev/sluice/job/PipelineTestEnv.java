@@ -80,7 +80,7 @@ final class PipelineTestEnv implements AutoCloseable {
         this.catalog = declared.withEndpoints(emulators.endpoints());
         this.config = new SluiceConfig(
                 new KafkaSettings(kafka.bootstrapServers(), topicPrefix, "avro", Duration.ofMinutes(10),
-                        kafkaProperties, tenancy, null, null),
+                        kafkaProperties, tenancy),
                 new JobSettings(2, checkpointInterval, 32, Duration.ofSeconds(30), "it"),
                 LimitSettings.ofDefaults(), GatewaySettings.ofDefaults(), null);
         kafka.createPipelineTopics(config.kafka().topics(), 2);

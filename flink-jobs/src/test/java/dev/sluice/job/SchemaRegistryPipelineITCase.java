@@ -96,8 +96,8 @@ class SchemaRegistryPipelineITCase {
     private static SluiceConfig registryOutputs(SluiceConfig config, SchemaRegistrySettings registry) {
         KafkaSettings kafka = config.kafka();
         return new SluiceConfig(new KafkaSettings(kafka.bootstrapServers(), kafka.topicPrefix(), "registry",
-                kafka.transactionTimeout(), kafka.properties(), kafka.tenancy(), kafka.outputSchemaVersions(),
-                registry), config.job(), config.limits(), config.gateway(), config.catalog(), config.summary(),
+                kafka.transactionTimeout(), kafka.properties(), kafka.tenancy(), kafka.topicSettings(),
+                kafka.outputSchemaVersions(), registry), config.job(), config.limits(), config.gateway(), config.catalog(), config.summary(),
                 config.metrics(), config.controlPlane());
     }
 

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
@@ -151,6 +153,20 @@ class TenantAclITCase {
             pipeline.commitSync();
         }
         assertThat(seen).contains(fromAcme, fromGlobex);
+    }
+
+    @Test
+    void thePipelineSeesItsTopicsAsSluiceRunChecksThemAndATenantSeesNoConfiguration() throws Exception {
+        List<String> checked = List.of(TOPICS.catalog(), TOPICS.deadLetters(), ACME.prompts(), GLOBEX.runs());
+        List<ConfigResource> configs = checked.stream()
+                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+        try (Admin pipeline = Admin.create(client("pipeline")); Admin acme = Admin.create(client("acme"))) {
+            assertThat(pipeline.listTopics().names().get()).containsAll(checked);
+            assertThat(pipeline.describeTopics(checked).allTopicNames().get()).containsOnlyKeys(checked);
+            assertThat(pipeline.describeConfigs(configs).all().get()).containsOnlyKeys(configs);
+            assertThatThrownBy(() -> acme.describeConfigs(configs.subList(2, 3)).all().get())
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
     }
 
     @Test

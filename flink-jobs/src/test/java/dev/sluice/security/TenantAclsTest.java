@@ -42,7 +42,10 @@ class TenantAclsTest {
         assertThat(SCRIPT.lines(ACLS.pipeline("User:sluice"))).contains(
                 "kafka-acls.sh --bootstrap-server \"$BOOTSTRAP\" --command-config admin.properties --add "
                         + "--allow-principal User:sluice --operation Write "
-                        + "--transactional-id sluice- --resource-pattern-type prefixed");
+                        + "--transactional-id sluice- --resource-pattern-type prefixed",
+                "kafka-acls.sh --bootstrap-server \"$BOOTSTRAP\" --command-config admin.properties --add "
+                        + "--allow-principal User:sluice --operation DescribeConfigs "
+                        + "--topic sluice. --resource-pattern-type prefixed");
     }
 
     @Test
