@@ -80,7 +80,9 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
         if (json) {
             return JsonAvro.toJson(record).toString().getBytes(StandardCharsets.UTF_8);
         }
-        return SingleObjectEncoding.frame(writerFingerprint, encodeBody(record));
+        // The body first: after deserialization it is what sets up the writer, and with it the fingerprint.
+        byte[] body = encodeBody(record);
+        return SingleObjectEncoding.frame(writerFingerprint, body);
     }
 
     /** The schema Avro is written in: the current one or the pinned earlier version. */

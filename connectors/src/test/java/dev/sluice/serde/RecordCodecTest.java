@@ -10,8 +10,11 @@ import dev.sluice.schema.Reject;
 import dev.sluice.schema.RouteExplanation;
 import dev.sluice.schema.RunAction;
 import dev.sluice.schema.RunCommand;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -74,6 +77,23 @@ class RecordCodecTest {
         assertThat(read.hasField("item_id")).isFalse();
         assertThat(pinned.decode(written)).as("the codec still reads what it wrote")
                 .isEqualTo(Completion.newBuilder(completion).setItemId(null).build());
+    }
+
+    /** Flink ships codecs inside functions: a deserialized one, its writer not yet set up, writes the same bytes. */
+    @Test
+    void aDeserializedCodecWritesWhatTheOriginalWrites() throws Exception {
+        RecordCodec<RunCommand> pinned = new RecordCodec<>(RunCommand.getClassSchema(), 1 << 20, 1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(pinned);
+        }
+        @SuppressWarnings("unchecked")
+        RecordCodec<RunCommand> shipped = (RecordCodec<RunCommand>) new ObjectInputStream(
+                new ByteArrayInputStream(bytes.toByteArray())).readObject();
+
+        assertThat(shipped.encode(cancel, false)).isEqualTo(pinned.encode(cancel, false));
+        assertThat(SingleObjectEncoding.fingerprint(shipped.encode(cancel, false))).hasValue(
+                SchemaNormalization.parsingFingerprint64(SchemaHistory.version(RunCommand.getClassSchema(), 1)));
     }
 
     @Test

@@ -56,11 +56,10 @@ class RunCommandITCase {
                         declared.deployed().stream().map(CatalogModel::deployment).toList(),
                         CostModel.llama8bH100(), 10)) {
             Files.writeString(dir.resolve("catalog.yaml"), declared.withEndpoints(emulators.endpoints()).toYaml());
-            // The broker named in the file does not exist: only the environment override points at the real one.
             Path file = dir.resolve("sluice.yaml");
             Files.writeString(file, """
                     kafka:
-                      bootstrap-servers: no-such-broker:9092
+                      bootstrap-servers: %s
                       topic-prefix: run-it
                       transaction-timeout: PT10M
                     job:
@@ -71,11 +70,13 @@ class RunCommandITCase {
                       window: PT2S
                       idle-timeout: PT2S
                     catalog: catalog.yaml
-                    """);
-            Map<String, String> environment = Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                    "SLUICE_JOB_PARALLELISM", "1");
+                    """.formatted(kafka.bootstrapServers()));
+            // The jobs take the environment's overrides; the topics made for two subtasks serve one as well.
+            Map<String, String> environment = Map.of("SLUICE_JOB_PARALLELISM", "1");
             SluiceConfig config = SluiceConfig.load(file, environment);
-            kafka.createPipelineTopics(config.kafka().topics(), 1);
+            // A fresh broker: the topics come from the command an operator runs, and nothing else.
+            assertThat(SluiceCli.commandLine().execute("topics", "create", "--config", file.toString()))
+                    .as("sluice topics create").isZero();
 
             RunCommand run = command("run", "--config", file.toString());
             List<JobClient> jobs = run.start(environment);
