@@ -4,6 +4,7 @@ import dev.sluice.config.GatewaySettings;
 import dev.sluice.config.JobSettings;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.LimitSettings;
+import dev.sluice.config.SchemaRegistrySettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.Tenancy;
 import dev.sluice.demo.PromptPublisher;
@@ -119,6 +120,15 @@ final class PipelineTestEnv implements AutoCloseable {
         pipeline.configure(env);
         pipeline.attach(pipeline.source(env));
         return env.executeAsync(InferencePipeline.JOB_NAME);
+    }
+
+    /** This environment's configuration, with {@code registry} and outputs written in its framing. */
+    SluiceConfig registryOutputs(SchemaRegistrySettings registry) {
+        KafkaSettings kafka = config.kafka();
+        return new SluiceConfig(new KafkaSettings(kafka.bootstrapServers(), kafka.topicPrefix(), "registry",
+                kafka.transactionTimeout(), kafka.properties(), kafka.tenancy(), kafka.topicSettings(),
+                kafka.outputSchemaVersions(), registry), config.job(), config.limits(), config.gateway(),
+                config.catalog(), config.summary(), config.metrics(), config.controlPlane());
     }
 
     void publish(List<SampleRecord> records) {

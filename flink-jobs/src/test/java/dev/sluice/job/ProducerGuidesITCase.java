@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.SchemaRegistrySettings;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.OutputCollector;
+import dev.sluice.registry.ApicurioRegistry;
+import dev.sluice.registry.SchemaRegistryClient;
 import dev.sluice.schema.Completion;
 import dev.sluice.serde.SingleObjectEncoding;
 import java.io.File;
@@ -25,6 +29,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -53,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProducerGuidesITCase {
 
-    private static final String PACKAGES = "kcat python3-confluent-kafka python3-avro";
+    private static final String PACKAGES = "kcat python3-confluent-kafka python3-requests python3-avro";
     private static final String TENANT = "acme";
     private static final Duration PRODUCER_TIMEOUT = Duration.ofSeconds(60);
     /** The Java guide is compiled from source by the launcher before it runs. */
@@ -80,7 +85,7 @@ class ProducerGuidesITCase {
     static void start() throws Exception {
         python = findPython();
         if (python == null || !onPath("kcat")) {
-            missing = "the producer guides need kcat on the PATH and a Python that imports confluent_kafka and avro "
+            missing = "the producer guides need kcat on the PATH and a Python that imports confluent_kafka (with its schema registry client) and avro "
                     + "(tried $SLUICE_PYTHON, python3, /usr/bin/python3); found Python: " + python + ", kcat: "
                     + onPath("kcat");
             if ("true".equals(System.getenv("CI"))) {
@@ -166,6 +171,46 @@ class ProducerGuidesITCase {
         }
     }
 
+    /**
+     * The registry guide: the Python producer registers {@code PromptRequest} v2 with a real registry (Apicurio, basic
+     * authentication) through confluent-kafka's client and frames its records with the id; the pipeline writes its
+     * completions in the registry's framing; the Python consumer reads them with the schema their id names.
+     */
+    @Test
+    void theRegistryGuideRoundTripsThroughTheRegistry() throws Exception {
+        Assumptions.assumeTrue(missing == null, () -> missing + ". Install them to run this test: apt-get install "
+                + PACKAGES);
+        try (ApicurioRegistry registry = ApicurioRegistry.start("guides", Map.of("guide", "guide-secret"));
+                PipelineTestEnv framed = new PipelineTestEnv("guides-registry")) {
+            Map<String, String> credentials = Map.of("REGISTRY_USER_INFO", "guide:guide-secret");
+            SchemaRegistrySettings settings = new SchemaRegistrySettings(registry.ccompatUrl(),
+                    credentials.get("REGISTRY_USER_INFO"), null, null, null, null, null);
+            SluiceConfig config = framed.registryOutputs(settings);
+            String bootstrap = config.kafka().bootstrapServers();
+            List<String> sent = ids("py-registry", new ArrayList<>());
+
+            JobClient job = framed.startPipeline(config);
+            try {
+                run("produce_registry_avro.py", PRODUCER_TIMEOUT, credentials, python,
+                        guide("python/produce_registry_avro.py"), bootstrap, config.kafka().topics().prompts(), TENANT,
+                        registry.ccompatUrl(), HISTORY.resolve("PromptRequest/v2.avsc").toString(), sent);
+                Map<String, List<GenericRecord>> completions = FramedCompletions.read(config,
+                        new SchemaRegistryClient(settings.toClientSettings()), sent.size(), Duration.ofSeconds(90));
+                String consumed = run("consume_completions.py-registry", PRODUCER_TIMEOUT, credentials, python,
+                        guide("python/consume_completions.py"), bootstrap, config.kafka().topics().completions(),
+                        TENANT, HISTORY.resolve("Completion").toString(),
+                        List.of("--exit-at-end", "--registry", registry.ccompatUrl()));
+
+                assertThat(completions).as("read by the registry's schemas in Java").containsOnlyKeys(sent);
+                completions.forEach((id, each) -> assertThat(each).as(id).hasSize(1));
+                assertThat(consumed.lines().map(line -> line.split("\t", 2)[0]))
+                        .as("consume_completions.py --registry").containsExactlyInAnyOrderElementsOf(sent);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
     /** Two request ids named after {@code producer}, added to {@code sent}. */
     private static List<String> ids(String producer, List<String> sent) {
         List<String> ids = List.of(producer + "-1", producer + "-2");
@@ -182,6 +227,12 @@ class ProducerGuidesITCase {
      * output, once it exited 0 within {@code timeout}; the process and its children are destroyed in any case.
      */
     private static String run(String name, Duration timeout, Object... command) throws Exception {
+        return run(name, timeout, Map.of(), command);
+    }
+
+    /** As {@link #run(String, Duration, Object...)}, with {@code environment} added to the process's. */
+    private static String run(String name, Duration timeout, Map<String, String> environment, Object... command)
+            throws Exception {
         List<String> arguments = new ArrayList<>();
         for (Object argument : command) {
             if (argument instanceof List<?> list) {
@@ -198,6 +249,7 @@ class ProducerGuidesITCase {
         // Read back as UTF-8; and no __pycache__ left in docs/producers by the import of single_object.
         builder.environment().put("PYTHONIOENCODING", "utf-8");
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        builder.environment().putAll(environment);
         Process process = builder.start();
         try {
             boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -265,7 +317,7 @@ class ProducerGuidesITCase {
         return GUIDES.resolve(file).toString();
     }
 
-    /** The first of $SLUICE_PYTHON, python3, /usr/bin/python3 that imports confluent_kafka and avro; null if none. */
+    /** The first of $SLUICE_PYTHON, python3, /usr/bin/python3 that imports confluent_kafka, its schema registry client and avro; null if none. */
     private static String findPython() throws InterruptedException {
         List<String> candidates = new ArrayList<>();
         String configured = System.getenv("SLUICE_PYTHON");
@@ -276,7 +328,8 @@ class ProducerGuidesITCase {
         for (String candidate : candidates) {
             Process process = null;
             try {
-                process = new ProcessBuilder(candidate, "-c", "import confluent_kafka, avro")
+                process = new ProcessBuilder(candidate, "-c",
+                        "import confluent_kafka, confluent_kafka.schema_registry, avro")
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start();
                 if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0) {

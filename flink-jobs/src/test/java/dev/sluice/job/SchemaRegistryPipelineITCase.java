@@ -3,7 +3,6 @@ package dev.sluice.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SchemaRegistrySettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
@@ -21,27 +20,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,7 +52,7 @@ class SchemaRegistryPipelineITCase {
                 PipelineTestEnv env = new PipelineTestEnv("reg")) {
             SchemaRegistrySettings settings = new SchemaRegistrySettings(registry.ccompatUrl(),
                     USER + ":" + PASSWORD, null, null, null, null, null);
-            SluiceConfig config = registryOutputs(env.config, settings);
+            SluiceConfig config = env.registryOutputs(settings);
             // The producer's side, as a Confluent serializer does it: register the writer schema, frame with its id.
             SchemaRegistryClient producer = new SchemaRegistryClient(settings.toClientSettings());
             int id = producer.idFor(env.config.kafka().topics().prompts(), false, REQUEST_V2);
@@ -78,7 +68,7 @@ class SchemaRegistryPipelineITCase {
             JobClient job = env.startPipeline(config);
             try {
                 env.publish(records);
-                Map<String, List<GenericRecord>> completions = readFramedCompletions(config,
+                Map<String, List<GenericRecord>> completions = FramedCompletions.read(config,
                         new SchemaRegistryClient(settings.toClientSettings()), 5, Duration.ofSeconds(90));
 
                 assertThat(completions).containsOnlyKeys("framed-1", "framed-2", "framed-3", "single-object-1",
@@ -93,14 +83,6 @@ class SchemaRegistryPipelineITCase {
         }
     }
 
-    private static SluiceConfig registryOutputs(SluiceConfig config, SchemaRegistrySettings registry) {
-        KafkaSettings kafka = config.kafka();
-        return new SluiceConfig(new KafkaSettings(kafka.bootstrapServers(), kafka.topicPrefix(), "registry",
-                kafka.transactionTimeout(), kafka.properties(), kafka.tenancy(), kafka.topicSettings(),
-                kafka.outputSchemaVersions(), registry), config.job(), config.limits(), config.gateway(), config.catalog(), config.summary(),
-                config.metrics(), config.controlPlane());
-    }
-
     private static byte[] requestV2(String requestId) throws IOException {
         GenericRecord request = new GenericRecordBuilder(REQUEST_V2).set("request_id", requestId).set("tenant", "acme")
                 .set("task", new GenericData.EnumSymbol(REQUEST_V2.getField("task").schema(), "SUMMARIZE"))
@@ -109,38 +91,6 @@ class SchemaRegistryPipelineITCase {
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         new GenericDatumWriter<GenericRecord>(REQUEST_V2).write(request, encoder);
         return out.toByteArray();
-    }
-
-    /** Completions by request id, read committed, each decoded with the schema its id names in the registry. */
-    private static Map<String, List<GenericRecord>> readFramedCompletions(SluiceConfig config,
-            SchemaRegistryClient registry, int expected, Duration timeout) throws IOException {
-        Properties properties = config.kafka().clientProperties();
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "registry-consumer");
-        Map<String, List<GenericRecord>> byId = new HashMap<>();
-        Instant end = Instant.now().plus(timeout);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(config.kafka().topics().completions()));
-            while (byId.size() < expected && Instant.now().isBefore(end)) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    byte[] value = record.value();
-                    assertThat(RegistryFraming.isFramed(value)).as("framed by the registry's id").isTrue();
-                    Schema writer = registry.schemaById(RegistryFraming.schemaId(value).orElseThrow());
-                    GenericRecord completion = new GenericDatumReader<GenericRecord>(writer).read(null,
-                            DecoderFactory.get().binaryDecoder(value, RegistryFraming.HEADER_LENGTH,
-                                    value.length - RegistryFraming.HEADER_LENGTH, null));
-                    byId.computeIfAbsent(completion.get("request_id").toString(), k -> new ArrayList<>())
-                            .add(completion);
-                }
-            }
-            // Anything doubled would arrive with or soon after the rest.
-            consumer.poll(Duration.ofSeconds(2)).forEach(record -> {
-                throw new AssertionError("a completion beyond the expected ones at offset " + record.offset());
-            });
-        }
-        return byId;
     }
 
     private static List<String> subjects(ApicurioRegistry registry) throws IOException, InterruptedException {
