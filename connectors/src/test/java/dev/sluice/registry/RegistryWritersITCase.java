@@ -137,6 +137,16 @@ class RegistryWritersITCase {
         assertThat(registry.requests()).hasSize(1);
     }
 
+    /** The record may be fine: a registry that cannot answer must not turn it into a reject, which would lose it. */
+    @Test
+    void theDecoderFailsRatherThanRejectsWhileTheRegistryCannotAnswer() {
+        registry.on("GET", "/schemas/ids/7", StubRegistry.text(503, "text/plain", "unavailable"));
+        PromptDecoder decoder = new PromptDecoder(IntakeLimits.ofDefaults(), client());
+
+        assertThatThrownBy(() -> decoder.decode(RegistryFraming.frame(7, new byte[] {2, 'x'})))
+                .isInstanceOf(RegistryException.class).hasMessageContaining("503");
+    }
+
     private RegistryWriters writers(Clock clock) {
         return new RegistryWriters(client(), prompts, clock);
     }
