@@ -1,6 +1,7 @@
 package dev.sluice.bulk;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.Reject;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -86,6 +88,11 @@ public final class RunResultsWriter {
         line.put("index", index);
         line.put("text", parts.stream().map(Completion::getText).collect(Collectors.joining(PART_SEPARATOR)));
         line.put("model", parts.stream().map(Completion::getModelId).distinct().collect(Collectors.joining(",")));
+        // What the licence asks of whoever uses this text: every part's model's, once each.
+        line.put("license", parts.stream().map(Completion::getLicense).filter(Objects::nonNull).distinct()
+                .collect(Collectors.joining(",")));
+        ArrayNode obligations = line.putArray("obligations");
+        parts.stream().flatMap(part -> part.getObligations().stream()).distinct().forEach(obligations::add);
         line.put("finish_reason", parts.stream().anyMatch(p -> "length".equals(p.getFinishReason())) ? "length"
                 : first.getFinishReason());
         line.put("prompt_tokens", parts.stream().mapToInt(Completion::getPromptTokens).sum());

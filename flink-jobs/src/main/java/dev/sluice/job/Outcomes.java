@@ -33,10 +33,12 @@ final class Outcomes {
      * @param modelId the catalog id, or {@code none}
      * @param backend the protocol, or {@code none}
      * @param endpoint host:port, or {@code none}
+     * @param license the model's licence id, or null
+     * @param obligations what the licence asks of whoever uses the answer
      */
-    record Target(String modelId, String backend, String endpoint) {
+    record Target(String modelId, String backend, String endpoint, String license, List<String> obligations) {
         /** For requests that never reached a model. */
-        static final Target NONE = new Target("none", "none", "none");
+        static final Target NONE = new Target("none", "none", "none", null, List.of());
     }
 
     /**
@@ -90,6 +92,8 @@ final class Outcomes {
                 .setCachedTokens(result.cachedTokens())
                 .setTimings(new CompletionTimings(clock.acceptedAtMillis(), queued, firstToken, finished))
                 .setRoute(bounded(explanation))
+                .setLicense(target.license())
+                .setObligations(target.obligations())
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
         InferenceMetric metric = metric(request, target, queued, firstToken, finished, "OK",

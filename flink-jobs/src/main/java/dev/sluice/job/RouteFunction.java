@@ -4,6 +4,7 @@ import dev.sluice.config.ModelDeployment;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogGate;
+import dev.sluice.routing.Obligations;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
 import dev.sluice.schema.PromptRequest;
@@ -64,7 +65,8 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
         if (decision.isRouted()) {
             List<RoutedRequest.Target> targets = decision.ranking().stream().limit(MAX_TARGETS)
                     .map(scored -> new RoutedRequest.Target(scored.model().id(),
-                            deploymentJson.computeIfAbsent(scored.model().deployment(), Deployments::toJson)))
+                            deploymentJson.computeIfAbsent(scored.model().deployment(), Deployments::toJson),
+                            scored.model().license(), Obligations.of(scored.model())))
                     .toList();
             out.collect(new RoutedRequest(request, targets, explanation));
         } else {

@@ -21,8 +21,10 @@ public record RoutedRequest(PromptRequest request, List<Target> targets, RouteEx
      *
      * @param modelId the model's catalog id
      * @param deployment its deployment, as {@link Deployments#toJson} writes it
+     * @param license the model's licence id
+     * @param obligations what the licence asks of whoever uses the answer ({@link dev.sluice.routing.Obligations})
      */
-    public record Target(String modelId, String deployment) {}
+    public record Target(String modelId, String deployment, String license, List<String> obligations) {}
 
     /** The router's choice. */
     Target chosen() {

@@ -47,6 +47,9 @@ class RunResultsWriterTest {
         assertThat(results.get(1).get("text").asText()).isEqualTo("first part\n\nsecond part");
         assertThat(results.get(1).get("parts").asInt()).isEqualTo(2);
         assertThat(results.get(1).get("completion_tokens").asInt()).isEqualTo(6);
+        assertThat(results.get(1).get("license").asText()).isEqualTo("llama3.1");
+        assertThat(results.get(1).get("obligations")).extracting(JsonNode::asText)
+                .as("every part's, once each").containsExactly("AUP: use is bound", "part 0", "part 1");
         assertThat(errors).extracting(e -> e.get("index").asInt()).containsExactly(1, 3, 4);
         assertThat(errors).extracting(e -> e.get("reason").asText())
                 .containsExactly("NO_ELIGIBLE_MODEL", "INCOMPLETE", "NO_OUTCOME");
@@ -134,6 +137,7 @@ class RunResultsWriterTest {
                 .setTenant("acme").setModelId("m").setBackend("triton").setEndpoint("e").setText(text)
                 .setFinishReason("stop").setPromptTokens(2).setCompletionTokens(3)
                 .setTimings(new CompletionTimings(0L, 0L, 0L, 0L)).setRoute(new RouteExplanation("test", List.of()))
+                .setLicense("llama3.1").setObligations(List.of("AUP: use is bound", "part " + part))
                 .build();
     }
 

@@ -140,6 +140,9 @@ class InferencePipelineITCase {
                         .isEqualTo(completion.getModelId().equals("chat-model") ? "sglang" : "triton");
                 assertThat(completion.getRoute().getChosenBecause()).startsWith("eligible under the tenant's policy");
                 assertThat(completion.getRoute().getExcluded()).hasSize(1);
+                // The test catalog's models are Apache-2.0, which asks nothing of whoever uses an answer.
+                assertThat(completion.getLicense()).isEqualTo("apache-2.0");
+                assertThat(completion.getObligations()).isEmpty();
             });
             // Keyed by tenant and id: two tenants' equal ids never share a key.
             for (int i = 0; i < output.completions().size(); i++) {
