@@ -73,7 +73,8 @@ public final class PromptDecoder {
             }
             return decodeJson(value);
         } catch (RegistryException e) {
-            // Only a registry that could not be asked gets here: the record may be fine, so it is not rejected.
+            // A registry that could not be asked, or would not answer (authentication, TLS, a proxy in its place): the
+            // record may be fine, so it is not rejected; decoding fails, and the job with it, until the registry answers.
             throw e;
         } catch (RuntimeException e) {
             // A decoder bug must not stop the job: the record is rejected with what went wrong.

@@ -27,6 +27,10 @@ public final class RegistryException extends RuntimeException {
     }
 
     /** The registry answered {@code httpStatus}; {@code errorCode} is its {@code error_code}, or -1. */
+    /** Confluent's error codes for "no such subject" and "no such schema", which Apicurio's API gives too. */
+    private static final int SUBJECT_NOT_FOUND = 40401;
+    private static final int SCHEMA_NOT_FOUND = 40403;
+
     static RegistryException status(String message, int httpStatus, int errorCode) {
         boolean retryable = httpStatus >= 500 || httpStatus == TOO_MANY_REQUESTS;
         return new RegistryException(message, httpStatus, errorCode, retryable, null);
@@ -58,5 +62,13 @@ public final class RegistryException extends RuntimeException {
     /** Whether the same call may pass later: the registry was unreachable, too slow, overloaded or failing (5xx). */
     public boolean isRetryable() {
         return retryable;
+    }
+
+    /**
+     * Whether the registry itself said it has no such subject or schema: HTTP 404 with the API's own error code. A
+     * 404 without one came from something else on the way (a proxy, a wrong path prefix).
+     */
+    public boolean isNotFound() {
+        return httpStatus == 404 && (errorCode == SUBJECT_NOT_FOUND || errorCode == SCHEMA_NOT_FOUND);
     }
 }

@@ -37,9 +37,6 @@ import org.apache.avro.Schema;
 public final class SchemaRegistryClient implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    /** Confluent's {@code error_code}s for a subject, and a schema within it, that the registry does not have. */
-    private static final int SUBJECT_NOT_FOUND = 40401;
-    private static final int SCHEMA_NOT_FOUND = 40403;
     /** A JSON string escape turns one byte of the schema into at most six of the answer: a control character. */
     private static final int ESCAPED_BYTES_PER_BYTE = 6;
     /** Room in an answer for what surrounds the schema, e.g. the subject and version in a lookup's. */
@@ -108,7 +105,7 @@ public final class SchemaRegistryClient implements Serializable {
         try {
             answer = http.post("/subjects/" + pathSegment(subject), schemaBody(schema));
         } catch (RegistryException e) {
-            if (isAbsent(e)) {
+            if (e.isNotFound()) {
                 return OptionalInt.empty();
             }
             throw e;
@@ -181,11 +178,6 @@ public final class SchemaRegistryClient implements Serializable {
                     + RegistryHttp.oneLine(answer.toString()), 200, null);
         }
         return id.intValue();
-    }
-
-    private static boolean isAbsent(RegistryException e) {
-        int code = e.errorCode().orElse(-1);
-        return e.httpStatus().orElse(-1) == 404 && (code == SUBJECT_NOT_FOUND || code == SCHEMA_NOT_FOUND);
     }
 
     /** {@code {"schema": "<the schema's JSON>"}}; no {@code schemaType}, which means AVRO. */

@@ -146,12 +146,12 @@ final class BoundedDecoder extends Decoder {
 
     @Override
     public long skipArray() throws IOException {
-        return in.skipArray();
+        return bounded(in.skipArray(), "array");
     }
 
     @Override
     public long skipMap() throws IOException {
-        return in.skipMap();
+        return bounded(in.skipMap(), "map");
     }
 
     @Override

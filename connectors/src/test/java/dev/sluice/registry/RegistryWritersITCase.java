@@ -14,9 +14,9 @@ import dev.sluice.serde.SchemaHistory;
 import dev.sluice.serde.WriterSchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -52,7 +52,7 @@ class RegistryWritersITCase {
     @Test
     void anEarlierPromptRequestSchemaResolvesToTheCurrentOneAndIsAskedForOnce() throws Exception {
         registry.on("GET", "/schemas/ids/7", StubRegistry.json(200, schemaAnswer(REQUEST_V2)));
-        RegistryWriters writers = writers(Clock.systemUTC());
+        RegistryWriters writers = writers(System::nanoTime);
 
         WriterSchemas.Resolution resolution = writers.resolve(7);
         writers.resolve(7);
@@ -71,20 +71,49 @@ class RegistryWritersITCase {
                 "{\"type\":\"record\",\"name\":\"PromptRequest\",\"namespace\":\"dev.sluice.schema\",\"fields\":"
                         + "[{\"name\":\"request_id\",\"type\":\"int\"}]}"))));
         registry.on("GET", "/schemas/ids/11", StubRegistry.json(200, "{\"schema\":\"[]\"}"));
-        RegistryWriters writers = writers(Clock.systemUTC());
+        registry.on("GET", "/schemas/ids/12", StubRegistry.json(200, schemaAnswer(withExtraField(REQUEST_V2))));
+        RegistryWriters writers = writers(System::nanoTime);
 
         assertRefused(writers, 8, "schema id 8: GET");
         assertRefused(writers, 8, "Schema 8 not found");
-        assertRefused(writers, 9, "schema id 9 is record shop.Order, not a record this topic takes");
-        assertRefused(writers, 10, "schema id 10 (dev.sluice.schema.PromptRequest) cannot be read as the current one");
-        assertRefused(writers, 11, "schema id 11 is a union schema");
-        assertThat(registry.requests()).as("each id asked for once").hasSize(4);
+        assertRefused(writers, 9, "schema id 9 (record shop.Order) is no published version");
+        assertRefused(writers, 10, "schema id 10 (record dev.sluice.schema.PromptRequest) is no published version");
+        assertRefused(writers, 11, "schema id 11 (a union schema) is no published version");
+        assertRefused(writers, 12, "schema id 12 (record dev.sluice.schema.PromptRequest) is no published version");
+        assertThat(registry.requests()).as("each id asked for once").hasSize(5);
+    }
+
+    /** A registry's follower may be behind its leader: a schema it lacked is asked for again a minute later. */
+    @Test
+    void aRefusalIsKeptForAMinute() throws Exception {
+        registry.on("GET", "/schemas/ids/8", StubRegistry.json(404, NOT_FOUND));
+        AtomicLong now = new AtomicLong();
+        RegistryWriters writers = writers(now::get);
+
+        assertRefused(writers, 8, "Schema 8 not found");
+        registry.on("GET", "/schemas/ids/8", StubRegistry.json(200, schemaAnswer(REQUEST_V2)));
+        now.addAndGet(RegistryWriters.REFUSAL_TTL.toNanos() - 1);
+        assertRefused(writers, 8, "Schema 8 not found");
+        now.addAndGet(1);
+        assertThat(writers.resolve(8).writer()).isEqualTo(REQUEST_V2);
+    }
+
+    /** Wrong credentials or a proxy's page say nothing of the record: they fail decoding, as an outage does. */
+    @Test
+    void aRegistryThatWillNotAnswerIsNoVerdictEither() throws Exception {
+        registry.on("GET", "/schemas/ids/7", StubRegistry.json(401,
+                "{\"message\":\"User is not authenticated.\",\"error_code\":0}"));
+        registry.on("GET", "/schemas/ids/8", StubRegistry.text(404, "text/html", "<html>no such page</html>"));
+        RegistryWriters writers = writers(System::nanoTime);
+
+        assertThatThrownBy(() -> writers.resolve(7)).isInstanceOf(RegistryException.class).hasMessageContaining("401");
+        assertThatThrownBy(() -> writers.resolve(8)).isInstanceOf(RegistryException.class).hasMessageContaining("404");
     }
 
     @Test
     void aRegistryThatCannotAnswerIsNoVerdictOnTheRecord() throws Exception {
         registry.on("GET", "/schemas/ids/7", StubRegistry.text(502, "text/html", "<html>bad gateway</html>"));
-        RegistryWriters writers = writers(Clock.systemUTC());
+        RegistryWriters writers = writers(System::nanoTime);
 
         assertThatThrownBy(() -> writers.resolve(7)).isInstanceOf(RegistryException.class)
                 .matches(e -> ((RegistryException) e).isRetryable());
@@ -97,8 +126,8 @@ class RegistryWritersITCase {
         for (int id = 100; id < 120; id++) {
             registry.on("GET", "/schemas/ids/" + id, StubRegistry.json(200, schemaAnswer(REQUEST_V2)));
         }
-        Clock frozen = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
-        RegistryWriters writers = writers(frozen);
+        AtomicLong now = new AtomicLong();
+        RegistryWriters writers = writers(now::get);
 
         for (int id = 100; id < 100 + RegistryWriters.NEW_IDS_PER_SECOND; id++) {
             writers.resolve(id);
@@ -107,6 +136,8 @@ class RegistryWritersITCase {
         assertThat(writers.resolve(100).reader()).as("known ids are still served")
                 .isEqualTo(PromptRequest.getClassSchema());
         assertThat(registry.requests()).hasSize(RegistryWriters.NEW_IDS_PER_SECOND);
+        now.addAndGet(Duration.ofMillis(100).toNanos());
+        assertThat(writers.resolve(119).writer()).as("a tenth of a second later, one more").isEqualTo(REQUEST_V2);
     }
 
     @Test
@@ -147,8 +178,15 @@ class RegistryWritersITCase {
                 .isInstanceOf(RegistryException.class).hasMessageContaining("503");
     }
 
-    private RegistryWriters writers(Clock clock) {
-        return new RegistryWriters(client(), prompts, clock);
+    private RegistryWriters writers(LongSupplier nanoTime) {
+        return new RegistryWriters(client(), prompts, nanoTime);
+    }
+
+    /** {@code schema} with one more field, which costs nothing to write: compatible by Avro's rules, not published. */
+    private static Schema withExtraField(Schema schema) {
+        String json = schema.toString();
+        return new Schema.Parser().parse(json.substring(0, json.lastIndexOf(']'))
+                + ",{\"name\":\"pad\",\"type\":{\"type\":\"array\",\"items\":\"null\"},\"default\":[]}]}");
     }
 
     private SchemaRegistryClient client() {
