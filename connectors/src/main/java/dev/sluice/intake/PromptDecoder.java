@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.registry.RegistryException;
-import dev.sluice.registry.RegistryFraming;
+import dev.sluice.serde.RegistryFraming;
 import dev.sluice.registry.RegistryWriters;
 import dev.sluice.registry.SchemaRegistryClient;
 import dev.sluice.schema.RejectReason;

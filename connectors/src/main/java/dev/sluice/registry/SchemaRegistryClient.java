@@ -2,6 +2,7 @@ package dev.sluice.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.sluice.serde.SchemaIds;
 import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import org.apache.avro.Schema;
 /**
  * A client of a schema registry's Confluent-compatible REST API (Confluent Schema Registry, Apicurio Registry at
  * {@code /apis/ccompat/v7}, Karapace, Redpanda) for Avro schemas: it registers or looks up a writer's schema to get
- * the id that {@link RegistryFraming} puts before each record, and fetches a reader's writer schema by that id.
+ * the id that {@link dev.sluice.serde.RegistryFraming} puts before each record, and fetches a reader's writer schema by that id.
  *
  * <p>Usage:
  * <pre>{@code
@@ -34,7 +35,7 @@ import org.apache.avro.Schema;
  * {@link RegistryException}. Only Avro schemas without references are supported: a registry's Protobuf or JSON
  * Schema, or a schema that imports others, is refused with a message saying so.
  */
-public final class SchemaRegistryClient implements Serializable {
+public final class SchemaRegistryClient implements SchemaIds {
 
     private static final long serialVersionUID = 1L;
     /** A JSON string escape turns one byte of the schema into at most six of the answer: a control character. */
@@ -120,6 +121,7 @@ public final class SchemaRegistryClient implements Serializable {
      * @throws RegistryException when the registry has no such id (HTTP 404, error_code 40403), fails, or answers
      *     with something other than an Avro schema within {@link RegistrySettings#maxSchemaBytes()} that parses
      */
+    @Override
     public Schema schemaById(int id) {
         if (id < 0) {
             throw new IllegalArgumentException("a schema id is 0 or more: " + id);

@@ -1,5 +1,5 @@
 /**
- * Schema registries, through their Confluent-compatible REST API: {@link dev.sluice.registry.RegistryFraming} reads
+ * Schema registries, through their Confluent-compatible REST API: {@link dev.sluice.serde.RegistryFraming} reads
  * and writes the 5-byte header (magic byte, schema id) before a record's Avro body,
  * {@link dev.sluice.registry.SchemaRegistryClient} turns a writer's schema into that id and an id back into the
  * schema, configured by a serializable {@link dev.sluice.registry.RegistrySettings}, with subjects named by a

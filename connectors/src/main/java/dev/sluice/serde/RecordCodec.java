@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -42,6 +43,7 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
     private final String schemaJson;
     private final int maxRecordBytes;
     private final int writerVersion;
+    private final SchemaIds registry;
     private transient Schema schema;
     private transient WriterSchemas writers;
     private transient VersionedWriter<T> writer;
@@ -65,12 +67,21 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
      * default to stand in for it).
      */
     public RecordCodec(Schema schema, int maxRecordBytes, int writerVersion) {
+        this(schema, maxRecordBytes, writerVersion, null);
+    }
+
+    /**
+     * As {@link #RecordCodec(Schema, int, int)}, also reading records in a schema registry's framing, with the
+     * writer schema {@code registry} holds for their id; null for none.
+     */
+    public RecordCodec(Schema schema, int maxRecordBytes, int writerVersion, SchemaIds registry) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
         this.schemaJson = schema.toString();
         this.maxRecordBytes = maxRecordBytes;
         this.writerVersion = writerVersion;
+        this.registry = registry;
         this.schema = schema;
         writer();
         writers();
@@ -104,7 +115,31 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
             throw new UnreadableRecordException("record of " + bytes.length + " bytes exceeds the limit of "
                     + maxRecordBytes);
         }
+        if (RegistryFraming.isFramed(bytes)) {
+            return decodeFramed(bytes);
+        }
         return SingleObjectEncoding.hasMarker(bytes) ? decodeAvro(bytes) : decodeJson(bytes);
+    }
+
+    /**
+     * A record in a registry's framing, written with a published version of the schema: what Sluice's own
+     * {@code kafka.output-format: registry} writes. A registry that cannot answer throws its own exception.
+     */
+    private T decodeFramed(byte[] bytes) {
+        Schema reader = schema();
+        OptionalInt id = RegistryFraming.schemaId(bytes);
+        if (id.isEmpty()) {
+            throw new UnreadableRecordException("schema registry framing (magic byte 0) without a whole schema id");
+        }
+        if (registry == null) {
+            throw new UnreadableRecordException("a schema registry's framing (schema id " + id.getAsInt()
+                    + "), but no schema registry is configured");
+        }
+        Schema writer = registry.schemaById(id.getAsInt());
+        WriterSchemas.Resolution resolution = writers().resolve(SchemaNormalization.parsingFingerprint64(writer))
+                .orElseThrow(() -> new UnreadableRecordException("schema id " + id.getAsInt() + " ("
+                        + writer.getFullName() + ") is no published version of " + reader.getName()));
+        return readAvro(bytes, RegistryFraming.HEADER_LENGTH, resolution);
     }
 
     private T decodeAvro(byte[] bytes) {
@@ -117,13 +152,18 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
                 .orElseThrow(() -> new UnreadableRecordException(String.format(
                         "Avro schema fingerprint %016x is no published version of %s (the current one is %016x)",
                         fingerprint.getAsLong(), reader.getName(), SchemaNormalization.parsingFingerprint64(reader))));
+        return readAvro(bytes, SingleObjectEncoding.HEADER_LENGTH, resolution);
+    }
+
+    private T readAvro(byte[] bytes, int offset, WriterSchemas.Resolution resolution) {
+        String name = resolution.reader().getName();
         try {
-            return SingleObjectEncoding.read(bytes, resolution.writer(), resolution.reader());
+            return SingleObjectEncoding.readBody(bytes, offset, resolution.writer(), resolution.reader());
         } catch (IOException | AvroRuntimeException e) {
-            throw new UnreadableRecordException("invalid Avro " + reader.getName() + ": " + e.getMessage());
+            throw new UnreadableRecordException("invalid Avro " + name + ": " + e.getMessage());
         } catch (IndexOutOfBoundsException e) {
             // Avro's decoder indexes the schema's branches and symbols with the number the record gives.
-            throw new UnreadableRecordException("invalid Avro " + reader.getName()
+            throw new UnreadableRecordException("invalid Avro " + name
                     + ": a union branch or enum symbol index out of range");
         }
     }

@@ -38,17 +38,10 @@ public final class SingleObjectEncoding {
     }
 
     /**
-     * The record after the header, written with {@code writer} (the caller has matched the fingerprint) and resolved
-     * to {@code reader} by Avro's schema resolution. Strict: lengths beyond the record, invalid UTF-8 and bytes left
-     * over are errors.
-     */
-    public static <T> T read(byte[] bytes, Schema writer, Schema reader) throws IOException {
-        return readBody(bytes, HEADER_LENGTH, writer, reader);
-    }
-
-    /**
-     * An Avro binary record that starts at {@code offset} and fills the rest of {@code bytes}, as {@link #read} reads
-     * it; also the body of other framings (a schema registry's).
+     * The Avro binary record that starts at {@code offset} (after this header, or a registry's) and fills the rest of
+     * {@code bytes}, written with {@code writer} (the caller has matched the fingerprint or id) and resolved to
+     * {@code reader} by Avro's schema resolution. Strict: lengths beyond the record, invalid UTF-8 and bytes left over
+     * are errors.
      */
     public static <T> T readBody(byte[] bytes, int offset, Schema writer, Schema reader) throws IOException {
         BoundedDecoder in = new BoundedDecoder(bytes, offset, bytes.length - offset);

@@ -10,6 +10,7 @@ import dev.sluice.intake.PromptDecoder;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.serde.RegistryFraming;
 import dev.sluice.serde.SchemaHistory;
 import dev.sluice.serde.WriterSchemas;
 import java.io.ByteArrayOutputStream;

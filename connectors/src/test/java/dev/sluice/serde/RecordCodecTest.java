@@ -56,6 +56,22 @@ class RecordCodecTest {
                 .isEqualTo(cancel);
     }
 
+    @Test
+    void readsARegistrysFramingOfPublishedVersionsOnly() {
+        Schema v1 = SchemaHistory.version(RunCommand.getClassSchema(), 1);
+        Schema other = new Schema.Parser().parse(v1.toString().replace("\"issued_at\"", "\"sent_at\""));
+        RecordCodec<RunCommand> framed = new RecordCodec<>(RunCommand.getClassSchema(), 1 << 20, 0,
+                id -> id == 1 ? v1 : other);
+        RecordCodec<RunCommand> writesV1 = new RecordCodec<>(RunCommand.getClassSchema(), 1 << 20, 1);
+
+        assertThat(framed.decode(RegistryFraming.frame(1, writesV1.encodeBody(cancel)))).isEqualTo(cancel);
+        assertThatThrownBy(() -> framed.decode(RegistryFraming.frame(2, writesV1.encodeBody(cancel))))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessage("schema id 2 (dev.sluice.schema.RunCommand) is no published version of RunCommand");
+        assertThatThrownBy(() -> commands.decode(RegistryFraming.frame(1, writesV1.encodeBody(cancel))))
+                .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("no schema registry is configured");
+    }
+
     /** A consumer that reads with Completion v1 alone, knowing no later version, reads what a pinned codec writes. */
     @Test
     void writesAPinnedEarlierVersionThatItsReadersRead() throws IOException {

@@ -7,6 +7,7 @@ import dev.sluice.schema.MetricsSummary;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RunState;
 import dev.sluice.registry.RegistrySettings;
+import dev.sluice.registry.SchemaRegistryClient;
 import dev.sluice.serde.RecordCodec;
 import java.io.Serializable;
 import java.time.Duration;
@@ -111,6 +112,11 @@ public record KafkaSettings(
     /** The schema registry's client settings, if one is configured. */
     public Optional<RegistrySettings> registry() {
         return Optional.ofNullable(schemaRegistry).map(SchemaRegistrySettings::toClientSettings);
+    }
+
+    /** A client of the schema registry, for reading records in its framing; null when none is configured. */
+    public SchemaRegistryClient registryClientOrNull() {
+        return registry().map(SchemaRegistryClient::new).orElse(null);
     }
 
     /** The schema version {@code record} is written in: the pinned one, else 0 for the current one. */

@@ -5,6 +5,7 @@ import dev.sluice.config.Topics;
 import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.serde.RecordCodec;
+import dev.sluice.serde.SchemaIds;
 import dev.sluice.serde.Truncation;
 import java.io.Serializable;
 import java.util.Objects;
@@ -42,9 +43,12 @@ final class AvroRecordDeserializer<T extends SpecificRecordBase>
         String tenantOf(T record);
     }
 
-    /** Reads {@code type} records for the job named {@code job}, which the dead letters name. */
-    AvroRecordDeserializer(Class<T> type, org.apache.avro.Schema schema, String job) {
-        this(type, schema, job, null, null);
+    /**
+     * Reads {@code type} records for the job named {@code job}, which the dead letters name; in a schema registry's
+     * framing too, with {@code registry} (null for none).
+     */
+    AvroRecordDeserializer(Class<T> type, org.apache.avro.Schema schema, String job, SchemaIds registry) {
+        this(type, schema, job, null, null, registry);
     }
 
     /**
@@ -52,9 +56,9 @@ final class AvroRecordDeserializer<T extends SpecificRecordBase>
      * whose {@code tenant} is not the tenant of the topic it was read from is a dead letter.
      */
     AvroRecordDeserializer(Class<T> type, org.apache.avro.Schema schema, String job, Topics topics,
-            TenantOf<T> tenant) {
+            TenantOf<T> tenant, SchemaIds registry) {
         this.type = type;
-        this.codec = new RecordCodec<>(schema);
+        this.codec = new RecordCodec<>(schema, RecordCodec.DEFAULT_MAX_RECORD_BYTES, 0, registry);
         this.job = job;
         this.owners = topics != null && topics.tenancy() == Tenancy.topic ? topics : null;
         this.tenant = tenant;

@@ -210,8 +210,9 @@ public final class InferencePipeline {
                 .setBootstrapServers(config.kafka().bootstrapServers())
                 .setGroupId(topics.prefix() + "-" + JOB_NAME + "-runs")
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                // Run commands come from sluice bulk, which writes single-object Avro whatever the outputs' format.
                 .setDeserializer(new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema(), JOB_NAME,
-                        topics, RunCommand::getTenant))
+                        topics, RunCommand::getTenant, null))
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .build();

@@ -88,7 +88,8 @@ public final class MetricsSummaryJob {
                 .setGroupId(topics.prefix() + "-" + JOB_NAME)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new AvroRecordDeserializer<>(
-                        InferenceMetric.class, InferenceMetric.getClassSchema(), JOB_NAME))
+                        InferenceMetric.class, InferenceMetric.getClassSchema(), JOB_NAME,
+                        config.kafka().registryClientOrNull()))
                 .setProperties(config.kafka().clientProperties())
                 .setProperty("isolation.level", "read_committed");
         if (toLatest) {

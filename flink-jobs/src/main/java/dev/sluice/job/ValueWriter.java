@@ -1,7 +1,7 @@
 package dev.sluice.job;
 
 import dev.sluice.config.KafkaSettings;
-import dev.sluice.registry.RegistryFraming;
+import dev.sluice.serde.RegistryFraming;
 import dev.sluice.registry.SchemaRegistryClient;
 import dev.sluice.serde.RecordCodec;
 import java.io.Serializable;

@@ -47,7 +47,8 @@ public final class TopicReader<T extends SpecificRecordBase> implements AutoClos
         Properties properties = kafka.clientProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.codec = new RecordCodec<>(schema);
+        // Sluice's outputs are read in whichever format kafka.output-format wrote them, the registry's included.
+        this.codec = new RecordCodec<>(schema, RecordCodec.DEFAULT_MAX_RECORD_BYTES, 0, kafka.registryClientOrNull());
         consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         if (partitions.isEmpty()) {
             consumer.close();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class DeadLettersTest {
 
     private final AvroRecordDeserializer<RunCommand> deserializer =
-            new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema(), "inference-pipeline");
+            new AvroRecordDeserializer<>(RunCommand.class, RunCommand.getClassSchema(), "inference-pipeline", null);
 
     @Test
     void aReadableRecordIsTheRightAnUnreadableOneADeadLetterWithItsCoordinates() {
@@ -77,7 +77,7 @@ class DeadLettersTest {
     void withTenancyTopicACommandForAnotherTenantThanItsTopicsIsADeadLetter() {
         AvroRecordDeserializer<RunCommand> owned = new AvroRecordDeserializer<>(RunCommand.class,
                 RunCommand.getClassSchema(), "inference-pipeline", new Topics("t", Tenancy.topic),
-                RunCommand::getTenant);
+                RunCommand::getTenant, null);
         RecordCodec<RunCommand> codec = new RecordCodec<>(RunCommand.getClassSchema());
         byte[] acmeCancel = codec.encode(RunCommand.newBuilder().setRunId("r").setTenant("acme")
                 .setAction(RunAction.CANCEL).setIssuedAt(1L).build(), false);

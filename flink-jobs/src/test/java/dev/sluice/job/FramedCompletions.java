@@ -3,7 +3,7 @@ package dev.sluice.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.registry.RegistryFraming;
+import dev.sluice.serde.RegistryFraming;
 import dev.sluice.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.time.Duration;

@@ -7,11 +7,13 @@ import dev.sluice.config.SchemaRegistrySettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.registry.ApicurioRegistry;
-import dev.sluice.registry.RegistryFraming;
+import dev.sluice.serde.RegistryFraming;
 import dev.sluice.registry.SchemaRegistryClient;
+import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.SchemaHistory;
+import dev.sluice.terminal.TopicReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -76,7 +78,14 @@ class SchemaRegistryPipelineITCase {
                 completions.forEach((requestId, each) -> assertThat(each).as(requestId).hasSize(1));
                 assertThat(completions.get("framed-1").get(0).getSchema().getFullName())
                         .isEqualTo("dev.sluice.schema.Completion");
-                assertThat(subjects(registry)).contains("reg.prompts-value", "reg.completions-value");
+                assertThat(subjects(registry)).as("registered by the pipeline on first use")
+                        .contains("reg.completions-value", "reg.metrics-value");
+                // Sluice's own readers (tail, top, bulk collect, the metrics-summary job) read the framing too.
+                try (TopicReader<InferenceMetric> metrics = new TopicReader<>(config.kafka(),
+                        config.kafka().topics().metrics(), InferenceMetric.getClassSchema(), true)) {
+                    assertThat(metrics.readToEnd()).extracting(InferenceMetric::getRequestId)
+                            .containsExactlyInAnyOrderElementsOf(completions.keySet());
+                }
             } finally {
                 job.cancel().get();
             }

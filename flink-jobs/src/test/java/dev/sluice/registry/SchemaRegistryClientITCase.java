@@ -8,6 +8,7 @@ import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
+import dev.sluice.serde.RegistryFraming;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

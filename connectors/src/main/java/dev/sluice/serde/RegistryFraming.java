@@ -1,4 +1,4 @@
-package dev.sluice.registry;
+package dev.sluice.serde;
 
 import java.nio.ByteBuffer;
 import java.util.OptionalInt;

@@ -1,4 +1,4 @@
-package dev.sluice.registry;
+package dev.sluice.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
