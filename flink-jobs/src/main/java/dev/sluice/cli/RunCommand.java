@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -133,12 +134,15 @@ final class RunCommand implements Callable<Integer> {
     private void requireTopics(SluiceConfig settings) {
         TopicSpecs specs = TopicSpecs.of(settings);
         TopicReport report;
+        Set<String> tenants;
         try (TopicAudit audit = new TopicAudit(settings.kafka())) {
-            report = new TopicReport(audit.inspect(specs.all(audit.tenantsWithTopics(specs.topics()))));
+            tenants = audit.tenantsWithTopics(specs.topics());
+            report = new TopicReport(audit.inspect(specs.all(tenants)));
         }
         if (report.exitCode() != TopicReport.OK) {
             throw new IllegalStateException(report.oneLine(config));
         }
+        OutputSchemas.require(settings.kafka(), tenants);
     }
 
     /** A fresh configuration of the {@code -D} options, for one job. */
