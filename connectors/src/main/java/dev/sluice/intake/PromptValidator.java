@@ -6,8 +6,10 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.Truncation;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /** Checks one decoded request against the field rules and the intake limits. */
@@ -15,6 +17,8 @@ public final class PromptValidator {
 
     /** The message roles a request may use. */
     public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** The size classes {@code hints.size} may name; routing holds each to its largest model. */
+    public static final Set<String> SIZES = Set.of("edge", "light");
     /** The most characters of a producer's value a reject message quotes. */
     private static final int QUOTED_CHARS = 64;
 
@@ -74,6 +78,12 @@ public final class PromptValidator {
         if (anyText(request, PromptValidator::containsUnpairedSurrogate)) {
             return problem(request, RejectReason.INVALID_FIELD,
                     "prompt contains an unpaired surrogate, which is not valid Unicode");
+        }
+        String size = request.getHints() == null ? null : request.getHints().getSize();
+        if (size != null && !SIZES.contains(size.toLowerCase(Locale.ROOT))) {
+            // A size class is a hard limit on the model: one routing cannot read must not route as if absent.
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "hints.size '" + quoted(size) + "' is not one of " + new TreeSet<>(SIZES));
         }
         if (request.getTask() == Task.TRANSLATE && request.getTargetLanguage() == null) {
             return problem(request, RejectReason.INVALID_FIELD, "a translate request needs target_language");

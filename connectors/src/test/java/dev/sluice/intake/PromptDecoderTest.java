@@ -330,6 +330,8 @@ class PromptDecoderTest {
                         RejectReason.INVALID_FIELD),
                 Arguments.of("unknown priority", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
                         + "\"prompt\": \"x\", \"priority\": \"urgent\"}"), RejectReason.INVALID_FIELD),
+                Arguments.of("unknown size class", json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"chat\", "
+                        + "\"prompt\": \"x\", \"hints\": {\"size\": \"huge\"}}"), RejectReason.INVALID_FIELD),
                 Arguments.of("blank tenant", json("{\"request_id\": \"r\", \"tenant\": \" \", \"task\": \"chat\", "
                         + "\"prompt\": \"x\"}"), RejectReason.INVALID_FIELD),
                 Arguments.of("request id with a control character", json("{\"request_id\": \"r\\u0007\", "

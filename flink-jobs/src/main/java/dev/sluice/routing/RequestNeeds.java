@@ -6,6 +6,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RoutingHints;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,9 +20,18 @@ import java.util.Set;
  * @param allowedLicenses the request's own narrowing of licences; empty for none
  * @param preferredModel a model the request prefers, or null
  * @param preferredFamily a family the request prefers, or null
+ * @param sizeClass {@code hints.size} ({@code edge} or {@code light}), or null
+ * @param maxParamsB the most parameters, in billions, a model of that size class may have; null for no limit
  */
 public record RequestNeeds(int contextTokens, Set<String> capabilities, Set<String> useCases, boolean japanese,
-        Set<String> allowedLicenses, String preferredModel, String preferredFamily) {
+        Set<String> allowedLicenses, String preferredModel, String preferredFamily, String sizeClass,
+        Double maxParamsB) {
+
+    /**
+     * The largest model of each size class, by total parameters (what a device must hold): edge is the article's
+     * 1-3B on-device class, up to 4B so that Llama 3.2 3B (3.21B) is in it; light is its local class, up to 14B.
+     */
+    static final Map<String, Double> MAX_PARAMS_B = Map.of("edge", 4.0, "light", 14.0);
 
     public static RequestNeeds of(PromptRequest request, int defaultMaxTokens) {
         Constraints constraints = request.getConstraints();
@@ -54,13 +64,14 @@ public record RequestNeeds(int contextTokens, Set<String> capabilities, Set<Stri
         if (capabilities.contains("vision")) {
             useCases.add("vision");
         }
-        if (hints != null && hints.getSize() != null) {
-            useCases.add(hints.getSize().toLowerCase(Locale.ROOT));
+        String size = hints == null || hints.getSize() == null ? null : hints.getSize().toLowerCase(Locale.ROOT);
+        if (size != null) {
+            useCases.add(size);
         }
         return new RequestNeeds(context, Set.copyOf(capabilities), Set.copyOf(useCases), japanese,
                 hints == null ? Set.of() : Set.copyOf(hints.getAllowedLicenses()),
                 hints == null ? null : hints.getPreferredModel(),
-                hints == null ? null : hints.getPreferredFamily());
+                hints == null ? null : hints.getPreferredFamily(), size, size == null ? null : MAX_PARAMS_B.get(size));
     }
 
     private static boolean isJapanese(PromptRequest request) {

@@ -84,6 +84,10 @@ public final class Router {
                 return Optional.of("capability: has no " + capability);
             }
         }
+        if (needs.maxParamsB() != null && model.paramsB() > needs.maxParamsB()) {
+            return Optional.of(String.format(java.util.Locale.ROOT, "size: %.3gB parameters, more than hints.size %s"
+                    + " allows (%.0fB)", model.paramsB(), needs.sizeClass(), needs.maxParamsB()));
+        }
         if (model.context() < needs.contextTokens()) {
             return Optional.of("context: " + model.context() + " tokens, the request needs about "
                     + needs.contextTokens());

@@ -11,6 +11,7 @@ import dev.sluice.schema.Constraints;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.RouteExclusion;
 import dev.sluice.schema.RoutingHints;
 import dev.sluice.schema.Task;
 import java.util.List;
@@ -98,6 +99,23 @@ class RouterTest {
             assertThat(e.getReason()).startsWith("licence:");
         });
         assertThat(route(wantsAllowedModel).chosen().id()).isEqualTo("microsoft/Phi-3-mini-4k-instruct");
+    }
+
+    /** A size class is a limit, not a preference: however a larger model scores, it is excluded, with its size. */
+    @Test
+    void aSizeClassExcludesEveryLargerModelEvenOneThatWouldWin() {
+        RouteDecision edge = route(request(Task.SUMMARIZE, "Summarize: the meeting ...")
+                .setHints(hints("edge", null, null, List.of())).build());
+        RouteDecision light = route(request(Task.TRANSLATE, "Translate: thank you").setTargetLanguage("ja")
+                .setHints(hints("LIGHT", null, null, List.of())).build());
+
+        assertThat(edge.chosen().paramsB()).isLessThanOrEqualTo(4.0);
+        assertThat(edge.excluded()).filteredOn(e -> e.getModelId().equals("meta-llama/Llama-3.1-70B-Instruct"))
+                .extracting(RouteExclusion::getReason)
+                .containsExactly("size: 70.0B parameters, more than hints.size edge allows (4B)");
+        assertThat(edge.ranking()).allSatisfy(scored -> assertThat(scored.model().paramsB()).isLessThanOrEqualTo(4.0));
+        assertThat(light.ranking()).isNotEmpty()
+                .allSatisfy(scored -> assertThat(scored.model().paramsB()).isLessThanOrEqualTo(14.0));
     }
 
     @Test
