@@ -67,6 +67,11 @@ class RoutingPropertyTest {
         if (constraints != null && !model.capabilities().containsAll(constraints.getCapabilities())) {
             return false;
         }
+        // A size class is a limit on total parameters: edge 4B, light 14B.
+        if (hints != null && hints.getSize() != null
+                && model.paramsB() > (hints.getSize().equals("edge") ? 4.0 : 14.0)) {
+            return false;
+        }
         return model.context() >= PromptText.contextNeeded(request, 256);
     }
 
