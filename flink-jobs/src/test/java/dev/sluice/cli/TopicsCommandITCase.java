@@ -114,6 +114,11 @@ class TopicsCommandITCase {
                 """);
         Path file = config("tenants", "  tenancy: topic\n  topic-settings: {partitions: 3}\n");
         kafka.createTopics(List.of("tenants.prompts.initech"), 3);
+        // Created is not yet listed: the broker's metadata follows the controller's by a moment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!admin.listTopics().names().get().contains("tenants.prompts.initech") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
 
         Result created = sluice("topics", "create", "--config", file.toString());
 
