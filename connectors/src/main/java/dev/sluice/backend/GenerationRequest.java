@@ -17,10 +17,11 @@ import java.util.Objects;
  *     empty for a plain prompt
  * @param deadlineNanos when the pipeline gives up on the request, a {@link System#nanoTime()} instant; 0 for none.
  *     A backend bounds its server call by the time left until then.
+ * @param constraint the form the completion must take, or null for free text
  */
 public record GenerationRequest(
         String id, String prompt, int maxTokens, Float temperature, Float topP, Long seed, List<String> stop,
-        List<ChatTurn> messages, long deadlineNanos) {
+        List<ChatTurn> messages, long deadlineNanos, OutputConstraint constraint) {
 
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
@@ -35,12 +36,19 @@ public record GenerationRequest(
     /** A request without a deadline of its own: its calls get the backend's whole call timeout. */
     public GenerationRequest(String id, String prompt, int maxTokens, Float temperature, Float topP, Long seed,
             List<String> stop, List<ChatTurn> messages) {
-        this(id, prompt, maxTokens, temperature, topP, seed, stop, messages, 0);
+        this(id, prompt, maxTokens, temperature, topP, seed, stop, messages, 0, null);
     }
 
     /** This request, given up on at {@code deadline} (a {@link System#nanoTime()} instant, 0 for none). */
     public GenerationRequest withDeadlineNanos(long deadline) {
-        return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadline);
+        return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadline,
+                constraint);
+    }
+
+    /** This request, its completion held to {@code value} (null for free text). */
+    public GenerationRequest withConstraint(OutputConstraint value) {
+        return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadlineNanos,
+                value);
     }
 
     /** A request with only a prompt and a token limit. */

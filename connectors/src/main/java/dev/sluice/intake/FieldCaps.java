@@ -2,6 +2,7 @@ package dev.sluice.intake;
 
 import dev.sluice.schema.Constraints;
 import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RoutingHints;
@@ -39,6 +40,13 @@ public final class FieldCaps {
     public static final int MAX_STOPS = 16;
     /** Entries of {@code messages}. */
     public static final int MAX_MESSAGES = 1_000;
+    /**
+     * {@code structure.json_schema} and {@code structure.grammar}: 16 KiB holds a schema of a few hundred properties,
+     * and servers compile each one before decoding, so a larger one costs their time, not only ours.
+     */
+    public static final int STRUCTURE_CHARS = 16_384;
+    /** {@code structure.regex}. */
+    public static final int REGEX_CHARS = 1_024;
     /** A {@link Problem}'s message, which may quote what the producer sent. */
     public static final int MESSAGE_CHARS = 1_000;
 
@@ -69,6 +77,12 @@ public final class FieldCaps {
         Constraints constraints = request.getConstraints();
         if (constraints != null) {
             check.texts("constraints.capabilities", constraints.getCapabilities(), MAX_NAMES, NAME_CHARS);
+        }
+        OutputStructure structure = request.getStructure();
+        if (structure != null) {
+            check.text("structure.json_schema", structure.getJsonSchema(), STRUCTURE_CHARS)
+                    .text("structure.regex", structure.getRegex(), REGEX_CHARS)
+                    .text("structure.grammar", structure.getGrammar(), STRUCTURE_CHARS);
         }
         RoutingHints hints = request.getHints();
         if (hints != null) {

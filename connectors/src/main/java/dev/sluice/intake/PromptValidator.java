@@ -1,16 +1,20 @@
 package dev.sluice.intake;
 
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
 import dev.sluice.serde.Truncation;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /** Checks one decoded request against the field rules and the intake limits. */
 public final class PromptValidator {
@@ -88,7 +92,39 @@ public final class PromptValidator {
         if (request.getTask() == Task.TRANSLATE && request.getTargetLanguage() == null) {
             return problem(request, RejectReason.INVALID_FIELD, "a translate request needs target_language");
         }
-        return checkRunItem(request).or(() -> checkParams(request));
+        return checkRunItem(request).or(() -> checkParams(request)).or(() -> checkStructure(request));
+    }
+
+    /** One constraint at most, none empty, and a JSON schema that is a JSON object. */
+    private static Optional<Problem> checkStructure(PromptRequest request) {
+        OutputStructure structure = request.getStructure();
+        if (structure == null) {
+            return Optional.empty();
+        }
+        long set = Stream.of(structure.getJsonSchema(), structure.getRegex(), structure.getGrammar())
+                .filter(Objects::nonNull).count();
+        if (set > 1) {
+            // Servers take one constraint (SGLang's is a oneof): which one to drop is not ours to guess.
+            return problem(request, RejectReason.INVALID_FIELD,
+                    "structure sets more than one of json_schema, regex and grammar");
+        }
+        OutputConstraint constraint = OutputConstraint.of(structure);
+        if (constraint == null) {
+            return Optional.empty();
+        }
+        if (constraint.text().isBlank()) {
+            return problem(request, RejectReason.INVALID_FIELD, "structure." + constraint.kind().field()
+                    + " is empty");
+        }
+        if (constraint.kind() == OutputConstraint.Kind.JSON_SCHEMA) {
+            try {
+                JsonSchemaText.parse(constraint.text());
+            } catch (IllegalArgumentException e) {
+                return problem(request, RejectReason.INVALID_FIELD,
+                        "structure.json_schema is not a JSON object: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     /** A bulk run's item names its run, and a part of an item says which of how many parts it is. */

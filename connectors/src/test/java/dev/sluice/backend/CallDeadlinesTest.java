@@ -52,9 +52,11 @@ class CallDeadlinesTest {
 
     @Test
     void withDeadlineKeepsEverythingElse() {
-        GenerationRequest request = new GenerationRequest("r", "p", 8, 0.5f, 0.9f, 7L, List.of("x"), List.of());
+        OutputConstraint constraint = new OutputConstraint(OutputConstraint.Kind.REGEX, "[a-z]+");
+        GenerationRequest request = new GenerationRequest("r", "p", 8, 0.5f, 0.9f, 7L, List.of("x"), List.of())
+                .withConstraint(constraint);
         assertThat(request.deadlineNanos()).isZero();
         assertThat(request.withDeadlineNanos(42)).isEqualTo(new GenerationRequest("r", "p", 8, 0.5f, 0.9f, 7L,
-                List.of("x"), List.of(), 42));
+                List.of("x"), List.of(), 42, constraint));
     }
 }

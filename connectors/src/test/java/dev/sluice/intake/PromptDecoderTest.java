@@ -2,6 +2,7 @@ package dev.sluice.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
@@ -184,6 +185,12 @@ class PromptDecoderTest {
                         "hints.preferred_family", FieldCaps.NAME_CHARS),
                 Arguments.of("{" + ok + ", \"hints\": {\"size\": \"" + "s".repeat(129) + "\"}}", "hints.size",
                         FieldCaps.NAME_CHARS),
+                Arguments.of("{" + ok + ", \"structure\": {\"json_schema\": \"" + "s".repeat(16_385) + "\"}}",
+                        "structure.json_schema", FieldCaps.STRUCTURE_CHARS),
+                Arguments.of("{" + ok + ", \"structure\": {\"regex\": \"" + "r".repeat(1_025) + "\"}}",
+                        "structure.regex", FieldCaps.REGEX_CHARS),
+                Arguments.of("{" + ok + ", \"structure\": {\"grammar\": \"" + "g".repeat(16_385) + "\"}}",
+                        "structure.grammar", FieldCaps.STRUCTURE_CHARS),
                 Arguments.of("{" + ok + ", \"hints\": {\"allowed_licenses\": [" + String.join(",",
                         Collections.nCopies(33, "\"mit\"")) + "]}}", "hints.allowed_licenses", FieldCaps.MAX_NAMES),
                 Arguments.of("{" + ok + ", \"hints\": {\"allowed_licenses\": [\"mit\", \"" + "l".repeat(129)
@@ -270,6 +277,58 @@ class PromptDecoderTest {
             assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
             assertThat(p.message()).hasSizeLessThan(FieldCaps.MESSAGE_CHARS + 40).contains("… [truncated ");
         });
+    }
+
+    @Test
+    void decodesEachStructureKindFromJson() {
+        String schema = "{\\\"type\\\": \\\"object\\\", \\\"required\\\": [\\\"name\\\"]}";
+
+        List<PromptRequest> decoded = Stream.of("{\"json_schema\": \"" + schema + "\"}", "{\"regex\": \"[0-9]+\"}",
+                        "{\"grammar\": \"root ::= [0-9]+\"}")
+                .map(structure -> decoder.decode(withStructure(structure)))
+                .peek(record -> assertThat(record.problems()).isEmpty())
+                .map(record -> record.requests().get(0)).toList();
+
+        assertThat(decoded).extracting(r -> OutputConstraint.of(r.getStructure())).containsExactly(
+                new OutputConstraint(OutputConstraint.Kind.JSON_SCHEMA,
+                        "{\"type\": \"object\", \"required\": [\"name\"]}"),
+                new OutputConstraint(OutputConstraint.Kind.REGEX, "[0-9]+"),
+                new OutputConstraint(OutputConstraint.Kind.GRAMMAR, "root ::= [0-9]+"));
+    }
+
+    static Stream<Arguments> badStructures() {
+        return Stream.of(
+                Arguments.of("{\"json_schema\": \"{}\", \"regex\": \"a\"}", "more than one of json_schema"),
+                Arguments.of("{\"regex\": \"a\", \"grammar\": \"root ::= a\"}", "more than one of json_schema"),
+                Arguments.of("{\"regex\": \" \"}", "structure.regex is empty"),
+                Arguments.of("{\"grammar\": \"\"}", "structure.grammar is empty"),
+                Arguments.of("{\"json_schema\": \"[1, 2]\"}", "a JSON Schema is a JSON object"),
+                Arguments.of("{\"json_schema\": \"{\\\"type\\\": \"}", "structure.json_schema is not a JSON object"),
+                Arguments.of("{\"json_schema\": \"{} {}\"}", "structure.json_schema is not a JSON object"),
+                Arguments.of("{\"json_schema\": \"{\\\"a\\\": 1, \\\"a\\\": 2}\"}", "Duplicate field 'a'"),
+                Arguments.of("{\"json_schema\": \"" + "{\\\"a\\\": ".repeat(JsonSchemaText.MAX_NESTING_DEPTH) + "{}"
+                        + "}".repeat(JsonSchemaText.MAX_NESTING_DEPTH) + "\"}", "nesting depth"));
+    }
+
+    /** A structure the server could not honour as meant is refused at intake, with what is wrong with it. */
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badStructures")
+    void rejectsABadStructure(String structure, String message) {
+        DecodedRecord decoded = decoder.decode(withStructure(structure));
+
+        assertThat(decoded.requests()).isEmpty();
+        assertThat(decoded.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(p.message()).contains(message);
+        });
+    }
+
+    @Test
+    void acceptsASchemaNestedToTheLimit() {
+        int depth = JsonSchemaText.MAX_NESTING_DEPTH - 1;
+        String schema = "{\\\"a\\\": ".repeat(depth) + "{}" + "}".repeat(depth);
+
+        assertThat(decoder.decode(withStructure("{\"json_schema\": \"" + schema + "\"}")).problems()).isEmpty();
     }
 
     static Stream<Arguments> malformed() {
@@ -499,6 +558,11 @@ class PromptDecoderTest {
         out.writeBytes(bytes);
         out.writeBytes(json("b\"}"));
         return out.toByteArray();
+    }
+
+    private static byte[] withStructure(String structure) {
+        return json("{\"request_id\": \"r\", \"tenant\": \"t\", \"task\": \"extract\", \"prompt\": \"x\", "
+                + "\"structure\": " + structure + "}");
     }
 
     private static byte[] withParams(String params) {

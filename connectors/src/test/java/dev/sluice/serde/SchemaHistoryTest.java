@@ -43,10 +43,12 @@ class SchemaHistoryTest {
             Map.entry("DeadLetter", List.of(0x8cbee23f0bd76fb0L)),
             Map.entry("InferenceMetric", List.of(0x5ed763d6d307c2d6L, 0xc3165e3f0e19eb2aL)),
             Map.entry("MetricsSummary", List.of(0x20059b442e108728L)),
-            Map.entry("PromptBatch", List.of(0xb4391c608ea6db45L, 0xf55042774ee3419dL, 0x5288fb79ca070161L)),
-            Map.entry("PromptRequest", List.of(0xedc25c8e94f68baeL, 0x65b5eeeb97ee1136L, 0x71bbe2b0e208b855L)),
+            Map.entry("PromptBatch", List.of(0xb4391c608ea6db45L, 0xf55042774ee3419dL, 0x5288fb79ca070161L,
+                    0x8aef0fc091bdefb7L)),
+            Map.entry("PromptRequest", List.of(0xedc25c8e94f68baeL, 0x65b5eeeb97ee1136L, 0x71bbe2b0e208b855L,
+                    0x78628ae701d47a9aL)),
             Map.entry("Reject", List.of(0x5744175d8709a842L, 0x30a001e8e910da7fL, 0x0c67db4e1c884f73L,
-                    0x2508e6026634355cL)),
+                    0x2508e6026634355cL, 0x88df4d8fa836d5acL)),
             Map.entry("RunCommand", List.of(0x954bb28d0f82623bL, 0xb779e775810659d7L)),
             Map.entry("RunState", List.of(0x9d8dae05e60f58daL, 0xb374839473714cf3L)));
 

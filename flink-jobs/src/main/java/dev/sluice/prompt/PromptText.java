@@ -2,6 +2,7 @@ package dev.sluice.prompt;
 
 import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.TokenEstimate;
 import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
@@ -18,6 +19,11 @@ public final class PromptText {
     private PromptText() {}
 
     public static GenerationRequest toGeneration(PromptRequest request, int defaultMaxTokens) {
+        return withoutConstraint(request, defaultMaxTokens).withConstraint(
+                OutputConstraint.of(request.getStructure()));
+    }
+
+    private static GenerationRequest withoutConstraint(PromptRequest request, int defaultMaxTokens) {
         GenerationParams params = request.getParams();
         List<ChatTurn> messages = request.getMessages().stream()
                 .map(m -> new ChatTurn(m.getRole(), m.getContent())).toList();
