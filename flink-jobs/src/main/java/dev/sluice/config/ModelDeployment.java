@@ -3,6 +3,7 @@ package dev.sluice.config;
 import dev.sluice.backend.BackendSpec;
 import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.CallCredentials;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.TransportSecurity;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
@@ -32,11 +33,14 @@ import java.util.Objects;
  * @param auth headers with secrets, or null
  * @param replicas more {@code host:port}s serving the same model with the same settings; the gateway spreads
  *     requests over all of them
+ * @param guidedDecoding Triton: the TensorRT-LLM engine was started with a guided-decoding backend (xgrammar), so
+ *     its ensemble honours {@code guided_decoding_guide_type}; default false, since without one TensorRT-LLM fails
+ *     or ignores such a request. SGLang servers always honour constraints and need no key.
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
-        String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas)
-        implements Serializable {
+        String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
+        boolean guidedDecoding) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -48,12 +52,17 @@ public record ModelDeployment(
         streaming = streaming == null ? "auto" : streaming;
         streamingMode(streaming);
         replicas = replicas == null ? List.of() : List.copyOf(replicas);
+        if (guidedDecoding && (Protocol.parse(backend) != Protocol.TRITON || !tritonTensors.equals("ensemble"))) {
+            // The LLM-API model has no guide tensors, and SGLang needs no key: a key that changes nothing misleads.
+            throw new IllegalArgumentException("deployment of '" + id + "': guided-decoding applies only to a triton"
+                    + " ensemble (or tensorrt_llm_bls) model");
+        }
     }
 
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null);
+                null, false);
     }
 
     /**
@@ -104,12 +113,25 @@ public record ModelDeployment(
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas);
+                tokenizer, tls, auth, replicas, guidedDecoding);
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas);
+                tokenizer, tls, auth, replicas, guidedDecoding);
+    }
+
+    /**
+     * Whether the server honours a constraint of {@code kind}: SGLang's scheduler protocol carries all three, its
+     * native protocol json_schema and regex (its pinned SamplingParams has no grammar field), and Triton any of
+     * them only where the engine has guided decoding.
+     */
+    public boolean honours(OutputConstraint.Kind kind) {
+        return switch (protocol()) {
+            case SGLANG_SMG -> true;
+            case SGLANG_NATIVE -> kind != OutputConstraint.Kind.GRAMMAR;
+            case TRITON -> guidedDecoding;
+        };
     }
 
     private static Streaming streamingMode(String value) {

@@ -1,5 +1,7 @@
 package dev.sluice.routing;
 
+import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RouteExclusion;
@@ -13,10 +15,15 @@ import java.util.TreeMap;
 /**
  * Licence policy first, then model selection. A model is eligible only if the tenant's policy allows it (every
  * rule of {@link LicenseRules}), the request's own narrowing keeps it, it is deployed and up, has the capabilities
- * asked for, and its context holds the request. Among eligible models the use-case guide, Japanese quality, the
- * request's preferences, size and load decide. There is no fallback: with nothing eligible the request is refused.
+ * asked for, its context holds the request, and its server honours the request's structure. Among eligible models
+ * the use-case guide, Japanese quality, the request's preferences, size and load decide. There is no fallback: with
+ * nothing eligible the request is refused, {@code STRUCTURE_UNSUPPORTED} when only the structure stood in the way
+ * of some model.
  */
 public final class Router {
+
+    /** The prefix of an exclusion for a constraint on the output's form the model's server does not honour. */
+    private static final String STRUCTURE = "structure: ";
 
     private final Catalog catalog;
     private final ModelAvailability availability;
@@ -35,10 +42,11 @@ public final class Router {
                     + "' has no licence policy; the operator must define one", List.of());
         }
         RequestNeeds needs = RequestNeeds.of(request, defaultMaxTokens);
+        OutputConstraint constraint = OutputConstraint.of(request.getStructure());
         List<RouteExclusion> excluded = new ArrayList<>();
         List<RouteDecision.Scored> eligible = new ArrayList<>();
         for (CatalogModel model : catalog.models()) {
-            Optional<String> reason = exclusion(model, policy.get(), needs);
+            Optional<String> reason = exclusion(model, policy.get(), needs, constraint);
             if (reason.isPresent()) {
                 excluded.add(new RouteExclusion(model.id(), reason.get()));
             } else {
@@ -46,7 +54,10 @@ public final class Router {
             }
         }
         if (eligible.isEmpty()) {
-            return refused(RejectReason.NO_ELIGIBLE_MODEL, "no model is eligible: " + summary(excluded), excluded);
+            // Structure is checked last, so a model it excludes would have served the request without it.
+            boolean forStructure = excluded.stream().anyMatch(e -> e.getReason().startsWith(STRUCTURE));
+            return refused(forStructure ? RejectReason.STRUCTURE_UNSUPPORTED : RejectReason.NO_ELIGIBLE_MODEL,
+                    "no model is eligible: " + summary(excluded), excluded);
         }
         // Health orders, it never excludes: a model whose servers are down now is tried after every model whose
         // servers are up, and when all are down the request is held for the best of them instead of rejected.
@@ -68,7 +79,8 @@ public final class Router {
     }
 
     /** The first reason the model cannot serve the request, or empty. */
-    private Optional<String> exclusion(CatalogModel model, TenantPolicy policy, RequestNeeds needs) {
+    private Optional<String> exclusion(CatalogModel model, TenantPolicy policy, RequestNeeds needs,
+            OutputConstraint constraint) {
         List<String> licence = LicenseRules.violations(model, policy);
         if (!licence.isEmpty()) {
             return Optional.of("licence: " + licence.get(0));
@@ -91,6 +103,11 @@ public final class Router {
         if (model.context() < needs.contextTokens()) {
             return Optional.of("context: " + model.context() + " tokens, the request needs about "
                     + needs.contextTokens());
+        }
+        if (constraint != null && !model.deployment().honours(constraint.kind())) {
+            return Optional.of(STRUCTURE + model.deployment().backend() + " does not honour structure."
+                    + constraint.kind().field() + (model.deployment().protocol() == Protocol.TRITON
+                            ? " without guided-decoding" : ""));
         }
         return Optional.empty();
     }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.Constraints;
 import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RouteExclusion;
@@ -116,6 +117,59 @@ class RouterTest {
         assertThat(edge.ranking()).allSatisfy(scored -> assertThat(scored.model().paramsB()).isLessThanOrEqualTo(4.0));
         assertThat(light.ranking()).isNotEmpty()
                 .allSatisfy(scored -> assertThat(scored.model().paramsB()).isLessThanOrEqualTo(14.0));
+    }
+
+    private static PromptRequest extraction(OutputStructure structure) {
+        return request(Task.EXTRACT, "Extract the order: two lamps to Osaka").setStructure(structure).build();
+    }
+
+    private static final OutputStructure SCHEMA = OutputStructure.newBuilder()
+            .setJsonSchema("{\"type\": \"object\"}").build();
+    private static final OutputStructure GRAMMAR = OutputStructure.newBuilder().setGrammar("root ::= [0-9]+").build();
+
+    /** A structure goes only where the server honours its kind: Triton only with guided decoding. */
+    @Test
+    void aStructureGoesOnlyToServersThatHonourIt() {
+        String sglang = "Qwen/Qwen2.5-7B-Instruct";
+        String guided = "Qwen/Qwen2.5-72B-Instruct";
+        Catalog catalog = RoutingFixtures.deployed(Map.of("t", permissiveCommercial()),
+                m -> m.id().equals(sglang) ? RoutingFixtures.on("sglang-native", false)
+                        : RoutingFixtures.on("triton", m.id().equals(guided)));
+
+        RouteDecision schema = route(catalog, extraction(SCHEMA));
+        RouteDecision grammar = route(catalog, extraction(GRAMMAR));
+
+        assertThat(schema.ranking()).extracting(scored -> scored.model().id())
+                .containsExactlyInAnyOrder(sglang, guided);
+        assertThat(schema.excluded()).filteredOn(e -> e.getModelId().equals("meta-llama/Llama-3.1-70B-Instruct"))
+                .extracting(RouteExclusion::getReason)
+                .containsExactly("structure: triton does not honour structure.json_schema without guided-decoding");
+        // SGLang's native protocol has no grammar field: only the guided Triton model is left.
+        assertThat(grammar.chosen().id()).isEqualTo(guided);
+        assertThat(grammar.excluded()).filteredOn(e -> e.getModelId().equals(sglang))
+                .extracting(RouteExclusion::getReason)
+                .containsExactly("structure: sglang-native does not honour structure.grammar");
+    }
+
+    @Test
+    void aStructureNoServerHonoursIsRefusedAsUnsupported() {
+        RouteDecision decision = route(extraction(SCHEMA));
+
+        assertThat(decision.isRouted()).isFalse();
+        assertThat(decision.rejectReason()).isEqualTo(RejectReason.STRUCTURE_UNSUPPORTED);
+        assertThat(decision.because()).contains("by structure");
+    }
+
+    /** When the policy leaves nothing, the structure is not why: the refusal says so. */
+    @Test
+    void aRequestThePolicyRefusesStaysNoEligibleModelWithAStructure() {
+        Catalog none = RoutingFixtures.deployed(Map.of("t", policy().allowed("no-such-licence").build()),
+                m -> RoutingFixtures.on("sglang-smg", false));
+
+        RouteDecision decision = route(none, extraction(SCHEMA));
+
+        assertThat(decision.rejectReason()).isEqualTo(RejectReason.NO_ELIGIBLE_MODEL);
+        assertThat(decision.excluded()).allSatisfy(e -> assertThat(e.getReason()).startsWith("licence:"));
     }
 
     @Test

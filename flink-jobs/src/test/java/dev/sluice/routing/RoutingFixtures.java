@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The shipped catalog, fully deployed, and policies to route against it. */
 final class RoutingFixtures {
@@ -15,13 +16,24 @@ final class RoutingFixtures {
 
     private RoutingFixtures() {}
 
-    /** Every model of the shipped catalog deployed, with {@code policies}. */
+    /** Every model of the shipped catalog deployed on Triton, with {@code policies}. */
     static Catalog allDeployed(Map<String, TenantPolicy> policies) {
+        return deployed(policies, m -> ModelDeployment.triton(null, "host:8001", "ensemble", 64));
+    }
+
+    /** Every model of the shipped catalog deployed as {@code deployment} says, with {@code policies}. */
+    static Catalog deployed(Map<String, TenantPolicy> policies, Function<CatalogModel, ModelDeployment> deployment) {
         List<CatalogModel> deployed = SHIPPED.models().stream().map(m -> new CatalogModel(m.id(), m.family(),
                 m.vendor(), m.origin(), m.paramsB(), m.activeParamsB(), m.context(), m.license(), m.commercial(),
                 m.conditions(), m.japanese(), m.benchmarks(), m.capabilities(), m.useCases(), m.vramGb(), m.note(),
-                ModelDeployment.triton(null, "host:8001", "ensemble", 64))).toList();
+                deployment.apply(m))).toList();
         return new Catalog(deployed, policies);
+    }
+
+    /** A deployment on {@code backend}; {@code guidedDecoding} only for Triton. */
+    static ModelDeployment on(String backend, boolean guidedDecoding) {
+        return new ModelDeployment(null, backend, "host:8001", null, 0, null, null, null, null, null, null,
+                guidedDecoding);
     }
 
     /** Commercial, a million users, every acceptable-use term accepted, not in the EU. */

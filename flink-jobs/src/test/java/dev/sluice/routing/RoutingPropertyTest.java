@@ -1,12 +1,14 @@
 package dev.sluice.routing;
 
-import static dev.sluice.routing.RoutingFixtures.allDeployed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.ModelDeployment;
 import dev.sluice.prompt.PromptText;
 import dev.sluice.schema.Constraints;
 import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RoutingHints;
 import dev.sluice.schema.Task;
 import java.util.ArrayList;
@@ -17,7 +19,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of random requests under random policies: whatever the router chooses is eligible under every rule,
+ * Thousands of random requests under random policies and deployments: whatever the router chooses is eligible under every rule,
  * and whatever it refuses had truly nothing eligible.
  */
 class RoutingPropertyTest {
@@ -34,7 +36,7 @@ class RoutingPropertyTest {
         int routed = 0;
         for (int i = 0; i < 5_000; i++) {
             TenantPolicy policy = randomPolicy(random);
-            Catalog catalog = allDeployed(Map.of("t", policy));
+            Catalog catalog = RoutingFixtures.deployed(Map.of("t", policy), m -> randomDeployment(random));
             PromptRequest request = randomRequest(random);
             RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), 256).route(request);
             List<CatalogModel> eligible = catalog.models().stream()
@@ -47,6 +49,11 @@ class RoutingPropertyTest {
                         .containsAll(decision.ranking().stream().map(RouteDecision.Scored::model).toList());
             } else {
                 assertThat(eligible).as("case %d refused: %s", i, decision.because()).isEmpty();
+                // Unsupported structure is the reason exactly when some model would serve the request without it.
+                boolean servedWithoutStructure = catalog.models().stream()
+                        .anyMatch(m -> isEligible(m, policy, PromptRequest.newBuilder(request).setStructure(null).build()));
+                assertThat(decision.rejectReason() == RejectReason.STRUCTURE_UNSUPPORTED).as("case %d: %s", i,
+                        decision.because()).isEqualTo(servedWithoutStructure);
             }
         }
         // The generator must produce both outcomes, or the property says little.
@@ -72,7 +79,25 @@ class RoutingPropertyTest {
                 && model.paramsB() > (hints.getSize().equals("edge") ? 4.0 : 14.0)) {
             return false;
         }
-        return model.context() >= PromptText.contextNeeded(request, 256);
+        if (model.context() < PromptText.contextNeeded(request, 256)) {
+            return false;
+        }
+        // SGLang's scheduler honours every kind, its native protocol no grammar, Triton only with guided decoding.
+        OutputStructure structure = request.getStructure();
+        ModelDeployment deployment = model.deployment();
+        return structure == null || switch (deployment.backend()) {
+            case "sglang-smg" -> true;
+            case "sglang-native" -> structure.getGrammar() == null;
+            default -> deployment.guidedDecoding();
+        };
+    }
+
+    private static ModelDeployment randomDeployment(SplittableRandom random) {
+        return switch (random.nextInt(4)) {
+            case 0 -> RoutingFixtures.on("sglang-smg", false);
+            case 1 -> RoutingFixtures.on("sglang-native", false);
+            default -> RoutingFixtures.on("triton", random.nextBoolean());
+        };
     }
 
     private static TenantPolicy randomPolicy(SplittableRandom random) {
@@ -98,6 +123,12 @@ class RoutingPropertyTest {
         return PromptRequest.newBuilder().setRequestId("r").setTenant("t").setTask(task).setPrompt(prompt)
                 .setParams(GenerationParams.newBuilder().setMaxTokens(1 + random.nextInt(8192)).build())
                 .setConstraints(new Constraints(null, capabilities))
+                .setStructure(switch (random.nextInt(8)) {
+                    case 0 -> OutputStructure.newBuilder().setJsonSchema("{}").build();
+                    case 1 -> OutputStructure.newBuilder().setRegex("[0-9]+").build();
+                    case 2 -> OutputStructure.newBuilder().setGrammar("root ::= [0-9]+").build();
+                    default -> null;
+                })
                 .setHints(new RoutingHints(random.nextInt(4) == 0 ? pick(random, RoutingFixtures.SHIPPED).id() : null,
                         null, random.nextInt(4) == 0 ? new ArrayList<>(subset(random, LICENSES)) : List.of(),
                         random.nextInt(4) == 0 ? (random.nextBoolean() ? "edge" : "light") : null))
