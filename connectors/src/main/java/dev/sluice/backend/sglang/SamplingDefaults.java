@@ -3,6 +3,7 @@ package dev.sluice.backend.sglang;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.proto.sglang.scheduler.SamplingParams;
 import java.io.IOException;
 
@@ -43,7 +44,7 @@ record SamplingDefaults(float temperature, float topP, int topK, float minP, flo
     }
 
     SamplingParams toProto(GenerationRequest request) {
-        return SamplingParams.newBuilder()
+        SamplingParams.Builder params = SamplingParams.newBuilder()
                 .setTemperature(request.temperature() != null ? request.temperature() : temperature)
                 .setTopP(request.topP() != null ? request.topP() : topP)
                 .setTopK(topK)
@@ -55,7 +56,16 @@ record SamplingDefaults(float temperature, float topP, int topK, float minP, flo
                 .addAllStop(request.stop())
                 .setSkipSpecialTokens(true)
                 .setSpacesBetweenSpecialTokens(true)
-                .setN(1)
-                .build();
+                .setN(1);
+        OutputConstraint constraint = request.constraint();
+        if (constraint != null) {
+            // One field of the proto's oneof constraint, the kind's own.
+            switch (constraint.kind()) {
+                case JSON_SCHEMA -> params.setJsonSchema(constraint.text());
+                case REGEX -> params.setRegex(constraint.text());
+                case GRAMMAR -> params.setEbnfGrammar(constraint.text());
+            }
+        }
+        return params.build();
     }
 }

@@ -10,6 +10,7 @@ import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
 import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.ReportsLoad;
 import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
@@ -88,14 +89,11 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
     private CompletableFuture<GenerationResult> call(GenerationRequest request) {
         String text = template != null && !request.messages().isEmpty()
                 ? template.applyChatTemplate(request.messages()) : request.prompt();
-        SamplingParams.Builder sampling = SamplingParams.newBuilder()
-                .setMaxNewTokens(request.maxTokens())
-                .addAllStop(request.stop());
-        if (request.temperature() != null) {
-            sampling.setTemperature(request.temperature());
-        }
-        if (request.topP() != null) {
-            sampling.setTopP(request.topP());
+        SamplingParams sampling;
+        try {
+            sampling = sampling(request);
+        } catch (BackendException e) {
+            return CompletableFuture.failedFuture(e);
         }
         String rid = request.id() + "#" + sequence.incrementAndGet();
         TextGenerateRequest message = TextGenerateRequest.newBuilder()
@@ -110,6 +108,33 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
                 TimeUnit.NANOSECONDS).textGenerate(message, answer);
         // Cancelled, the call ends CANCELLED, and the worker is sent an abort for it, as SGLang's router does.
         return CallFutures.onCancel(answer.result, answer::cancel);
+    }
+
+    /**
+     * The request's sampling parameters; unset ones take the server's defaults. A grammar fails the request: this
+     * protocol's SamplingParams (pinned at sglang cde1809f) has json_schema and regex but no grammar field, and
+     * routing sends grammars elsewhere.
+     */
+    static SamplingParams sampling(GenerationRequest request) {
+        SamplingParams.Builder sampling = SamplingParams.newBuilder()
+                .setMaxNewTokens(request.maxTokens())
+                .addAllStop(request.stop());
+        if (request.temperature() != null) {
+            sampling.setTemperature(request.temperature());
+        }
+        if (request.topP() != null) {
+            sampling.setTopP(request.topP());
+        }
+        OutputConstraint constraint = request.constraint();
+        if (constraint != null) {
+            switch (constraint.kind()) {
+                case JSON_SCHEMA -> sampling.setJsonSchema(constraint.text());
+                case REGEX -> sampling.setRegex(constraint.text());
+                case GRAMMAR -> throw BackendException.permanent(
+                        "SGLang's native protocol has no grammar field; route grammars to sglang-smg", null);
+            }
+        }
+        return sampling.build();
     }
 
     /** Collects one streamed generation. */

@@ -1,7 +1,9 @@
 package dev.sluice.backend.triton;
 
 import com.google.protobuf.ByteString;
+import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferRequest.InferInputTensor;
 import dev.sluice.proto.triton.ModelInferRequest.InferRequestedOutputTensor;
@@ -69,6 +71,9 @@ final class InferRequestBuilder {
             input(names.stopWords(), TritonTensors.BYTES, stopWords, TritonTensors.encodeStrings(
                     batch.stream().flatMap(r -> r.stop().stream()).toList()));
         }
+        if (first.constraint() != null) {
+            guide(names);
+        }
         // The ensemble returns prompt + completion unless told otherwise.
         flag(names.excludeInputInOutput());
         output(names.textOutput());
@@ -86,11 +91,41 @@ final class InferRequestBuilder {
         return request.build();
     }
 
-    /** Requests whose tensors can travel together: the same sampling tensors present, as many stop words. */
-    record Shape(boolean temperature, boolean topP, boolean seed, int stopWords) {
+    /**
+     * TensorRT-LLM's guided decoding, one guide per request: {@code guided_decoding_guide_type} names the kind as
+     * its Triton model maps it ({@code json_schema}, {@code regex}, {@code ebnf_grammar}: triton_backend
+     * all_models/inflight_batcher_llm/tensorrt_llm/1/model.py, {@code get_guided_decoding_params_from_request}).
+     * A model without the tensors fails the call: sent without its guide, the request would come back free text.
+     */
+    private void guide(TritonTensorNames names) {
+        if (!signature.hasInput(names.guideType(), TritonTensors.BYTES)
+                || !signature.hasInput(names.guide(), TritonTensors.BYTES)) {
+            throw BackendException.permanent("model '" + request.getModelName() + "' has no guided-decoding input "
+                    + "tensors (guided_decoding_guide_type, guided_decoding_guide) for a request with a structure: "
+                    + "check the model's tensors and the deployment's guided-decoding", null);
+        }
+        input(names.guideType(), TritonTensors.BYTES, 1, TritonTensors.encodeStrings(
+                batch.stream().map(r -> guideType(r.constraint().kind())).toList()));
+        input(names.guide(), TritonTensors.BYTES, 1, TritonTensors.encodeStrings(
+                batch.stream().map(r -> r.constraint().text()).toList()));
+    }
+
+    private static String guideType(OutputConstraint.Kind kind) {
+        return switch (kind) {
+            case JSON_SCHEMA -> "json_schema";
+            case REGEX -> "regex";
+            case GRAMMAR -> "ebnf_grammar";
+        };
+    }
+
+    /**
+     * Requests whose tensors can travel together: the same sampling tensors present, as many stop words, and a
+     * guide on each or on none.
+     */
+    record Shape(boolean temperature, boolean topP, boolean seed, int stopWords, boolean guided) {
         static Shape of(GenerationRequest request) {
             return new Shape(request.temperature() != null, request.topP() != null, request.seed() != null,
-                    request.stop().size());
+                    request.stop().size(), request.constraint() != null);
         }
     }
 
