@@ -60,7 +60,15 @@ public final class SglangNativeEmulator extends SglangServiceGrpc.SglangServiceI
         int maxNew = request.getSamplingParams().hasMaxNewTokens()
                 ? request.getSamplingParams().getMaxNewTokens() : DEFAULT_MAX_NEW_TOKENS;
         int[] promptIds = tokenizer.encode(request.getText());
-        EmulatedCompletion completion = EmulatedCompletion.of(tokenizer, request.getText(), maxNew);
+        EmulatedCompletion completion;
+        try {
+            completion = EmulatedCompletion.of(tokenizer, request.getText(), maxNew,
+                    request.getSamplingParams().hasJsonSchema() ? request.getSamplingParams().getJsonSchema() : null);
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("invalid json_schema: " + e.getMessage())
+                    .asRuntimeException());
+            return;
+        }
         int cached = model.prefixCache().lookupAndInsert(promptIds);
         String rid = request.hasRid() ? request.getRid() : UUID.randomUUID().toString();
         IncrementalDetokenizer detokenizer = tokenizer.detokenizer();

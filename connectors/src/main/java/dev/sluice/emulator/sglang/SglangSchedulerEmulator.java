@@ -74,7 +74,16 @@ public final class SglangSchedulerEmulator extends SglangSchedulerGrpc.SglangSch
         int[] promptIds = request.getTokenized().getInputIdsList().stream().mapToInt(Integer::intValue).toArray();
         SamplingParams sampling = request.getSamplingParams();
         int maxNew = sampling.hasMaxNewTokens() ? sampling.getMaxNewTokens() : DEFAULT_MAX_NEW_TOKENS;
-        EmulatedCompletion completion = EmulatedCompletion.of(tokenizer, tokenizer.decode(promptIds, false), maxNew);
+        EmulatedCompletion completion;
+        try {
+            completion = EmulatedCompletion.of(tokenizer, tokenizer.decode(promptIds, false), maxNew,
+                    sampling.getConstraintCase() == SamplingParams.ConstraintCase.JSON_SCHEMA
+                            ? sampling.getJsonSchema() : null);
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("invalid json_schema: " + e.getMessage())
+                    .asRuntimeException());
+            return;
+        }
         int cached = model.prefixCache().lookupAndInsert(promptIds);
         String id = request.getRequestId();
         Sequence sequence = model.engine().submit(promptIds.length, cached, completion.tokens(), generated -> {

@@ -34,6 +34,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,9 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     static final int MAX_INPUT_TOKENS = 8192;
 
     /** Request parameters Triton itself reserves; any other {@code triton_} key is an error. */
+    /** TensorRT-LLM's guided-decoding inputs: the kind of guide, and the guide. */
+    private static final String GUIDE_TYPE = "guided_decoding_guide_type";
+    private static final String GUIDE = "guided_decoding_guide";
     private static final Set<String> RESERVED_PARAMETERS = Set.of("triton_enable_empty_final_response");
 
     private final Map<String, EmulatedModel> models;
@@ -176,6 +180,7 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         List<String> outputs = requestedOutputs(request, signature);
         List<String> prompts = inputs.strings("text_input");
         int[] maxTokens = inputs.ints(signature.maxTokens(), signature.defaultMaxTokens());
+        List<String> schemas = jsonSchemas(inputs, prompts.size());
         List<EmulatedCompletion> completions = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             if (maxTokens[i] <= 0) {
@@ -186,10 +191,30 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
                 throw InferInputs.invalid("Prompt length (" + promptTokens + ") exceeds maximum input length ("
                         + MAX_INPUT_TOKENS + ").");
             }
-            completions.add(EmulatedCompletion.of(tokenizer, prompts.get(i), maxTokens[i]));
+            try {
+                completions.add(EmulatedCompletion.of(tokenizer, prompts.get(i), maxTokens[i], schemas.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw InferInputs.invalid("invalid guided_decoding_guide: " + e.getMessage());
+            }
         }
         return new Parsed(model, signature, outputs, prompts, inputs.bools(signature.excludeInput()),
                 inputs.bools(signature.stream()), completions);
+    }
+
+    /**
+     * Each element's JSON schema, where {@code guided_decoding_guide_type} says {@code json_schema}, else null: the
+     * other guide types are accepted and not followed.
+     */
+    private static List<String> jsonSchemas(InferInputs inputs, int batch) {
+        List<String> schemas = new ArrayList<>(Collections.nCopies(batch, null));
+        if (inputs.has(GUIDE_TYPE) && inputs.has(GUIDE)) {
+            List<String> types = inputs.strings(GUIDE_TYPE);
+            List<String> guides = inputs.strings(GUIDE);
+            for (int i = 0; i < batch; i++) {
+                schemas.set(i, types.get(i).equals("json_schema") ? guides.get(i) : null);
+            }
+        }
+        return schemas;
     }
 
     Sequence submit(Parsed parsed, int index, dev.sluice.emulator.InflightBatchingEngine.TokenListener listener) {

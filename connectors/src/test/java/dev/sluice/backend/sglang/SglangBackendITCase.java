@@ -3,12 +3,18 @@ package dev.sluice.backend.sglang;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcChannels;
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.emulator.CostModel;
@@ -187,6 +193,26 @@ class SglangBackendITCase {
         assertThat(backend.maxContextLength()).isEqualTo(32768);
         assertThat(RoutingKey.of(chat("a", 1))).isEqualTo(RoutingKey.of(chat("b", 1)));
         assertThat(RoutingKey.of(chat("a", 1))).isNotEqualTo(RoutingKey.of(GenerationRequest.of("c", prompt, 1)));
+    }
+
+    /** Both dialects carry the schema to the worker, which answers JSON valid against it. */
+    @Test
+    void bothDialectsAnswerASchemaWithJsonValidAgainstIt() throws Exception {
+        String schema = "{\"type\": \"object\", \"required\": [\"sku\", \"quantity\"], \"properties\": "
+                + "{\"sku\": {\"type\": \"string\"}, \"quantity\": {\"type\": \"integer\", \"minimum\": 1}}}";
+        GenerationRequest request = GenerationRequest.of("j", "Extract the order: two lamps", 400)
+                .withConstraint(new OutputConstraint(OutputConstraint.Kind.JSON_SCHEMA, schema));
+        SglangNativeBackend nativeBackend = new SglangNativeBackend(nativeChannel, nativeServer.endpoint(),
+                new SglangOptions(null, Duration.ofSeconds(10)));
+        nativeBackend.checkReady(Duration.ofSeconds(10));
+        Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema);
+
+        for (InferenceBackend backend : List.of(schedulerBackend(), nativeBackend)) {
+            GenerationResult result = backend.generate(List.of(request)).join().get(0);
+
+            assertThat(validator.validate(new ObjectMapper().readTree(result.text()))).as(backend.protocol()).isEmpty();
+            assertThat(result.finishReason()).isEqualTo("stop");
+        }
     }
 
     @Test

@@ -3,23 +3,28 @@ package dev.sluice.backend.triton;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcChannels;
-import dev.sluice.emulator.CostModel;
-import dev.sluice.emulator.EmulatedModel;
-import dev.sluice.emulator.EmulatedCompletion;
+import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
+import dev.sluice.emulator.CostModel;
+import dev.sluice.emulator.EmulatedCompletion;
+import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
 import dev.sluice.proto.health.HealthCheckRequest;
 import dev.sluice.proto.health.HealthCheckResponse;
 import dev.sluice.proto.health.HealthGrpc;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
-import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferRequest.InferInputTensor;
+import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferResponse;
 import dev.sluice.proto.triton.ModelStatistics;
 import dev.sluice.proto.triton.ModelStatisticsRequest;
@@ -88,6 +93,24 @@ class TritonBackendITCase {
             assertThat(result.firstTokenAtNanos()).isZero();
         }
         assertThat(statistics().getExecutionCount() - executionsBefore).isEqualTo(1);
+    }
+
+    /** A guide rides beside its prompt: in one call, the constrained prompts come back as JSON valid against it. */
+    @Test
+    void aGuidedEnsembleAnswersASchemaWithJsonValidAgainstIt() throws Exception {
+        String schema = "{\"type\": \"object\", \"required\": [\"city\"], \"properties\": {\"city\": "
+                + "{\"type\": \"string\", \"minLength\": 2}, \"nights\": {\"type\": \"integer\"}}}";
+        OutputConstraint json = new OutputConstraint(OutputConstraint.Kind.JSON_SCHEMA, schema);
+        List<GenerationRequest> batch = List.of(GenerationRequest.of("a", "Extract: two nights in Kyoto", 400)
+                .withConstraint(json), GenerationRequest.of("b", "Extract: a week in Osaka", 400).withConstraint(json));
+        Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema);
+
+        List<GenerationResult> results = backend(TritonTensorNames.ensemble()).generate(batch).join();
+
+        assertThat(results).hasSize(2).allSatisfy(result -> {
+            assertThat(result.batchSize()).isEqualTo(2);
+            assertThat(validator.validate(new ObjectMapper().readTree(result.text()))).isEmpty();
+        });
     }
 
     @Test
