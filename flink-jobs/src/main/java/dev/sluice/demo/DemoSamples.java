@@ -52,7 +52,8 @@ public record DemoSamples(List<SampleRecord> records, List<Expectation> expectat
                 }
                 Optional<Outcome> outcome = sample.declared() != null ? Optional.of(sample.declared())
                         : declared.flatMap(file -> file.outcomeOf(id, sample.origin()));
-                Expectation expectation = new Expectation(id, i, sample.origin(), outcome.orElse(null));
+                Expectation expectation = new Expectation(id, i, sample.origin(), outcome.orElse(null),
+                        id == null ? null : sample.jsonSchemas().get(id));
                 if (outcome.isEmpty() && declared.isPresent()) {
                     problems.add(declared.get().name() + " declares no outcome for " + expectation.subject());
                 }

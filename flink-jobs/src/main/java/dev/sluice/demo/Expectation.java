@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param record the index of the record it travels in, in publishing order
  * @param origin where it is in the samples: {@code FILE:LINE}, or what a record the demo makes is
  * @param outcome the outcome it must end as; null where its samples declare none and any one outcome will do
+ * @param jsonSchema the request's {@code structure.json_schema}, which its completion must be valid against; null
+ *     for none
  */
-public record Expectation(String requestId, int record, String origin, Outcome outcome) {
+public record Expectation(String requestId, int record, String origin, Outcome outcome, String jsonSchema) {
 
     /** How the demo names the expectation of samples that declare none: any one outcome. */
     public static final String ANY = "ANY";
@@ -22,6 +24,11 @@ public record Expectation(String requestId, int record, String origin, Outcome o
         if (record < 0) {
             throw new IllegalArgumentException("record index " + record + " is negative");
         }
+    }
+
+    /** The expectation of a request without a JSON schema, or of a record. */
+    public Expectation(String requestId, int record, String origin, Outcome outcome) {
+        this(requestId, record, origin, outcome, null);
     }
 
     /** Whether {@code actual}, as its only outcome, is what was expected. */

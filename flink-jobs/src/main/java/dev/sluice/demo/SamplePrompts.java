@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -46,11 +48,15 @@ public final class SamplePrompts {
      *     batch that states them
      * @param declared the outcome its maker declares, for the records made here; null for a line of a sample file,
      *     whose outcome the folder's {@value ExpectedOutcomes#FILE_NAME} declares, if it has one
+     * @param jsonSchemas the {@code structure.json_schema} of each request that sets one, by request id: its
+     *     completion must be JSON valid against it
      */
-    public record Sample(SampleRecord record, String origin, List<String> requestIds, Outcome declared) {
+    public record Sample(SampleRecord record, String origin, List<String> requestIds, Outcome declared,
+            Map<String, String> jsonSchemas) {
 
         public Sample {
             requestIds = List.copyOf(requestIds);
+            jsonSchemas = Map.copyOf(jsonSchemas);
         }
     }
 
@@ -69,12 +75,13 @@ public final class SamplePrompts {
             if (!node.has("requests") && singles++ % 3 == 0) {
                 value = codec.encode(JsonAvro.fromJson(node, PromptRequest.getClassSchema()), false);
             }
-            loaded.add(new Sample(new SampleRecord(key, value), line.origin(), requestIds(node), null));
+            loaded.add(new Sample(new SampleRecord(key, value), line.origin(), requestIds(node), null,
+                    jsonSchemas(node)));
         }
         for (Line line : lines(samples.resolve(MALFORMED))) {
             List<String> ids = json(line).map(SamplePrompts::requestIds).orElse(List.of());
             loaded.add(new Sample(new SampleRecord(null, line.text().getBytes(StandardCharsets.UTF_8)),
-                    line.origin(), ids, null));
+                    line.origin(), ids, null, Map.of()));
         }
         loaded.addAll(malformedBinary(codec));
         return loaded;
@@ -102,7 +109,7 @@ public final class SamplePrompts {
 
     private static Sample binary(String what, byte[] value, RejectReason refusal) {
         return new Sample(new SampleRecord(null, value), "binary record: " + what, List.of(),
-                Outcome.rejected(refusal));
+                Outcome.rejected(refusal), Map.of());
     }
 
     /** The request ids a JSON sample states: its own, or its batch items'. */
@@ -114,6 +121,19 @@ public final class SamplePrompts {
             addIfText(ids, node.path("request_id"));
         }
         return ids;
+    }
+
+    /** The JSON schemas a JSON sample's requests set, by request id. */
+    private static Map<String, String> jsonSchemas(JsonNode node) {
+        Map<String, String> schemas = new HashMap<>();
+        Iterable<JsonNode> requests = node.path("requests").isArray() ? node.get("requests") : List.of(node);
+        for (JsonNode request : requests) {
+            JsonNode schema = request.path("structure").path("json_schema");
+            if (request.path("request_id").isTextual() && schema.isTextual()) {
+                schemas.put(request.get("request_id").textValue(), schema.textValue());
+            }
+        }
+        return schemas;
     }
 
     private static void addIfText(List<String> ids, JsonNode id) {

@@ -14,16 +14,25 @@ import java.util.stream.Collectors;
  * none can be read, ends as exactly one outcome, the expected one. Outcomes are matched to expectations by request
  * id; a reject without a known request id, by the position of the record it points back at, and it is then the
  * outcome of every request of that record (the whole record was refused). Anything that matches no expectation is
- * unexpected and fails the verdict, as does anything missing, duplicated or different.
+ * unexpected and fails the verdict, as does anything missing, duplicated or different, and a completion of a
+ * request with a JSON schema whose text is not JSON valid against it.
  */
 public final class Verdict {
 
-    /** An outcome heard for an expectation, and whether it was a reject of the whole record the request is in. */
-    private record Heard(Outcome outcome, boolean wholeRecord) {
+    /**
+     * An outcome heard for an expectation, whether it was a reject of the whole record the request is in, and for a
+     * completion of a request with a JSON schema, what is wrong with its text against it (null when nothing is).
+     */
+    private record Heard(Outcome outcome, boolean wholeRecord, String invalid) {
+
+        Heard(Outcome outcome, boolean wholeRecord) {
+            this(outcome, wholeRecord, null);
+        }
 
         @Override
         public String toString() {
-            return wholeRecord ? outcome + " (of its whole record)" : outcome.toString();
+            return wholeRecord ? outcome + " (of its whole record)"
+                    : invalid != null ? outcome + " not valid against its json_schema: " + invalid : outcome.toString();
         }
     }
 
@@ -57,7 +66,9 @@ public final class Verdict {
                 verdict.unexpected.add(Outcome.COMPLETION + " for request id " + completion.getRequestId()
                         + ", which no sample holds");
             } else {
-                verdict.heard.get(expectation).add(new Heard(Outcome.COMPLETION, false));
+                String invalid = expectation.jsonSchema() == null ? null
+                        : SchemaConformance.problem(expectation.jsonSchema(), completion.getText()).orElse(null);
+                verdict.heard.get(expectation).add(new Heard(Outcome.COMPLETION, false, invalid));
             }
         }
         for (Reject reject : rejects) {
@@ -135,6 +146,7 @@ public final class Verdict {
     }
 
     private static boolean met(Expectation expectation, List<Heard> outcomes) {
-        return outcomes.size() == 1 && expectation.admits(outcomes.get(0).outcome());
+        return outcomes.size() == 1 && expectation.admits(outcomes.get(0).outcome())
+                && outcomes.get(0).invalid() == null;
     }
 }

@@ -25,7 +25,7 @@ class DemoSamplesTest {
     void theShippedSamplesDeclareAnOutcomeForEachRequestAndUnreadableRecord() {
         DemoSamples samples = DemoSamples.load(Path.of("..", "config", "samples"));
 
-        assertThat(samples.expectedCounts()).isEqualTo(Map.of("COMPLETION", 220L,
+        assertThat(samples.expectedCounts()).isEqualTo(Map.of("COMPLETION", 221L,
                 "DECODE_ERROR", 5L, "INVALID_FIELD", 4L, "SCHEMA_MISMATCH", 3L));
         assertThat(samples.expectations()).filteredOn(e -> e.requestId() == null).extracting(Expectation::origin)
                 .containsExactly("malformed.jsonl:1", "malformed.jsonl:8", "binary record: random bytes",
@@ -33,6 +33,9 @@ class DemoSamplesTest {
                         "binary record: Avro of an unknown schema");
         assertThat(samples.expectations()).filteredOn(e -> "demo-0190".equals(e.requestId())).singleElement()
                 .satisfies(e -> assertThat(e.origin()).isEqualTo("prompts.jsonl:181"));
+        // The extraction sample's completion is checked against the schema its request carries.
+        assertThat(samples.expectations()).filteredOn(e -> e.jsonSchema() != null).extracting(Expectation::requestId)
+                .containsExactly("demo-0221");
         assertThat(samples.basis()).contains("expected-outcomes.txt and the demo's own binary records declare");
     }
 

@@ -145,13 +145,41 @@ class VerdictTest {
                 "p-2 (prompts.jsonl:2): expected ANY, got nothing");
     }
 
+    /** An extraction's completion passes only as JSON valid against the schema its request asked for. */
+    @Test
+    void aCompletionOfARequestWithAJsonSchemaMustBeValidAgainstIt() {
+        String schema = "{\"type\": \"object\", \"required\": [\"sku\"], \"properties\": {\"sku\": "
+                + "{\"type\": \"string\"}, \"quantity\": {\"type\": \"integer\", \"minimum\": 1}}}";
+        List<Expectation> extraction = List.of(
+                new Expectation("x-1", 0, "prompts.jsonl:1", Outcome.COMPLETION, schema));
+
+        Verdict valid = Verdict.of(extraction, POSITIONS,
+                List.of(completion("x-1", "{\"sku\": \"A4-500\", \"quantity\": 3}")), List.of());
+        Verdict invalid = Verdict.of(extraction, POSITIONS,
+                List.of(completion("x-1", "{\"quantity\": 0}")), List.of());
+        Verdict notJson = Verdict.of(extraction, POSITIONS,
+                List.of(completion("x-1", "Sure! {\"sku\": \"A4-500\"}")), List.of());
+
+        assertThat(valid.passed()).isTrue();
+        assertThat(invalid.passed()).isFalse();
+        assertThat(invalid.problems()).singleElement().asString()
+                .startsWith("x-1 (prompts.jsonl:1): expected COMPLETION, got COMPLETION not valid against its "
+                        + "json_schema: ")
+                .contains("sku").contains("quantity");
+        assertThat(notJson.problems()).singleElement().asString().contains("not JSON");
+    }
+
     private static RecordPosition position(long offset) {
         return new RecordPosition("sluice.prompts", 0, offset);
     }
 
     private static Completion completion(String requestId) {
+        return completion(requestId, "answer");
+    }
+
+    private static Completion completion(String requestId, String text) {
         return Completion.newBuilder().setRequestId(requestId).setTenant("acme").setModelId("m")
-                .setBackend("triton").setEndpoint("localhost:1").setText("answer").setFinishReason("stop")
+                .setBackend("triton").setEndpoint("localhost:1").setText(text).setFinishReason("stop")
                 .setPromptTokens(1).setCompletionTokens(1).setTimings(new CompletionTimings(0L, 0L, 0L, 0L))
                 .setRoute(new RouteExplanation("test", List.of())).build();
     }
