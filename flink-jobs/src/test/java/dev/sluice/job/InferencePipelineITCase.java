@@ -2,11 +2,15 @@ package dev.sluice.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.sluice.demo.OutputCollector;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.Constraints;
 import dev.sluice.schema.InferenceMetric;
+import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
@@ -37,6 +41,9 @@ class InferencePipelineITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
                     .build());
+
+    private static final String ORDER_SCHEMA = "{\"type\": \"object\", \"required\": [\"item\", \"quantity\"], "
+            + "\"properties\": {\"item\": {\"type\": \"string\"}, \"quantity\": {\"type\": \"integer\", \"minimum\": 1}}}";
 
     private static PipelineTestEnv env;
 
@@ -115,12 +122,23 @@ class InferencePipelineITCase {
                 .setConstraints(new Constraints(null, List.of("vision"))).build()));
         records.add(PipelineTestEnv.avro(PromptRequest.newBuilder(
                 PipelineTestEnv.request("stranger", Task.CHAT, "hello")).setTenant("unknown-tenant").build()));
+        // Structured output: JSON by the schema from the SGLang worker; none where only Triton without guided decoding
+        // could serve it.
+        promptIds.add("extract");
+        tenants.put("extract", "acme");
+        records.add(PipelineTestEnv.json("extract", "{\"request_id\": \"extract\", \"tenant\": \"acme\", \"task\": "
+                + "\"extract\", \"prompt\": \"Extract: two lamps to Osaka\", \"params\": {\"max_tokens\": 200}, "
+                + "\"structure\": {\"json_schema\": \"" + ORDER_SCHEMA.replace("\"", "\\\"") + "\"}}"));
+        records.add(PipelineTestEnv.avro(PromptRequest.newBuilder(
+                PipelineTestEnv.request("unstructurable", Task.CODE, "emit a diff"))
+                .setConstraints(new Constraints(null, List.of("code")))
+                .setStructure(OutputStructure.newBuilder().setJsonSchema(ORDER_SCHEMA).build()).build()));
 
         JobClient job = env.startPipeline();
         env.publish(records);
         try (OutputCollector output = new OutputCollector(env.config.kafka())) {
             boolean done = output.collectUntil(
-                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 7,
+                    () -> output.completions().size() >= promptIds.size() && output.rejects().size() >= 8,
                     Duration.ofSeconds(90));
             // A few more checkpoints: anything committed twice would show up now.
             output.drain(Duration.ofSeconds(3));
@@ -164,7 +182,8 @@ class InferencePipelineITCase {
                     .collect(Collectors.groupingBy(Reject::getReason));
             assertThat(rejects.keySet()).containsExactlyInAnyOrder(RejectReason.DECODE_ERROR,
                     RejectReason.SCHEMA_MISMATCH, RejectReason.INVALID_FIELD, RejectReason.TOO_LARGE,
-                    RejectReason.NO_ELIGIBLE_MODEL, RejectReason.POLICY_DENIED, RejectReason.DUPLICATE_REQUEST);
+                    RejectReason.NO_ELIGIBLE_MODEL, RejectReason.POLICY_DENIED, RejectReason.DUPLICATE_REQUEST,
+                    RejectReason.STRUCTURE_UNSUPPORTED);
             assertThat(rejects.values()).allSatisfy(list -> assertThat(list).hasSize(1));
             Reject decodeError = rejects.get(RejectReason.DECODE_ERROR).get(0);
             assertThat(decodeError.getOriginal().array()).isEqualTo(noise);
@@ -175,12 +194,18 @@ class InferencePipelineITCase {
             assertThat(rejects.get(RejectReason.NO_ELIGIBLE_MODEL).get(0).getMessage()).contains("capability");
             assertThat(rejects.get(RejectReason.POLICY_DENIED).get(0).getMessage())
                     .contains("'unknown-tenant' has no licence policy");
+            assertThat(rejects.get(RejectReason.STRUCTURE_UNSUPPORTED).get(0).getRequestId())
+                    .isEqualTo("unstructurable");
+            assertThat(rejects.get(RejectReason.STRUCTURE_UNSUPPORTED).get(0).getMessage()).contains("1 by structure");
+            assertThat(byId.get("extract").getModelId()).isEqualTo("chat-model");
+            assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(ORDER_SCHEMA)
+                    .validate(new ObjectMapper().readTree(byId.get("extract").getText()))).isEmpty();
             assertThat(rejects.get(RejectReason.DUPLICATE_REQUEST).get(0).getRequestId()).isEqualTo("retried");
             assertThat(rejects.get(RejectReason.DUPLICATE_REQUEST).get(0).getTenant()).isEqualTo("acme");
 
-            // One metric per request that reached routing: every completion and the two refused ones.
+            // One metric per request that reached routing: every completion and the three refused ones.
             assertThat(output.metrics()).extracting(InferenceMetric::getRequestId).doesNotHaveDuplicates()
-                    .hasSize(promptIds.size() + 2);
+                    .hasSize(promptIds.size() + 3);
             assertThat(output.metrics()).filteredOn(m -> m.getOutcome().equals("OK"))
                     .allSatisfy(m -> assertThat(m.getCompletionTokens()).isPositive());
         }
