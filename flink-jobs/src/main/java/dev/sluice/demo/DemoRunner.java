@@ -148,9 +148,11 @@ public final class DemoRunner {
 
     /** Prints the summary line and the verdict, with every request or record that failed it; returns the exit code. */
     private int report(Verdict verdict, OutputCollector collector, boolean complete, Duration readOn, long started) {
-        out.printf("%nexpected %d outcomes: %d completions, %d rejects, %d missing, %d duplicated, in %.1f s%n",
-                samples.expectations().size(), collector.completions().size(), collector.rejects().size(),
-                verdict.missing(), verdict.duplicated(), (System.nanoTime() - started) / 1e9);
+        out.printf("%nexpected %d outcomes: %d completions (%s valid against their JSON schema), %d rejects, "
+                        + "%d missing, %d duplicated, in %.1f s%n",
+                samples.expectations().size(), collector.completions().size(), verdict.schemaChecks(),
+                collector.rejects().size(), verdict.missing(), verdict.duplicated(),
+                (System.nanoTime() - started) / 1e9);
         if (!complete) {
             out.printf("timed out after %s: %d outcomes and %d metrics of %d completions read%n", timeout,
                     collector.outcomes(), collector.metrics().size(), collector.completions().size());

@@ -123,6 +123,14 @@ public final class Verdict {
         return (int) heard.values().stream().filter(List::isEmpty).count();
     }
 
+    /** Completions checked against their request's JSON schema, and how many of them were valid. */
+    public String schemaChecks() {
+        List<Heard> checked = heard.entrySet().stream().filter(entry -> entry.getKey().jsonSchema() != null)
+                .flatMap(entry -> entry.getValue().stream()).filter(h -> h.outcome().equals(Outcome.COMPLETION))
+                .toList();
+        return checked.stream().filter(h -> h.invalid() == null).count() + " of " + checked.size();
+    }
+
     /** Outcomes beyond the first for an expectation. */
     public int duplicated() {
         return heard.values().stream().mapToInt(outcomes -> Math.max(0, outcomes.size() - 1)).sum();

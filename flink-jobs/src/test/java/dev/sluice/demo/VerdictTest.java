@@ -161,7 +161,9 @@ class VerdictTest {
                 List.of(completion("x-1", "Sure! {\"sku\": \"A4-500\"}")), List.of());
 
         assertThat(valid.passed()).isTrue();
+        assertThat(valid.schemaChecks()).isEqualTo("1 of 1");
         assertThat(invalid.passed()).isFalse();
+        assertThat(invalid.schemaChecks()).isEqualTo("0 of 1");
         assertThat(invalid.problems()).singleElement().asString()
                 .startsWith("x-1 (prompts.jsonl:1): expected COMPLETION, got COMPLETION not valid against its "
                         + "json_schema: ")
