@@ -4,6 +4,7 @@ import static dev.sluice.routing.RoutingFixtures.SHIPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.backend.OutputConstraint;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Catalog} and the shipped {@code config/catalog.yaml}. */
@@ -72,5 +73,25 @@ class CatalogTest {
 
         assertThatThrownBy(() -> Catalog.parse("models:\n" + entry + entry, "c.yaml"))
                 .hasMessageContaining("model a is listed twice");
+    }
+
+    /** guided-decoding is Triton's and the ensemble's only: anywhere else it would promise what nothing keeps. */
+    @Test
+    void guidedDecodingIsReadForTritonEnsemblesAndRefusedElsewhere() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {endpoint: 'h:1', %s}}\n";
+
+        Catalog guided = Catalog.parse("models:\n" + model.formatted("guided-decoding: true"), "c.yaml");
+        Catalog plain = Catalog.parse("models:\n" + model.formatted("served-name: ensemble"), "c.yaml");
+
+        assertThat(guided.models().get(0).deployment().honours(OutputConstraint.Kind.GRAMMAR)).isTrue();
+        assertThat(plain.models().get(0).deployment().honours(OutputConstraint.Kind.JSON_SCHEMA)).isFalse();
+        assertThat(Catalog.parse(guided.toYaml(), "round trip")).isEqualTo(guided);
+        assertThatThrownBy(() -> Catalog.parse("models:\n"
+                + model.formatted("backend: sglang-smg, guided-decoding: true"), "c.yaml"))
+                .hasMessageContaining("guided-decoding applies only to a triton ensemble");
+        assertThatThrownBy(() -> Catalog.parse("models:\n"
+                + model.formatted("triton-tensors: llm-api, guided-decoding: true"), "c.yaml"))
+                .hasMessageContaining("guided-decoding applies only to a triton ensemble");
     }
 }
