@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param security TLS settings
  * @param credentials headers with secrets
  * @param callTimeout deadline of each call
+ * @param guidedDecoding Triton: the deployment promises guided decoding, which start-up checks the model's
+ *     tensors for
  */
 public record BackendSpec(
         Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
-        Duration callTimeout) implements Serializable {
+        Duration callTimeout, boolean guidedDecoding) implements Serializable {
 
     /** The protocols Sluice speaks. */
     public enum Protocol {
@@ -55,6 +57,6 @@ public record BackendSpec(
     /** A plaintext Triton ensemble. */
     public static BackendSpec triton(String endpoint, String servedName, int maxBatchSize, Duration callTimeout) {
         return new BackendSpec(Protocol.TRITON, endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                callTimeout);
+                callTimeout, false);
     }
 }

@@ -107,7 +107,7 @@ public record ModelDeployment(
         CallCredentials credentials = auth == null ? CallCredentials.none()
                 : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
         return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
-                path(tokenizer), security, credentials, callTimeout);
+                path(tokenizer), security, credentials, callTimeout, guidedDecoding);
     }
 
     /** The same deployment under the catalog id of its model. */

@@ -82,7 +82,7 @@ public final class TritonBackend implements InferenceBackend {
             }
             var metadata = blocking.modelMetadata(ModelMetadataRequest.newBuilder()
                     .setName(options.modelName()).setVersion(options.modelVersion()).build());
-            signature = TritonModelSignature.check(metadata, options.tensors(), endpoint);
+            signature = TritonModelSignature.check(metadata, options.tensors(), endpoint, options.guidedDecoding());
             var config = blocking.modelConfig(ModelConfigRequest.newBuilder()
                     .setName(options.modelName()).setVersion(options.modelVersion()).build()).getConfig();
             boolean decoupled = config.getModelTransactionPolicy().getDecoupled();

@@ -12,10 +12,11 @@ import java.util.Objects;
  * @param maxBatchSize most requests per {@code ModelInfer}; the model's {@code max_batch_size} bounds it
  * @param streaming whether to use {@code ModelStreamInfer}
  * @param callTimeout deadline of each call
+ * @param guidedDecoding the deployment promises guided decoding: start-up requires the guided-decoding tensors
  */
 public record TritonModelOptions(
         String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Streaming streaming,
-        Duration callTimeout) {
+        Duration callTimeout, boolean guidedDecoding) {
 
     /** When to stream. */
     public enum Streaming {
@@ -36,6 +37,12 @@ public record TritonModelOptions(
         }
         Objects.requireNonNull(streaming, "streaming");
         Objects.requireNonNull(callTimeout, "callTimeout");
+    }
+
+    /** Options of a deployment that promises no guided decoding. */
+    public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
+            Streaming streaming, Duration callTimeout) {
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false);
     }
 
     /** The ensemble tensor names, batches of up to 64, streaming when decoupled, 60 s per call. */

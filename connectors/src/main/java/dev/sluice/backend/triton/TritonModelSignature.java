@@ -11,14 +11,23 @@ import java.util.stream.Collectors;
 /** The tensors a model declares, checked once against the names Sluice will send. */
 record TritonModelSignature(Map<String, TensorMetadata> inputs, Map<String, TensorMetadata> outputs, boolean batched) {
 
-    /** Reads the metadata; fails with a message naming the model, the tensor and what the model offers. */
-    static TritonModelSignature check(ModelMetadataResponse metadata, TritonTensorNames names, String endpoint) {
+    /**
+     * Reads the metadata; fails with a message naming the model, the tensor and what the model offers. With
+     * {@code guided}, the guided-decoding tensors are required too: a deployment that promises guided decoding
+     * fails at start-up rather than fail, or answer as free text, every request with a structure.
+     */
+    static TritonModelSignature check(ModelMetadataResponse metadata, TritonTensorNames names, String endpoint,
+            boolean guided) {
         Map<String, TensorMetadata> inputs = byName(metadata.getInputsList());
         Map<String, TensorMetadata> outputs = byName(metadata.getOutputsList());
         String where = "model '" + metadata.getName() + "' at " + endpoint;
         require(inputs, names.textInput(), TritonTensors.BYTES, "input", where);
         require(inputs, names.maxTokens(), TritonTensors.INT32, "input", where);
         require(outputs, names.textOutput(), TritonTensors.BYTES, "output", where);
+        if (guided) {
+            require(inputs, names.guideType(), TritonTensors.BYTES, "input", where);
+            require(inputs, names.guide(), TritonTensors.BYTES, "input", where);
+        }
         // With max_batch_size > 0 Triton prefixes every shape with the batch dimension: text_input is [-1, 1].
         boolean batched = inputs.get(names.textInput()).getShapeCount() == 2;
         return new TritonModelSignature(inputs, outputs, batched);

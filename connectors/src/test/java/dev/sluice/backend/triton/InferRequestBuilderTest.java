@@ -13,7 +13,7 @@ import dev.sluice.proto.triton.ModelMetadataResponse.TensorMetadata;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Tests for {@link InferRequestBuilder}: TensorRT-LLM's guided-decoding tensors. */
+/** Tests for {@link InferRequestBuilder} and {@link TritonModelSignature}: TensorRT-LLM's guided-decoding tensors. */
 class InferRequestBuilderTest {
 
     private static final TritonModelOptions OPTIONS = TritonModelOptions.ofDefaults("ensemble");
@@ -27,7 +27,7 @@ class InferRequestBuilderTest {
             metadata.addInputs(tensor("guided_decoding_guide_type", TritonTensors.BYTES))
                     .addInputs(tensor("guided_decoding_guide", TritonTensors.BYTES));
         }
-        return TritonModelSignature.check(metadata.build(), TritonTensorNames.ensemble(), "host:8001");
+        return TritonModelSignature.check(metadata.build(), TritonTensorNames.ensemble(), "host:8001", false);
     }
 
     private static TensorMetadata tensor(String name, String datatype) {
@@ -79,6 +79,19 @@ class InferRequestBuilderTest {
         assertThatThrownBy(() -> new InferRequestBuilder(OPTIONS, ensemble(false), batch, "a")
                 .unary(TritonTensorNames.ensemble()))
                 .isInstanceOf(BackendException.class).hasMessageContaining("no guided-decoding input tensors");
+    }
+
+    /** A deployment that promises guided decoding is checked for it once, at start-up, not per request. */
+    @Test
+    void aDeploymentPromisingGuidedDecodingNeedsTheTensorsAtStartUp() {
+        ModelMetadataResponse plain = ModelMetadataResponse.newBuilder().setName("ensemble")
+                .addInputs(tensor("text_input", TritonTensors.BYTES)).addInputs(tensor("max_tokens", TritonTensors.INT32))
+                .addOutputs(tensor("text_output", TritonTensors.BYTES)).build();
+
+        assertThatThrownBy(() -> TritonModelSignature.check(plain, TritonTensorNames.ensemble(), "host:8001", true))
+                .isInstanceOf(BackendException.class).hasMessageContaining("'guided_decoding_guide_type'");
+        assertThat(TritonModelSignature.check(plain, TritonTensorNames.ensemble(), "host:8001", false).batched())
+                .isTrue();
     }
 
     @Test
