@@ -214,7 +214,7 @@ public final class PromptDecoder {
         List<Problem> problems = new ArrayList<>();
         for (JsonNode item : items) {
             try {
-                requests.add(JsonAvro.fromJson(item, PromptRequest.getClassSchema()));
+                requests.add(JsonAvro.fromJson(withSchemaAsText(item), PromptRequest.getClassSchema()));
             } catch (JsonAvro.MismatchException e) {
                 problems.add(mismatch(e, text(item, "request_id"), text(item, "tenant")));
             }
@@ -222,6 +222,18 @@ public final class PromptDecoder {
         DecodedRecord valid = validated(requests, batchTenant);
         problems.addAll(valid.problems());
         return new DecodedRecord(valid.requests(), problems);
+    }
+
+    /**
+     * A JSON producer may write {@code structure.json_schema} as the schema itself, an object, rather than as a
+     * string holding it: the field keeps its text, which caps and checks then read as they read a string's.
+     */
+    private static JsonNode withSchemaAsText(JsonNode item) {
+        JsonNode structure = item.path("structure");
+        if (structure.path("json_schema").isObject()) {
+            ((ObjectNode) structure).put("json_schema", structure.get("json_schema").toString());
+        }
+        return item;
     }
 
     private DecodedRecord validated(List<PromptRequest> requests, String batchTenant) {

@@ -296,6 +296,26 @@ class PromptDecoderTest {
                 new OutputConstraint(OutputConstraint.Kind.GRAMMAR, "root ::= [0-9]+"));
     }
 
+    /** JSON producers may write the schema as itself; it keeps its text, capped and checked as a string's. */
+    @Test
+    void aJsonSchemaMayBeWrittenAsAnObject() {
+        DecodedRecord decoded = decoder.decode(withStructure("{\"json_schema\": {\"type\": \"object\", "
+                + "\"required\": [\"name\"]}}"));
+        DecodedRecord nested = decoder.decode(withStructure("{\"json_schema\": "
+                + "{\"a\": ".repeat(JsonSchemaText.MAX_NESTING_DEPTH) + "{}" + "}".repeat(JsonSchemaText.MAX_NESTING_DEPTH)
+                + "}"));
+
+        assertThat(decoded.problems()).isEmpty();
+        assertThat(decoded.requests().get(0).getStructure().getJsonSchema())
+                .isEqualTo("{\"type\":\"object\",\"required\":[\"name\"]}");
+        assertThat(nested.requests()).isEmpty();
+        // Written as an object, a schema is held to the same nesting bound as one written as text.
+        assertThat(nested.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(p.message()).contains("nesting depth");
+        });
+    }
+
     static Stream<Arguments> badStructures() {
         return Stream.of(
                 Arguments.of("{\"json_schema\": \"{}\", \"regex\": \"a\"}", "more than one of json_schema"),
