@@ -16,6 +16,7 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -261,6 +262,12 @@ public final class Gateway implements AutoCloseable {
      */
     public boolean isAvailable() {
         return replicas.stream().anyMatch(r -> r.readiness.state() != ReadinessProbe.State.NOT_READY && r.admits());
+    }
+
+    /** The shortest context any replica says it serves: a request routed by it fits whichever replica takes it. */
+    public OptionalInt servedContext() {
+        return replicas.stream().map(r -> r.backend.servedContext()).filter(OptionalInt::isPresent)
+                .mapToInt(OptionalInt::getAsInt).min();
     }
 
     public Stats stats() {

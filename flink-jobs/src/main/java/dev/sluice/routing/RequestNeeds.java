@@ -4,6 +4,7 @@ import dev.sluice.prompt.PromptText;
 import dev.sluice.schema.Constraints;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RoutingHints;
+import dev.sluice.schema.Task;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Set;
  *
  * @param contextTokens prompt tokens plus max tokens
  * @param capabilities capabilities the model must have
- * @param useCases the use-case guide's rows the request falls under
+ * @param benchmark the published benchmark it is ranked on: HumanEval for code, Japanese MT-Bench for other Japanese
+ *     work, MMLU for everything else
  * @param japanese the request is in, or asks for, Japanese
  * @param allowedLicenses the request's own narrowing of licences; empty for none
  * @param preferredModel a model the request prefers, or null
@@ -23,7 +25,7 @@ import java.util.Set;
  * @param sizeClass {@code hints.size} ({@code edge} or {@code light}), or null
  * @param maxParamsB the most parameters, in billions, a model of that size class may have; null for no limit
  */
-public record RequestNeeds(int contextTokens, Set<String> capabilities, Set<String> useCases, boolean japanese,
+public record RequestNeeds(int contextTokens, Set<String> capabilities, Benchmark benchmark, boolean japanese,
         Set<String> allowedLicenses, String preferredModel, String preferredFamily, String sizeClass,
         Double maxParamsB) {
 
@@ -45,30 +47,10 @@ public record RequestNeeds(int contextTokens, Set<String> capabilities, Set<Stri
             }
         }
         boolean japanese = isJapanese(request);
-        Set<String> useCases = new LinkedHashSet<>();
-        switch (request.getTask()) {
-            case TRANSLATE -> useCases.add("translate");
-            case SUMMARIZE -> useCases.add("summarize");
-            case CODE -> useCases.add("code");
-            case RAG -> useCases.add("rag");
-            case CHAT -> {
-                if (japanese) {
-                    useCases.add("japanese-chat");
-                }
-            }
-            default -> { }
-        }
-        if (capabilities.contains("tools")) {
-            useCases.add("tools");
-        }
-        if (capabilities.contains("vision")) {
-            useCases.add("vision");
-        }
         String size = hints == null || hints.getSize() == null ? null : hints.getSize().toLowerCase(Locale.ROOT);
-        if (size != null) {
-            useCases.add(size);
-        }
-        return new RequestNeeds(context, Set.copyOf(capabilities), Set.copyOf(useCases), japanese,
+        Benchmark benchmark = request.getTask() == Task.CODE ? Benchmark.HUMANEVAL
+                : japanese ? Benchmark.JAPANESE_MT_BENCH : Benchmark.MMLU;
+        return new RequestNeeds(context, Set.copyOf(capabilities), benchmark, japanese,
                 hints == null ? Set.of() : Set.copyOf(hints.getAllowedLicenses()),
                 hints == null ? null : hints.getPreferredModel(),
                 hints == null ? null : hints.getPreferredFamily(), size, size == null ? null : MAX_PARAMS_B.get(size));

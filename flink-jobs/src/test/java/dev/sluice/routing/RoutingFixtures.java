@@ -6,6 +6,8 @@ import dev.sluice.schema.Task;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
 import java.util.Set;
 
 /** The shipped catalog, fully deployed, and policies to route against it. */
@@ -17,11 +19,9 @@ final class RoutingFixtures {
 
     /** Every model of the shipped catalog deployed, with {@code policies}. */
     static Catalog allDeployed(Map<String, TenantPolicy> policies) {
-        List<CatalogModel> deployed = SHIPPED.models().stream().map(m -> new CatalogModel(m.id(), m.family(),
-                m.vendor(), m.origin(), m.paramsB(), m.activeParamsB(), m.context(), m.license(), m.commercial(),
-                m.conditions(), m.japanese(), m.benchmarks(), m.capabilities(), m.useCases(), m.vramGb(), m.note(),
-                ModelDeployment.triton(null, "host:8001", "ensemble", 64))).toList();
-        return new Catalog(deployed, policies);
+        List<CatalogModel> deployed = SHIPPED.models().stream()
+                .map(m -> m.withDeployment(ModelDeployment.triton(null, "host:8001", "ensemble", 64))).toList();
+        return new Catalog(deployed, policies, SHIPPED.ranking());
     }
 
     /** Commercial, a million users, every acceptable-use term accepted, not in the EU. */
@@ -115,5 +115,30 @@ final class RoutingFixtures {
             return new TenantPolicy(commercial, mau, euDomiciled, euEndUserOnly, allowed, denied, deniedVendors,
                     deniedOrigins, accepted, vendorLicenses, trains, derivative, military);
         }
+    }
+
+    /**
+     * Servers down where {@code isDown} says, with {@code inFlight} requests at each model's and the contexts in
+     * {@code served} reported, by model id.
+     */
+    static ModelAvailability servers(Predicate<String> isDown, Map<String, Integer> inFlight,
+            Map<String, Integer> served) {
+        return new ModelAvailability() {
+            @Override
+            public boolean isDown(String modelId, String endpoint) {
+                return isDown.test(modelId);
+            }
+
+            @Override
+            public int inFlight(String modelId, String endpoint) {
+                return inFlight.getOrDefault(modelId, 0);
+            }
+
+            @Override
+            public OptionalInt servedContext(String modelId, String endpoint) {
+                Integer context = served.get(modelId);
+                return context == null ? OptionalInt.empty() : OptionalInt.of(context);
+            }
+        };
     }
 }

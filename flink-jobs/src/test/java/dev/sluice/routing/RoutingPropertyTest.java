@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of random requests under random policies: whatever the router chooses is eligible under every rule,
- * and whatever it refuses had truly nothing eligible.
+ * Thousands of random requests under random policies, ranking settings, prices, loads, health and served contexts:
+ * whatever the router chooses is eligible under every rule, whatever it refuses had truly nothing eligible, and the
+ * ranking never trades quality beyond the margin.
  */
 class RoutingPropertyTest {
 
@@ -34,17 +35,20 @@ class RoutingPropertyTest {
         int routed = 0;
         for (int i = 0; i < 5_000; i++) {
             TenantPolicy policy = randomPolicy(random);
-            Catalog catalog = allDeployed(Map.of("t", policy));
+            Catalog catalog = randomPrices(random, allDeployed(Map.of("t", policy)),
+                    new RankingSettings(random.nextInt(4) == 0 ? 0.0 : random.nextDouble() * 50, 1 + random.nextInt(100)));
             PromptRequest request = randomRequest(random);
-            RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), 256).route(request);
+            ModelAvailability availability = randomServers(random, catalog);
+            RouteDecision decision = new Router(catalog, availability, 256).route(request);
             List<CatalogModel> eligible = catalog.models().stream()
-                    .filter(m -> isEligible(m, policy, request)).toList();
+                    .filter(m -> isEligible(m, policy, request, availability)).toList();
             if (decision.isRouted()) {
                 routed++;
                 assertThat(eligible).as("case %d", i).contains(decision.chosen());
                 // The models a request may fail over to are eligible too.
                 assertThat(eligible).as("case %d failover", i)
                         .containsAll(decision.ranking().stream().map(RouteDecision.Scored::model).toList());
+                assertWithinMargin(i, catalog, request, availability, decision);
             } else {
                 assertThat(eligible).as("case %d refused: %s", i, decision.because()).isEmpty();
             }
@@ -53,8 +57,55 @@ class RoutingPropertyTest {
         assertThat(routed).isBetween(500, 4_500);
     }
 
+    /**
+     * Where the request prefers nothing and the chosen model is up, its score is within the margin of the best score
+     * among the eligible models that are up: cost and load never buy a worse model than the operator allowed.
+     */
+    private static void assertWithinMargin(int i, Catalog catalog, PromptRequest request,
+            ModelAvailability availability, RouteDecision decision) {
+        if (request.getHints().getPreferredModel() != null || request.getHints().getPreferredFamily() != null
+                || availability.isDown(decision.chosen().id(), null)) {
+            return;
+        }
+        Benchmark benchmark = decision.ranking().get(0).benchmark();
+        double best = decision.ranking().stream().filter(s -> !availability.isDown(s.model().id(), null))
+                .mapToDouble(s -> s.model().points(benchmark).orElse(-1)).max().orElseThrow();
+        if (best >= 0) {
+            assertThat(decision.chosen().points(benchmark)).as("case %d quality", i).isPresent();
+            assertThat(decision.chosen().points(benchmark).getAsDouble()).as("case %d quality", i)
+                    .isGreaterThanOrEqualTo(best - catalog.ranking().qualityMargin() - 1e-9);
+        }
+    }
+
+    /** Load, health and served contexts drawn at random, fixed for one decision. */
+    private static ModelAvailability randomServers(SplittableRandom random, Catalog catalog) {
+        Map<String, Integer> inFlight = new java.util.HashMap<>();
+        java.util.Set<String> down = new java.util.HashSet<>();
+        Map<String, Integer> served = new java.util.HashMap<>();
+        for (CatalogModel model : catalog.models()) {
+            inFlight.put(model.id(), random.nextInt(4) == 0 ? random.nextInt(200) : 0);
+            if (random.nextInt(10) == 0) {
+                down.add(model.id());
+            }
+            if (random.nextInt(5) == 0) {
+                served.put(model.id(), 1024 + random.nextInt(200_000));
+            }
+        }
+        return RoutingFixtures.servers(down::contains, inFlight, served);
+    }
+
+    private static Catalog randomPrices(SplittableRandom random, Catalog catalog, RankingSettings ranking) {
+        return new Catalog(catalog.models().stream().map(m -> random.nextInt(3) != 0 ? m
+                : new CatalogModel(m.id(), m.family(), m.vendor(), m.origin(), m.paramsB(), m.activeParamsB(),
+                        m.context(), m.license(), m.commercial(), m.conditions(), m.japanese(), m.benchmarks(),
+                        m.benchmarkSources(), m.capabilities(), m.useCases(), m.vramGb(),
+                        0.01 + random.nextDouble() * 10, m.note(), m.deployment())).toList(),
+                catalog.policies(), ranking);
+    }
+
     /** The full rule set, restated independently of the router's code path. */
-    private static boolean isEligible(CatalogModel model, TenantPolicy policy, PromptRequest request) {
+    private static boolean isEligible(CatalogModel model, TenantPolicy policy, PromptRequest request,
+            ModelAvailability availability) {
         if (!LicenseRules.violations(model, policy).isEmpty()) {
             return false;
         }
@@ -72,7 +123,9 @@ class RoutingPropertyTest {
                 && model.paramsB() > (hints.getSize().equals("edge") ? 4.0 : 14.0)) {
             return false;
         }
-        return model.context() >= PromptText.contextNeeded(request, 256);
+        int context = Math.min(model.context(),
+                availability.servedContext(model.id(), null).orElse(Integer.MAX_VALUE));
+        return context >= PromptText.contextNeeded(request, 256);
     }
 
     private static TenantPolicy randomPolicy(SplittableRandom random) {
@@ -99,7 +152,8 @@ class RoutingPropertyTest {
                 .setParams(GenerationParams.newBuilder().setMaxTokens(1 + random.nextInt(8192)).build())
                 .setConstraints(new Constraints(null, capabilities))
                 .setHints(new RoutingHints(random.nextInt(4) == 0 ? pick(random, RoutingFixtures.SHIPPED).id() : null,
-                        null, random.nextInt(4) == 0 ? new ArrayList<>(subset(random, LICENSES)) : List.of(),
+                        random.nextInt(8) == 0 ? pick(random, RoutingFixtures.SHIPPED).family() : null,
+                        random.nextInt(4) == 0 ? new ArrayList<>(subset(random, LICENSES)) : List.of(),
                         random.nextInt(4) == 0 ? (random.nextBoolean() ? "edge" : "light") : null))
                 .build();
     }

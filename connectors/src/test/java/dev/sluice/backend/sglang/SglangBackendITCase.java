@@ -94,7 +94,7 @@ class SglangBackendITCase {
         assertThat(result.completionTokens()).isEqualTo(expected.tokens());
         assertThat(result.finishReason()).isEqualTo("stop");
         assertThat(result.firstTokenAtNanos()).isGreaterThan(sent);
-        assertThat(backend.maxContextLength()).isEqualTo(32768);
+        assertThat(backend.servedContext()).hasValue(32768);
     }
 
     @Test
@@ -184,7 +184,7 @@ class SglangBackendITCase {
         assertThat(result.text()).isEqualTo(EmulatedCompletion.of(TOKENIZER, prompt, 400).text());
         assertThat(result.promptTokens()).isEqualTo(TOKENIZER.encode(prompt).length);
         assertThat(result.firstTokenAtNanos()).isPositive();
-        assertThat(backend.maxContextLength()).isEqualTo(32768);
+        assertThat(backend.servedContext()).hasValue(32768);
         assertThat(RoutingKey.of(chat("a", 1))).isEqualTo(RoutingKey.of(chat("b", 1)));
         assertThat(RoutingKey.of(chat("a", 1))).isNotEqualTo(RoutingKey.of(GenerationRequest.of("c", prompt, 1)));
     }
