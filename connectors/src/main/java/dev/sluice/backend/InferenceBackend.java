@@ -44,6 +44,14 @@ public interface InferenceBackend extends AutoCloseable {
         return OptionalInt.empty();
     }
 
+    /**
+     * {@code text}'s tokens by the model's own tokenizer, where this backend holds it (once a readiness check has
+     * passed); empty where it does not, and callers estimate instead.
+     */
+    default OptionalInt countTokens(String text) {
+        return OptionalInt.empty();
+    }
+
     /** The protocol name recorded on completions, e.g. {@code triton}. */
     String protocol();
 

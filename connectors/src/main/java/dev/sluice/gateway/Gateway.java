@@ -270,6 +270,17 @@ public final class Gateway implements AutoCloseable {
                 .mapToInt(OptionalInt::getAsInt).min();
     }
 
+    /** {@code text}'s tokens by the model's tokenizer, where a replica's backend holds it. */
+    public OptionalInt countTokens(String text) {
+        for (Replica replica : replicas) {
+            OptionalInt count = replica.backend.countTokens(text);
+            if (count.isPresent()) {
+                return count;
+            }
+        }
+        return OptionalInt.empty();
+    }
+
     public Stats stats() {
         lock.lock();
         try {

@@ -314,7 +314,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 GatewayMetrics.registerOnce(getRuntimeContext().getMetricGroup(), model.modelId(),
                         deployment.endpoint(), gateway);
                 ModelHealth.shared().watch(model.modelId(), deployment.endpoint(), gateway::isAvailable,
-                        gateway::servedContext);
+                        gateway::servedContext, gateway::countTokens);
             }
             return gateway;
         }

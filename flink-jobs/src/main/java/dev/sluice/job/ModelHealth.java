@@ -6,6 +6,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +31,7 @@ final class ModelHealth implements ModelAvailability {
         volatile long downUntilMillis;
         volatile BooleanSupplier serversAvailable = () -> true;
         volatile Supplier<OptionalInt> servedContext = OptionalInt::empty;
+        volatile Function<String, OptionalInt> tokenizer = text -> OptionalInt.empty();
     }
 
     static ModelHealth shared() {
@@ -37,14 +39,15 @@ final class ModelHealth implements ModelAvailability {
     }
 
     /**
-     * From now on the model is down whenever {@code serversAvailable} says no, and its context is what
-     * {@code servedContext} says, where it says.
+     * From now on the model is down whenever {@code serversAvailable} says no, its context is what
+     * {@code servedContext} says and a prompt's tokens what {@code tokenizer} counts, where they say.
      */
     void watch(String modelId, String endpoint, BooleanSupplier serversAvailable,
-            Supplier<OptionalInt> servedContext) {
+            Supplier<OptionalInt> servedContext, Function<String, OptionalInt> tokenizer) {
         State state = state(modelId, endpoint);
         state.serversAvailable = serversAvailable;
         state.servedContext = servedContext;
+        state.tokenizer = tokenizer;
     }
 
     void started(String modelId, String endpoint) {
@@ -79,6 +82,12 @@ final class ModelHealth implements ModelAvailability {
     public OptionalInt servedContext(String modelId, String endpoint) {
         State state = states.get(key(modelId, endpoint));
         return state == null ? OptionalInt.empty() : state.servedContext.get();
+    }
+
+    @Override
+    public OptionalInt promptTokens(String modelId, String endpoint, String prompt) {
+        State state = states.get(key(modelId, endpoint));
+        return state == null ? OptionalInt.empty() : state.tokenizer.apply(prompt);
     }
 
     private State state(String modelId, String endpoint) {

@@ -22,6 +22,14 @@ public interface ModelAvailability {
         return OptionalInt.empty();
     }
 
+    /**
+     * {@code prompt}'s tokens by the model's own tokenizer, where its servers' client holds one (SGLang's scheduler
+     * protocol, once a request has reached them); empty elsewhere, and routing estimates.
+     */
+    default OptionalInt promptTokens(String modelId, String endpoint, String prompt) {
+        return OptionalInt.empty();
+    }
+
     /** Every model up and idle: for explaining a decision offline. */
     static ModelAvailability allUp() {
         return new ModelAvailability() {

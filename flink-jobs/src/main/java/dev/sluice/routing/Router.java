@@ -85,11 +85,17 @@ public final class Router {
             return Optional.of(String.format(java.util.Locale.ROOT, "size: %.3gB parameters, more than hints.size %s"
                     + " allows (%.0fB)", model.paramsB(), needs.sizeClass(), needs.maxParamsB()));
         }
-        OptionalInt served = availability.servedContext(model.id(), model.deployment().endpoint());
+        String endpoint = model.deployment().endpoint();
+        OptionalInt served = availability.servedContext(model.id(), endpoint);
         int context = served.isPresent() ? Math.min(served.getAsInt(), model.context()) : model.context();
-        if (context < needs.contextTokens()) {
+        // The model's own tokenizer is asked only where the estimate, which errs high, says the prompt may not fit.
+        OptionalInt counted = context < needs.contextTokens(OptionalInt.empty())
+                ? availability.promptTokens(model.id(), endpoint, needs.prompt()) : OptionalInt.empty();
+        int needed = needs.contextTokens(counted);
+        if (context < needed) {
             return Optional.of("context: " + context + " tokens" + (served.isPresent() ? " as its servers serve it"
-                    : "") + ", the request needs about " + needs.contextTokens());
+                    : "") + ", the request needs " + (counted.isPresent() ? "" : "about ") + needed
+                    + (counted.isPresent() ? " by the model's tokenizer" : ""));
         }
         return Optional.empty();
     }

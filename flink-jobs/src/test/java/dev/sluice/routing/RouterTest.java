@@ -244,6 +244,35 @@ class RouterTest {
         });
     }
 
+    /** The servers' context and the model's own tokenizer count where they are known: the estimate errs high. */
+    @Test
+    void theServedContextAndTheModelsTokenizerDecideWhatFitsWhereTheyAreKnown() {
+        Catalog gemma = allDeployed(Map.of("t", policy().allowed("gemma").build()));
+        // 4,000 words: 6,000 tokens by the estimate (0.3 a character), 4,000 by a tokenizer that counts words.
+        PromptRequest request = request(Task.CHAT, "word ".repeat(4_000).strip())
+                .setParams(GenerationParams.newBuilder().setMaxTokens(2_500).build()).build();
+        ModelAvailability estimated = RoutingFixtures.servers(id -> false, Map.of(), Map.of());
+        ModelAvailability counted = RoutingFixtures.servers(id -> false, Map.of(), Map.of(),
+                Map.of("google/gemma-2-9b-it", prompt -> prompt.split(" ").length));
+        ModelAvailability shortServed = RoutingFixtures.servers(id -> false, Map.of(),
+                Map.of("google/gemma-2-9b-it", 4_096), Map.of("google/gemma-2-9b-it", prompt -> prompt.split(" ").length));
+
+        RouteDecision byEstimate = new Router(gemma, estimated, 256).route(request);
+        RouteDecision byTokenizer = new Router(gemma, counted, 256).route(request);
+        RouteDecision byServedContext = new Router(gemma, shortServed, 256).route(request);
+
+        // Gemma 2's 8,192 tokens hold 4,000 + 2,500, not the estimate's 6,000 + 2,500.
+        assertThat(byEstimate.isRouted()).isFalse();
+        assertThat(byEstimate.excluded()).anySatisfy(e -> assertThat(e.getReason())
+                .isEqualTo("context: 8192 tokens, the request needs about 8500"));
+        assertThat(byTokenizer.chosen().id()).isEqualTo("google/gemma-2-9b-it");
+        assertThat(byServedContext.excluded()).anySatisfy(e -> {
+            assertThat(e.getModelId()).isEqualTo("google/gemma-2-9b-it");
+            assertThat(e.getReason()).isEqualTo("context: 4096 tokens as its servers serve it, the request needs 6500"
+                    + " by the model's tokenizer");
+        });
+    }
+
     @Test
     void aVisionRequestNeverGoesToATextModelEvenIfNoneIsAllowed() {
         Catalog euLicensee = allDeployed(Map.of("t", policy().eu(true, false).build()));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import java.util.Set;
 
 /** The shipped catalog, fully deployed, and policies to route against it. */
@@ -119,10 +120,16 @@ final class RoutingFixtures {
 
     /**
      * Servers down where {@code isDown} says, with {@code inFlight} requests at each model's and the contexts in
-     * {@code served} reported, by model id.
+     * {@code served} reported, by model id; no tokenizer.
      */
     static ModelAvailability servers(Predicate<String> isDown, Map<String, Integer> inFlight,
             Map<String, Integer> served) {
+        return servers(isDown, inFlight, served, Map.of());
+    }
+
+    /** As {@link #servers(Predicate, Map, Map)}, with the models in {@code tokenizers} counting prompts by them. */
+    static ModelAvailability servers(Predicate<String> isDown, Map<String, Integer> inFlight,
+            Map<String, Integer> served, Map<String, ToIntFunction<String>> tokenizers) {
         return new ModelAvailability() {
             @Override
             public boolean isDown(String modelId, String endpoint) {
@@ -138,6 +145,12 @@ final class RoutingFixtures {
             public OptionalInt servedContext(String modelId, String endpoint) {
                 Integer context = served.get(modelId);
                 return context == null ? OptionalInt.empty() : OptionalInt.of(context);
+            }
+
+            @Override
+            public OptionalInt promptTokens(String modelId, String endpoint, String prompt) {
+                ToIntFunction<String> tokenizer = tokenizers.get(modelId);
+                return tokenizer == null ? OptionalInt.empty() : OptionalInt.of(tokenizer.applyAsInt(prompt));
             }
         };
     }

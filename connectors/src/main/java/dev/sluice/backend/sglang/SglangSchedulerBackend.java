@@ -108,6 +108,12 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
     }
 
     @Override
+    public OptionalInt countTokens(String text) {
+        ModelTokenizer held = tokenizer;
+        return held == null ? OptionalInt.empty() : OptionalInt.of(held.encode(text).length);
+    }
+
+    @Override
     public OptionalInt servedContext() {
         return maxContextLength > 0 ? OptionalInt.of(maxContextLength) : OptionalInt.empty();
     }
