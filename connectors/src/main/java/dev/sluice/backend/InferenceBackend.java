@@ -2,6 +2,7 @@ package dev.sluice.backend;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,6 +33,23 @@ public interface InferenceBackend extends AutoCloseable {
      */
     default int maxBatchPerCall() {
         return 1;
+    }
+
+    /**
+     * The context window, in tokens, the server said it serves at its last readiness check; empty where the
+     * protocol reports none or no check has passed. Routing trusts it over the catalog: a server started with a
+     * shorter {@code --context-length} than the model card's fails what does not fit.
+     */
+    default OptionalInt servedContext() {
+        return OptionalInt.empty();
+    }
+
+    /**
+     * {@code text}'s tokens by the model's own tokenizer, where this backend holds it (once a readiness check has
+     * passed); empty where it does not, and callers estimate instead.
+     */
+    default OptionalInt countTokens(String text) {
+        return OptionalInt.empty();
     }
 
     /** The protocol name recorded on completions, e.g. {@code triton}. */

@@ -16,6 +16,7 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -261,6 +262,23 @@ public final class Gateway implements AutoCloseable {
      */
     public boolean isAvailable() {
         return replicas.stream().anyMatch(r -> r.readiness.state() != ReadinessProbe.State.NOT_READY && r.admits());
+    }
+
+    /** The shortest context any replica says it serves: a request routed by it fits whichever replica takes it. */
+    public OptionalInt servedContext() {
+        return replicas.stream().map(r -> r.backend.servedContext()).filter(OptionalInt::isPresent)
+                .mapToInt(OptionalInt::getAsInt).min();
+    }
+
+    /** {@code text}'s tokens by the model's tokenizer, where a replica's backend holds it. */
+    public OptionalInt countTokens(String text) {
+        for (Replica replica : replicas) {
+            OptionalInt count = replica.backend.countTokens(text);
+            if (count.isPresent()) {
+                return count;
+            }
+        }
+        return OptionalInt.empty();
     }
 
     public Stats stats() {

@@ -23,11 +23,10 @@ public final class Chunker {
         if (TokenEstimate.of(text) <= maxTokens) {
             return List.of(text);
         }
-        long maxBytes = TokenEstimate.maxBytes(maxTokens);
         List<String> parts = new ArrayList<>();
         int start = 0;
         while (start < text.length()) {
-            int limit = fill(text, start, maxBytes);
+            int limit = fill(text, start, maxTokens);
             int end = limit == text.length() ? limit : cut(text, start, limit);
             parts.add(text.substring(start, end));
             start = end;
@@ -35,24 +34,22 @@ public final class Chunker {
         return parts;
     }
 
-    /** The furthest end from {@code start} whose UTF-8 length stays within {@code maxBytes}; never splits a pair. */
-    private static int fill(String text, int start, long maxBytes) {
-        long bytes = 0;
+    /**
+     * The furthest end from {@code start} whose estimate stays within {@code maxTokens}; never splits a pair, and
+     * always takes one code point, which no estimate counts as more than a token.
+     */
+    private static int fill(String text, int start, int maxTokens) {
+        long tenths = 0;
         int end = start;
         while (end < text.length()) {
             int codePoint = text.codePointAt(end);
-            bytes += utf8Length(codePoint);
-            if (bytes > maxBytes) {
+            tenths += TokenEstimate.tenths(codePoint);
+            if (TokenEstimate.tokens(tenths) > maxTokens) {
                 break;
             }
             end += Character.charCount(codePoint);
         }
         return end;
-    }
-
-    /** A lone surrogate is counted as three bytes, more than the one '?' it becomes: it can only err safe. */
-    private static int utf8Length(int codePoint) {
-        return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
     }
 
     /** The last break of the best kind in {@code (start, limit]} after some non-whitespace, else {@code limit}. */

@@ -147,7 +147,7 @@ final class HostileRecords {
         // Catalogs that would send every prompt elsewhere, or serve every tenant without a policy.
         Catalog redirected = inForce.withEndpoints(inForce.deployed().stream()
                 .collect(Collectors.toMap(CatalogModel::id, model -> ATTACKER, (a, b) -> a)));
-        Catalog policiesDropped = new Catalog(inForce.models(), Map.of());
+        Catalog policiesDropped = new Catalog(inForce.models(), Map.of(), inForce.ranking());
         KeyPair attacker = CatalogKeys.generate();
         catalogs("unsigned-redirect", perKind, reasons(Reason.UNSIGNED), i -> document(redirected, i), i -> null);
         catalogs("unsigned-no-policies", perKind, reasons(Reason.UNSIGNED), i -> document(policiesDropped, i),

@@ -6,6 +6,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.intake.DecodedRecord;
 import dev.sluice.intake.PromptDecoder;
 import dev.sluice.routing.Catalog;
+import dev.sluice.routing.CatalogModel;
 import dev.sluice.routing.ModelAvailability;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
@@ -77,8 +78,12 @@ final class RouteCommand implements Callable<Integer> {
         if (explain) {
             ArrayNode ranking = json.putArray("ranking");
             for (RouteDecision.Scored scored : decision.ranking()) {
-                ranking.addObject().put("model", scored.model().id()).put("score", scored.score())
-                        .put("license", scored.model().license()).putPOJO("reasons", scored.reasons());
+                CatalogModel model = scored.model();
+                ranking.addObject().put("model", model.id()).put("benchmark", scored.benchmark().key())
+                        .put("quality", scored.quality()).put("active_params_b", model.activeParams())
+                        .put("cost_per_million_tokens", model.costPerMillionTokens())
+                        .put("in_flight", scored.inFlight()).put("license", model.license())
+                        .putPOJO("reasons", scored.reasons());
             }
             ArrayNode excluded = json.putArray("excluded");
             for (RouteExclusion exclusion : decision.excluded()) {
@@ -97,10 +102,19 @@ final class RouteCommand implements Callable<Integer> {
         if (!explain) {
             return;
         }
-        System.out.printf("%n%-46s %8s  %s%n", "eligible model", "score", "licence");
+        if (!decision.ranking().isEmpty()) {
+            System.out.printf("%nranked on %s, points out of 100; cost is the operator's per million tokens, else"
+                    + " active parameters%n", decision.ranking().get(0).benchmark().label());
+        }
+        System.out.printf("%-46s %8s %10s %9s  %s%n", "eligible model", "quality", "cost", "in flight", "licence");
         for (RouteDecision.Scored scored : decision.ranking()) {
-            System.out.printf(Locale.ROOT, "%-46s %8.1f  %s%n", scored.model().id(), scored.score(),
-                    scored.model().license());
+            CatalogModel model = scored.model();
+            String cost = model.costPerMillionTokens() != null
+                    ? String.format(Locale.ROOT, "%.3g/Mtok", model.costPerMillionTokens())
+                    : String.format(Locale.ROOT, "%.3gB", model.activeParams());
+            System.out.printf(Locale.ROOT, "%-46s %8s %10s %9d  %s%n", model.id(),
+                    scored.quality() == null ? "-" : String.format(Locale.ROOT, "%.1f", scored.quality()), cost,
+                    scored.inFlight(), model.license());
         }
         System.out.printf("%n%-46s %s%n", "excluded model", "reason");
         for (RouteExclusion exclusion : decision.excluded()) {

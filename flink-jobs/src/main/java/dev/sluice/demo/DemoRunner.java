@@ -106,7 +106,9 @@ public final class DemoRunner {
                         prometheus.size(), prometheusPort);
                 prometheus.stream().filter(line -> line.contains("_concurrency_limit{"))
                         .forEach(line -> out.println("  " + briefly(line)));
-                return report(judge(collector, positions), collector, complete, readOn, started);
+                List<String> misrouted = RoutingSpread.of(samples.records(), served,
+                        demo.limits().toIntakeLimits()).report(collector.completions(), out);
+                return report(judge(collector, positions), collector, complete, readOn, started, misrouted);
             }
         }
     }
@@ -146,8 +148,12 @@ public final class DemoRunner {
         return Verdict.of(samples.expectations(), positions, collector.completions(), collector.rejects());
     }
 
-    /** Prints the summary line and the verdict, with every request or record that failed it; returns the exit code. */
-    private int report(Verdict verdict, OutputCollector collector, boolean complete, Duration readOn, long started) {
+    /**
+     * Prints the summary line and the verdict, with every request or record that failed it and every completion
+     * served by a model its ranking would not have sent it to; returns the exit code.
+     */
+    private int report(Verdict verdict, OutputCollector collector, boolean complete, Duration readOn, long started,
+            List<String> misrouted) {
         out.printf("%nexpected %d outcomes: %d completions (%s valid against their JSON schema), %d rejects, "
                         + "%d missing, %d duplicated, in %.1f s%n",
                 samples.expectations().size(), collector.completions().size(), verdict.schemaChecks(),
@@ -167,6 +173,11 @@ public final class DemoRunner {
                     verdict.unexpected(), readOnSeconds);
             verdict.problems().forEach(problem -> out.println("  " + problem));
         }
-        return complete && verdict.passed() ? 0 : 1;
+        if (!misrouted.isEmpty()) {
+            out.printf("FAILED: %d completions came from a model their ranking would not have chosen:%n",
+                    misrouted.size());
+            misrouted.forEach(line -> out.println("  " + line));
+        }
+        return complete && verdict.passed() && misrouted.isEmpty() ? 0 : 1;
     }
 }

@@ -22,7 +22,7 @@ public final class BareKafkaJob {
 
     /** Wires the bare job into {@code env} with the pipeline's own source and sink. */
     public static void attach(StreamExecutionEnvironment env, SluiceConfig config) {
-        InferencePipeline pipeline = new InferencePipeline(config, new Catalog(List.of(), null));
+        InferencePipeline pipeline = new InferencePipeline(config, new Catalog(List.of(), null, null));
         pipeline.configure(env);
         pipeline.source(env)
                 .flatMap(new Echo(config)).name("decode and echo")

@@ -313,7 +313,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 gateways.put(key, gateway);
                 GatewayMetrics.registerOnce(getRuntimeContext().getMetricGroup(), model.modelId(),
                         deployment.endpoint(), gateway);
-                ModelHealth.shared().watch(model.modelId(), deployment.endpoint(), gateway::isAvailable);
+                ModelHealth.shared().watch(model.modelId(), deployment.endpoint(), gateway::isAvailable,
+                        gateway::servedContext, gateway::countTokens);
             }
             return gateway;
         }

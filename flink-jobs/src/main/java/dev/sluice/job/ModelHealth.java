@@ -2,9 +2,12 @@ package dev.sluice.job;
 
 import dev.sluice.routing.ModelAvailability;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What this TaskManager has seen of each model's servers (per model and endpoint: a job restarted against other
@@ -27,15 +30,24 @@ final class ModelHealth implements ModelAvailability {
         final AtomicInteger consecutiveFailures = new AtomicInteger();
         volatile long downUntilMillis;
         volatile BooleanSupplier serversAvailable = () -> true;
+        volatile Supplier<OptionalInt> servedContext = OptionalInt::empty;
+        volatile Function<String, OptionalInt> tokenizer = text -> OptionalInt.empty();
     }
 
     static ModelHealth shared() {
         return SHARED;
     }
 
-    /** From now on the model is down whenever {@code serversAvailable} says no. */
-    void watch(String modelId, String endpoint, BooleanSupplier serversAvailable) {
-        state(modelId, endpoint).serversAvailable = serversAvailable;
+    /**
+     * From now on the model is down whenever {@code serversAvailable} says no, its context is what
+     * {@code servedContext} says and a prompt's tokens what {@code tokenizer} counts, where they say.
+     */
+    void watch(String modelId, String endpoint, BooleanSupplier serversAvailable,
+            Supplier<OptionalInt> servedContext, Function<String, OptionalInt> tokenizer) {
+        State state = state(modelId, endpoint);
+        state.serversAvailable = serversAvailable;
+        state.servedContext = servedContext;
+        state.tokenizer = tokenizer;
     }
 
     void started(String modelId, String endpoint) {
@@ -64,6 +76,18 @@ final class ModelHealth implements ModelAvailability {
     public int inFlight(String modelId, String endpoint) {
         State state = states.get(key(modelId, endpoint));
         return state == null ? 0 : state.inFlight.get();
+    }
+
+    @Override
+    public OptionalInt servedContext(String modelId, String endpoint) {
+        State state = states.get(key(modelId, endpoint));
+        return state == null ? OptionalInt.empty() : state.servedContext.get();
+    }
+
+    @Override
+    public OptionalInt promptTokens(String modelId, String endpoint, String prompt) {
+        State state = states.get(key(modelId, endpoint));
+        return state == null ? OptionalInt.empty() : state.tokenizer.apply(prompt);
     }
 
     private State state(String modelId, String endpoint) {

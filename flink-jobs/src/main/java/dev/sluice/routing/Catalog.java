@@ -18,10 +18,13 @@ import java.util.Set;
  *
  * @param models every known model, deployed or not
  * @param policies tenant → licence policy
+ * @param ranking how quality, cost and load are weighed; the defaults where absent
  */
-public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> policies) implements Serializable {
+public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> policies, RankingSettings ranking)
+        implements Serializable {
 
     public Catalog {
+        ranking = ranking == null ? RankingSettings.DEFAULTS : ranking;
         models = models == null ? List.of() : List.copyOf(models);
         policies = policies == null ? Map.of() : Map.copyOf(policies);
         Set<String> ids = new HashSet<>();
@@ -58,13 +61,10 @@ public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> polic
         List<CatalogModel> moved = new java.util.ArrayList<>();
         for (CatalogModel model : models) {
             String endpoint = endpoints.get(model.id());
-            moved.add(endpoint == null || !model.hasDeployment() ? model : new CatalogModel(model.id(), model.family(),
-                    model.vendor(), model.origin(), model.paramsB(), model.activeParamsB(), model.context(),
-                    model.license(), model.commercial(), model.conditions(), model.japanese(), model.benchmarks(),
-                    model.capabilities(), model.useCases(), model.vramGb(), model.note(),
-                    model.deployment().at(endpoint)));
+            moved.add(endpoint == null || !model.hasDeployment() ? model
+                    : model.withDeployment(model.deployment().at(endpoint)));
         }
-        return new Catalog(moved, policies);
+        return new Catalog(moved, policies, ranking);
     }
 
     /** The catalog as YAML, as it travels on the catalog topic. */

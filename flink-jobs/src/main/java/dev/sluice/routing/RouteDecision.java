@@ -18,13 +18,23 @@ public record RouteDecision(CatalogModel chosen, String because, RejectReason re
         List<RouteExclusion> excluded, List<Scored> ranking) {
 
     /**
-     * An eligible model and how well it fits.
+     * An eligible model and what placed it where it is in the ranking.
      *
-     * @param model the model
-     * @param score higher is better
-     * @param reasons what the score is made of
+     * @param model the model (its cost and parameters are the catalog's)
+     * @param benchmark the benchmark the request's task is ranked on
+     * @param quality its score on that benchmark in points out of 100, or null where none is published
+     * @param goodEnough within the quality margin of the best among the models of its preference and health: one
+     *     the request may go to when a cheaper or less loaded one is chosen instead
+     * @param inFlight requests in flight at its servers from this process when it was ranked
+     * @param reasons its place in words, one clause per rule of the ranking
      */
-    public record Scored(CatalogModel model, double score, List<String> reasons) {}
+    public record Scored(CatalogModel model, Benchmark benchmark, Double quality, boolean goodEnough, int inFlight,
+            List<String> reasons) {
+
+        public Scored {
+            reasons = List.copyOf(reasons);
+        }
+    }
 
     public RouteDecision {
         Objects.requireNonNull(because, "because");

@@ -6,19 +6,18 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RouteExclusion;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
  * Licence policy first, then model selection. A model is eligible only if the tenant's policy allows it (every
- * rule of {@link LicenseRules}), the request's own narrowing keeps it, it is deployed and up, has the capabilities
- * asked for, its context holds the request, and its server honours the request's structure. Among eligible models
- * the use-case guide, Japanese quality, the request's preferences, size and load decide. There is no fallback: with
- * nothing eligible the request is refused, {@code STRUCTURE_UNSUPPORTED} when only the structure stood in the way
- * of some model.
+ * rule of {@link LicenseRules}), the request's own narrowing keeps it, it is deployed, has the capabilities asked
+ * for, its context (the servers' own report where they gave one) holds the request, and its server honours the
+ * request's structure. {@link Ranking} orders the eligible models. There is no fallback: with nothing eligible the
+ * request is refused, {@code STRUCTURE_UNSUPPORTED} when only the structure stood in the way of some model.
  */
 public final class Router {
 
@@ -44,16 +43,16 @@ public final class Router {
         RequestNeeds needs = RequestNeeds.of(request, defaultMaxTokens);
         OutputConstraint constraint = OutputConstraint.of(request.getStructure());
         List<RouteExclusion> excluded = new ArrayList<>();
-        List<RouteDecision.Scored> eligible = new ArrayList<>();
+        List<CatalogModel> candidates = new ArrayList<>();
         for (CatalogModel model : catalog.models()) {
             Optional<String> reason = exclusion(model, policy.get(), needs, constraint);
             if (reason.isPresent()) {
                 excluded.add(new RouteExclusion(model.id(), reason.get()));
             } else {
-                eligible.add(score(model, needs));
+                candidates.add(model);
             }
         }
-        if (eligible.isEmpty()) {
+        if (candidates.isEmpty()) {
             // Structure is checked last, so a model it excludes would have served the request without it.
             boolean forStructure = excluded.stream().anyMatch(e -> e.getReason().startsWith(STRUCTURE));
             return refused(forStructure ? RejectReason.STRUCTURE_UNSUPPORTED : RejectReason.NO_ELIGIBLE_MODEL,
@@ -61,15 +60,12 @@ public final class Router {
         }
         // Health orders, it never excludes: a model whose servers are down now is tried after every model whose
         // servers are up, and when all are down the request is held for the best of them instead of rejected.
-        eligible.sort(Comparator.comparing((RouteDecision.Scored s) -> isDown(s.model()))
-                .thenComparing(Comparator.comparingDouble(RouteDecision.Scored::score).reversed())
-                .thenComparing(s -> s.model().id()));
+        List<RouteDecision.Scored> eligible = new Ranking(catalog.ranking(), availability).order(candidates, needs);
         RouteDecision.Scored best = eligible.get(0);
         for (RouteDecision.Scored other : eligible.subList(1, eligible.size())) {
             excluded.add(new RouteExclusion(other.model().id(), isDown(other.model()) && !isDown(best.model())
                     ? "eligible, its servers are down now"
-                    : String.format(java.util.Locale.ROOT, "eligible, ranked lower (%.1f < %.1f)", other.score(),
-                            best.score())));
+                    : "eligible, ranked lower: " + String.join(", ", other.reasons())));
         }
         String held = isDown(best.model())
                 ? "; the servers of every eligible model are down now: held until one returns or its deadline passes"
@@ -100,9 +96,17 @@ public final class Router {
             return Optional.of(String.format(java.util.Locale.ROOT, "size: %.3gB parameters, more than hints.size %s"
                     + " allows (%.0fB)", model.paramsB(), needs.sizeClass(), needs.maxParamsB()));
         }
-        if (model.context() < needs.contextTokens()) {
-            return Optional.of("context: " + model.context() + " tokens, the request needs about "
-                    + needs.contextTokens());
+        String endpoint = model.deployment().endpoint();
+        OptionalInt served = availability.servedContext(model.id(), endpoint);
+        int context = served.isPresent() ? Math.min(served.getAsInt(), model.context()) : model.context();
+        // The model's own tokenizer is asked only where the estimate, which errs high, says the prompt may not fit.
+        OptionalInt counted = context < needs.contextTokens(OptionalInt.empty())
+                ? availability.promptTokens(model.id(), endpoint, needs.prompt()) : OptionalInt.empty();
+        int needed = needs.contextTokens(counted);
+        if (context < needed) {
+            return Optional.of("context: " + context + " tokens" + (served.isPresent() ? " as its servers serve it"
+                    : "") + ", the request needs " + (counted.isPresent() ? "" : "about ") + needed
+                    + (counted.isPresent() ? " by the model's tokenizer" : ""));
         }
         if (constraint != null && !model.deployment().honours(constraint.kind())) {
             return Optional.of(STRUCTURE + model.deployment().backend() + " does not honour structure."
@@ -114,34 +118,6 @@ public final class Router {
 
     private boolean isDown(CatalogModel model) {
         return availability.isDown(model.id(), model.deployment().endpoint());
-    }
-
-    private RouteDecision.Scored score(CatalogModel model, RequestNeeds needs) {
-        double score = 0;
-        List<String> reasons = new ArrayList<>();
-        for (String useCase : needs.useCases()) {
-            if (model.useCases().contains(useCase)) {
-                score += 100;
-                reasons.add("recommended for " + useCase + " by the use-case guide");
-            }
-        }
-        if (needs.japanese()) {
-            score += 20 * model.japanese().points();
-            reasons.add("Japanese quality " + model.japanese().name().toLowerCase());
-        }
-        if (model.id().equals(needs.preferredModel())) {
-            score += 1000;
-            reasons.add("preferred by the request");
-        } else if (model.family().equalsIgnoreCase(String.valueOf(needs.preferredFamily()))) {
-            score += 500;
-            reasons.add("of the family the request prefers");
-        }
-        // Within equals, the larger model is the better one; load breaks what is still tied.
-        double params = model.activeParamsB() != null ? model.activeParamsB() : model.paramsB();
-        score += Math.min(10, Math.log(params + 1) / Math.log(2));
-        score -= 0.01 * availability.inFlight(model.id(), model.deployment().endpoint());
-        reasons.add(String.format(java.util.Locale.ROOT, "%.3gB parameters", params));
-        return new RouteDecision.Scored(model, score, reasons);
     }
 
     private static String summary(List<RouteExclusion> excluded) {

@@ -122,10 +122,11 @@ class PromptTemplateTest {
                 + "Again: {{ text }}"));
 
         int budget = template.textBudget(100, "a", null, null, 12);
-        String fits = "x".repeat((int) TokenEstimate.maxBytes(budget));
-        String over = fits + "xxxx";
+        // Japanese is the densest script the estimate knows: one token a character.
+        String fits = "あ".repeat(budget);
+        String over = fits + "あ";
 
-        // "Part 12/12: \nAgain: " is 5 tokens; each of the two copies gets half of the other 95.
+        // "Part 12/12: \nAgain: " is 6 tokens (20 ASCII characters); each of the two copies gets half of the other 94.
         assertThat(budget).isEqualTo(47);
         assertThat(TokenEstimate.of(template.render(fits, "a", null, null, 12, 12))).isLessThanOrEqualTo(100);
         assertThat(TokenEstimate.of(template.render(over, "a", null, null, 12, 12))).isGreaterThan(100);

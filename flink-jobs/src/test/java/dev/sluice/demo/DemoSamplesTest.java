@@ -25,7 +25,7 @@ class DemoSamplesTest {
     void theShippedSamplesDeclareAnOutcomeForEachRequestAndUnreadableRecord() {
         DemoSamples samples = DemoSamples.load(Path.of("..", "config", "samples"));
 
-        assertThat(samples.expectedCounts()).isEqualTo(Map.of("COMPLETION", 221L,
+        assertThat(samples.expectedCounts()).isEqualTo(Map.of("COMPLETION", 229L,
                 "DECODE_ERROR", 5L, "INVALID_FIELD", 4L, "SCHEMA_MISMATCH", 3L));
         assertThat(samples.expectations()).filteredOn(e -> e.requestId() == null).extracting(Expectation::origin)
                 .containsExactly("malformed.jsonl:1", "malformed.jsonl:8", "binary record: random bytes",

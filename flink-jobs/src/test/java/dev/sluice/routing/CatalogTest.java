@@ -94,4 +94,36 @@ class CatalogTest {
                 + model.formatted("triton-tensors: llm-api, guided-decoding: true"), "c.yaml"))
                 .hasMessageContaining("guided-decoding applies only to a triton ensemble");
     }
+
+    @Test
+    void everyScoreNamesItsSourceAndStaysOnItsScale() {
+        assertThat(SHIPPED.models()).allSatisfy(m ->
+                assertThat(m.benchmarkSources().keySet()).isEqualTo(m.benchmarks().keySet()));
+        assertThat(model("Qwen/Qwen2.5-72B-Instruct").points(Benchmark.JAPANESE_MT_BENCH)).hasValue(75.94);
+        assertThat(model("meta-llama/Llama-3.1-70B-Instruct").points(Benchmark.MMLU)).hasValue(83.6);
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, ";
+
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model + "benchmarks: {mmlu: 70}}\n", "c.yaml"))
+                .hasMessageContaining("mmlu has no benchmark-sources entry");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model + "benchmarks: {japanese-mt-bench: 7.5}, "
+                + "benchmark-sources: {japanese-mt-bench: x}}\n", "c.yaml"))
+                .hasMessageContaining("japanese-mt-bench must be between 0 and 1.0");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model + "benchmarks: {arena: 1200}, "
+                + "benchmark-sources: {arena: x}}\n", "c.yaml"))
+                .hasMessageContaining("no benchmark called arena");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model + "cost-per-million-tokens: -1}\n", "c.yaml"))
+                .hasMessageContaining("cost-per-million-tokens must be positive");
+    }
+
+    @Test
+    void rankingSettingsDefaultWhereAbsentAndAreBounded() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good}\n";
+
+        assertThat(Catalog.parse("models:\n" + model, "c.yaml").ranking()).isEqualTo(RankingSettings.DEFAULTS);
+        assertThat(SHIPPED.ranking()).isEqualTo(new RankingSettings(3.0, 64));
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model + "ranking: {quality-margin: 80}\n", "c.yaml"))
+                .hasMessageContaining("ranking.quality-margin must be between 0 and 50");
+    }
 }

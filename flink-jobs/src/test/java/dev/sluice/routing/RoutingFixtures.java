@@ -6,8 +6,11 @@ import dev.sluice.schema.Task;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /** The shipped catalog, fully deployed, and policies to route against it. */
 final class RoutingFixtures {
@@ -23,11 +26,9 @@ final class RoutingFixtures {
 
     /** Every model of the shipped catalog deployed as {@code deployment} says, with {@code policies}. */
     static Catalog deployed(Map<String, TenantPolicy> policies, Function<CatalogModel, ModelDeployment> deployment) {
-        List<CatalogModel> deployed = SHIPPED.models().stream().map(m -> new CatalogModel(m.id(), m.family(),
-                m.vendor(), m.origin(), m.paramsB(), m.activeParamsB(), m.context(), m.license(), m.commercial(),
-                m.conditions(), m.japanese(), m.benchmarks(), m.capabilities(), m.useCases(), m.vramGb(), m.note(),
-                deployment.apply(m))).toList();
-        return new Catalog(deployed, policies);
+        List<CatalogModel> deployed = SHIPPED.models().stream().map(m -> m.withDeployment(deployment.apply(m)))
+                .toList();
+        return new Catalog(deployed, policies, SHIPPED.ranking());
     }
 
     /** A deployment on {@code backend}; {@code guidedDecoding} only for Triton. */
@@ -127,5 +128,42 @@ final class RoutingFixtures {
             return new TenantPolicy(commercial, mau, euDomiciled, euEndUserOnly, allowed, denied, deniedVendors,
                     deniedOrigins, accepted, vendorLicenses, trains, derivative, military);
         }
+    }
+
+    /**
+     * Servers down where {@code isDown} says, with {@code inFlight} requests at each model's and the contexts in
+     * {@code served} reported, by model id; no tokenizer.
+     */
+    static ModelAvailability servers(Predicate<String> isDown, Map<String, Integer> inFlight,
+            Map<String, Integer> served) {
+        return servers(isDown, inFlight, served, Map.of());
+    }
+
+    /** As {@link #servers(Predicate, Map, Map)}, with the models in {@code tokenizers} counting prompts by them. */
+    static ModelAvailability servers(Predicate<String> isDown, Map<String, Integer> inFlight,
+            Map<String, Integer> served, Map<String, ToIntFunction<String>> tokenizers) {
+        return new ModelAvailability() {
+            @Override
+            public boolean isDown(String modelId, String endpoint) {
+                return isDown.test(modelId);
+            }
+
+            @Override
+            public int inFlight(String modelId, String endpoint) {
+                return inFlight.getOrDefault(modelId, 0);
+            }
+
+            @Override
+            public OptionalInt servedContext(String modelId, String endpoint) {
+                Integer context = served.get(modelId);
+                return context == null ? OptionalInt.empty() : OptionalInt.of(context);
+            }
+
+            @Override
+            public OptionalInt promptTokens(String modelId, String endpoint, String prompt) {
+                ToIntFunction<String> tokenizer = tokenizers.get(modelId);
+                return tokenizer == null ? OptionalInt.empty() : OptionalInt.of(tokenizer.applyAsInt(prompt));
+            }
+        };
     }
 }

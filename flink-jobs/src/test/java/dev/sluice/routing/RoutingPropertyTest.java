@@ -19,8 +19,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of random requests under random policies and deployments: whatever the router chooses is eligible under every rule,
- * and whatever it refuses had truly nothing eligible.
+ * Thousands of random requests under random policies, deployments, ranking settings, prices, loads, health and
+ * served contexts: whatever the router chooses is eligible under every rule, whatever it refuses had truly nothing
+ * eligible (and is refused for its structure exactly when only that stood in the way), and the ranking never trades
+ * quality beyond the margin.
  */
 class RoutingPropertyTest {
 
@@ -36,22 +38,27 @@ class RoutingPropertyTest {
         int routed = 0;
         for (int i = 0; i < 5_000; i++) {
             TenantPolicy policy = randomPolicy(random);
-            Catalog catalog = RoutingFixtures.deployed(Map.of("t", policy), m -> randomDeployment(random));
+            Catalog catalog = randomPrices(random,
+                    RoutingFixtures.deployed(Map.of("t", policy), m -> randomDeployment(random)),
+                    new RankingSettings(random.nextInt(4) == 0 ? 0.0 : random.nextDouble() * 50, 1 + random.nextInt(100)));
             PromptRequest request = randomRequest(random);
-            RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), 256).route(request);
+            ModelAvailability availability = randomServers(random, catalog);
+            RouteDecision decision = new Router(catalog, availability, 256).route(request);
             List<CatalogModel> eligible = catalog.models().stream()
-                    .filter(m -> isEligible(m, policy, request)).toList();
+                    .filter(m -> isEligible(m, policy, request, availability)).toList();
             if (decision.isRouted()) {
                 routed++;
                 assertThat(eligible).as("case %d", i).contains(decision.chosen());
                 // The models a request may fail over to are eligible too.
                 assertThat(eligible).as("case %d failover", i)
                         .containsAll(decision.ranking().stream().map(RouteDecision.Scored::model).toList());
+                assertWithinMargin(i, catalog, request, availability, decision);
             } else {
                 assertThat(eligible).as("case %d refused: %s", i, decision.because()).isEmpty();
                 // Unsupported structure is the reason exactly when some model would serve the request without it.
                 boolean servedWithoutStructure = catalog.models().stream()
-                        .anyMatch(m -> isEligible(m, policy, PromptRequest.newBuilder(request).setStructure(null).build()));
+                        .anyMatch(m -> isEligible(m, policy, PromptRequest.newBuilder(request).setStructure(null).build(),
+                                availability));
                 assertThat(decision.rejectReason() == RejectReason.STRUCTURE_UNSUPPORTED).as("case %d: %s", i,
                         decision.because()).isEqualTo(servedWithoutStructure);
             }
@@ -60,8 +67,55 @@ class RoutingPropertyTest {
         assertThat(routed).isBetween(500, 4_500);
     }
 
+    /**
+     * Where the request prefers nothing and the chosen model is up, its score is within the margin of the best score
+     * among the eligible models that are up: cost and load never buy a worse model than the operator allowed.
+     */
+    private static void assertWithinMargin(int i, Catalog catalog, PromptRequest request,
+            ModelAvailability availability, RouteDecision decision) {
+        if (request.getHints().getPreferredModel() != null || request.getHints().getPreferredFamily() != null
+                || availability.isDown(decision.chosen().id(), null)) {
+            return;
+        }
+        Benchmark benchmark = decision.ranking().get(0).benchmark();
+        double best = decision.ranking().stream().filter(s -> !availability.isDown(s.model().id(), null))
+                .mapToDouble(s -> s.model().points(benchmark).orElse(-1)).max().orElseThrow();
+        if (best >= 0) {
+            assertThat(decision.chosen().points(benchmark)).as("case %d quality", i).isPresent();
+            assertThat(decision.chosen().points(benchmark).getAsDouble()).as("case %d quality", i)
+                    .isGreaterThanOrEqualTo(best - catalog.ranking().qualityMargin() - 1e-9);
+        }
+    }
+
+    /** Load, health and served contexts drawn at random, fixed for one decision. */
+    private static ModelAvailability randomServers(SplittableRandom random, Catalog catalog) {
+        Map<String, Integer> inFlight = new java.util.HashMap<>();
+        java.util.Set<String> down = new java.util.HashSet<>();
+        Map<String, Integer> served = new java.util.HashMap<>();
+        for (CatalogModel model : catalog.models()) {
+            inFlight.put(model.id(), random.nextInt(4) == 0 ? random.nextInt(200) : 0);
+            if (random.nextInt(10) == 0) {
+                down.add(model.id());
+            }
+            if (random.nextInt(5) == 0) {
+                served.put(model.id(), 1024 + random.nextInt(200_000));
+            }
+        }
+        return RoutingFixtures.servers(down::contains, inFlight, served);
+    }
+
+    private static Catalog randomPrices(SplittableRandom random, Catalog catalog, RankingSettings ranking) {
+        return new Catalog(catalog.models().stream().map(m -> random.nextInt(3) != 0 ? m
+                : new CatalogModel(m.id(), m.family(), m.vendor(), m.origin(), m.paramsB(), m.activeParamsB(),
+                        m.context(), m.license(), m.commercial(), m.conditions(), m.japanese(), m.benchmarks(),
+                        m.benchmarkSources(), m.capabilities(), m.useCases(), m.vramGb(),
+                        0.01 + random.nextDouble() * 10, m.note(), m.deployment())).toList(),
+                catalog.policies(), ranking);
+    }
+
     /** The full rule set, restated independently of the router's code path. */
-    private static boolean isEligible(CatalogModel model, TenantPolicy policy, PromptRequest request) {
+    private static boolean isEligible(CatalogModel model, TenantPolicy policy, PromptRequest request,
+            ModelAvailability availability) {
         if (!LicenseRules.violations(model, policy).isEmpty()) {
             return false;
         }
@@ -79,7 +133,9 @@ class RoutingPropertyTest {
                 && model.paramsB() > (hints.getSize().equals("edge") ? 4.0 : 14.0)) {
             return false;
         }
-        if (model.context() < PromptText.contextNeeded(request, 256)) {
+        int context = Math.min(model.context(),
+                availability.servedContext(model.id(), null).orElse(Integer.MAX_VALUE));
+        if (context < PromptText.contextNeeded(request, 256)) {
             return false;
         }
         // SGLang's scheduler honours every kind, its native protocol no grammar, Triton only with guided decoding.
@@ -130,7 +186,8 @@ class RoutingPropertyTest {
                     default -> null;
                 })
                 .setHints(new RoutingHints(random.nextInt(4) == 0 ? pick(random, RoutingFixtures.SHIPPED).id() : null,
-                        null, random.nextInt(4) == 0 ? new ArrayList<>(subset(random, LICENSES)) : List.of(),
+                        random.nextInt(8) == 0 ? pick(random, RoutingFixtures.SHIPPED).family() : null,
+                        random.nextInt(4) == 0 ? new ArrayList<>(subset(random, LICENSES)) : List.of(),
                         random.nextInt(4) == 0 ? (random.nextBoolean() ? "edge" : "light") : null))
                 .build();
     }

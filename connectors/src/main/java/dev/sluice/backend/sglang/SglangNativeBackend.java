@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,8 +78,9 @@ public final class SglangNativeBackend implements InferenceBackend, ReportsLoad 
         }
     }
 
-    public int maxContextLength() {
-        return maxContextLength;
+    @Override
+    public OptionalInt servedContext() {
+        return maxContextLength > 0 ? OptionalInt.of(maxContextLength) : OptionalInt.empty();
     }
 
     @Override

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -106,9 +107,15 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
         return bytes;
     }
 
-    /** The model's context window as the worker reports it. */
-    public int maxContextLength() {
-        return maxContextLength;
+    @Override
+    public OptionalInt countTokens(String text) {
+        ModelTokenizer held = tokenizer;
+        return held == null ? OptionalInt.empty() : OptionalInt.of(held.encode(text).length);
+    }
+
+    @Override
+    public OptionalInt servedContext() {
+        return maxContextLength > 0 ? OptionalInt.of(maxContextLength) : OptionalInt.empty();
     }
 
     @Override

@@ -100,7 +100,8 @@ class SglangBackendITCase {
         assertThat(result.completionTokens()).isEqualTo(expected.tokens());
         assertThat(result.finishReason()).isEqualTo("stop");
         assertThat(result.firstTokenAtNanos()).isGreaterThan(sent);
-        assertThat(backend.maxContextLength()).isEqualTo(32768);
+        assertThat(backend.servedContext()).hasValue(32768);
+        assertThat(backend.countTokens(templated)).hasValue(TOKENIZER.encode(templated).length);
     }
 
     @Test
@@ -190,7 +191,8 @@ class SglangBackendITCase {
         assertThat(result.text()).isEqualTo(EmulatedCompletion.of(TOKENIZER, prompt, 400).text());
         assertThat(result.promptTokens()).isEqualTo(TOKENIZER.encode(prompt).length);
         assertThat(result.firstTokenAtNanos()).isPositive();
-        assertThat(backend.maxContextLength()).isEqualTo(32768);
+        assertThat(backend.servedContext()).hasValue(32768);
+        assertThat(backend.countTokens(prompt)).as("the native protocol tokenizes in the server").isEmpty();
         assertThat(RoutingKey.of(chat("a", 1))).isEqualTo(RoutingKey.of(chat("b", 1)));
         assertThat(RoutingKey.of(chat("a", 1))).isNotEqualTo(RoutingKey.of(GenerationRequest.of("c", prompt, 1)));
     }
