@@ -36,21 +36,36 @@ public final class SchemaExample {
     /** Properties generated per object, and items per array at most. */
     static final int MAX_PROPERTIES = 64;
     static final int MAX_ITEMS = 16;
+    /** Characters of one generated string at most, whatever {@code minLength} asks. */
+    static final int MAX_STRING = 1_024;
+    /**
+     * Values generated in all: nesting multiplies items and properties, so a small schema could otherwise ask for
+     * billions. A schema that needs more is refused, as a server refuses a schema it cannot compile.
+     */
+    static final int MAX_VALUES = 10_000;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final JsonNode root;
+    private int values;
 
     private SchemaExample(JsonNode root) {
         this.root = root;
     }
 
-    /** A value valid against {@code schema} within the limits above. */
+    /**
+     * A value valid against {@code schema} within the limits above.
+     *
+     * @throws IllegalArgumentException when the value would take more than {@value #MAX_VALUES} values
+     */
     public static JsonNode of(JsonNode schema) {
         return new SchemaExample(schema).value(schema, "value", 0);
     }
 
     private JsonNode value(JsonNode schema, String name, int depth) {
+        if (++values > MAX_VALUES) {
+            throw new IllegalArgumentException("the schema asks for more than " + MAX_VALUES + " values");
+        }
         if (depth >= MAX_DEPTH || schema == null || !schema.isObject()) {
             return depth >= MAX_DEPTH ? JSON.nullNode() : JSON.objectNode();
         }
@@ -143,7 +158,7 @@ public final class SchemaExample {
             case "uuid" -> "123e4567-e89b-42d3-a456-426614174000";
             default -> "example " + name;
         };
-        int min = schema.path("minLength").asInt(0);
+        int min = Math.min(schema.path("minLength").asInt(0), MAX_STRING);
         int max = schema.has("maxLength") ? schema.get("maxLength").asInt() : Integer.MAX_VALUE;
         if (text.length() < min) {
             text = text + "x".repeat(min - text.length());

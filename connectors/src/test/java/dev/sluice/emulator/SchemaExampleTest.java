@@ -1,6 +1,7 @@
 package dev.sluice.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
@@ -83,5 +84,21 @@ class SchemaExampleTest {
 
         assertThat(example).contains("null");
         assertThat(example.chars().filter(c -> c == '{').count()).isLessThanOrEqualTo(SchemaExample.MAX_DEPTH);
+    }
+
+    /** A small schema can ask for a huge value; the emulator refuses it rather than build it. */
+    @Test
+    void aSchemaAskingForTooManyValuesIsRefused() {
+        String level = "{\"type\": \"array\", \"minItems\": 16, \"items\": %s}";
+        String schema = "{\"type\": \"integer\"}";
+        for (int i = 0; i < 6; i++) {
+            schema = level.formatted(schema);
+        }
+        JsonNode deep = JsonSchemaText.parse(schema);
+        JsonNode longString = JsonSchemaText.parse("{\"type\": \"string\", \"minLength\": 2000000000}");
+
+        assertThatThrownBy(() -> SchemaExample.of(deep)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than " + SchemaExample.MAX_VALUES + " values");
+        assertThat(SchemaExample.of(longString).textValue()).hasSize(SchemaExample.MAX_STRING);
     }
 }
