@@ -95,7 +95,8 @@ final class InferRequestBuilder {
      * TensorRT-LLM's guided decoding, one guide per request: {@code guided_decoding_guide_type} names the kind as
      * its Triton model maps it ({@code json_schema}, {@code regex}, {@code ebnf_grammar}: triton_backend
      * all_models/inflight_batcher_llm/tensorrt_llm/1/model.py, {@code get_guided_decoding_params_from_request}).
-     * A model without the tensors fails the call: sent without its guide, the request would come back free text.
+     * Routing sends a structure only to a deployment that promises guided decoding, whose tensors start-up checked;
+     * one that comes here anyway, to a model without them, fails the call rather than come back free text.
      */
     private void guide(TritonTensorNames names) {
         if (!signature.hasInput(names.guideType(), TritonTensors.BYTES)
