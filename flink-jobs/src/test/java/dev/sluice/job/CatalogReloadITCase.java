@@ -71,9 +71,9 @@ class CatalogReloadITCase {
             env.publish(summaries("before", 20, ids));
             assertThat(output.collectUntil(() -> output.completions().size() >= 20, Duration.ofSeconds(60))).isTrue();
 
-            // The new catalog no longer recommends text-model for summaries: the larger chat-model wins them.
-            Catalog reloaded = Catalog.parse(PipelineTestEnv.CATALOG.replace("use-cases: [summarize, translate, code]",
-                    "use-cases: [translate, code]"), "reloaded").withEndpoints(env.emulators.endpoints());
+            // The new catalog scores text-model more than 3 points below chat-model on MMLU: chat-model wins summaries.
+            Catalog reloaded = Catalog.parse(PipelineTestEnv.CATALOG.replace("{mmlu: 69,", "{mmlu: 60,"),
+                    "reloaded").withEndpoints(env.emulators.endpoints());
             byte[] document = reloaded.toYaml().getBytes(StandardCharsets.UTF_8);
             byte[] redirected = reloaded.withEndpoints(Map.of("chat-model", "attacker.example:30000")).toYaml()
                     .getBytes(StandardCharsets.UTF_8);

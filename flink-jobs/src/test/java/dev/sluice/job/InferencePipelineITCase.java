@@ -97,7 +97,7 @@ class InferencePipelineITCase {
                     .append("\", \"task\": \"summarize\", \"prompt\": \"document ").append(i).append("\"}");
             promptIds.add("jb-" + i);
             tenants.put("jb-" + i, "globex");
-            PromptRequest item = PromptRequest.newBuilder(PipelineTestEnv.request("ab-" + i, Task.CHAT, "hi " + i))
+            PromptRequest item = PromptRequest.newBuilder(PipelineTestEnv.request("ab-" + i, Task.CHAT, "こんにちは " + i))
                     .setTenant("initech").build();
             avroBatch.add(item);
             promptIds.add(item.getRequestId());

@@ -90,7 +90,9 @@ class PrometheusMetricsITCase {
         List<SampleRecord> records = new ArrayList<>();
         Task[] tasks = {Task.CHAT, Task.SUMMARIZE};
         for (int i = 0; i < PROMPTS; i++) {
-            records.add(PipelineTestEnv.avro(PipelineTestEnv.request("p-" + i, tasks[i % 2], "question " + i)));
+            // Japanese chats go to chat-model, English summaries to text-model: both models have metrics.
+            records.add(PipelineTestEnv.avro(PipelineTestEnv.request("p-" + i, tasks[i % 2],
+                    tasks[i % 2] == Task.CHAT ? "しつもん " + i : "question " + i)));
         }
         records.add(new SampleRecord("noise", new byte[] {0x01, (byte) 0x9C, 0x44}));
         return records;
