@@ -18,6 +18,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -60,8 +61,12 @@ public final class OutputCollector implements AutoCloseable {
             completionTopics.add(topics.completions());
             rejectTopics.add(topics.rejects());
             for (String topic : List.of(topics.completions(), topics.rejects(), topics.metrics())) {
-                consumer.partitionsFor(topic)
-                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                List<PartitionInfo> infos = consumer.partitionsFor(topic);
+                if (infos.isEmpty()) {
+                    // Watching nothing would look like an outcome that never came.
+                    throw new IllegalStateException("topic " + topic + " has no partitions to collect from");
+                }
+                infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             }
         }
         consumer.assign(partitions);

@@ -168,7 +168,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         createTopics(names.stream().map(name -> new TopicSpec(name, partitions, Optional.empty(), Map.of())).toList());
     }
 
-    /** Creates those of {@code specs} that do not exist yet. */
+    /**
+     * Creates those of {@code specs} that do not exist yet, and returns once the broker serves them: a client that
+     * asks for a topic's partitions a moment after the controller committed it is otherwise told it has none.
+     */
     public void createTopics(List<TopicSpec> specs) {
         try (Admin admin = admin()) {
             for (TopicSpec spec : specs) {
@@ -180,6 +183,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                     }
                 }
             }
+            List<String> names = specs.stream().map(TopicSpec::name).toList();
+            awaitBroker("topics", () -> admin.listTopics().names().get().containsAll(names));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list topics", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
