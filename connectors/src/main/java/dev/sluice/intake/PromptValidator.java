@@ -126,7 +126,8 @@ public final class PromptValidator {
             return problem(request, RejectReason.INVALID_FIELD, "structure." + constraint.kind().field()
                     + " is empty");
         }
-        if (constraint.kind() == OutputConstraint.Kind.JSON_SCHEMA) {
+        // Tools' schema is built from parameters checked above; its added nesting is Sluice's, not the producer's.
+        if (structure.getJsonSchema() != null) {
             try {
                 JsonSchemaText.parse(constraint.text());
             } catch (IllegalArgumentException e) {
