@@ -41,7 +41,8 @@ public record OutputConstraint(Kind kind, String text) implements java.io.Serial
 
     /**
      * The constraint a request's {@code structure} sets, or null for none. Intake has checked that at most one
-     * field is set; were more set, the first of json_schema, regex, grammar would win.
+     * field is set; were more set, the first of json_schema, regex, grammar, tools would win. Tools become a JSON
+     * schema ({@link ToolSchema}).
      */
     public static OutputConstraint of(OutputStructure structure) {
         if (structure == null) {
@@ -53,6 +54,10 @@ public record OutputConstraint(Kind kind, String text) implements java.io.Serial
         if (structure.getRegex() != null) {
             return new OutputConstraint(Kind.REGEX, structure.getRegex());
         }
-        return structure.getGrammar() == null ? null : new OutputConstraint(Kind.GRAMMAR, structure.getGrammar());
+        if (structure.getGrammar() != null) {
+            return new OutputConstraint(Kind.GRAMMAR, structure.getGrammar());
+        }
+        return structure.getTools().isEmpty() ? null
+                : new OutputConstraint(Kind.JSON_SCHEMA, ToolSchema.of(structure.getTools()));
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RoutingHints;
+import dev.sluice.schema.ToolDefinition;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,6 +48,15 @@ public final class FieldCaps {
     public static final int STRUCTURE_CHARS = 16_384;
     /** {@code structure.regex}. */
     public static final int REGEX_CHARS = 1_024;
+    /** Entries of {@code structure.tools}: more than a model can choose among well, as OpenAI's 128 is a ceiling. */
+    public static final int MAX_TOOLS = 32;
+    /** A tool's {@code description}. */
+    public static final int TOOL_DESCRIPTION_CHARS = 1_024;
+    /**
+     * All of {@code structure.tools} together: the tools become one JSON schema the server compiles and a prompt
+     * turn the model reads, so their sum is bounded, not only each tool's parameters ({@link #STRUCTURE_CHARS}).
+     */
+    public static final int TOOLS_CHARS = 65_536;
     /** A {@link Problem}'s message, which may quote what the producer sent. */
     public static final int MESSAGE_CHARS = 1_000;
 
@@ -82,7 +92,17 @@ public final class FieldCaps {
         if (structure != null) {
             check.text("structure.json_schema", structure.getJsonSchema(), STRUCTURE_CHARS)
                     .text("structure.regex", structure.getRegex(), REGEX_CHARS)
-                    .text("structure.grammar", structure.getGrammar(), STRUCTURE_CHARS);
+                    .text("structure.grammar", structure.getGrammar(), STRUCTURE_CHARS)
+                    .count("structure.tools", structure.getTools(), MAX_TOOLS);
+            int toolChars = 0;
+            for (int i = 0; i < structure.getTools().size(); i++) {
+                ToolDefinition tool = structure.getTools().get(i);
+                check.text("structure.tools[" + i + "].description", tool.getDescription(), TOOL_DESCRIPTION_CHARS)
+                        .text("structure.tools[" + i + "].parameters", tool.getParameters(), STRUCTURE_CHARS);
+                toolChars += tool.getName().length() + tool.getParameters().length()
+                        + (tool.getDescription() == null ? 0 : tool.getDescription().length());
+            }
+            check.total("structure.tools", toolChars, TOOLS_CHARS);
         }
         RoutingHints hints = request.getHints();
         if (hints != null) {
@@ -110,6 +130,13 @@ public final class FieldCaps {
         Check text(String field, CharSequence value, int cap) {
             if (found == null && value != null && value.length() > cap) {
                 found = "field '" + field + "' has " + value.length() + " characters, more than its cap of " + cap;
+            }
+            return this;
+        }
+
+        Check total(String field, int chars, int cap) {
+            if (found == null && chars > cap) {
+                found = "field '" + field + "' has " + chars + " characters in all, more than its cap of " + cap;
             }
             return this;
         }

@@ -7,13 +7,17 @@ import dev.sluice.schema.OutputStructure;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.Task;
+import dev.sluice.schema.ToolDefinition;
 import dev.sluice.serde.Truncation;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Checks one decoded request against the field rules and the intake limits. */
@@ -21,6 +25,8 @@ public final class PromptValidator {
 
     /** The message roles a request may use. */
     public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** A tool's name, as OpenAI and the chat templates take a function's. */
+    private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** The size classes {@code hints.size} may name; routing holds each to its largest model. */
     public static final Set<String> SIZES = Set.of("edge", "light");
     /** The most characters of a producer's value a reject message quotes. */
@@ -103,10 +109,14 @@ public final class PromptValidator {
         }
         long set = Stream.of(structure.getJsonSchema(), structure.getRegex(), structure.getGrammar())
                 .filter(Objects::nonNull).count();
-        if (set > 1) {
-            // Servers take one constraint (SGLang's is a oneof): which one to drop is not ours to guess.
+        if (set + (structure.getTools().isEmpty() ? 0 : 1) > 1) {
+            // Servers take one constraint (SGLang's is a oneof), and tools become one: which to drop is not ours.
             return problem(request, RejectReason.INVALID_FIELD,
-                    "structure sets more than one of json_schema, regex and grammar");
+                    "structure sets more than one of json_schema, regex, grammar and tools");
+        }
+        Optional<Problem> tools = checkTools(request, structure.getTools());
+        if (tools.isPresent()) {
+            return tools;
         }
         OutputConstraint constraint = OutputConstraint.of(structure);
         if (constraint == null) {
@@ -116,12 +126,32 @@ public final class PromptValidator {
             return problem(request, RejectReason.INVALID_FIELD, "structure." + constraint.kind().field()
                     + " is empty");
         }
-        if (constraint.kind() == OutputConstraint.Kind.JSON_SCHEMA) {
+        // Tools' schema is built from parameters checked above; its added nesting is Sluice's, not the producer's.
+        if (structure.getJsonSchema() != null) {
             try {
                 JsonSchemaText.parse(constraint.text());
             } catch (IllegalArgumentException e) {
                 return problem(request, RejectReason.INVALID_FIELD,
                         "structure.json_schema is not a JSON object: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Each tool has a unique name a function may have, and parameters that are a JSON object. */
+    private static Optional<Problem> checkTools(PromptRequest request, List<ToolDefinition> tools) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < tools.size(); i++) {
+            ToolDefinition tool = tools.get(i);
+            if (!TOOL_NAME.matcher(tool.getName()).matches() || !names.add(tool.getName())) {
+                return problem(request, RejectReason.INVALID_FIELD, "structure.tools[" + i
+                        + "].name must be 1..64 letters, digits, _ or -, unlike the other tools' names");
+            }
+            try {
+                JsonSchemaText.parse(tool.getParameters());
+            } catch (IllegalArgumentException e) {
+                return problem(request, RejectReason.INVALID_FIELD,
+                        "structure.tools[" + i + "].parameters is not a JSON object: " + e.getMessage());
             }
         }
         return Optional.empty();

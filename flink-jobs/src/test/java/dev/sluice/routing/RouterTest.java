@@ -15,6 +15,7 @@ import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RouteExclusion;
 import dev.sluice.schema.RoutingHints;
 import dev.sluice.schema.Task;
+import dev.sluice.schema.ToolDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -261,6 +262,27 @@ class RouterTest {
         assertThat(decision.isRouted()).isFalse();
         assertThat(decision.rejectReason()).isEqualTo(RejectReason.STRUCTURE_UNSUPPORTED);
         assertThat(decision.because()).contains("by structure");
+    }
+
+    /** Tools go only to models tuned to call them; with none such, the refusal is for the structure. */
+    @Test
+    void toolsGoOnlyToModelsWithTheToolsCapability() {
+        OutputStructure tools = OutputStructure.newBuilder().setTools(List.of(
+                new ToolDefinition("get_weather", null, "{\"type\": \"object\"}"))).build();
+        Catalog catalog = RoutingFixtures.deployed(Map.of("t", permissiveCommercial()),
+                m -> RoutingFixtures.on("sglang-smg", false));
+
+        RouteDecision decision = route(catalog, extraction(tools));
+
+        assertThat(decision.excluded()).filteredOn(e -> e.getReason().startsWith("structure:"))
+                .extracting(RouteExclusion::getReason)
+                .containsOnly("structure: the model has no tools capability for structure.tools");
+        if (decision.isRouted()) {
+            assertThat(decision.ranking()).allSatisfy(s -> assertThat(s.model().capabilities()).contains("tools"));
+        } else {
+            assertThat(decision.rejectReason()).isEqualTo(RejectReason.STRUCTURE_UNSUPPORTED);
+        }
+        assertThat(decision.excluded()).as("some model lacks tools").isNotEmpty();
     }
 
     /** When the policy leaves nothing, the structure is not why: the refusal says so. */
