@@ -225,15 +225,23 @@ public final class PromptDecoder {
     }
 
     /**
-     * A JSON producer may write {@code structure.json_schema} as the schema itself, an object, rather than as a
-     * string holding it: the field keeps its text, which caps and checks then read as they read a string's.
+     * A JSON producer may write {@code structure.json_schema} and each tool's {@code parameters} as the schema
+     * itself, an object, rather than as a string holding it (OpenAI's requests write objects): the field keeps its
+     * text, which caps and checks then read as they read a string's.
      */
     private static JsonNode withSchemaAsText(JsonNode item) {
         JsonNode structure = item.path("structure");
-        if (structure.path("json_schema").isObject()) {
-            ((ObjectNode) structure).put("json_schema", structure.get("json_schema").toString());
+        schemaAsText(structure, "json_schema");
+        for (JsonNode tool : structure.path("tools")) {
+            schemaAsText(tool, "parameters");
         }
         return item;
+    }
+
+    private static void schemaAsText(JsonNode parent, String field) {
+        if (parent.path(field).isObject()) {
+            ((ObjectNode) parent).put(field, parent.get(field).toString());
+        }
     }
 
     private DecodedRecord validated(List<PromptRequest> requests, String batchTenant) {

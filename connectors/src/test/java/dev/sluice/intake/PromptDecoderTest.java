@@ -325,6 +325,19 @@ class PromptDecoderTest {
         });
     }
 
+    /** Tools' parameters written as objects, as OpenAI's requests write them, keep their text too. */
+    @Test
+    void toolParametersMayBeWrittenAsObjects() {
+        DecodedRecord decoded = decoder.decode(withStructure("{\"tools\": [{\"name\": \"get_weather\", "
+                + "\"description\": \"today's weather\", \"parameters\": {\"type\": \"object\", "
+                + "\"properties\": {\"city\": {\"type\": \"string\"}}}}, {\"name\": \"now\", "
+                + "\"parameters\": \"{}\"}]}"));
+
+        assertThat(decoded.problems()).isEmpty();
+        assertThat(decoded.requests().get(0).getStructure().getTools()).extracting(t -> t.getParameters())
+                .containsExactly("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}", "{}");
+    }
+
     static Stream<Arguments> badStructures() {
         return Stream.of(
                 Arguments.of("{\"json_schema\": \"{}\", \"regex\": \"a\"}", "more than one of json_schema"),

@@ -1,6 +1,7 @@
 package dev.sluice.job;
 
 import dev.sluice.backend.GenerationResult;
+import dev.sluice.backend.ToolCalls;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.CompletionTimings;
@@ -94,6 +95,8 @@ final class Outcomes {
                 .setRoute(bounded(explanation))
                 .setLicense(target.license())
                 .setObligations(target.obligations())
+                .setToolCalls(ToolCalls.of(request.getRequestId(),
+                        request.getStructure() == null ? List.of() : request.getStructure().getTools(), result.text()))
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
         InferenceMetric metric = metric(request, target, queued, firstToken, finished, "OK",

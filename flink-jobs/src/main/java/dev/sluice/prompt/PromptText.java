@@ -4,15 +4,16 @@ import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.TokenEstimate;
-import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.ToolDefinition;
 import java.util.List;
 
 /**
  * Turns a request into what a backend needs: the conversation itself, for backends that apply the model's chat
  * template, and a plain rendering for text-in, text-out models ({@code role: content} lines ending with
- * {@code assistant:}).
+ * {@code assistant:}). A request's tools are shown to the model in a system turn ({@link ToolTurn}), so the prompt
+ * the server reads, and the context routing counts, hold them.
  */
 public final class PromptText {
 
@@ -25,8 +26,7 @@ public final class PromptText {
 
     private static GenerationRequest withoutConstraint(PromptRequest request, int defaultMaxTokens) {
         GenerationParams params = request.getParams();
-        List<ChatTurn> messages = request.getMessages().stream()
-                .map(m -> new ChatTurn(m.getRole(), m.getContent())).toList();
+        List<ChatTurn> messages = conversation(request);
         if (params == null) {
             return new GenerationRequest(request.getRequestId(), render(request), defaultMaxTokens, null, null, null,
                     List.of(), messages);
@@ -53,13 +53,26 @@ public final class PromptText {
     }
 
     public static String render(PromptRequest request) {
-        if (request.getPrompt() != null) {
+        List<ChatTurn> conversation = conversation(request);
+        if (conversation.isEmpty()) {
             return request.getPrompt();
         }
         StringBuilder text = new StringBuilder();
-        for (ChatMessage message : request.getMessages()) {
-            text.append(message.getRole()).append(": ").append(message.getContent()).append('\n');
+        for (ChatTurn turn : conversation) {
+            text.append(turn.role()).append(": ").append(turn.content()).append('\n');
         }
         return text.append("assistant:").toString();
+    }
+
+    /**
+     * The request's messages, with its tools' turn leading them; empty for a plain prompt without tools, which goes
+     * to the model as it is. With tools, a plain prompt becomes the user's turn after the tools'.
+     */
+    private static List<ChatTurn> conversation(PromptRequest request) {
+        List<ToolDefinition> tools = request.getStructure() == null ? List.of() : request.getStructure().getTools();
+        List<ChatTurn> messages = request.getPrompt() != null
+                ? (tools.isEmpty() ? List.of() : List.of(new ChatTurn("user", request.getPrompt())))
+                : request.getMessages().stream().map(m -> new ChatTurn(m.getRole(), m.getContent())).toList();
+        return tools.isEmpty() ? messages : ToolTurn.leading(tools, messages);
     }
 }

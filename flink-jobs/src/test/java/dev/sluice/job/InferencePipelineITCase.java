@@ -44,6 +44,8 @@ class InferencePipelineITCase {
 
     private static final String ORDER_SCHEMA = "{\"type\": \"object\", \"required\": [\"item\", \"quantity\"], "
             + "\"properties\": {\"item\": {\"type\": \"string\"}, \"quantity\": {\"type\": \"integer\", \"minimum\": 1}}}";
+    private static final String WEATHER_PARAMETERS = "{\"type\": \"object\", \"required\": [\"city\"], "
+            + "\"properties\": {\"city\": {\"type\": \"string\"}, \"unit\": {\"enum\": [\"celsius\", \"fahrenheit\"]}}}";
 
     private static PipelineTestEnv env;
 
@@ -134,6 +136,14 @@ class InferencePipelineITCase {
                 .setConstraints(new Constraints(null, List.of("code")))
                 .setStructure(OutputStructure.newBuilder().setJsonSchema(ORDER_SCHEMA).build()).build()));
 
+        // Tools, their parameters written as OpenAI writes them: one call of a declared tool, from the tools model.
+        promptIds.add("call");
+        tenants.put("call", "acme");
+        records.add(PipelineTestEnv.json("call", "{\"request_id\": \"call\", \"tenant\": \"acme\", \"task\": "
+                + "\"chat\", \"prompt\": \"Is it raining in Osaka?\", \"params\": {\"max_tokens\": 100}, "
+                + "\"structure\": {\"tools\": [{\"name\": \"get_weather\", \"description\": \"today's weather\", "
+                + "\"parameters\": " + WEATHER_PARAMETERS + "}]}}"));
+
         JobClient job = env.startPipeline();
         env.publish(records);
         try (OutputCollector output = new OutputCollector(env.config.kafka())) {
@@ -200,6 +210,15 @@ class InferencePipelineITCase {
             assertThat(byId.get("extract").getModelId()).isEqualTo("chat-model");
             assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(ORDER_SCHEMA)
                     .validate(new ObjectMapper().readTree(byId.get("extract").getText()))).isEmpty();
+            assertThat(byId.get("call").getModelId()).isEqualTo("chat-model");
+            assertThat(byId.get("call").getToolCalls()).singleElement().satisfies(call -> {
+                assertThat(call.getName()).isEqualTo("get_weather");
+                assertThat(call.getId()).startsWith("call_");
+                assertThat(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                        .getSchema(WEATHER_PARAMETERS).validate(new ObjectMapper().readTree(call.getArguments())))
+                        .isEmpty();
+            });
+            assertThat(byId.get("extract").getToolCalls()).isEmpty();
             assertThat(rejects.get(RejectReason.DUPLICATE_REQUEST).get(0).getRequestId()).isEqualTo("retried");
             assertThat(rejects.get(RejectReason.DUPLICATE_REQUEST).get(0).getTenant()).isEqualTo("acme");
 
