@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param record the index of the record it travels in, in publishing order
  * @param origin where it is in the samples: {@code FILE:LINE}, or what a record the demo makes is
  * @param outcome the outcome it must end as; null where its samples declare none and any one outcome will do
- * @param jsonSchema the request's {@code structure.json_schema}, which its completion must be valid against; null
- *     for none
+ * @param jsonSchema the request's {@code structure.json_schema}, or the schema of a call of its tools, which its
+ *     completion must be valid against; null for none
  */
 public record Expectation(String requestId, int record, String origin, Outcome outcome, String jsonSchema) {
 

@@ -2,8 +2,10 @@ package dev.sluice.demo;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.backend.ToolSchema;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
+import dev.sluice.schema.ToolDefinition;
 import dev.sluice.serde.JsonAvro;
 import dev.sluice.serde.RecordCodec;
 import java.io.IOException;
@@ -48,8 +50,8 @@ public final class SamplePrompts {
      *     batch that states them
      * @param declared the outcome its maker declares, for the records made here; null for a line of a sample file,
      *     whose outcome the folder's {@value ExpectedOutcomes#FILE_NAME} declares, if it has one
-     * @param jsonSchemas the {@code structure.json_schema} of each request that sets one, by request id: its
-     *     completion must be JSON valid against it
+     * @param jsonSchemas the {@code structure.json_schema} of each request that sets one, or the schema of a call
+     *     of its tools, by request id: its completion must be JSON valid against it
      */
     public record Sample(SampleRecord record, String origin, List<String> requestIds, Outcome declared,
             Map<String, String> jsonSchemas) {
@@ -123,17 +125,36 @@ public final class SamplePrompts {
         return ids;
     }
 
-    /** The JSON schemas a JSON sample's requests set, by request id. */
+    /**
+     * The JSON schemas a JSON sample's requests set, by request id: {@code structure.json_schema}, or for tools the
+     * schema of one call of them ({@link ToolSchema}), which the completion's text is then.
+     */
     private static Map<String, String> jsonSchemas(JsonNode node) {
         Map<String, String> schemas = new HashMap<>();
         Iterable<JsonNode> requests = node.path("requests").isArray() ? node.get("requests") : List.of(node);
         for (JsonNode request : requests) {
             JsonNode schema = request.path("structure").path("json_schema");
-            if (request.path("request_id").isTextual() && schema.isTextual()) {
+            JsonNode tools = request.path("structure").path("tools");
+            if (!request.path("request_id").isTextual()) {
+                continue;
+            }
+            if (schema.isTextual()) {
                 schemas.put(request.get("request_id").textValue(), schema.textValue());
+            } else if (tools.isArray() && !tools.isEmpty()) {
+                schemas.put(request.get("request_id").textValue(), ToolSchema.of(toolDefinitions(tools)));
             }
         }
         return schemas;
+    }
+
+    private static List<ToolDefinition> toolDefinitions(JsonNode tools) {
+        List<ToolDefinition> definitions = new ArrayList<>();
+        for (JsonNode tool : tools) {
+            JsonNode parameters = tool.path("parameters");
+            definitions.add(new ToolDefinition(tool.path("name").asText(), tool.path("description").asText(null),
+                    parameters.isTextual() ? parameters.textValue() : parameters.toString()));
+        }
+        return definitions;
     }
 
     private static void addIfText(List<String> ids, JsonNode id) {

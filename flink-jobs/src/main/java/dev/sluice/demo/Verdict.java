@@ -32,7 +32,7 @@ public final class Verdict {
         @Override
         public String toString() {
             return wholeRecord ? outcome + " (of its whole record)"
-                    : invalid != null ? outcome + " not valid against its json_schema: " + invalid : outcome.toString();
+                    : invalid != null ? outcome + " not valid against its structure's JSON schema: " + invalid : outcome.toString();
         }
     }
 

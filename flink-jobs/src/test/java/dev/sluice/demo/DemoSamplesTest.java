@@ -25,7 +25,7 @@ class DemoSamplesTest {
     void theShippedSamplesDeclareAnOutcomeForEachRequestAndUnreadableRecord() {
         DemoSamples samples = DemoSamples.load(Path.of("..", "config", "samples"));
 
-        assertThat(samples.expectedCounts()).isEqualTo(Map.of("COMPLETION", 229L,
+        assertThat(samples.expectedCounts()).isEqualTo(Map.of("COMPLETION", 230L,
                 "DECODE_ERROR", 5L, "INVALID_FIELD", 4L, "SCHEMA_MISMATCH", 3L));
         assertThat(samples.expectations()).filteredOn(e -> e.requestId() == null).extracting(Expectation::origin)
                 .containsExactly("malformed.jsonl:1", "malformed.jsonl:8", "binary record: random bytes",
@@ -33,9 +33,13 @@ class DemoSamplesTest {
                         "binary record: Avro of an unknown schema");
         assertThat(samples.expectations()).filteredOn(e -> "demo-0190".equals(e.requestId())).singleElement()
                 .satisfies(e -> assertThat(e.origin()).isEqualTo("prompts.jsonl:181"));
-        // The extraction sample's completion is checked against the schema its request carries.
+        // The extraction sample's completion is checked against the schema its request carries, the tools sample's
+        // against the schema of a call of its tools.
         assertThat(samples.expectations()).filteredOn(e -> e.jsonSchema() != null).extracting(Expectation::requestId)
-                .containsExactly("demo-0221");
+                .containsExactly("demo-0221", "demo-0222");
+        assertThat(samples.expectations()).filteredOn(e -> "demo-0222".equals(e.requestId())).singleElement()
+                .satisfies(e -> assertThat(e.jsonSchema()).contains("\"const\":\"check_stock\"",
+                        "\"const\":\"reserve_item\""));
         assertThat(samples.basis()).contains("expected-outcomes.txt and the demo's own binary records declare");
     }
 

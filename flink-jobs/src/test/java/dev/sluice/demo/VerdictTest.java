@@ -166,7 +166,7 @@ class VerdictTest {
         assertThat(invalid.schemaChecks()).isEqualTo("0 of 1");
         assertThat(invalid.problems()).singleElement().asString()
                 .startsWith("x-1 (prompts.jsonl:1): expected COMPLETION, got COMPLETION not valid against its "
-                        + "json_schema: ")
+                        + "structure's JSON schema: ")
                 .contains("sku").contains("quantity");
         assertThat(notJson.problems()).singleElement().asString().contains("not JSON");
     }
