@@ -11,6 +11,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RoutingHints;
 import dev.sluice.schema.Task;
+import dev.sluice.schema.ToolDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,8 +139,12 @@ class RoutingPropertyTest {
         if (context < PromptText.contextNeeded(request, 256)) {
             return false;
         }
-        // SGLang's scheduler honours every kind, its native protocol no grammar, Triton only with guided decoding.
+        // Tools go only to models tuned to call them, as a JSON schema. SGLang's scheduler honours every kind, its
+        // native protocol no grammar, Triton only with guided decoding.
         OutputStructure structure = request.getStructure();
+        if (structure != null && !structure.getTools().isEmpty() && !model.capabilities().contains("tools")) {
+            return false;
+        }
         ModelDeployment deployment = model.deployment();
         return structure == null || switch (deployment.backend()) {
             case "sglang-smg" -> true;
@@ -183,6 +188,8 @@ class RoutingPropertyTest {
                     case 0 -> OutputStructure.newBuilder().setJsonSchema("{}").build();
                     case 1 -> OutputStructure.newBuilder().setRegex("[0-9]+").build();
                     case 2 -> OutputStructure.newBuilder().setGrammar("root ::= [0-9]+").build();
+                    case 3 -> OutputStructure.newBuilder().setTools(List.of(new ToolDefinition("lookup", null,
+                            "{\"type\": \"object\", \"properties\": {\"q\": {\"type\": \"string\"}}}"))).build();
                     default -> null;
                 })
                 .setHints(new RoutingHints(random.nextInt(4) == 0 ? pick(random, RoutingFixtures.SHIPPED).id() : null,
