@@ -1,5 +1,6 @@
 package dev.sluice.backend;
 
+import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -21,25 +22,31 @@ import java.util.Objects;
  * @param credentials headers with secrets
  * @param callTimeout deadline of each call
  * @param guidedDecoding Triton: the deployment promises guided decoding, which start-up checks the model's
- *     tensors for
+ *     tensors for; trtllm-serve: it runs a guided-decoding backend
+ * @param openAiServer for the OpenAI-compatible protocol, which server speaks it; null for the others
  */
 public record BackendSpec(
         Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
-        Duration callTimeout, boolean guidedDecoding) implements Serializable {
+        Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer) implements Serializable {
 
-    /** The protocols Sluice speaks. */
+    /** The protocols Sluice speaks: three over gRPC, and OpenAI's HTTP API. */
     public enum Protocol {
-        TRITON, SGLANG_SMG, SGLANG_NATIVE;
+        TRITON, SGLANG_SMG, SGLANG_NATIVE, OPENAI;
 
-        /** Parses {@code triton}, {@code sglang-smg} or {@code sglang-native}. */
+        /** Parses {@code triton}, {@code sglang-smg}, {@code sglang-native} or {@code openai}. */
         public static Protocol parse(String name) {
             try {
                 return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "unknown backend '" + name + "': use triton, sglang-smg or sglang-native");
+                        "unknown backend '" + name + "': use triton, sglang-smg, sglang-native or openai");
             }
+        }
+
+        /** Whether it runs over a gRPC channel. */
+        public boolean overGrpc() {
+            return this != OPENAI;
         }
     }
 
@@ -52,11 +59,14 @@ public record BackendSpec(
         security = security == null ? TransportSecurity.plaintext() : security;
         credentials = credentials == null ? CallCredentials.none() : credentials;
         Objects.requireNonNull(callTimeout, "callTimeout");
+        if ((protocol == Protocol.OPENAI) != (openAiServer != null)) {
+            throw new IllegalArgumentException("the openai protocol, and only it, names its server");
+        }
     }
 
     /** A plaintext Triton ensemble. */
     public static BackendSpec triton(String endpoint, String servedName, int maxBatchSize, Duration callTimeout) {
         return new BackendSpec(Protocol.TRITON, endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                callTimeout, false);
+                callTimeout, false, null);
     }
 }

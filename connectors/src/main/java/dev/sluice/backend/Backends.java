@@ -1,5 +1,6 @@
 package dev.sluice.backend;
 
+import dev.sluice.backend.openai.OpenAiBackend;
 import dev.sluice.backend.sglang.SglangNativeBackend;
 import dev.sluice.backend.sglang.SglangOptions;
 import dev.sluice.backend.sglang.SglangSchedulerBackend;
@@ -8,11 +9,15 @@ import dev.sluice.backend.triton.TritonModelOptions;
 import dev.sluice.backend.triton.TritonTensorNames;
 import io.grpc.Channel;
 
-/** Builds the backend a {@link BackendSpec} describes, on a channel its caller owns. */
+/**
+ * Builds the backend a {@link BackendSpec} describes: over gRPC on a channel its caller owns, over HTTP on a client
+ * of its own.
+ */
 public final class Backends {
 
     private Backends() {}
 
+    /** @param channel the channel to the server for a gRPC protocol; null for {@code openai} */
     public static InferenceBackend create(BackendSpec spec, Channel channel) {
         return switch (spec.protocol()) {
             case TRITON -> new TritonBackend(channel, spec.endpoint(), new TritonModelOptions(spec.servedName(), "",
@@ -22,6 +27,7 @@ public final class Backends {
                     new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
             case SGLANG_NATIVE -> new SglangNativeBackend(channel, spec.endpoint(),
                     new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
+            case OPENAI -> OpenAiBackend.open(spec, spec.openAiServer());
         };
     }
 }

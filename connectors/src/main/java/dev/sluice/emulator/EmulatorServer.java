@@ -226,6 +226,7 @@ public final class EmulatorServer implements AutoCloseable {
                 case TRITON -> List.of(triton);
                 case SGLANG_SMG -> List.of(new SglangSchedulerEmulator(only, tokenizer, faults));
                 case SGLANG_NATIVE -> List.of(new SglangNativeEmulator(only, tokenizer, faults));
+                case OPENAI -> throw new IllegalStateException("the OpenAI-compatible API is served over HTTP, not gRPC");
             };
         }
 

@@ -7,6 +7,7 @@ import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.TokenEstimate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalFunction;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -517,6 +518,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 if (retryable) {
                     replica.limit.onSample(elapsed, 1, group.size(), true);
+                    ((BackendException) cause).retryAfter().ifPresent(replica::holdOff);
                 }
                 release(replica, group, pending -> {
                     if (withdrawnInFlight.remove(pending.result)) {
@@ -588,7 +590,10 @@ public final class Gateway implements AutoCloseable {
      */
     private Failure retryOrFail(Pending pending, Replica failedAt, BackendException cause) {
         int attempts = pending.attempt + 1;
-        long notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff.apply(attempts));
+        // No sooner than the backoff, nor than the server asked where it said (another replica may take it then).
+        long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(backoff.apply(attempts)),
+                cause.retryAfter().map(Duration::toNanos).orElse(0L));
+        long notBefore = System.nanoTime() + wait;
         if (closed) {
             return new Failure(pending.result, cause);
         }

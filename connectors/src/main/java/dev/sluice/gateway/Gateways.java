@@ -46,8 +46,11 @@ public final class Gateways {
             List<InferenceBackend> backends = new ArrayList<>();
             try {
                 for (BackendSpec spec : replicas) {
-                    ManagedChannel channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
-                    channels.add(channel);
+                    ManagedChannel channel = null;
+                    if (spec.protocol().overGrpc()) {
+                        channel = GrpcChannels.open(spec.endpoint(), spec.security(), spec.credentials());
+                        channels.add(channel);
+                    }
                     backends.add(Backends.create(spec, channel));
                 }
                 shared = new Shared(channels, backends, new Gateway(backends, options));

@@ -6,6 +6,7 @@ import dev.sluice.backend.ReportsLoad;
 import dev.sluice.backend.ServerLoad;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +29,8 @@ final class Replica {
     int inFlight;
     /** A moving average of how long its answered calls took, 0 until one is; written by calls' callbacks. */
     private volatile long usualCallNanos;
+    /** Until when, a {@link System#nanoTime()} instant, the server asked to be sent nothing; 0 for never. */
+    private volatile long heldOffUntilNanos;
     private volatile ServerLoad load;
     private int bulkSentSinceReport;
     private Thread poller;
@@ -61,11 +64,23 @@ final class Replica {
      * over turns half-open here, and a half-open one admits only while its probe is not out.
      */
     boolean admits() {
+        long heldOffUntil = heldOffUntilNanos;
+        if (heldOffUntil != 0 && heldOffUntil - System.nanoTime() > 0) {
+            return false;
+        }
         if (!breaker.tryAcquirePermission()) {
             return false;
         }
         breaker.releasePermission();
         return true;
+    }
+
+    /**
+     * The server answered that it is overloaded or unavailable and asked to be left alone for {@code wait} (HTTP's
+     * {@code Retry-After}): nothing is sent here until then, whatever the circuit says.
+     */
+    void holdOff(Duration wait) {
+        heldOffUntilNanos = System.nanoTime() + wait.toNanos();
     }
 
     /** A call here was answered after {@code elapsedNanos}. */

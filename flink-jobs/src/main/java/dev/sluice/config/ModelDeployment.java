@@ -5,6 +5,7 @@ import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.CallCredentials;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.TransportSecurity;
+import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -19,9 +20,10 @@ import java.util.Objects;
  * A model served somewhere Sluice can call it.
  *
  * @param id the catalog id recorded on completions; set from the catalog entry the deployment belongs to
- * @param backend {@code triton} (default), {@code sglang-smg} or {@code sglang-native}
- * @param endpoint {@code host:port} of the server's gRPC port
- * @param servedName the model's name on a Triton server, e.g. {@code ensemble}
+ * @param backend {@code triton} (default), {@code sglang-smg}, {@code sglang-native} or {@code openai}
+ * @param endpoint {@code host:port} of the server's gRPC port, or for {@code openai} its HTTP port
+ * @param servedName the model's name on a Triton server, e.g. {@code ensemble}; for {@code openai} the name the
+ *     server serves it under (required)
  * @param maxBatchSize most prompts per Triton {@code ModelInfer}, within the model's {@code max_batch_size};
  *     default 64
  * @param tritonTensors Triton tensor names: {@code ensemble} (default, also for {@code tensorrt_llm_bls}) or
@@ -35,34 +37,51 @@ import java.util.Objects;
  *     requests over all of them
  * @param guidedDecoding Triton: the TensorRT-LLM engine was started with a guided-decoding backend (xgrammar), so
  *     its ensemble honours {@code guided_decoding_guide_type}; default false, since without one TensorRT-LLM fails
- *     or ignores such a request. SGLang servers always honour constraints and need no key.
+ *     or ignores such a request. SGLang servers always honour constraints and need no key. The same for
+ *     {@code openai} with {@code server: trtllm-serve}.
+ * @param server for {@code openai}: which server speaks it, {@code openai} (default), {@code vllm}, {@code sglang},
+ *     {@code tgi}, {@code llama-cpp}, {@code ollama} or {@code trtllm-serve} ({@link OpenAiServer})
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
-        boolean guidedDecoding) implements Serializable {
+        boolean guidedDecoding, String server) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
         Protocol.parse(backend);
         Objects.requireNonNull(endpoint, "deployment of '" + id + "': endpoint is required");
+        boolean openAi = Protocol.parse(backend) == Protocol.OPENAI;
+        if (openAi && servedName == null) {
+            throw new IllegalArgumentException("deployment of '" + id + "': an openai backend needs served-name, the"
+                    + " name its server serves the model under");
+        }
+        if (!openAi && server != null) {
+            throw new IllegalArgumentException("deployment of '" + id + "': server applies only to backend openai");
+        }
+        server = openAi && server == null ? OpenAiServer.OPENAI.configName() : server;
+        if (openAi) {
+            OpenAiServer.parse(server);
+        }
         servedName = servedName == null ? "ensemble" : servedName;
         maxBatchSize = maxBatchSize == 0 ? 64 : maxBatchSize;
         tritonTensors = tritonTensors == null ? "ensemble" : tritonTensors;
         streaming = streaming == null ? "auto" : streaming;
         streamingMode(streaming);
         replicas = replicas == null ? List.of() : List.copyOf(replicas);
-        if (guidedDecoding && (Protocol.parse(backend) != Protocol.TRITON || !tritonTensors.equals("ensemble"))) {
+        boolean tritonEnsemble = Protocol.parse(backend) == Protocol.TRITON && tritonTensors.equals("ensemble");
+        boolean trtllmServe = openAi && OpenAiServer.parse(server) == OpenAiServer.TRTLLM_SERVE;
+        if (guidedDecoding && !tritonEnsemble && !trtllmServe) {
             // The LLM-API model has no guide tensors, and SGLang needs no key: a key that changes nothing misleads.
             throw new IllegalArgumentException("deployment of '" + id + "': guided-decoding applies only to a triton"
-                    + " ensemble (or tensorrt_llm_bls) model");
+                    + " ensemble (or tensorrt_llm_bls) model and to trtllm-serve");
         }
     }
 
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false);
+                null, false, null);
     }
 
     /**
@@ -90,6 +109,11 @@ public record ModelDeployment(
         return Protocol.parse(backend);
     }
 
+    /** For {@code openai}, which server speaks it; null for the gRPC protocols. */
+    public OpenAiServer openAiServer() {
+        return server == null ? null : OpenAiServer.parse(server);
+    }
+
     /** Every replica's backend description: the endpoint first, then the replicas. */
     public List<BackendSpec> toBackendSpecs(Duration callTimeout) {
         List<BackendSpec> specs = new ArrayList<>();
@@ -107,30 +131,32 @@ public record ModelDeployment(
         CallCredentials credentials = auth == null ? CallCredentials.none()
                 : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
         return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
-                path(tokenizer), security, credentials, callTimeout, guidedDecoding);
+                path(tokenizer), security, credentials, callTimeout, guidedDecoding, openAiServer());
     }
 
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding);
+                tokenizer, tls, auth, replicas, guidedDecoding, server);
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding);
+                tokenizer, tls, auth, replicas, guidedDecoding, server);
     }
 
     /**
      * Whether the server honours a constraint of {@code kind}: SGLang's scheduler protocol carries all three, its
-     * native protocol json_schema and regex (its pinned SamplingParams has no grammar field), and Triton any of
-     * them only where the engine has guided decoding.
+     * native protocol json_schema and regex (its pinned SamplingParams has no grammar field), Triton any of
+     * them only where the engine has guided decoding, and an OpenAI-compatible server what its kind takes
+     * ({@link OpenAiServer#honours}).
      */
     public boolean honours(OutputConstraint.Kind kind) {
         return switch (protocol()) {
             case SGLANG_SMG -> true;
             case SGLANG_NATIVE -> kind != OutputConstraint.Kind.GRAMMAR;
             case TRITON -> guidedDecoding;
+            case OPENAI -> openAiServer().honours(kind, guidedDecoding);
         };
     }
 

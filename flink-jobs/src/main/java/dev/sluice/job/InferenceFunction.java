@@ -355,9 +355,13 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
                 "run '" + routed.request().getRunId() + "' was cancelled", clock, now);
     }
 
-    /** What completions record as the backend: {@code triton} or {@code sglang}. */
+    /** What completions record as the backend: {@code triton}, {@code sglang} or {@code openai}. */
     private static String protocolName(ModelDeployment deployment) {
-        return deployment.protocol() == BackendSpec.Protocol.TRITON ? "triton" : "sglang";
+        return switch (deployment.protocol()) {
+            case TRITON -> "triton";
+            case SGLANG_SMG, SGLANG_NATIVE -> "sglang";
+            case OPENAI -> "openai";
+        };
     }
 
     private static void complete(ResultFuture<InferenceOutcome> result, InferenceOutcome outcome) {
