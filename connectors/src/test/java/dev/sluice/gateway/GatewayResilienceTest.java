@@ -47,6 +47,28 @@ class GatewayResilienceTest {
         }
     }
 
+    /** HTTP's Retry-After: the retry waits that long, not the 5 ms backoff, and the server gets nothing meanwhile. */
+    @Test
+    void aServerThatSaysWhenToComeBackIsLeftAloneUntilThen() throws Exception {
+        ManualBackend backend = new ManualBackend(1);
+        try (Gateway gateway = new Gateway(backend, options(resilience(3, 5, 10, 1_000)))) {
+            CompletableFuture<Gateway.Answer> first = gateway.submit(request("r"), true, 0);
+            backend.awaitCalls(1);
+            long failedAt = System.nanoTime();
+            backend.fail(0, BackendException.retryAfter("HTTP 429", Duration.ofMillis(300)));
+            CompletableFuture<Gateway.Answer> second = gateway.submit(request("s"), true, 0);
+            Thread.sleep(150);
+
+            assertThat(backend.calls).as("held off: neither the retry nor a new request went out").hasSize(1);
+            backend.awaitCalls(2);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt)).isGreaterThanOrEqualTo(300);
+            backend.answer(1);
+            backend.awaitCalls(3);
+            backend.answer(2);
+            assertThat(first.join().retries() + second.join().retries()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aRetryGoesToAnotherReplicaThanTheOneThatFailedIt() throws Exception {
         ManualBackend first = new ManualBackend(1);
