@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param guidedDecoding Triton: the deployment promises guided decoding, which start-up checks the model's
  *     tensors for; trtllm-serve: it runs a guided-decoding backend
  * @param openAiServer for the OpenAI-compatible protocol, which server speaks it; null for the others
+ * @param priorityScheduling the server schedules by request priority, so each request says its own
  */
 public record BackendSpec(
         Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
-        Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer) implements Serializable {
+        Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling)
+        implements Serializable {
 
     /** The protocols Sluice speaks: three over gRPC, and OpenAI's HTTP API. */
     public enum Protocol {
@@ -67,6 +69,6 @@ public record BackendSpec(
     /** A plaintext Triton ensemble. */
     public static BackendSpec triton(String endpoint, String servedName, int maxBatchSize, Duration callTimeout) {
         return new BackendSpec(Protocol.TRITON, endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                callTimeout, false, null);
+                callTimeout, false, null, false);
     }
 }

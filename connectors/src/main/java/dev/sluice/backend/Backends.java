@@ -27,7 +27,7 @@ public final class Backends {
                     new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
             case SGLANG_NATIVE -> new SglangNativeBackend(channel, spec.endpoint(),
                     new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
-            case OPENAI -> OpenAiBackend.open(spec, spec.openAiServer());
+            case OPENAI -> OpenAiBackend.open(spec);
         };
     }
 }

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param deadlineNanos when the pipeline gives up on the request, a {@link System#nanoTime()} instant; 0 for none.
  *     A backend bounds its server call by the time left until then.
  * @param constraint the form the completion must take, or null for free text
+ * @param interactive whether someone waits for it: the gateway queues it ahead of batch work, and a backend whose
+ *     server schedules by priority asks for it to go first there too
  */
 public record GenerationRequest(
         String id, String prompt, int maxTokens, Float temperature, Float topP, Long seed, List<String> stop,
-        List<ChatTurn> messages, long deadlineNanos, OutputConstraint constraint) {
+        List<ChatTurn> messages, long deadlineNanos, OutputConstraint constraint, boolean interactive) {
 
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
@@ -36,19 +38,25 @@ public record GenerationRequest(
     /** A request without a deadline of its own: its calls get the backend's whole call timeout. */
     public GenerationRequest(String id, String prompt, int maxTokens, Float temperature, Float topP, Long seed,
             List<String> stop, List<ChatTurn> messages) {
-        this(id, prompt, maxTokens, temperature, topP, seed, stop, messages, 0, null);
+        this(id, prompt, maxTokens, temperature, topP, seed, stop, messages, 0, null, false);
     }
 
     /** This request, given up on at {@code deadline} (a {@link System#nanoTime()} instant, 0 for none). */
     public GenerationRequest withDeadlineNanos(long deadline) {
         return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadline,
-                constraint);
+                constraint, interactive);
+    }
+
+    /** This request, waited for by someone or not. */
+    public GenerationRequest withInteractive(boolean value) {
+        return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadlineNanos,
+                constraint, value);
     }
 
     /** This request, its completion held to {@code value} (null for free text). */
     public GenerationRequest withConstraint(OutputConstraint value) {
         return new GenerationRequest(id, prompt, maxTokens, temperature, topP, seed, stop, messages, deadlineNanos,
-                value);
+                value, interactive);
     }
 
     /** A request with only a prompt and a token limit. */

@@ -172,8 +172,10 @@ public final class Gateway implements AutoCloseable {
      */
     public CompletableFuture<Answer> submit(GenerationRequest request, boolean isInteractive,
             long deadlineNanos) {
-        // Stamped on the request, so the server call is bounded by the time it has left.
-        Pending pending = new Pending(request.withDeadlineNanos(deadlineNanos), isInteractive, deadlineNanos,
+        // Stamped on the request, so the server call is bounded by the time it has left, and a server that
+        // schedules by priority can put it first.
+        Pending pending = new Pending(request.withDeadlineNanos(deadlineNanos).withInteractive(isInteractive),
+                isInteractive, deadlineNanos,
                 System.nanoTime(),
                 TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>(), 0, 0, null);
         boolean queued;

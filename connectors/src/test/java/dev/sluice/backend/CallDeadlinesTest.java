@@ -57,6 +57,6 @@ class CallDeadlinesTest {
                 .withConstraint(constraint);
         assertThat(request.deadlineNanos()).isZero();
         assertThat(request.withDeadlineNanos(42)).isEqualTo(new GenerationRequest("r", "p", 8, 0.5f, 0.9f, 7L,
-                List.of("x"), List.of(), 42, constraint));
+                List.of("x"), List.of(), 42, constraint, false));
     }
 }

@@ -41,11 +41,15 @@ import java.util.Objects;
  *     {@code openai} with {@code server: trtllm-serve}.
  * @param server for {@code openai}: which server speaks it, {@code openai} (default), {@code vllm}, {@code sglang},
  *     {@code tgi}, {@code llama-cpp}, {@code ollama} or {@code trtllm-serve} ({@link OpenAiServer})
+ * @param priorityScheduling for {@code openai} with {@code vllm} ({@code --scheduling-policy priority}) or
+ *     {@code sglang} ({@code --enable-priority-scheduling}): the server schedules by request priority, so each
+ *     request says its own, interactive work first; default false, since vLLM refuses any priority but the default
+ *     otherwise
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
-        boolean guidedDecoding, String server) implements Serializable {
+        boolean guidedDecoding, String server, boolean priorityScheduling) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -69,6 +73,10 @@ public record ModelDeployment(
         streaming = streaming == null ? "auto" : streaming;
         streamingMode(streaming);
         replicas = replicas == null ? List.of() : List.copyOf(replicas);
+        if (priorityScheduling && !(openAi && OpenAiServer.parse(server).takesPriority())) {
+            throw new IllegalArgumentException("deployment of '" + id + "': priority-scheduling applies only to an"
+                    + " openai backend whose server is vllm or sglang");
+        }
         boolean tritonEnsemble = Protocol.parse(backend) == Protocol.TRITON && tritonTensors.equals("ensemble");
         boolean trtllmServe = openAi && OpenAiServer.parse(server) == OpenAiServer.TRTLLM_SERVE;
         if (guidedDecoding && !tritonEnsemble && !trtllmServe) {
@@ -81,7 +89,7 @@ public record ModelDeployment(
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false, null);
+                null, false, null, false);
     }
 
     /**
@@ -131,18 +139,19 @@ public record ModelDeployment(
         CallCredentials credentials = auth == null ? CallCredentials.none()
                 : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
         return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
-                path(tokenizer), security, credentials, callTimeout, guidedDecoding, openAiServer());
+                path(tokenizer), security, credentials, callTimeout, guidedDecoding, openAiServer(),
+                priorityScheduling);
     }
 
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server);
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling);
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server);
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling);
     }
 
     /**

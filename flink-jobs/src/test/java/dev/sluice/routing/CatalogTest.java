@@ -4,7 +4,10 @@ import static dev.sluice.routing.RoutingFixtures.SHIPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.backend.BackendSpec;
 import dev.sluice.backend.OutputConstraint;
+import dev.sluice.backend.openai.OpenAiServer;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Catalog} and the shipped {@code config/catalog.yaml}. */
@@ -93,6 +96,40 @@ class CatalogTest {
         assertThatThrownBy(() -> Catalog.parse("models:\n"
                 + model.formatted("triton-tensors: llm-api, guided-decoding: true"), "c.yaml"))
                 .hasMessageContaining("guided-decoding applies only to a triton ensemble");
+    }
+
+    /** An OpenAI-compatible server is named by what runs it; what it honours and whether it takes priority follow. */
+    @Test
+    void openAiDeploymentsNameTheirServerAndServedModel() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {backend: openai, endpoint: 'h:8000', %s}}\n";
+
+        Catalog vllm = Catalog.parse("models:\n" + model.formatted("served-name: m, server: vllm, "
+                + "priority-scheduling: true"), "c.yaml");
+        Catalog plain = Catalog.parse("models:\n" + model.formatted("served-name: m"), "c.yaml");
+        Catalog trtllm = Catalog.parse("models:\n" + model.formatted("served-name: m, server: trtllm-serve, "
+                + "guided-decoding: true"), "c.yaml");
+
+        BackendSpec spec = vllm.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5));
+        assertThat(spec.openAiServer()).isEqualTo(OpenAiServer.VLLM);
+        assertThat(spec.priorityScheduling()).isTrue();
+        assertThat(spec.servedName()).isEqualTo("m");
+        assertThat(plain.models().get(0).deployment().openAiServer()).isEqualTo(OpenAiServer.OPENAI);
+        assertThat(plain.models().get(0).deployment().honours(OutputConstraint.Kind.JSON_SCHEMA)).isTrue();
+        assertThat(plain.models().get(0).deployment().honours(OutputConstraint.Kind.GRAMMAR)).isFalse();
+        assertThat(trtllm.models().get(0).deployment().honours(OutputConstraint.Kind.JSON_SCHEMA)).isTrue();
+        assertThat(Catalog.parse(vllm.toYaml(), "round trip")).isEqualTo(vllm);
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("server: vllm"), "c.yaml"))
+                .hasMessageContaining("an openai backend needs served-name");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("served-name: m, server: kobold"),
+                "c.yaml")).hasMessageContaining("unknown server 'kobold'");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("served-name: m, server: ollama, "
+                + "priority-scheduling: true"), "c.yaml")).hasMessageContaining("priority-scheduling applies only");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("served-name: m, "
+                + "guided-decoding: true"), "c.yaml")).hasMessageContaining("and to trtllm-serve");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("served-name: m")
+                .replace("backend: openai", "backend: triton").replace("served-name: m", "served-name: m, server: vllm"),
+                "c.yaml")).hasMessageContaining("server applies only to backend openai");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sluice.backend.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.backend.BackendException;
+import dev.sluice.backend.BackendSpec;
 import dev.sluice.backend.CallDeadlines;
 import dev.sluice.backend.CallFutures;
 import dev.sluice.backend.GenerationRequest;
@@ -65,9 +66,10 @@ public final class OpenAiBackend implements InferenceBackend {
     }
 
     /** The backend a deployment's description asks for, on a client of its own. */
-    public static OpenAiBackend open(dev.sluice.backend.BackendSpec spec, OpenAiServer server) {
+    public static OpenAiBackend open(BackendSpec spec) {
         return new OpenAiBackend(HttpClients.open(spec.security()), spec.endpoint(), spec.security().isTls(),
-                new OpenAiOptions(spec.servedName(), server, spec.callTimeout()), spec.credentials().resolve());
+                new OpenAiOptions(spec.servedName(), spec.openAiServer(), spec.callTimeout(), spec.priorityScheduling()),
+                spec.credentials().resolve());
     }
 
     @Override
@@ -118,8 +120,7 @@ public final class OpenAiBackend implements InferenceBackend {
         }
         byte[] body;
         try {
-            body = OpenAiJson.MAPPER.writeValueAsBytes(OpenAiRequests.body(request, options.servedName(),
-                    options.server()));
+            body = OpenAiJson.MAPPER.writeValueAsBytes(OpenAiRequests.body(request, options.servedName(), options));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(BackendException.permanent(
                     endpoint + ": cannot build the request for " + request.id() + ": " + e.getMessage(), null));

@@ -20,7 +20,8 @@ final class OpenAiRequests {
         return request.messages().isEmpty() ? "/v1/completions" : "/v1/chat/completions";
     }
 
-    static ObjectNode body(GenerationRequest request, String model, OpenAiServer server) {
+    static ObjectNode body(GenerationRequest request, String model, OpenAiOptions options) {
+        OpenAiServer server = options.server();
         ObjectNode body = OpenAiJson.MAPPER.createObjectNode().put("model", model);
         if (request.messages().isEmpty()) {
             body.put("prompt", request.prompt());
@@ -46,6 +47,9 @@ final class OpenAiRequests {
         }
         if (request.constraint() != null) {
             body.set("response_format", server.responseFormat(request.constraint()));
+        }
+        if (options.sendPriority()) {
+            body.put("priority", server.priority(request.interactive()));
         }
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);

@@ -1,11 +1,13 @@
 package dev.sluice.backend.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.OutputConstraint;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,7 @@ class OpenAiRequestsTest {
         GenerationRequest chat = new GenerationRequest("r", "user: hi\nassistant:", 32, 0.5f, 0.9f, 7L,
                 List.of("###"), List.of(new ChatTurn("system", "be brief"), new ChatTurn("user", "hi")));
 
-        JsonNode body = OpenAiRequests.body(chat, "llama", OpenAiServer.VLLM);
+        JsonNode body = OpenAiRequests.body(chat, "llama", options(OpenAiServer.VLLM, false));
 
         assertThat(OpenAiRequests.path(chat)).isEqualTo("/v1/chat/completions");
         assertThat(body.path("model").asText()).isEqualTo("llama");
@@ -40,7 +42,7 @@ class OpenAiRequestsTest {
         GenerationRequest prompt = new GenerationRequest("r", "Once upon", 8, null, null, null, List.of(), List.of());
 
         assertThat(OpenAiRequests.path(prompt)).isEqualTo("/v1/completions");
-        assertThat(OpenAiRequests.body(prompt, "m", OpenAiServer.OPENAI).path("prompt").asText()).isEqualTo("Once upon");
+        assertThat(OpenAiRequests.body(prompt, "m", options(OpenAiServer.OPENAI, false)).path("prompt").asText()).isEqualTo("Once upon");
     }
 
     @Test
@@ -68,6 +70,25 @@ class OpenAiRequestsTest {
     private static JsonNode format(OpenAiServer server) {
         GenerationRequest request = new GenerationRequest("r", "p", 8, null, null, null, List.of(), List.of())
                 .withConstraint(SCHEMA);
-        return OpenAiRequests.body(request, "m", server).path("response_format");
+        return OpenAiRequests.body(request, "m", options(server, false)).path("response_format");
+    }
+
+    /** vLLM sorts lower first, SGLang higher first; neither is sent a priority unless it schedules by one. */
+    @Test
+    void interactiveWorkGoesFirstOnServersThatScheduleByPriority() {
+        GenerationRequest bulk = new GenerationRequest("r", "p", 8, null, null, null, List.of(), List.of());
+        GenerationRequest interactive = bulk.withInteractive(true);
+
+        assertThat(OpenAiRequests.body(interactive, "m", options(OpenAiServer.VLLM, true)).path("priority").asInt())
+                .isLessThan(OpenAiRequests.body(bulk, "m", options(OpenAiServer.VLLM, true)).path("priority").asInt());
+        assertThat(OpenAiRequests.body(interactive, "m", options(OpenAiServer.SGLANG, true)).path("priority").asInt())
+                .isGreaterThan(OpenAiRequests.body(bulk, "m", options(OpenAiServer.SGLANG, true)).path("priority")
+                        .asInt());
+        assertThat(OpenAiRequests.body(interactive, "m", options(OpenAiServer.VLLM, false)).has("priority")).isFalse();
+        assertThatThrownBy(() -> options(OpenAiServer.OLLAMA, true)).hasMessageContaining("takes no request priority");
+    }
+
+    private static OpenAiOptions options(OpenAiServer server, boolean priority) {
+        return new OpenAiOptions("m", server, Duration.ofSeconds(5), priority);
     }
 }
