@@ -154,8 +154,12 @@ public final class Gateway implements AutoCloseable {
      * @param sentNanos {@link System#nanoTime()} when its batch was sent
      * @param batchSize requests sent with it
      * @param retries calls that failed it before the one that answered
+     * @param protocol the protocol of the replica that answered ({@link InferenceBackend#protocol()}): replicas of
+     *     one model may speak different ones
+     * @param endpoint where that replica is
      */
-    public record Answer(GenerationResult result, long sentNanos, int batchSize, int retries) {}
+    public record Answer(GenerationResult result, long sentNanos, int batchSize, int retries, String protocol,
+            String endpoint) {}
 
     /** A server call and the requests it carries. */
     private record InFlight(List<Pending> group, CompletableFuture<List<GenerationResult>> answer) {}
@@ -501,7 +505,8 @@ public final class Gateway implements AutoCloseable {
                 replica.limit.onSample(elapsed, tokens, group.size(), false);
                 for (int i = 0; i < group.size(); i++) {
                     Pending pending = group.get(i);
-                    pending.result.complete(new Answer(results.get(i), started, batchSize, pending.attempt));
+                    pending.result.complete(new Answer(results.get(i), started, batchSize, pending.attempt,
+                            replica.backend.protocol(), replica.backend.endpoint()));
                 }
                 release(replica, group, pending -> {
                     withdrawnInFlight.remove(pending.result);

@@ -40,6 +40,11 @@ final class Outcomes {
     record Target(String modelId, String backend, String endpoint, String license, List<String> obligations) {
         /** For requests that never reached a model. */
         static final Target NONE = new Target("none", "none", "none", null, List.of());
+
+        /** The same model, as served by the replica at {@code replicaEndpoint} over {@code protocol}. */
+        Target servedBy(String protocol, String replicaEndpoint) {
+            return new Target(modelId, protocol, replicaEndpoint, license, obligations);
+        }
     }
 
     /**
@@ -71,6 +76,8 @@ final class Outcomes {
     static InferenceOutcome completed(PromptRequest request, Target target, RouteExplanation explanation,
             Gateway.Answer answer, Clock clock, long finishedNanos) {
         GenerationResult result = answer.result();
+        // The replica that answered, which in a mixed fleet may speak another protocol than the deployment's first.
+        Target served = target.servedBy(answer.protocol(), answer.endpoint());
         long queued = clock.sinceAccepted(clock.sentNanos());
         long finished = clock.sinceAccepted(finishedNanos);
         // Streamed answers say when their first token came; a unary answer arrives whole.
@@ -83,9 +90,9 @@ final class Outcomes {
                 .setChunkIndex(request.getChunkIndex())
                 .setChunkCount(request.getChunkCount())
                 .setTenant(request.getTenant())
-                .setModelId(target.modelId())
-                .setBackend(target.backend())
-                .setEndpoint(target.endpoint())
+                .setModelId(served.modelId())
+                .setBackend(served.backend())
+                .setEndpoint(served.endpoint())
                 .setText(result.text())
                 .setFinishReason(result.finishReason())
                 .setPromptTokens(result.promptTokens())
@@ -93,13 +100,13 @@ final class Outcomes {
                 .setCachedTokens(result.cachedTokens())
                 .setTimings(new CompletionTimings(clock.acceptedAtMillis(), queued, firstToken, finished))
                 .setRoute(bounded(explanation))
-                .setLicense(target.license())
-                .setObligations(target.obligations())
+                .setLicense(served.license())
+                .setObligations(served.obligations())
                 .setToolCalls(ToolCalls.of(request.getRequestId(),
                         request.getStructure() == null ? List.of() : request.getStructure().getTools(), result.text()))
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
-        InferenceMetric metric = metric(request, target, queued, firstToken, finished, "OK",
+        InferenceMetric metric = metric(request, served, queued, firstToken, finished, "OK",
                 clock.acceptedAtMillis() + finished)
                 .setPromptTokens(result.promptTokens())
                 .setCompletionTokens(result.completionTokens())
