@@ -45,11 +45,15 @@ import java.util.Objects;
  *     {@code sglang} ({@code --enable-priority-scheduling}): the server schedules by request priority, so each
  *     request says its own, interactive work first; default false, since vLLM refuses any priority but the default
  *     otherwise
+ * @param fleet more servers of the same model, each with settings of its own (a mixed fleet: Triton on some GPUs,
+ *     vLLM on others); one gateway spreads requests, fails over and keeps prefix affinity across all of them. A
+ *     member has no fleet of its own.
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
-        boolean guidedDecoding, String server, boolean priorityScheduling) implements Serializable {
+        boolean guidedDecoding, String server, boolean priorityScheduling, List<ModelDeployment> fleet)
+        implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -73,6 +77,10 @@ public record ModelDeployment(
         streaming = streaming == null ? "auto" : streaming;
         streamingMode(streaming);
         replicas = replicas == null ? List.of() : List.copyOf(replicas);
+        fleet = fleet == null ? List.of() : List.copyOf(fleet);
+        if (fleet.stream().anyMatch(member -> !member.fleet().isEmpty())) {
+            throw new IllegalArgumentException("deployment of '" + id + "': a fleet member has no fleet of its own");
+        }
         if (priorityScheduling && !(openAi && OpenAiServer.parse(server).takesPriority())) {
             throw new IllegalArgumentException("deployment of '" + id + "': priority-scheduling applies only to an"
                     + " openai backend whose server is vllm or sglang");
@@ -89,7 +97,7 @@ public record ModelDeployment(
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false, null, false);
+                null, false, null, false, null);
     }
 
     /**
@@ -122,12 +130,15 @@ public record ModelDeployment(
         return server == null ? null : OpenAiServer.parse(server);
     }
 
-    /** Every replica's backend description: the endpoint first, then the replicas. */
+    /** Every replica's backend description: the endpoint first, then the replicas, then each fleet member's. */
     public List<BackendSpec> toBackendSpecs(Duration callTimeout) {
         List<BackendSpec> specs = new ArrayList<>();
         specs.add(toBackendSpec(callTimeout));
         for (String replica : replicas) {
             specs.add(at(replica).toBackendSpec(callTimeout));
+        }
+        for (ModelDeployment member : fleet) {
+            specs.addAll(member.toBackendSpecs(callTimeout));
         }
         return specs;
     }
@@ -146,21 +157,27 @@ public record ModelDeployment(
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling);
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling,
+                fleet.stream().map(member -> member.withId(modelId)).toList());
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling);
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, fleet);
     }
 
     /**
      * Whether the server honours a constraint of {@code kind}: SGLang's scheduler protocol carries all three, its
      * native protocol json_schema and regex (its pinned SamplingParams has no grammar field), Triton any of
      * them only where the engine has guided decoding, and an OpenAI-compatible server what its kind takes
-     * ({@link OpenAiServer#honours}).
+     * ({@link OpenAiServer#honours}). A fleet honours a kind only where every member does, since any of them may
+     * get the request.
      */
     public boolean honours(OutputConstraint.Kind kind) {
+        return honoursHere(kind) && fleet.stream().allMatch(member -> member.honours(kind));
+    }
+
+    private boolean honoursHere(OutputConstraint.Kind kind) {
         return switch (protocol()) {
             case SGLANG_SMG -> true;
             case SGLANG_NATIVE -> kind != OutputConstraint.Kind.GRAMMAR;

@@ -58,12 +58,17 @@ public record CatalogUpdateRules(Catalog startup, Set<String> allowedEndpoints) 
         return Optional.empty();
     }
 
-    /** Same TLS, credentials and tokenizer as the file's (none for a new model), every address allowlisted. */
+    /**
+     * Same TLS, credentials, tokenizer and fleet as the file's (none for a new model), every address allowlisted. A
+     * fleet comes from the file alone: its members have settings and secrets of their own.
+     */
     private boolean moveWithinAllowlist(ModelDeployment wanted, ModelDeployment known) {
         boolean sameSecrets = known == null
                 ? wanted.tls() == null && wanted.auth() == null && wanted.tokenizer() == null
+                        && wanted.fleet().isEmpty()
                 : Objects.equals(wanted.tls(), known.tls()) && Objects.equals(wanted.auth(), known.auth())
-                        && Objects.equals(wanted.tokenizer(), known.tokenizer());
+                        && Objects.equals(wanted.tokenizer(), known.tokenizer())
+                        && wanted.fleet().equals(known.fleet());
         return sameSecrets && allowedEndpoints.contains(wanted.endpoint())
                 && allowedEndpoints.containsAll(wanted.replicas());
     }

@@ -3,10 +3,12 @@ package dev.sluice.routing;
 import static dev.sluice.routing.RoutingFixtures.SHIPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.sluice.backend.BackendSpec;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.config.ModelDeployment;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +132,30 @@ class CatalogTest {
         assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("served-name: m")
                 .replace("backend: openai", "backend: triton").replace("served-name: m", "served-name: m, server: vllm"),
                 "c.yaml")).hasMessageContaining("server applies only to backend openai");
+    }
+
+    /** A mixed fleet: one gateway over servers of different protocols, honouring only what all of them honour. */
+    @Test
+    void aFleetServesOneModelFromServersOfDifferentKinds() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {endpoint: 'triton:8001', %s}}\n";
+
+        Catalog mixed = Catalog.parse("models:\n" + model.formatted("guided-decoding: true, replicas: ['triton:8002'],"
+                + " fleet: [{backend: openai, server: vllm, endpoint: 'vllm:8000', served-name: m}]"), "c.yaml");
+
+        ModelDeployment deployment = mixed.models().get(0).deployment();
+        assertThat(deployment.toBackendSpecs(Duration.ofSeconds(5))).extracting(BackendSpec::protocol,
+                BackendSpec::endpoint).containsExactly(
+                        tuple(BackendSpec.Protocol.TRITON, "triton:8001"),
+                        tuple(BackendSpec.Protocol.TRITON, "triton:8002"),
+                        tuple(BackendSpec.Protocol.OPENAI, "vllm:8000"));
+        assertThat(deployment.fleet().get(0).id()).isEqualTo("a");
+        // Triton with guided decoding honours a grammar; vLLM, as Sluice sends it, does not: neither does the fleet.
+        assertThat(deployment.honours(OutputConstraint.Kind.JSON_SCHEMA)).isTrue();
+        assertThat(deployment.honours(OutputConstraint.Kind.GRAMMAR)).isFalse();
+        assertThat(Catalog.parse(mixed.toYaml(), "round trip")).isEqualTo(mixed);
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("fleet: [{endpoint: 'b:1', "
+                + "fleet: [{endpoint: 'c:1'}]}]"), "c.yaml")).hasMessageContaining("has no fleet of its own");
     }
 
     @Test

@@ -66,6 +66,16 @@ class CatalogUpdateRulesTest {
                 .hasValueSatisfying(why -> assertThat(why).contains("replicas"));
     }
 
+    /** A fleet member has settings and secrets of its own: it comes from the file, even at an allowlisted address. */
+    @Test
+    void anAddedFleetMemberIsRefusedEvenAtAnAllowlistedAddress() {
+        assertThat(rules.refusal(update(STARTUP.replace("endpoint: \"sglang-a:30000\"",
+                "endpoint: \"sglang-a:30000\", fleet: [{backend: openai, endpoint: \"spare:8001\", served-name: m, "
+                        + "auth: {bearer-token-file: /etc/shadow}}]"))))
+                .hasValueSatisfying(why -> assertThat(why).contains("model code").contains("fleet")
+                        .doesNotContain("shadow"));
+    }
+
     @Test
     void credentialsFromAnotherFileAreRefused() {
         assertThat(rules.refusal(update(STARTUP.replace("bearer-token-file: /etc/sluice/triton-token",
