@@ -132,7 +132,7 @@ final class CompletionCall {
         if (stream != null) {
             stream.fail(serving.dialect().errors().body(error).toString());
         } else {
-            answer(() -> Replies.error(exchange, serving.dialect(), error));
+            answer(() -> Replies.error(exchange, serving.dialect().errors(), error));
         }
     }
 

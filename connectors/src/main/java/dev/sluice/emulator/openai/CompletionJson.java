@@ -25,12 +25,12 @@ final class CompletionJson {
     record Usage(int promptTokens, int completionTokens, int cachedTokens) {}
 
     private final Kind kind;
-    private final Dialect dialect;
+    private final Traits dialect;
     private final String model;
     private final String id = UUID.randomUUID().toString().replace("-", "");
     private final long created = Instant.now().getEpochSecond();
 
-    CompletionJson(Kind kind, Dialect dialect, String model) {
+    CompletionJson(Kind kind, Traits dialect, String model) {
         this.kind = kind;
         this.dialect = dialect;
         this.model = model;

@@ -48,7 +48,7 @@ record CompletionRequest(Kind kind, String prompt, int maxTokens, List<String> s
      *
      * @throws ApiError when the server would refuse it
      */
-    static CompletionRequest parse(Kind kind, JsonNode body, String served, Dialect dialect,
+    static CompletionRequest parse(Kind kind, JsonNode body, String served, Traits dialect,
             ModelTokenizer tokenizer) {
         if (!body.isObject()) {
             throw ApiError.badRequest("the body must be a JSON object", null);

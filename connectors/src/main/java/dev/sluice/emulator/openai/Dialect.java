@@ -15,26 +15,27 @@ import java.util.List;
 public enum Dialect {
 
     /** vLLM's {@code vllm serve}, taken to run with {@code --enable-prompt-tokens-details}. */
-    VLLM(
+    VLLM(new Traits(
             // GET /health -> 200 empty, 503 if the engine is dead
             // (vllm-project/vllm vllm/entrypoints/serve/instrumentator/health.py @98b137c6)
             Health.empty("/health"),
             // {"error":{message,type,param,code}} with an integer code (wave2-facts.md section 2, vLLM)
             ErrorStyle.NESTED_STATUS_CODE,
-            // OpenAI's response_format (vLLM's protocol.py follows OpenAI's shape)
+            // OpenAI's response_format: wave2-facts.md notes no vLLM deviation (not checked further)
             SchemaPlacement.OPENAI,
             // cached_tokens only with --enable-prompt-tokens-details (vllm/entrypoints/openai/cli_args.py)
             true,
             "stop",
-            // extra field priority, int, lower = earlier (vllm/entrypoints/openai/chat_completion/protocol.py @002032ee)
+            // extra field priority, int, lower = earlier
+            // (vllm/entrypoints/openai/chat_completion/protocol.py @002032ee)
             true,
             // stream_options.include_usage defaults to true once stream_options is given (engine/protocol.py @040a2cc2)
             true,
             null,
-            false),
+            false)),
 
     /** SGLang's HTTP server, taken to run with {@code --enable-cache-report}. */
-    SGLANG(
+    SGLANG(new Traits(
             // /health and /health_generate share a handler; 503 while starting or stopping
             // (sgl-project/sglang python/sglang/srt/entrypoints/http_server.py)
             Health.empty("/health", "/health_generate"),
@@ -50,10 +51,10 @@ public enum Dialect {
             // usage in streams only when asked (stream_options.include_usage; sglang-protocol.md section 6)
             false,
             null,
-            false),
+            false)),
 
     /** Hugging Face text-generation-inference (in maintenance mode). */
-    TGI(
+    TGI(new Traits(
             // GET /health -> 200 empty or 503 {"error":"unhealthy","error_type":"healthcheck"}
             // (huggingface/text-generation-inference router/src/server.rs @db931fcf)
             new Health(List.of("/health"), Body.EMPTY,
@@ -69,14 +70,15 @@ public enum Dialect {
             false,
             false,
             null,
-            false),
+            false)),
 
     /** llama.cpp's {@code llama-server}. */
-    LLAMA_CPP(
+    LLAMA_CPP(new Traits(
             // GET /health (alias /v1/health) -> 200 {"status":"ok"}, 503 {"error":{"code":503,"message":"Loading
             // model","type":"unavailable_error"}} (ggml-org/llama.cpp tools/server/README.md @25d5b0c5, @00dc8057)
             new Health(List.of("/health", "/v1/health"), Body.json("{\"status\":\"ok\"}"),
-                    Body.json("{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}")),
+                    Body.json("{\"error\":{\"code\":503,\"message\":\"Loading model\","
+                            + "\"type\":\"unavailable_error\"}}")),
             // errors have an integer code (tools/server/README.md)
             ErrorStyle.NESTED_STATUS_CODE,
             // {"type":"json_object"|"json_schema","schema":{..}}, schema at the top level (tools/server/README.md)
@@ -90,10 +92,10 @@ public enum Dialect {
             // (tools/server/README.md; the default from the server's option list)
             Duration.ofSeconds(30),
             // responses add timings (tools/server/README.md)
-            true),
+            true)),
 
     /** Ollama's OpenAI compatibility layer. */
-    OLLAMA(
+    OLLAMA(new Traits(
             // GET|HEAD / -> 200 "Ollama is running" (ollama/ollama server/routes.go @fb307609); a down Ollama does
             // not answer at all, so the emulator's 503 has no body
             new Health(List.of("/"), Body.plain("Ollama is running"), Body.EMPTY),
@@ -107,10 +109,10 @@ public enum Dialect {
             false,
             false,
             null,
-            false),
+            false)),
 
     /** TensorRT-LLM's {@code trtllm-serve}. */
-    TRTLLM_SERVE(
+    TRTLLM_SERVE(new Traits(
             // GET /health -> 200 empty, 503 "LLM is unavailable. ..." as text
             // (NVIDIA/TensorRT-LLM tensorrt_llm/serve/openai_server.py @00057725 health())
             new Health(List.of("/health"), Body.EMPTY,
@@ -129,74 +131,16 @@ public enum Dialect {
             // StreamOptions.include_usage defaults to true (openai_protocol.py @0076e939)
             true,
             null,
-            false);
+            false));
 
-    private final Health health;
-    private final ErrorStyle errors;
-    private final SchemaPlacement responseFormat;
-    private final boolean reportsCachedTokens;
-    private final String stopSequenceFinish;
-    private final boolean takesPriority;
-    private final boolean usageWithStreamOptions;
-    private final Duration ssePing;
-    private final boolean timings;
+    private final Traits traits;
 
-    Dialect(Health health, ErrorStyle errors, SchemaPlacement responseFormat, boolean reportsCachedTokens,
-            String stopSequenceFinish, boolean takesPriority, boolean usageWithStreamOptions, Duration ssePing,
-            boolean timings) {
-        this.health = health;
-        this.errors = errors;
-        this.responseFormat = responseFormat;
-        this.reportsCachedTokens = reportsCachedTokens;
-        this.stopSequenceFinish = stopSequenceFinish;
-        this.takesPriority = takesPriority;
-        this.usageWithStreamOptions = usageWithStreamOptions;
-        this.ssePing = ssePing;
-        this.timings = timings;
+    Dialect(Traits traits) {
+        this.traits = traits;
     }
 
-    /** The health check's paths and bodies. */
-    Health health() {
-        return health;
-    }
-
-    /** How error bodies are written. */
-    ErrorStyle errors() {
-        return errors;
-    }
-
-    /** Where {@code response_format} carries its JSON schema. */
-    SchemaPlacement responseFormat() {
-        return responseFormat;
-    }
-
-    /** Whether {@code usage} has {@code prompt_tokens_details.cached_tokens}. */
-    boolean reportsCachedTokens() {
-        return reportsCachedTokens;
-    }
-
-    /** The wire finish reason for one of the emulator's: a stop string's ending is named differently by some. */
-    String finishReason(String emulated) {
-        return emulated.equals("stop_sequence") ? stopSequenceFinish : emulated;
-    }
-
-    /** Whether requests carry an integer {@code priority} (any other dialect ignores the field). */
-    boolean takesPriority() {
-        return takesPriority;
-    }
-
-    /** Whether {@code stream_options} without {@code include_usage} asks for usage. */
-    boolean usageWithStreamOptions() {
-        return usageWithStreamOptions;
-    }
-
-    /** How often streams carry an SSE comment ping, or null for never. */
-    Duration ssePing() {
-        return ssePing;
-    }
-
-    /** Whether responses carry llama.cpp's {@code timings}. */
-    boolean timings() {
-        return timings;
+    /** What this server does differently. */
+    Traits traits() {
+        return traits;
     }
 }

@@ -10,25 +10,23 @@ enum ErrorStyle {
     OPENAI {
         @Override
         ObjectNode body(ApiError error) {
-            ObjectNode body = JSON.createObjectNode();
-            fields(body.putObject("error"), error).put("code", error.code());
-            return body;
+            return nested(fields(error).put("code", error.code()));
         }
     },
     /** OpenAI's nesting with the HTTP status as an integer {@code code}, as vLLM and llama.cpp write it. */
     NESTED_STATUS_CODE {
         @Override
         ObjectNode body(ApiError error) {
-            ObjectNode body = JSON.createObjectNode();
-            fields(body.putObject("error"), error).put("code", error.status());
-            return body;
+            return nested(fields(error).put("code", error.status()));
         }
     },
     /** Not nested: {@code {"object":"error","message","type","param","code":<status>}}, as trtllm-serve writes. */
     FLAT_STATUS_CODE {
         @Override
         ObjectNode body(ApiError error) {
-            return fields(JSON.createObjectNode().put("object", "error"), error).put("code", error.status());
+            ObjectNode body = JSON.createObjectNode().put("object", "error");
+            body.setAll(fields(error));
+            return body.put("code", error.status());
         }
     },
     /** TGI's: {@code {"error":"<message>","error_type":"<type>"}}. */
@@ -43,7 +41,14 @@ enum ErrorStyle {
 
     abstract ObjectNode body(ApiError error);
 
-    private static ObjectNode fields(ObjectNode node, ApiError error) {
-        return node.put("message", error.getMessage()).put("type", error.type()).put("param", error.param());
+    private static ObjectNode fields(ApiError error) {
+        return JSON.createObjectNode().put("message", error.getMessage()).put("type", error.type())
+                .put("param", error.param());
+    }
+
+    private static ObjectNode nested(ObjectNode error) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("error", error);
+        return body;
     }
 }

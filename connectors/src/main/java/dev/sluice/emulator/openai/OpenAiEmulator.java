@@ -119,7 +119,7 @@ public final class OpenAiEmulator implements AutoCloseable {
             Options options) {
         HttpServer server = bind(options);
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("openai-emulator"));
-        Serving serving = new Serving(model, tokenizer, faults, options.dialect(),
+        Serving serving = new Serving(model, tokenizer, faults, options.dialect().traits(),
                 Executors.newSingleThreadScheduledExecutor(daemon("openai-emulator-ping")));
         OpenAiEmulator emulator = new OpenAiEmulator(server, options, serving, handlers);
         server.createContext("/", emulator::handle);
@@ -195,7 +195,7 @@ public final class OpenAiEmulator implements AutoCloseable {
 
     private void reply(HttpExchange exchange, ApiError error) {
         try {
-            Replies.error(exchange, options.dialect(), error);
+            Replies.error(exchange, serving.dialect().errors(), error);
         } catch (IOException e) {
             exchange.close();
         }
@@ -204,7 +204,7 @@ public final class OpenAiEmulator implements AutoCloseable {
     private void route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
-        Health health = options.dialect().health();
+        Health health = serving.dialect().health();
         if (health.paths().contains(path) && (method.equals("GET") || method.equals("HEAD"))) {
             health(exchange, health, method.equals("HEAD"));
             return;
@@ -248,7 +248,7 @@ public final class OpenAiEmulator implements AutoCloseable {
             throw ApiError.fault(failure);
         }
         CompletionRequest request = CompletionRequest.parse(kind, JSON.readTree(exchange.getRequestBody()),
-                serving.model().name(), options.dialect(), serving.tokenizer());
+                serving.model().name(), serving.dialect(), serving.tokenizer());
         if (request.priority() != null) {
             priorities.computeIfAbsent(request.priority(), p -> new LongAdder()).increment();
         }

@@ -14,11 +14,11 @@ final class Replies {
     }
 
     /** An error in the dialect's shape, with {@code Retry-After} when the error asks the client to wait. */
-    static void error(HttpExchange exchange, Dialect dialect, ApiError error) throws IOException {
+    static void error(HttpExchange exchange, ErrorStyle style, ApiError error) throws IOException {
         if (error.retryAfterSeconds() != null) {
             exchange.getResponseHeaders().set("Retry-After", String.valueOf(error.retryAfterSeconds()));
         }
-        json(exchange, error.status(), dialect.errors().body(error).toString());
+        json(exchange, error.status(), style.body(error).toString());
     }
 
     /** {@code body} as {@code contentType}; an empty body is sent as none, with no content type. */

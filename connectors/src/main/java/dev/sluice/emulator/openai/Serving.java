@@ -11,8 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param model the model and its GPU
  * @param tokenizer counts and renders tokens
  * @param faults injected faults
- * @param dialect the server played
+ * @param dialect what the server played does differently
  * @param timer runs SSE pings
  */
-record Serving(EmulatedModel model, ModelTokenizer tokenizer, Faults faults, Dialect dialect,
+record Serving(EmulatedModel model, ModelTokenizer tokenizer, Faults faults, Traits dialect,
         ScheduledExecutorService timer) {}
