@@ -3,6 +3,7 @@ package dev.sluice.emulator;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.intake.JsonSchemaText;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What an emulated model answers, counted in the tokens of its tokenizer: the deterministic text of
@@ -11,7 +12,8 @@ import java.util.Arrays;
  *
  * @param outputIds the generated token ids
  * @param text their text, without a character the cut left incomplete
- * @param finishReason {@code stop} when the model ended on its own, {@code length} when max tokens cut it
+ * @param finishReason {@code stop} when the model ended on its own, {@code length} when max tokens cut it,
+ *     {@code stop_sequence} when it produced one of the request's stop strings ({@link #stoppedAt})
  */
 public record EmulatedCompletion(int[] outputIds, String text, String finishReason) {
 
@@ -42,6 +44,28 @@ public record EmulatedCompletion(int[] outputIds, String text, String finishReas
             end--;
         }
         return new EmulatedCompletion(cut, text.substring(0, end), "length");
+    }
+
+    /**
+     * This completion ended at the first of {@code stops} it contains, as a server with stop strings ends it: the
+     * model generated the tokens up to and including the stop string, and the text leaves the stop string out.
+     * Unchanged when none occurs.
+     */
+    public EmulatedCompletion stoppedAt(List<String> stops, ModelTokenizer tokenizer) {
+        int end = -1;
+        String stop = null;
+        for (String candidate : stops) {
+            int at = candidate.isEmpty() ? -1 : text.indexOf(candidate);
+            if (at >= 0 && (end < 0 || at < end)) {
+                end = at;
+                stop = candidate;
+            }
+        }
+        if (stop == null) {
+            return this;
+        }
+        return new EmulatedCompletion(tokenizer.encode(text.substring(0, end + stop.length())),
+                text.substring(0, end), "stop_sequence");
     }
 
     public int tokens() {

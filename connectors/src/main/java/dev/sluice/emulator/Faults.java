@@ -21,7 +21,8 @@ public final class Faults {
     private volatile int dropStreamsAfterTokens;
     private volatile boolean ignoreCancellation;
 
-    Faults(Collection<InflightBatchingEngine> engines) {
+    /** Faults for a server running {@code engines}; slowdowns apply to all of them. */
+    public Faults(Collection<InflightBatchingEngine> engines) {
         this.engines = List.copyOf(engines);
     }
 
@@ -79,8 +80,11 @@ public final class Faults {
         slowdown(1);
     }
 
-    /** The fault this inference call meets, or null. */
-    String failureForNextCall() {
+    /**
+     * The fault this inference call meets, or null: the name of a gRPC status code ({@code UNAVAILABLE},
+     * {@code RESOURCE_EXHAUSTED}, ...), which servers on other protocols translate into theirs.
+     */
+    public String failureForNextCall() {
         if (isUnavailable()) {
             return "UNAVAILABLE";
         }
