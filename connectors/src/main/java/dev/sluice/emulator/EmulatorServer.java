@@ -2,6 +2,8 @@ package dev.sluice.emulator;
 
 import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
+import dev.sluice.emulator.openai.Dialect;
+import dev.sluice.emulator.openai.OpenAiEmulator;
 import dev.sluice.emulator.sglang.SglangNativeEmulator;
 import dev.sluice.emulator.sglang.SglangSchedulerEmulator;
 import dev.sluice.emulator.triton.KServeHttpEndpoint;
@@ -22,13 +24,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * An emulated inference server on a real socket: Triton's or SGLang's gRPC protocol, gRPC health checks,
- * optional TLS (mutual when a client CA is given) and bearer-token auth, and injectable {@link Faults}.
+ * optional TLS (mutual when a client CA is given) and bearer-token auth, and injectable {@link Faults}; or the
+ * OpenAI-compatible HTTP API in a serving framework's {@link Dialect} ({@link OpenAiEmulator}).
  *
  * <pre>{@code
  * EmulatorServer server = EmulatorServer.builder()
@@ -39,7 +43,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmulatorServer implements AutoCloseable {
 
+    /** The gRPC server; null for the OpenAI-compatible API, which {@link #openAi} serves. */
     private final Server server;
+    private final OpenAiEmulator openAi;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final KServeHttpEndpoint http;
     private final ExecutorService executor;
     private final Map<String, EmulatedModel> models;
@@ -47,9 +54,10 @@ public final class EmulatorServer implements AutoCloseable {
     private final Faults faults;
     private final String host;
 
-    private EmulatorServer(Builder builder, Server server, KServeHttpEndpoint http, ExecutorService executor,
-            Faults faults) {
+    private EmulatorServer(Builder builder, Server server, OpenAiEmulator openAi, KServeHttpEndpoint http,
+            ExecutorService executor, Faults faults) {
         this.server = server;
+        this.openAi = openAi;
         this.http = http;
         this.executor = executor;
         this.models = Map.copyOf(builder.models);
@@ -70,7 +78,7 @@ public final class EmulatorServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getPort();
+        return server != null ? server.getPort() : openAi.port();
     }
 
     /** {@code host:port} for clients. */
@@ -94,8 +102,17 @@ public final class EmulatorServer implements AutoCloseable {
         return http.port();
     }
 
+    /** OpenAI-compatible only: the request {@code priority} values that arrived, and how often each did. */
+    public Map<Integer, Long> openAiPriorities() {
+        if (openAi == null) {
+            throw new IllegalStateException("only the OpenAI-compatible emulator takes request priorities");
+        }
+        return openAi.priorityCounts();
+    }
+
+    /** Blocks until the server is closed. */
     public void awaitTermination() throws InterruptedException {
-        server.awaitTermination();
+        closed.await();
     }
 
     @Override
@@ -103,6 +120,20 @@ public final class EmulatorServer implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        if (openAi != null) {
+            openAi.close();
+        } else {
+            stopGrpc();
+        }
+        models.values().forEach(model -> model.engine().close());
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        tokenizer.close();
+        closed.countDown();
+    }
+
+    private void stopGrpc() {
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -112,9 +143,6 @@ public final class EmulatorServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        models.values().forEach(model -> model.engine().close());
-        executor.shutdownNow();
-        tokenizer.close();
     }
 
     /** Options of an emulated server; {@link #start()} binds it. */
@@ -129,6 +157,7 @@ public final class EmulatorServer implements AutoCloseable {
         private String bearerToken;
         private Integer httpPort;
         private ModelTokenizer tokenizer;
+        private Dialect dialect = Dialect.VLLM;
 
         private Builder() {}
 
@@ -172,6 +201,12 @@ public final class EmulatorServer implements AutoCloseable {
             return this;
         }
 
+        /** For {@link Protocol#OPENAI}: which serving framework's dialect to speak, default vLLM's. */
+        public Builder dialect(Dialect value) {
+            this.dialect = Objects.requireNonNull(value, "dialect");
+            return this;
+        }
+
         /** Refuse calls without {@code authorization: Bearer <token>}. */
         public Builder bearerToken(String token) {
             this.bearerToken = token;
@@ -183,10 +218,14 @@ public final class EmulatorServer implements AutoCloseable {
                 throw new IllegalStateException("an emulator serves at least one model");
             }
             if (protocol != Protocol.TRITON && models.size() != 1) {
-                throw new IllegalStateException("an SGLang worker serves exactly one model, got " + models.keySet());
+                throw new IllegalStateException("an SGLang worker or OpenAI-compatible server serves exactly one "
+                        + "model, got " + models.keySet());
             }
             tokenizer = ModelTokenizer.bundled();
             Faults faults = new Faults(models.values().stream().map(EmulatedModel::engine).toList());
+            if (protocol == Protocol.OPENAI) {
+                return startOpenAi(faults);
+            }
             // Handlers only decode and queue work for the emulated GPU, so a few threads serve any load.
             ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
                 Thread thread = new Thread(runnable, "emulator-grpc");
@@ -217,7 +256,27 @@ public final class EmulatorServer implements AutoCloseable {
             }
             KServeHttpEndpoint http = httpPort == null || triton == null ? null
                     : KServeHttpEndpoint.start(host, httpPort, triton, executor);
-            return new EmulatorServer(this, server, http, executor, faults);
+            return new EmulatorServer(this, server, null, http, executor, faults);
+        }
+
+        private EmulatorServer startOpenAi(Faults faults) {
+            if (clientCa != null) {
+                throw new IllegalStateException("the OpenAI-compatible emulator serves TLS without client certificates");
+            }
+            OpenAiEmulator.Options options = OpenAiEmulator.Options.of(dialect).withAddress(host, port);
+            if (bearerToken != null) {
+                options = options.withBearerToken(bearerToken);
+            }
+            if (certChain != null) {
+                options = options.withTls(new OpenAiEmulator.TlsFiles(certChain.toPath(), privateKey.toPath()));
+            }
+            try {
+                return new EmulatorServer(this, null, OpenAiEmulator.start(models.values().iterator().next(),
+                        tokenizer, faults, options), null, null, faults);
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
         }
 
         private List<BindableService> services(Faults faults, TritonEmulatorService triton) {

@@ -5,6 +5,7 @@ import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
+import dev.sluice.emulator.openai.Dialect;
 import dev.sluice.emulator.InflightBatchingEngine;
 import java.io.File;
 import java.util.List;
@@ -19,17 +20,24 @@ import picocli.CommandLine.Option;
 final class EmulatorCommand implements Callable<Integer> {
 
     @Option(names = "--protocol", defaultValue = "triton",
-            description = "triton, sglang-smg or sglang-native (default: ${DEFAULT-VALUE})")
+            description = "triton, sglang-smg, sglang-native or openai (default: ${DEFAULT-VALUE})")
     String protocol;
+
+    @Option(names = "--dialect", defaultValue = "vllm",
+            description = "openai: whose OpenAI-compatible server to play: vllm, sglang, tgi, llama-cpp, ollama or "
+                    + "trtllm-serve (default: ${DEFAULT-VALUE})")
+    String dialect;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
     String host;
 
-    @Option(names = "--port", defaultValue = "8001", description = "gRPC port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "8001",
+            description = "gRPC port, or openai's HTTP port (default: ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--models", split = ",", defaultValue = "ensemble",
-            description = "model names to serve; an SGLang worker serves one (default: ${DEFAULT-VALUE})")
+            description = "model names to serve; an SGLang worker or OpenAI-compatible server serves one "
+                    + "(default: ${DEFAULT-VALUE})")
     List<String> models;
 
     @Option(names = "--http-port", description = "Triton: also serve the HTTP/REST (KServe v2 JSON) endpoint here")
@@ -69,7 +77,8 @@ final class EmulatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Protocol wire = Protocol.parse(protocol);
         CostModel cost = CostModel.named(profile);
-        EmulatorServer.Builder builder = EmulatorServer.builder().host(host).port(port).protocol(wire);
+        EmulatorServer.Builder builder = EmulatorServer.builder().host(host).port(port).protocol(wire)
+                .dialect(Dialect.parse(dialect));
         for (String name : models) {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
             builder.model(wire != Protocol.TRITON ? EmulatedModel.sglang(name, engine)

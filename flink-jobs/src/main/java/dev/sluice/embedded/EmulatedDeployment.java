@@ -1,12 +1,14 @@
 package dev.sluice.embedded;
 
 import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
+import dev.sluice.emulator.openai.Dialect;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +42,14 @@ public final class EmulatedDeployment implements AutoCloseable {
                         : EmulatedModel.ensemble(model.servedName(), engine, model.maxBatchSize())
                                 .withDecoupled(model.streaming().equals("on")));
                 tritonIds.add(model.id());
+            } else if (model.protocol() == Protocol.OPENAI) {
+                // Served under the deployment's served-name, as the backend asks for it; with a prefix cache, as
+                // vLLM's and SGLang's have.
+                EmulatorServer server = EmulatorServer.builder().protocol(Protocol.OPENAI)
+                        .dialect(dialect(model.openAiServer()))
+                        .model(EmulatedModel.sglang(model.servedName(), engine)).start();
+                servers.add(server);
+                endpoints.put(model.id(), server.endpoint());
             } else {
                 EmulatorServer worker = EmulatorServer.builder().protocol(model.protocol())
                         .model(EmulatedModel.sglang(model.id(), engine)).start();
@@ -67,5 +77,10 @@ public final class EmulatedDeployment implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(EmulatorServer::close);
+    }
+
+    /** The emulator's dialect for a deployment's server; OpenAI's own API is played by vLLM's, which follows it. */
+    private static Dialect dialect(OpenAiServer server) {
+        return server == OpenAiServer.OPENAI ? Dialect.VLLM : Dialect.valueOf(server.name());
     }
 }

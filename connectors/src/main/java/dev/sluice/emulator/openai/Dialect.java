@@ -3,6 +3,7 @@ package dev.sluice.emulator.openai;
 import dev.sluice.emulator.openai.Health.Body;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The OpenAI-compatible server an {@link OpenAiEmulator} plays: what each serving framework does differently
@@ -142,5 +143,24 @@ public enum Dialect {
     /** What this server does differently. */
     Traits traits() {
         return traits;
+    }
+
+    /**
+     * Whether {@code GET /v1/models} gives each model's {@code max_model_len}, the context it is served with: vLLM's
+     * {@code ModelCard} does (vllm {@code vllm/entrypoints/openai/protocol.py}, {@code max_model_len}); trtllm-serve's
+     * has no such field ({@code openai_protocol.py}), and the others' were not checked.
+     */
+    public boolean listsServedContext() {
+        return this == VLLM;
+    }
+
+    /** Parses {@code vllm}, {@code llama-cpp}, {@code trtllm-serve} and the others, as the catalog's {@code server}. */
+    public static Dialect parse(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown dialect '" + name
+                    + "': use vllm, sglang, tgi, llama-cpp, ollama or trtllm-serve");
+        }
     }
 }

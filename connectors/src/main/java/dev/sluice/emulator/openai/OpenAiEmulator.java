@@ -50,6 +50,8 @@ public final class OpenAiEmulator implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Handlers only parse and queue work for the emulated GPU, so a few threads serve any load. */
     private static final int HANDLER_THREADS = 4;
+    /** The context the emulated model is served with, as the SGLang emulators report theirs. */
+    static final int SERVED_CONTEXT = 32768;
 
     /**
      * A certificate chain and its private key, PEM (the key PKCS#8).
@@ -236,8 +238,11 @@ public final class OpenAiEmulator implements AutoCloseable {
 
     private String models() {
         ObjectNode list = JSON.createObjectNode().put("object", "list");
-        list.putArray("data").addObject().put("id", serving.model().name()).put("object", "model")
+        ObjectNode card = list.putArray("data").addObject().put("id", serving.model().name()).put("object", "model")
                 .put("created", created).put("owned_by", "sluice-emulator");
+        if (options.dialect().listsServedContext()) {
+            card.put("max_model_len", SERVED_CONTEXT);
+        }
         return list.toString();
     }
 
