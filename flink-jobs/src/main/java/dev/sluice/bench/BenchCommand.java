@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.chaos.ChaosBench;
 import dev.sluice.chaos.ChaosScenario;
 import dev.sluice.chaos.PoisonReport;
@@ -45,6 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-batch-size", defaultValue = "64",
             description = "the gateway's largest batch per call (default: ${DEFAULT-VALUE})")
     int maxBatchSize;
+
+    @Option(names = "--protocol", defaultValue = "triton", description = "saturation: the clients' protocol, "
+            + "triton (gRPC) or openai (HTTP, beside Sluice over gRPC) (default: ${DEFAULT-VALUE})")
+    String protocol;
 
     @Option(names = "--results", defaultValue = "bench-results",
             description = "folder for the JSON results (default: ${DEFAULT-VALUE})")
@@ -107,7 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ObjectNode result = switch (scenario) {
             case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
-                    System.out).run();
+                    Protocol.parse(protocol), System.out).run();
             case "priority" -> new PriorityBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     System.out).run();
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)

@@ -2,15 +2,21 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.BackendSpec;
+import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcChannels;
+import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.openai.OpenAiBackend;
+import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.backend.triton.TritonBackend;
 import dev.sluice.backend.triton.TritonModelOptions;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
+import dev.sluice.emulator.openai.Dialect;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.GatewayOptions;
 import dev.sluice.serde.JsonAvro;
@@ -37,6 +43,8 @@ import java.util.function.Function;
 final class SaturationBench {
 
     private static final String MODEL = "ensemble";
+    /** Far beyond any one request's time here: the benchmark measures the server, not timeouts. */
+    private static final Duration CALL_TIMEOUT = Duration.ofMinutes(10);
     static final int ML_PREDICT_CONCURRENCY = 10;
     static final int ML_PREDICT_SUBTASKS = 2;
 
@@ -44,14 +52,32 @@ final class SaturationBench {
     private final double timeScale;
     private final int prompts;
     private final GatewayOptions gateway;
+    private final Protocol protocol;
     private final PrintStream out;
 
-    SaturationBench(CostModel cost, double timeScale, int prompts, GatewayOptions gateway, PrintStream out) {
+    /**
+     * @param protocol {@code TRITON}, the clients over Triton's gRPC protocol; or {@code OPENAI}, the same clients
+     *     over the OpenAI-compatible HTTP API (the emulator in vLLM's dialect), and Sluice over Triton beside them
+     */
+    SaturationBench(CostModel cost, double timeScale, int prompts, GatewayOptions gateway, Protocol protocol,
+            PrintStream out) {
+        if (protocol != Protocol.TRITON && protocol != Protocol.OPENAI) {
+            throw new IllegalArgumentException("saturation runs over triton or openai, not " + protocol);
+        }
         this.cost = cost;
         this.timeScale = timeScale;
         this.prompts = prompts;
         this.gateway = gateway;
+        this.protocol = protocol;
         this.out = out;
+    }
+
+    /** A server on a fresh emulated GPU, and a backend that calls it. */
+    private interface Served extends AutoCloseable {
+        InferenceBackend backend();
+
+        @Override
+        void close();
     }
 
     /**
@@ -72,28 +98,30 @@ final class SaturationBench {
     }
 
     ObjectNode run() throws Exception {
-        List<Run> runs = List.of(
-                measure("sluice", backend -> {
-                    Gateway sluice = new Gateway(backend, gateway);
-                    return request -> sluice.submit(request, false, 0).thenApply(Gateway.Answer::result);
-                }),
-                measure("naive", backend -> request -> backend.generate(List.of(request))
+        List<Run> runs = new ArrayList<>(List.of(
+                measure("sluice", protocol, this::sluice),
+                measure("naive", protocol, backend -> request -> backend.generate(List.of(request))
                         .thenApply(results -> results.get(0))),
-                measure("ml_predict", backend -> {
+                measure("ml_predict", protocol, backend -> {
                     Semaphore inFlight = new Semaphore(ML_PREDICT_CONCURRENCY * ML_PREDICT_SUBTASKS);
                     return request -> {
                         inFlight.acquireUninterruptibly();
                         return backend.generate(List.of(request)).thenApply(results -> results.get(0))
                                 .whenComplete((result, failure) -> inFlight.release());
                     };
-                }));
-        out.printf("%-10s %16s %16s %8s %12s%n", "client", "out tokens/s", "possible", "ratio", "mean batch");
+                })));
+        if (protocol == Protocol.OPENAI) {
+            // The gRPC path on the same profile, in the same run: what the HTTP path costs or gains.
+            runs.add(measure("sluice_grpc", Protocol.TRITON, this::sluice));
+        }
+        out.printf("%-11s %16s %16s %8s %12s%n", "client", "out tokens/s", "possible", "ratio", "mean batch");
         ObjectNode json = JsonAvro.mapper().createObjectNode();
-        json.put("scenario", "saturation").put("profile", cost.name()).put("prompts", prompts)
+        json.put("scenario", "saturation").put("protocol", protocol.name().toLowerCase(Locale.ROOT))
+                .put("profile", cost.name()).put("prompts", prompts)
                 .put("time_scale", timeScale).put("gateway_max_batch_size", gateway.maxBatchSize());
         ArrayNode results = json.putArray("runs");
         for (Run run : runs) {
-            out.printf(Locale.ROOT, "%-10s %16.0f %16.0f %8.3f %12.1f%n", run.client(), run.tokensPerSecond(),
+            out.printf(Locale.ROOT, "%-11s %16.0f %16.0f %8.3f %12.1f%n", run.client(), run.tokensPerSecond(),
                     run.possible(), run.ratio(), run.meanBatch());
             results.addObject().put("client", run.client()).put("tokens_per_second", run.tokensPerSecond())
                     .put("possible", run.possible()).put("ratio", run.ratio()).put("mean_batch", run.meanBatch())
@@ -106,41 +134,80 @@ final class SaturationBench {
         json.put("sluice_ratio", sluice.ratio())
                 .put("sluice_over_naive", sluice.tokensPerSecond() / naive.tokensPerSecond())
                 .put("sluice_over_ml_predict", sluice.tokensPerSecond() / mlPredict.tokensPerSecond());
+        String overGrpc = "";
+        if (protocol == Protocol.OPENAI) {
+            double ratio = sluice.tokensPerSecond() / runs.get(3).tokensPerSecond();
+            json.put("sluice_http_over_grpc", ratio);
+            overGrpc = String.format(Locale.ROOT, "; sluice http/grpc %.2f", ratio);
+        }
         out.printf(Locale.ROOT, "ratio: sluice %.3f of possible; naive %.3f; ml_predict pattern %.3f; "
-                + "sluice/naive %.2f; sluice/ml_predict %.2f%n", sluice.ratio(), naive.ratio(), mlPredict.ratio(),
+                + "sluice/naive %.2f; sluice/ml_predict %.2f%s%n", sluice.ratio(), naive.ratio(), mlPredict.ratio(),
                 sluice.tokensPerSecond() / naive.tokensPerSecond(),
-                sluice.tokensPerSecond() / mlPredict.tokensPerSecond());
+                sluice.tokensPerSecond() / mlPredict.tokensPerSecond(), overGrpc);
         return json;
     }
 
-    private Run measure(String client,
-            Function<TritonBackend, Function<GenerationRequest, CompletableFuture<GenerationResult>>> clientFactory)
+    /** Sluice's gateway over {@code backend}: batches where the protocol batches, adaptive concurrency. */
+    private Function<GenerationRequest, CompletableFuture<GenerationResult>> sluice(InferenceBackend backend) {
+        Gateway sluice = new Gateway(backend, gateway);
+        return request -> sluice.submit(request, false, 0).thenApply(Gateway.Answer::result);
+    }
+
+    private Run measure(String client, Protocol over,
+            Function<InferenceBackend, Function<GenerationRequest, CompletableFuture<GenerationResult>>> clientFactory)
             throws Exception {
         InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
-        try (EmulatorServer server = EmulatorServer.builder().model(EmulatedModel.ensemble(MODEL, engine, 64))
-                .start()) {
-            ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
-            try {
-                TritonBackend backend = new TritonBackend(channel, server.endpoint(),
-                        TritonModelOptions.ofDefaults(MODEL));
-                backend.checkReady(Duration.ofSeconds(30));
-                Function<GenerationRequest, CompletableFuture<GenerationResult>> send = clientFactory.apply(backend);
-                List<CompletableFuture<GenerationResult>> answers = new ArrayList<>(prompts);
-                ThroughputProbe probe = new ThroughputProbe(engine);
-                for (int i = 0; i < prompts; i++) {
-                    answers.add(send.apply(GenerationRequest.of("p" + i, Workload.prompt(i), Workload.MAX_TOKENS)));
-                }
-                List<GenerationResult> results = answers.stream().map(CompletableFuture::join).toList();
-                probe.close();
-                double meanPrompt = results.stream().mapToInt(GenerationResult::promptTokens).average().orElse(0);
-                double meanOutput = results.stream().mapToInt(GenerationResult::completionTokens).average().orElse(0);
-                double possible = cost.maxOutputTokensPerSecond((int) Math.round(meanPrompt),
-                        (int) Math.round(meanOutput));
-                return new Run(client, probe.steadyTokensPerSecond(timeScale), possible, meanPrompt, meanOutput,
-                        engine.stats().meanBatch());
-            } finally {
-                GrpcChannels.close(channel);
+        try (Served served = serve(over, engine)) {
+            InferenceBackend backend = served.backend();
+            backend.checkReady(Duration.ofSeconds(30));
+            Function<GenerationRequest, CompletableFuture<GenerationResult>> send = clientFactory.apply(backend);
+            List<CompletableFuture<GenerationResult>> answers = new ArrayList<>(prompts);
+            ThroughputProbe probe = new ThroughputProbe(engine);
+            for (int i = 0; i < prompts; i++) {
+                answers.add(send.apply(GenerationRequest.of("p" + i, Workload.prompt(i), Workload.MAX_TOKENS)));
             }
+            List<GenerationResult> results = answers.stream().map(CompletableFuture::join).toList();
+            probe.close();
+            double meanPrompt = results.stream().mapToInt(GenerationResult::promptTokens).average().orElse(0);
+            double meanOutput = results.stream().mapToInt(GenerationResult::completionTokens).average().orElse(0);
+            double possible = cost.maxOutputTokensPerSecond((int) Math.round(meanPrompt),
+                    (int) Math.round(meanOutput));
+            return new Run(client, probe.steadyTokensPerSecond(timeScale), possible, meanPrompt, meanOutput,
+                    engine.stats().meanBatch());
         }
+    }
+
+    /** {@code engine} behind an emulated Triton ensemble, or behind vLLM's OpenAI-compatible server. */
+    private static Served serve(Protocol over, InflightBatchingEngine engine) {
+        if (over == Protocol.OPENAI) {
+            // No prefix cache, as the Triton ensemble has none: the two paths differ only in protocol.
+            EmulatorServer server = EmulatorServer.builder().protocol(Protocol.OPENAI).dialect(Dialect.VLLM)
+                    .model(new EmulatedModel(MODEL, engine, 0, EmulatedModel.TritonTensorProfile.LLM_API, false, null))
+                    .start();
+            OpenAiBackend backend = OpenAiBackend.open(new BackendSpec(Protocol.OPENAI, server.endpoint(), MODEL, 0,
+                    null, null, null, null, null, CALL_TIMEOUT, false, OpenAiServer.VLLM, false));
+            return new Served() {
+                public InferenceBackend backend() {
+                    return backend;
+                }
+
+                public void close() {
+                    server.close();
+                }
+            };
+        }
+        EmulatorServer server = EmulatorServer.builder().model(EmulatedModel.ensemble(MODEL, engine, 64)).start();
+        ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
+        TritonBackend backend = new TritonBackend(channel, server.endpoint(), TritonModelOptions.ofDefaults(MODEL));
+        return new Served() {
+            public InferenceBackend backend() {
+                return backend;
+            }
+
+            public void close() {
+                GrpcChannels.close(channel);
+                server.close();
+            }
+        };
     }
 }

@@ -58,6 +58,18 @@ class BenchSmokeITCase {
         assertThat(run.json().path("sluice_ratio").asDouble()).isPositive();
     }
 
+    /** Over HTTP, the same clients, and Sluice over gRPC beside them on the same profile. */
+    @Test
+    void saturationOverOpenAiComparesTheHttpPathWithTheGrpcPath(@TempDir Path results) throws Exception {
+        Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20", "--protocol", "openai");
+
+        assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("sluice http/grpc");
+        assertThat(run.json().path("protocol").asText()).isEqualTo("openai");
+        assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText())
+                .containsExactly("sluice", "naive", "ml_predict", "sluice_grpc");
+        assertThat(run.json().path("sluice_http_over_grpc").asDouble()).isPositive();
+    }
+
     @Test
     void priorityPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
         Run run = bench(results, "priority", "--prompts", "60", "--time-scale", "20");
