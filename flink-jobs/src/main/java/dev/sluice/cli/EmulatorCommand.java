@@ -1,12 +1,13 @@
 package dev.sluice.cli;
 
 import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
-import dev.sluice.emulator.openai.Dialect;
 import dev.sluice.emulator.InflightBatchingEngine;
+import dev.sluice.emulator.openai.Dialect;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,8 +25,8 @@ final class EmulatorCommand implements Callable<Integer> {
     String protocol;
 
     @Option(names = "--dialect", defaultValue = "vllm",
-            description = "openai: whose OpenAI-compatible server to play: vllm, sglang, tgi, llama-cpp, ollama or "
-                    + "trtllm-serve (default: ${DEFAULT-VALUE})")
+            description = "openai: whose OpenAI-compatible server to play: vllm, sglang, tgi, llama-cpp, ollama, "
+                    + "trtllm-serve, or openai (vLLM's) (default: ${DEFAULT-VALUE})")
     String dialect;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
@@ -78,7 +79,7 @@ final class EmulatorCommand implements Callable<Integer> {
         Protocol wire = Protocol.parse(protocol);
         CostModel cost = CostModel.named(profile);
         EmulatorServer.Builder builder = EmulatorServer.builder().host(host).port(port).protocol(wire)
-                .dialect(Dialect.parse(dialect));
+                .dialect(Dialect.playing(OpenAiServer.parse(dialect)));
         for (String name : models) {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
             builder.model(wire != Protocol.TRITON ? EmulatedModel.sglang(name, engine)

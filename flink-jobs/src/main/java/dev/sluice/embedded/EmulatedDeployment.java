@@ -1,7 +1,6 @@
 package dev.sluice.embedded;
 
 import dev.sluice.backend.BackendSpec.Protocol;
-import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
@@ -46,7 +45,7 @@ public final class EmulatedDeployment implements AutoCloseable {
                 // Served under the deployment's served-name, as the backend asks for it; with a prefix cache, as
                 // vLLM's and SGLang's have.
                 EmulatorServer server = EmulatorServer.builder().protocol(Protocol.OPENAI)
-                        .dialect(dialect(model.openAiServer()))
+                        .dialect(Dialect.playing(model.openAiServer()))
                         .model(EmulatedModel.sglang(model.servedName(), engine)).start();
                 servers.add(server);
                 endpoints.put(model.id(), server.endpoint());
@@ -77,10 +76,5 @@ public final class EmulatedDeployment implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(EmulatorServer::close);
-    }
-
-    /** The emulator's dialect for a deployment's server; OpenAI's own API is played by vLLM's, which follows it. */
-    private static Dialect dialect(OpenAiServer server) {
-        return server == OpenAiServer.OPENAI ? Dialect.VLLM : Dialect.valueOf(server.name());
     }
 }

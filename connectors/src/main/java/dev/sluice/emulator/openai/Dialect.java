@@ -1,9 +1,9 @@
 package dev.sluice.emulator.openai;
 
+import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.emulator.openai.Health.Body;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The OpenAI-compatible server an {@link OpenAiEmulator} plays: what each serving framework does differently
@@ -154,13 +154,11 @@ public enum Dialect {
         return this == VLLM;
     }
 
-    /** Parses {@code vllm}, {@code llama-cpp}, {@code trtllm-serve} and the others, as the catalog's {@code server}. */
-    public static Dialect parse(String name) {
-        try {
-            return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown dialect '" + name
-                    + "': use vllm, sglang, tgi, llama-cpp, ollama or trtllm-serve");
-        }
+    /**
+     * The dialect that plays {@code server}: its own, and for OpenAI's API as specified vLLM's, which follows it
+     * most closely.
+     */
+    public static Dialect playing(OpenAiServer server) {
+        return server == OpenAiServer.OPENAI ? VLLM : valueOf(server.name());
     }
 }
