@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Tests for {@link CostModel}. */
 class CostModelTest {
@@ -26,6 +28,36 @@ class CostModelTest {
         assertThat(max).isCloseTo(21_700, within(1_000.0));
         CostModel wider = new CostModel("wide", 4_000_000, 12_000, 18_000, 65_000, 1024, 980_000, 1_000_000);
         assertThat(wider.maxOutputTokensPerSecond(128, 128)).isGreaterThan(max);
+    }
+
+    /**
+     * Each row of TensorRT-LLM's published Llama-3.1-8B FP8 H100 TP1 table (output tokens/s, {@code trtllm-bench},
+     * all requests at once; {@code NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md}, v1.0 revision)
+     * against the profile's maximum, and the error the README states for it: with 256 active sequences, where the
+     * engine's default is 2048, and with 2048. A change to the profile that moves any row fails here until the
+     * README says so.
+     */
+    @ParameterizedTest(name = "{0}/{1}")
+    @CsvSource({
+        "128, 128, 28312, -24.0, 7.7",
+        "128, 2048, 22714, -10.7, 3.4",
+        "128, 4096, 14325, 1.3, 1.3",
+        "500, 2000, 17660, -3.2, 6.7",
+        "1000, 1000, 15220, -6.2, 5.0",
+        "1000, 2000, 13899, 0.9, 5.9",
+        "2048, 128, 3450, -7.0, -5.0",
+        "2048, 2048, 9305, 8.1, 8.1",
+        "5000, 500, 3459, 2.2, 2.2",
+        "20000, 2000, 1351, 16.6, 16.6"})
+    void eachPublishedRowIsMetWithinItsStatedError(int promptTokens, int outputTokens, int published,
+            double statedErrorPercent, double errorWithEngineDefaultPercent) {
+        CostModel engineDefault = new CostModel("2048 active", 4_000_000, 12_000, 18_000, 65_000, 2048, 980_000,
+                1_000_000);
+
+        assertThat(100 * (profile.maxOutputTokensPerSecond(promptTokens, outputTokens) / published - 1))
+                .isCloseTo(statedErrorPercent, within(0.05));
+        assertThat(100 * (engineDefault.maxOutputTokensPerSecond(promptTokens, outputTokens) / published - 1))
+                .isCloseTo(errorWithEngineDefaultPercent, within(0.05));
     }
 
     @Test
