@@ -187,10 +187,12 @@ final class SaturationBench {
             OpenAiBackend backend = OpenAiBackend.open(new BackendSpec(Protocol.OPENAI, server.endpoint(), MODEL, 0,
                     null, null, null, null, null, CALL_TIMEOUT, false, OpenAiServer.VLLM, false));
             return new Served() {
+                @Override
                 public InferenceBackend backend() {
                     return backend;
                 }
 
+                @Override
                 public void close() {
                     server.close();
                 }
@@ -200,10 +202,12 @@ final class SaturationBench {
         ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
         TritonBackend backend = new TritonBackend(channel, server.endpoint(), TritonModelOptions.ofDefaults(MODEL));
         return new Served() {
+            @Override
             public InferenceBackend backend() {
                 return backend;
             }
 
+            @Override
             public void close() {
                 GrpcChannels.close(channel);
                 server.close();

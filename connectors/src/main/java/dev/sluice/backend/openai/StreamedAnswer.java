@@ -86,8 +86,10 @@ final class StreamedAnswer {
                 ? Optional.of(usage.get(field).asInt()) : Optional.empty();
     }
 
-    /** {@code length} when the token limit ended it, else {@code stop}: TGI's {@code stop_sequence} and
-     * {@code eos_token}, and a tool call, are the model stopping. */
+    /**
+     * {@code length} when the token limit ended it, else {@code stop}: TGI's {@code stop_sequence} and
+     * {@code eos_token}, and a tool call, are the model stopping.
+     */
     static String finishReason(String reported) {
         return reported.equals("length") ? "length" : "stop";
     }

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.backend.PemTls;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.Faults;
@@ -137,7 +138,7 @@ public final class OpenAiEmulator implements AutoCloseable {
                 return HttpServer.create(address, 64);
             }
             // The files are read before binding, so a bad one leaves no socket behind.
-            SSLContext tls = ServerTls.context(options.tls().certificateChain(), options.tls().privateKey());
+            SSLContext tls = PemTls.context(null, options.tls().certificateChain(), options.tls().privateKey());
             HttpsServer https = HttpsServer.create(address, 64);
             https.setHttpsConfigurator(new HttpsConfigurator(tls));
             return https;

@@ -14,12 +14,16 @@ import dev.sluice.backend.ChatTurn;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.OutputConstraint;
+import dev.sluice.backend.TransportSecurity;
+import dev.sluice.backend.security.TestCertificates;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
 import dev.sluice.emulator.openai.Dialect;
 import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -158,6 +163,29 @@ class OpenAiBackendITCase {
                     .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.isRetryable()).isFalse())
                     .hasMessageContaining("not 'other'");
         }
+    }
+
+    /** TLS from the deployment's PEM files: the server's certificate must chain to the deployment's CA. */
+    @Test
+    void tlsTrustsTheDeploymentsCaAndNothingElse(@TempDir Path directory) throws Exception {
+        TestCertificates certificates = new TestCertificates(directory);
+        TestCertificates strangers = new TestCertificates(Files.createDirectory(directory.resolve("other")));
+        try (EmulatorServer server = EmulatorServer.builder().protocol(Protocol.OPENAI).dialect(Dialect.VLLM)
+                .tls(certificates.serverCertificate.toFile(), certificates.serverKey.toFile(), null)
+                .model(EmulatedModel.sglang(MODEL, engine(20))).start();
+                OpenAiBackend trusting = backend(server, certificates.caCertificate);
+                OpenAiBackend distrusting = backend(server, strangers.caCertificate)) {
+            trusting.checkReady(Duration.ofSeconds(5));
+            assertThat(generate(trusting, GenerationRequest.of("tls", "p", 4)).text()).isNotEmpty();
+            assertThatThrownBy(() -> distrusting.checkReady(Duration.ofSeconds(5)))
+                    .isInstanceOf(BackendException.class).hasMessageContaining("SSLHandshakeException");
+        }
+    }
+
+    private static OpenAiBackend backend(EmulatorServer server, Path caCertificate) {
+        return OpenAiBackend.open(new BackendSpec(Protocol.OPENAI, server.endpoint(), MODEL, 0, null, null, null,
+                new TransportSecurity(caCertificate, null, null, null), CallCredentials.none(), Duration.ofSeconds(10),
+                false, OpenAiServer.VLLM, false));
     }
 
     /** The request's own deadline bounds the whole stream, and cancelling closes it: the GPU stops on it. */
