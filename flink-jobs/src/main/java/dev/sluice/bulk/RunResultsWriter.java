@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * Writes a bulk run's results in input order, one JSON line per item served, and its errors to a file of their
@@ -49,11 +47,38 @@ public final class RunResultsWriter {
      */
     public record Summary(int items, int served, int errors, Verdict verdict) {}
 
-    static final String PART_SEPARATOR = "\n\n";
+    /** The form of the lines: this writer's own, or another API's, such as the Batch API's. */
+    public interface Lines {
+
+        /** The results line of item {@code index}, every part of which has a completion. */
+        ObjectNode served(long index, Collection<Completion> parts);
+
+        /** The errors line of item {@code index}, which was not served; {@code item} null when it has no outcome. */
+        ObjectNode unserved(long index, RunOutcomes.Item item, RunStatus status);
+    }
+
+    /** Sluice's lines, as {@code sluice bulk collect} writes them. */
+    public static final Lines BULK = new Lines() {
+        @Override
+        public ObjectNode served(long index, Collection<Completion> parts) {
+            return RunResultsWriter.served(index, parts);
+        }
+
+        @Override
+        public ObjectNode unserved(long index, RunOutcomes.Item item, RunStatus status) {
+            return error(index, item, status);
+        }
+    };
 
     private RunResultsWriter() {}
 
     public static Summary write(RunState state, RunOutcomes outcomes, Path results, Path errors) throws IOException {
+        return write(state, outcomes, results, errors, BULK);
+    }
+
+    /** Writes the run's lines in the form {@code lines} gives them. */
+    public static Summary write(RunState state, RunOutcomes outcomes, Path results, Path errors, Lines lines)
+            throws IOException {
         ObjectMapper json = JsonAvro.mapper();
         int total = state.getTotalItems() == null ? 0 : state.getTotalItems();
         int served = 0;
@@ -61,16 +86,13 @@ public final class RunResultsWriter {
                 BufferedWriter err = Files.newBufferedWriter(errors, StandardCharsets.UTF_8)) {
             for (long index = 0; index < total; index++) {
                 RunOutcomes.Item item = outcomes.item(index);
-                ObjectNode line = json.createObjectNode();
                 // Served once every part has a completion, even if a later copy of a part was rejected.
                 if (item != null && item.isServed()) {
-                    served(line, index, item.parts().values());
-                    out.write(json.writeValueAsString(line));
+                    out.write(json.writeValueAsString(lines.served(index, item.parts().values())));
                     out.newLine();
                     served++;
                 } else {
-                    error(line, index, item, state.getStatus());
-                    err.write(json.writeValueAsString(line));
+                    err.write(json.writeValueAsString(lines.unserved(index, item, state.getStatus())));
                     err.newLine();
                 }
             }
@@ -82,25 +104,26 @@ public final class RunResultsWriter {
         return new Summary(total, served, total - served, verdict);
     }
 
-    private static void served(ObjectNode line, long index, Collection<Completion> parts) {
-        Completion first = parts.iterator().next();
-        line.put("custom_id", first.getItemId());
+    private static ObjectNode served(long index, Collection<Completion> parts) {
+        ServedItem served = ServedItem.of(parts);
+        ObjectNode line = JsonAvro.mapper().createObjectNode();
+        line.put("custom_id", served.customId());
         line.put("index", index);
-        line.put("text", parts.stream().map(Completion::getText).collect(Collectors.joining(PART_SEPARATOR)));
-        line.put("model", parts.stream().map(Completion::getModelId).distinct().collect(Collectors.joining(",")));
+        line.put("text", served.text());
+        line.put("model", served.models());
         // What the licence asks of whoever uses this text: every part's model's, once each.
-        line.put("license", parts.stream().map(Completion::getLicense).filter(Objects::nonNull).distinct()
-                .collect(Collectors.joining(",")));
+        line.put("license", served.license());
         ArrayNode obligations = line.putArray("obligations");
-        parts.stream().flatMap(part -> part.getObligations().stream()).distinct().forEach(obligations::add);
-        line.put("finish_reason", parts.stream().anyMatch(p -> "length".equals(p.getFinishReason())) ? "length"
-                : first.getFinishReason());
-        line.put("prompt_tokens", parts.stream().mapToInt(Completion::getPromptTokens).sum());
-        line.put("completion_tokens", parts.stream().mapToInt(Completion::getCompletionTokens).sum());
-        line.put("parts", parts.size());
+        served.obligations().forEach(obligations::add);
+        line.put("finish_reason", served.finishReason());
+        line.put("prompt_tokens", served.promptTokens());
+        line.put("completion_tokens", served.completionTokens());
+        line.put("parts", served.parts());
+        return line;
     }
 
-    private static void error(ObjectNode line, long index, RunOutcomes.Item item, RunStatus status) {
+    private static ObjectNode error(long index, RunOutcomes.Item item, RunStatus status) {
+        ObjectNode line = JsonAvro.mapper().createObjectNode();
         Reject reject = item == null ? null : item.reject();
         line.put("custom_id", reject != null ? reject.getItemId()
                 : item != null ? item.parts().firstEntry().getValue().getItemId() : null);
@@ -115,5 +138,6 @@ public final class RunResultsWriter {
             line.put("reason", "NO_OUTCOME");
             line.put("message", "no outcome yet; the run is " + status.name().toLowerCase(java.util.Locale.ROOT));
         }
+        return line;
     }
 }

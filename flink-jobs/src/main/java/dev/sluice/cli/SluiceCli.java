@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         version = "sluice 0.1.0",
         description = "Streaming batch inference for open-weight LLMs: Kafka in, Flink, gRPC inference servers, Kafka out.",
         subcommands = {DemoCommand.class, RunCommand.class, RouteCommand.class, CatalogCommand.class, BulkCommand.class,
-            EmulatorCommand.class, BenchCommand.class, TopicsCommand.class,
+            EmulatorCommand.class, BenchCommand.class, TopicsCommand.class, ServeCommand.class,
             TailCommand.class, TopCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli {
 

@@ -21,7 +21,8 @@ import java.util.Optional;
  */
 public record SluiceConfig(
         KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog,
-        SummarySettings summary, MetricsSettings metrics, ControlPlaneSettings controlPlane) implements Serializable {
+        SummarySettings summary, MetricsSettings metrics, ControlPlaneSettings controlPlane, ServeSettings serve)
+        implements Serializable {
 
     public SluiceConfig {
         Objects.requireNonNull(kafka, "kafka section is required");
@@ -32,7 +33,14 @@ public record SluiceConfig(
         summary = summary == null ? SummarySettings.ofDefaults() : summary;
         metrics = metrics == null ? MetricsSettings.ofDefaults() : metrics;
         controlPlane = controlPlane == null ? ControlPlaneSettings.ofDefaults() : controlPlane;
+        serve = serve == null ? ServeSettings.ofDefaults() : serve;
         TransactionTimeouts.check(kafka, job);
+    }
+
+    /** Without a {@code serve} section: its defaults. */
+    public SluiceConfig(KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway,
+            String catalog, SummarySettings summary, MetricsSettings metrics, ControlPlaneSettings controlPlane) {
+        this(kafka, job, limits, gateway, catalog, summary, metrics, controlPlane, null);
     }
 
     /**
@@ -41,7 +49,7 @@ public record SluiceConfig(
      */
     public SluiceConfig(
             KafkaSettings kafka, JobSettings job, LimitSettings limits, GatewaySettings gateway, String catalog) {
-        this(kafka, job, limits, gateway, catalog, null, null, null);
+        this(kafka, job, limits, gateway, catalog, null, null, null, null);
     }
 
     /** Reads and checks a YAML file, with the process's environment overrides; see {@link #load(Path, Map)}. */
@@ -90,10 +98,19 @@ public record SluiceConfig(
 
     public SluiceConfig withBootstrapServers(String bootstrapServers) {
         return new SluiceConfig(kafka.withBootstrapServers(bootstrapServers), job, limits, gateway, catalog, summary,
-                metrics, controlPlane);
+                metrics, controlPlane, serve);
     }
 
     public SluiceConfig withMetrics(MetricsSettings settings) {
-        return new SluiceConfig(kafka, job, limits, gateway, catalog, summary, settings, controlPlane);
+        return new SluiceConfig(kafka, job, limits, gateway, catalog, summary, settings, controlPlane, serve);
+    }
+
+    public SluiceConfig withServe(ServeSettings settings) {
+        return new SluiceConfig(kafka, job, limits, gateway, catalog, summary, metrics, controlPlane, settings);
+    }
+
+    /** A path of the {@code serve} section, relative as {@link #catalogPath}. */
+    public Path servePath(Path configFile, String file) {
+        return besides(configFile, file);
     }
 }

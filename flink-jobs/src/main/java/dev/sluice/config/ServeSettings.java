@@ -1,0 +1,87 @@
+package dev.sluice.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code sluice serve}: where the OpenAI Files and Batches API listens, where its files live, how large they may be,
+ * and which API keys act for which tenant.
+ *
+ * @param listen {@code host:port} to listen on; default {@code localhost:8089}
+ * @param files the folder holding uploaded and produced files and the batches' records, relative to the folder of
+ *     {@code sluice.yaml} unless absolute; default {@code sluice-files}
+ * @param maxFileBytes the largest upload; default 200 MiB, the hosted API's limit for a batch input
+ * @param maxBatchLines the most requests in one batch's input; default 50,000, as the hosted API
+ * @param fileExpiry how long a file lives when its upload names no {@code expires_after}; default 30 days, as the
+ *     hosted API keeps batch files
+ * @param apiKeys each key's tenant and the key's SHA-256 in hex: the keys themselves are never stored
+ * @param apiKeysFile a file of more such entries, one {@code tenant sha256-hex} per line (a mounted secret),
+ *     relative as {@code files}
+ * @param pollInterval how often running batches are checked against their runs' state; default 1 s
+ */
+public record ServeSettings(String listen, String files, Long maxFileBytes, Integer maxBatchLines,
+        Duration fileExpiry, List<ApiKey> apiKeys, String apiKeysFile, Duration pollInterval)
+        implements Serializable {
+
+    /** Tenants name folders of the file store: plain characters only. */
+    public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    /**
+     * One API key.
+     *
+     * @param tenant the tenant it acts for
+     * @param sha256 the key's SHA-256, 64 lower-case hex digits (from {@code sluice serve keygen})
+     */
+    public record ApiKey(String tenant, String sha256) implements Serializable {
+
+        public ApiKey {
+            if (tenant == null || !TENANT.matcher(tenant).matches()) {
+                throw new IllegalArgumentException("serve.api-keys: tenant must match " + TENANT.pattern()
+                        + ", got " + tenant);
+            }
+            if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
+                throw new IllegalArgumentException("serve.api-keys: the key of tenant '" + tenant
+                        + "' needs its sha256 as 64 lower-case hex digits");
+            }
+        }
+    }
+
+    public ServeSettings {
+        listen = listen == null ? "localhost:8089" : listen;
+        files = files == null ? "sluice-files" : files;
+        maxFileBytes = maxFileBytes == null ? 200L << 20 : maxFileBytes;
+        maxBatchLines = maxBatchLines == null ? 50_000 : maxBatchLines;
+        fileExpiry = fileExpiry == null ? Duration.ofDays(30) : fileExpiry;
+        apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+        pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
+        if (maxFileBytes < 1 || maxBatchLines < 1) {
+            throw new IllegalArgumentException("serve.max-file-bytes and serve.max-batch-lines must be positive");
+        }
+        if (fileExpiry.isNegative() || fileExpiry.isZero() || pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("serve.file-expiry and serve.poll-interval must be positive");
+        }
+    }
+
+    public static ServeSettings ofDefaults() {
+        return new ServeSettings(null, null, null, null, null, null, null, null);
+    }
+
+    public ServeSettings withListen(String address) {
+        return new ServeSettings(address, files, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
+                pollInterval);
+    }
+
+    public ServeSettings withFiles(String folder) {
+        return new ServeSettings(listen, folder, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
+                pollInterval);
+    }
+
+    public ServeSettings withApiKeys(List<ApiKey> keys) {
+        return new ServeSettings(listen, files, maxFileBytes, maxBatchLines, fileExpiry, keys, apiKeysFile,
+                pollInterval);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.sluice.serve;
+
+import dev.sluice.config.ServeSettings;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.routing.Catalog;
+import java.net.URI;
+import java.nio.file.Path;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * {@code sluice serve}: the OpenAI Files and Batches API in front of bulk runs, on an embedded Jetty. Jetty because
+ * its core API streams a multipart upload to disk as it arrives (a 200 MB input never sits in memory), it runs on
+ * Java 17 with three small jars and no servlet container, and it is kept by the Eclipse Foundation with regular
+ * security releases; the JDK's own server, which the emulator uses, has no multipart parser.
+ */
+public final class ServeServer implements AutoCloseable {
+
+    private final Server server;
+    private final BatchService batches;
+
+    private ServeServer(Server server, BatchService batches) {
+        this.server = server;
+        this.batches = batches;
+    }
+
+    /**
+     * Starts serving.
+     *
+     * @param filesRoot the store's folder ({@code serve.files}, resolved)
+     * @param keys who may call it
+     */
+    public static ServeServer start(SluiceConfig settings, Catalog catalog, Path filesRoot, ApiKeys keys)
+            throws Exception {
+        ServeSettings serve = settings.serve();
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("serve: no API keys configured (serve.api-keys or serve.api-keys-file);"
+                    + " make one with `sluice serve keygen --tenant NAME`");
+        }
+        FileStore files = new FileStore(filesRoot);
+        BatchService batches = new BatchService(settings, catalog, files, filesRoot);
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("sluice-serve");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        HostPort listen = HostPort.parse(serve.listen());
+        connector.setHost(listen.host());
+        connector.setPort(listen.port());
+        server.addConnector(connector);
+        server.setHandler(new BatchApiHandler(keys, files, batches, serve.maxFileBytes(),
+                serve.fileExpiry().toSeconds()));
+        batches.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            batches.close();
+            throw e;
+        }
+        return new ServeServer(server, batches);
+    }
+
+    /** The base URL an OpenAI client is pointed at: {@code http://host:port/v1}. */
+    public URI baseUrl() {
+        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
+        String host = connector.getHost() == null ? "localhost" : connector.getHost();
+        return URI.create("http://" + host + ":" + connector.getLocalPort() + "/v1");
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+        batches.close();
+    }
+
+    /** {@code host:port}; port 0 picks a free one. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String listen) {
+            int colon = listen.lastIndexOf(':');
+            try {
+                return new HostPort(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("serve.listen must be host:port, got '" + listen + "'", e);
+            }
+        }
+    }
+}
