@@ -23,13 +23,13 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos, bulk.")
+                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos, bulk, batch.")
 public final class BenchCommand implements Callable<Integer> {
 
     private static final String POISON = "poison";
 
     @Parameters(index = "0",
-            description = "scenario: saturation, priority, prefix, overhead, memory, chaos or bulk")
+            description = "scenario: saturation, priority, prefix, overhead, memory, chaos, bulk or batch")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "--config", description = "bulk: the demo's configuration, whose catalog it serves "
+    @Option(names = "--config", description = "bulk, batch: the demo's configuration, whose catalog it serves "
             + "(default: ${DEFAULT-VALUE})", defaultValue = "${env:SLUICE_HOME:-.}/config/sluice.yaml")
     Path config;
 
@@ -83,6 +83,13 @@ public final class BenchCommand implements Callable<Integer> {
     private ObjectNode bulk() throws Exception {
         SluiceConfig settings = SluiceConfig.load(config);
         return new BulkBench(settings, Catalog.load(settings.catalogPath(config)), prompts, timeScale, System.out)
+                .run();
+    }
+
+    /** One OpenAI batch file of {@code --prompts} requests through {@code bulk submit} and through the batch API. */
+    private ObjectNode batch() throws Exception {
+        SluiceConfig settings = SluiceConfig.load(config);
+        return new BatchBench(settings, Catalog.load(settings.catalogPath(config)), prompts, timeScale, System.out)
                 .run();
     }
 
@@ -121,8 +128,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "memory" -> new MemoryBench(prompts, System.out).run();
             case "chaos" -> chaos();
             case "bulk" -> bulk();
+            case "batch" -> batch();
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
-                    + "': use saturation, priority, prefix, overhead, memory, chaos or bulk");
+                    + "': use saturation, priority, prefix, overhead, memory, chaos, bulk or batch");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);

@@ -11,12 +11,7 @@ import dev.sluice.bulk.RunResultsWriter;
 import dev.sluice.bulk.RunStates;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.OutputCollector;
-import dev.sluice.embedded.EmbeddedKafka;
-import dev.sluice.embedded.EmulatedDeployment;
-import dev.sluice.emulator.CostModel;
-import dev.sluice.job.LocalJob;
 import dev.sluice.routing.Catalog;
-import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RunState;
@@ -29,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.core.execution.JobClient;
 
 /**
  * The {@code bulk} benchmark: a translation run of {@code items} product descriptions (English to Japanese)
@@ -60,7 +54,7 @@ final class BulkBench {
      * Seconds and tokens of one side; for the run, how many states a follower saw and the longest wait between two
      * (the state commits with the job's checkpoints).
      */
-    private record Side(double seconds, int done, int failed, long completionTokens, int states, double longestGap) {
+    record Side(double seconds, int done, int failed, long completionTokens, int states, double longestGap) {
         double itemsPerSecond() {
             return done / seconds;
         }
@@ -70,21 +64,10 @@ final class BulkBench {
         Path dir = Files.createTempDirectory("sluice-bulk-bench");
         Path input = dir.resolve("catalogue.jsonl");
         Files.write(input, descriptions(items));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                EmulatedDeployment emulators = EmulatedDeployment.start(
-                        catalog.deployed().stream().map(CatalogModel::deployment).toList(),
-                        CostModel.llama8bH100(), timeScale)) {
-            SluiceConfig demo = config.withBootstrapServers(kafka.bootstrapServers());
-            Catalog served = catalog.withEndpoints(emulators.endpoints());
-            kafka.createPipelineTopics(demo.kafka().topics(), demo.job().parallelism());
-            JobClient job = LocalJob.start(demo, served);
-            try {
-                Side plain = plain(demo, served, input);
-                Side bulk = bulk(demo, served, input, dir);
-                return report(plain, bulk);
-            } finally {
-                job.cancel().get();
-            }
+        try (DemoStack stack = DemoStack.start(config, catalog, timeScale)) {
+            Side plain = plain(stack.config(), stack.catalog(), input);
+            Side bulk = submitAndCollect(stack.config(), stack.catalog(), options(input, "catalogue-ja"), dir);
+            return report(plain, bulk);
         }
     }
 
@@ -113,13 +96,14 @@ final class BulkBench {
     }
 
     /** The run submitted, followed until it ends, and collected into files, as {@code submit --wait} does. */
-    private Side bulk(SluiceConfig demo, Catalog served, Path input, Path dir) throws Exception {
-        String runId = "catalogue-ja";
+    static Side submitAndCollect(SluiceConfig demo, Catalog served, BulkSubmitter.Options options, Path dir)
+            throws Exception {
+        String runId = options.runId();
+        String tenant = options.tenant();
         long started = System.nanoTime();
         try (RunPublisher publisher = new RunPublisher(demo.kafka());
-                RunStates states = new RunStates(demo.kafka(), TENANT, runId)) {
-            BulkSubmitter.Result result = new BulkSubmitter(demo, served, publisher).submit(options(input, runId),
-                    null);
+                RunStates states = new RunStates(demo.kafka(), tenant, runId)) {
+            BulkSubmitter.Result result = new BulkSubmitter(demo, served, publisher).submit(options, null);
             if (result.error() != null) {
                 throw new IllegalStateException(result.error());
             }
@@ -127,8 +111,8 @@ final class BulkBench {
             RunState last = states.awaitFinal(0, Duration.ofMinutes(30), state -> seen.add(System.nanoTime())).orElseThrow(
                     () -> new IllegalStateException("the run did not end within 30 minutes"));
             RunResultsWriter.Summary summary = RunResultsWriter.write(last,
-                    RunOutcomes.read(demo.kafka(), TENANT, runId), dir.resolve("results.jsonl"),
-                    dir.resolve("errors.jsonl"));
+                    RunOutcomes.read(demo.kafka(), tenant, runId), dir.resolve(runId + ".results.jsonl"),
+                    dir.resolve(runId + ".errors.jsonl"));
             double seconds = (System.nanoTime() - started) / 1e9;
             double longestGap = 0;
             for (int i = 1; i < seen.size(); i++) {
@@ -137,6 +121,12 @@ final class BulkBench {
             return new Side(seconds, summary.served(), summary.errors(), last.getCompletionTokens(), seen.size(),
                     longestGap);
         }
+    }
+
+    /** A custom run of {@code input} (the prompts as they are), 25 requests a batch, an hour to finish. */
+    static BulkSubmitter.Options customRun(Path input, String runId, String tenant) {
+        return new BulkSubmitter.Options(input, BulkSubmitter.Kind.custom, runId, tenant, null, null, null, null,
+                null, null, Duration.ofHours(1), 25);
     }
 
     private BulkSubmitter.Options options(Path input, String runId) {
@@ -164,6 +154,10 @@ final class BulkBench {
     }
 
     private void row(String name, Side side) {
+        row(out, name, side);
+    }
+
+    static void row(PrintStream out, String name, Side side) {
         out.printf(Locale.ROOT, "%-24s %8d %8d %8.1f %10.1f %16.0f%n", name, side.done(), side.failed(),
                 side.seconds(), side.itemsPerSecond(), side.completionTokens() / side.seconds());
     }

@@ -106,11 +106,20 @@ public final class DemoRunner {
                         prometheus.size(), prometheusPort);
                 prometheus.stream().filter(line -> line.contains("_concurrency_limit{"))
                         .forEach(line -> out.println("  " + briefly(line)));
+                printBatchApiRecipe(demo);
                 List<String> misrouted = RoutingSpread.of(samples.records(), served,
                         demo.limits().toIntakeLimits()).report(collector.completions(), out);
                 return report(judge(collector, positions), collector, complete, readOn, started, misrouted);
             }
         }
+    }
+
+    /** How to send this pipeline OpenAI batch files: two lines to run beside {@code sluice run}. */
+    private void printBatchApiRecipe(SluiceConfig demo) {
+        out.printf("OpenAI Batch API over this pipeline: beside `sluice run`, start `./sluice serve` with a key from "
+                + "`./sluice serve keygen --tenant NAME` in serve.api-keys, then point any OpenAI client at it:%n");
+        out.printf("  ./sluice serve --config config/sluice.yaml%n");
+        out.printf("  export OPENAI_BASE_URL=http://%s/v1 OPENAI_API_KEY=sk-...%n", demo.serve().listen());
     }
 
     /** Sluice's samples on the Prometheus endpoint; none if it cannot be reached, which the demo reports. */

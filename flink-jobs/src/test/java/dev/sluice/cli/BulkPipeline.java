@@ -110,6 +110,10 @@ final class BulkPipeline implements AutoCloseable {
         return config;
     }
 
+    Path configFile() {
+        return configFile;
+    }
+
     /** {@code sluice bulk SUBCOMMAND ARGS...} with the pipeline's config and tenant; its exit code. */
     int bulk(String... args) {
         List<String> all = new ArrayList<>(List.of("bulk", args[0], "--config", configFile.toString(),

@@ -1,0 +1,318 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.batches.Batch;
+import com.openai.models.batches.BatchCreateParams;
+import com.openai.models.batches.BatchError;
+import com.openai.models.batches.BatchListParams;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FileObject;
+import com.openai.models.files.FilePurpose;
+import dev.sluice.schema.PromptBatch;
+import dev.sluice.serde.JsonAvro;
+import dev.sluice.serve.ApiKeys;
+import dev.sluice.terminal.TopicReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code sluice serve} started from the command line in front of a running pipeline, driven by OpenAI's official
+ * Java SDK pointed at its base URL: the hosted Batch API's workflow (upload, create, poll, download the output and
+ * error files, cancel) unchanged, each request's outcome checked by its {@code custom_id}, and one tenant's key
+ * kept out of another's files and batches.
+ */
+class ServeITCase {
+
+    @TempDir
+    static Path dir;
+
+    private static BulkPipeline pipeline;
+    private static Thread serve;
+    private static URI baseUrl;
+    private static String acmeKey;
+    private static String globexKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        acmeKey = ApiKeys.newKey();
+        globexKey = ApiKeys.newKey();
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        pipeline = BulkPipeline.start(dir, "serve", """
+                serve:
+                  listen: localhost:%d
+                  files: served-files
+                  poll-interval: PT0.2S
+                  api-keys:
+                    - {tenant: %s, sha256: %s}
+                    - {tenant: globex, sha256: %s}
+                """.formatted(port, BulkPipeline.TENANT, ApiKeys.hash(acmeKey), ApiKeys.hash(globexKey)));
+        serve = new Thread(() -> new CommandLine(new SluiceCli())
+                .execute("serve", "--config", pipeline.configFile().toString()), "sluice-serve-cli");
+        serve.start();
+        baseUrl = URI.create("http://localhost:" + port + "/v1");
+        awaitHealthy(URI.create("http://localhost:" + port + "/health"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (serve != null) {
+            serve.interrupt();
+            serve.join(Duration.ofSeconds(20).toMillis());
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void theSdksBatchWorkflowRunsUnchangedAndEveryRequestIsAnsweredOnce() throws Exception {
+        OpenAIClient client = client(acmeKey);
+        List<String> ids = IntStream.range(0, 12).mapToObj(i -> "req-" + i).toList();
+        Path input = dir.resolve("requests.jsonl");
+        Files.write(input, ids.stream().map(id -> chatLine(id, "Summarize: the shipment " + id + " left today.", 16))
+                .toList());
+
+        FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
+                .build());
+        assertThat(file.bytes()).isEqualTo(Files.size(input));
+        assertThat(file.filename()).isEqualTo("requests.jsonl");
+        assertThat(file.purpose().asString()).isEqualTo("batch");
+
+        Batch created = client.batches().create(BatchCreateParams.builder().inputFileId(file.id())
+                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                .completionWindow(BatchCreateParams.CompletionWindow._24H)
+                .metadata(BatchCreateParams.Metadata.builder().putAdditionalProperty("job", JsonValue.from("nightly"))
+                        .build())
+                .build());
+        assertThat(created.status()).isEqualTo(Batch.Status.VALIDATING);
+        Batch done = awaitEnd(client, created.id());
+
+        assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+        assertThat(done.requestCounts().orElseThrow().total()).isEqualTo(12);
+        assertThat(done.requestCounts().orElseThrow().completed()).isEqualTo(12);
+        assertThat(done.requestCounts().orElseThrow().failed()).isZero();
+        assertThat(done.inProgressAt()).isPresent();
+        assertThat(done.finalizingAt()).isPresent();
+        assertThat(done.completedAt()).isPresent();
+        assertThat(done.errorFileId()).isEmpty();
+        assertThat(done.usage().orElseThrow().inputTokens()).isPositive();
+        assertThat(done.usage().orElseThrow().outputTokens()).isPositive();
+        assertThat(done.metadata().orElseThrow()._additionalProperties().get("job")).isEqualTo(
+                JsonValue.from("nightly"));
+
+        List<JsonNode> output = content(client, done.outputFileId().orElseThrow());
+        assertThat(output).extracting(line -> line.get("custom_id").asText())
+                .as("every request once, matched by custom_id").containsExactlyInAnyOrderElementsOf(ids);
+        for (JsonNode line : output) {
+            assertThat(line.at("/response/status_code").asInt()).isEqualTo(200);
+            assertThat(line.at("/response/body/object").asText()).isEqualTo("chat.completion");
+            assertThat(line.at("/response/body/model").asText()).isEqualTo("text-model");
+            assertThat(line.at("/response/body/choices/0/message/content").asText()).isNotBlank();
+            assertThat(line.at("/response/body/usage/total_tokens").asInt()).isEqualTo(
+                    line.at("/response/body/usage/prompt_tokens").asInt()
+                            + line.at("/response/body/usage/completion_tokens").asInt());
+            assertThat(line.get("error").isNull()).isTrue();
+        }
+        assertThat(client.batches().list(BatchListParams.builder().limit(1).build()).autoPager().stream()
+                .map(Batch::id).toList()).contains(done.id());
+        // The batch is a bulk run of the key's tenant: the command line sees it as any other.
+        assertThat(pipeline.bulk("status", done.id())).isZero();
+
+        assertThat(client.files().delete(file.id()).deleted()).isTrue();
+        assertThatThrownBy(() -> client.files().retrieve(file.id())).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void aBadInputFailsTheBatchWhileValidatingNamingEachLineAndNothingIsSent() throws Exception {
+        OpenAIClient client = client(acmeKey);
+        Path input = dir.resolve("bad.jsonl");
+        Files.write(input, List.of(
+                chatLine("ok-1", "Hello", 8),
+                "{\"custom_id\": \"broken\", \"method\": \"POST\", ",
+                chatLine("ok-1", "Hello again", 8),
+                chatLine("embed-1", "Embed me", 8).replace("/v1/chat/completions", "/v1/embeddings")));
+        FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
+                .build());
+
+        Batch failed = awaitEnd(client, client.batches().create(BatchCreateParams.builder().inputFileId(file.id())
+                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                .completionWindow(BatchCreateParams.CompletionWindow._24H).build()).id());
+
+        assertThat(failed.status()).isEqualTo(Batch.Status.FAILED);
+        assertThat(failed.failedAt()).isPresent();
+        List<BatchError> errors = failed.errors().orElseThrow().data().orElseThrow();
+        assertThat(errors).extracting(error -> error.line().orElseThrow()).containsExactly(2L, 3L, 4L);
+        assertThat(errors).extracting(error -> error.code().orElseThrow())
+                .containsExactly("invalid_json", "duplicate_custom_id", "invalid_url");
+        assertThat(failed.outputFileId()).isEmpty();
+        try (TopicReader<PromptBatch> prompts = TopicReader.ofType(pipeline.config().kafka(),
+                pipeline.config().kafka().topics().prompts(), PromptBatch.getClassSchema())) {
+            assertThat(prompts.readToEnd()).as("nothing published for a GPU")
+                    .noneMatch(batch -> failed.id().equals(batch.getRunId()));
+        }
+    }
+
+    @Test
+    void aCancelledBatchEndsCancelledWithEachRequestInTheOutputOrTheErrorFileOnce() throws Exception {
+        OpenAIClient client = client(acmeKey);
+        List<String> ids = IntStream.range(0, 400).mapToObj(i -> "c-" + i).toList();
+        Path input = dir.resolve("long.jsonl");
+        Files.write(input, ids.stream().map(id -> chatLine(id, "Write at length about " + id, 256)).toList());
+        FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
+                .build());
+
+        // The server twenty times slower: most of the batch still waits when it is cancelled.
+        pipeline.emulators().servers().forEach(server -> server.faults().slowdown(20));
+        Batch ended;
+        try {
+            Batch created = client.batches().create(BatchCreateParams.builder().inputFileId(file.id())
+                    .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                    .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
+            awaitStatus(client, created.id(), Batch.Status.IN_PROGRESS);
+            Batch cancelling = client.batches().cancel(created.id());
+            assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
+            assertThat(cancelling.cancellingAt()).isPresent();
+            ended = awaitEnd(client, created.id());
+        } finally {
+            pipeline.emulators().servers().forEach(server -> server.faults().clear());
+        }
+
+        assertThat(ended.status()).isEqualTo(Batch.Status.CANCELLED);
+        assertThat(ended.cancelledAt()).isPresent();
+        long completed = ended.requestCounts().orElseThrow().completed();
+        long failed = ended.requestCounts().orElseThrow().failed();
+        assertThat(completed + failed).isEqualTo(400);
+        assertThat(failed).isGreaterThan(200);
+        List<JsonNode> errors = content(client, ended.errorFileId().orElseThrow());
+        List<JsonNode> output = completed == 0 ? List.of() : content(client, ended.outputFileId().orElseThrow());
+        List<String> answered = new ArrayList<>();
+        output.forEach(line -> answered.add(line.get("custom_id").asText()));
+        errors.forEach(line -> answered.add(line.get("custom_id").asText()));
+        assertThat(answered).as("each request once, in one file or the other").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(errors).filteredOn(line -> "batch_cancelled".equals(line.at("/error/code").asText()))
+                .isNotEmpty();
+    }
+
+    @Test
+    void aKeySeesOnlyItsOwnTenantsFilesAndBatches() throws Exception {
+        OpenAIClient acme = client(acmeKey);
+        Path input = dir.resolve("mine.jsonl");
+        Files.write(input, List.of(chatLine("only-1", "Hello", 8)));
+        FileObject file = acme.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
+                .build());
+        Batch batch = acme.batches().create(BatchCreateParams.builder().inputFileId(file.id())
+                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
+
+        OpenAIClient globex = client(globexKey);
+        assertThatThrownBy(() -> globex.batches().retrieve(batch.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> globex.batches().cancel(batch.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> globex.files().retrieve(file.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> globex.files().content(file.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> globex.batches().create(BatchCreateParams.builder().inputFileId(file.id())
+                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                .completionWindow(BatchCreateParams.CompletionWindow._24H).build()))
+                .isInstanceOf(NotFoundException.class);
+        assertThat(globex.batches().list().data()).extracting(Batch::id).doesNotContain(batch.id());
+        assertThat(globex.files().list().data()).extracting(FileObject::id).doesNotContain(file.id());
+        assertThatThrownBy(() -> client("sk-not-a-key").batches().list()).isInstanceOf(UnauthorizedException.class);
+        assertThat(awaitEnd(acme, batch.id()).status()).isEqualTo(Batch.Status.COMPLETED);
+    }
+
+    private static String chatLine(String customId, String prompt, int maxTokens) {
+        return JsonAvro.mapper().createObjectNode().put("custom_id", customId).put("method", "POST")
+                .put("url", "/v1/chat/completions").set("body", JsonAvro.mapper().createObjectNode()
+                        .put("model", "text-model").put("max_tokens", maxTokens)
+                        .set("messages", JsonAvro.mapper().createArrayNode().add(JsonAvro.mapper().createObjectNode()
+                                .put("role", "user").put("content", prompt))))
+                .toString();
+    }
+
+    private static OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(baseUrl.toString()).apiKey(key).maxRetries(0).build();
+    }
+
+    private static List<JsonNode> content(OpenAIClient client, String fileId) throws IOException {
+        try (var response = client.files().content(fileId); InputStream body = response.body()) {
+            List<JsonNode> lines = new ArrayList<>();
+            for (String line : new String(body.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    lines.add(JsonAvro.mapper().readTree(line));
+                }
+            }
+            return lines;
+        }
+    }
+
+    private static Batch awaitEnd(OpenAIClient client, String id) throws InterruptedException {
+        Set<Batch.Status> ended = Set.of(Batch.Status.COMPLETED, Batch.Status.FAILED, Batch.Status.CANCELLED,
+                Batch.Status.EXPIRED);
+        return await(client, id, batch -> ended.contains(batch.status()));
+    }
+
+    private static void awaitStatus(OpenAIClient client, String id, Batch.Status status) throws InterruptedException {
+        await(client, id, batch -> batch.status().equals(status));
+    }
+
+    private static Batch await(OpenAIClient client, String id, java.util.function.Predicate<Batch> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        Batch batch = client.batches().retrieve(id);
+        List<String> seen = new ArrayList<>();
+        while (!condition.test(batch)) {
+            seen.add(batch.status().asString());
+            assertThat(System.nanoTime()).as("batch %s went through %s", id,
+                    seen.stream().distinct().collect(Collectors.joining(", "))).isLessThan(deadline);
+            Thread.sleep(200);
+            batch = client.batches().retrieve(id);
+        }
+        return batch;
+    }
+
+    private static void awaitHealthy(URI health) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            assertThat(System.nanoTime()).as("sluice serve answers %s", health).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+}
