@@ -40,9 +40,10 @@ public final class BulkSubmitter {
 
     /**
      * Run ids become request ids and topic keys: plain characters, and room for the item number after them; no
-     * {@code #} or {@code ~}, which separate the item and the attempt.
+     * {@code #} or {@code ~}, which separate the item and the attempt. An underscore is plain: OpenAI's batch ids are
+     * {@code batch_<hex>}.
      */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
 
     /** Items named by one retry command, so that a large retry stays far within a record's limit. */
     static final int RETRIED_PER_COMMAND = 10_000;
