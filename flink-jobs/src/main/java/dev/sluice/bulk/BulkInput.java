@@ -23,7 +23,7 @@ public final class BulkInput {
      */
     public static List<BulkItem> read(Path input, String textColumn, String idColumn) {
         if (!Files.exists(input)) {
-            throw new InvalidInputException(input + " does not exist");
+            throw new InvalidInputException(Problem.of(Problem.UNREADABLE_INPUT, input + " does not exist"));
         }
         // A root directory has no file name.
         String name = input.getFileName() == null ? input.toString() : input.getFileName().toString();
@@ -36,11 +36,11 @@ public final class BulkInput {
         } else if (lowerName.endsWith(".csv")) {
             items = CsvItems.read(TextFiles.read(input), textColumn, idColumn);
         } else {
-            throw new InvalidInputException(name + ": unsupported input; give a .jsonl, .ndjson or .csv file, "
-                    + "or a directory of text files");
+            throw new InvalidInputException(Problem.of(Problem.UNSUPPORTED_INPUT, name + ": unsupported input; give a "
+                    + ".jsonl, .ndjson or .csv file, or a directory of text files"));
         }
         if (items.isEmpty()) {
-            throw new InvalidInputException(name + " holds no items");
+            throw new InvalidInputException(Problem.of(Problem.EMPTY_FILE, name + " holds no items"));
         }
         return items;
     }

@@ -101,8 +101,9 @@ public final class BulkRequests {
         for (PromptRequest request : requests) {
             int needed = PromptText.contextNeeded(request, maxTokens);
             if (needed > spec.contextTokens()) {
-                problems.add(TextParts.name(item) + ": request " + request.getRequestId() + " needs " + needed
-                        + " tokens of context with its max tokens, more than the model's " + spec.contextTokens());
+                problems.add(Problem.of(Problem.CONTEXT_EXCEEDED, TextParts.name(item) + ": request "
+                        + request.getRequestId() + " needs " + needed + " tokens of context with its max tokens, more "
+                        + "than the model's " + spec.contextTokens()));
             }
         }
         return requests;

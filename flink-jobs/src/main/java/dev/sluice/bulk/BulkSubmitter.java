@@ -77,21 +77,27 @@ public final class BulkSubmitter {
      *
      * @param error why the submission was refused, or null when it was published
      * @param invalid the input itself was at fault (the run has failed), not the run id or a resubmission
+     * @param problems what is wrong with the input when it is invalid, else empty
      * @param items items in the input
      * @param requests requests they became
      * @param published requests published now (on a resubmission, those not published before)
      * @param retried items retried now, as attempt {@code attempt}
      * @param attempt the retry's attempt, 0 when nothing was retried
      */
-    public record Result(String error, boolean invalid, int items, int requests, int published, int retried,
-            int attempt) {
+    public record Result(String error, boolean invalid, List<Problem> problems, int items, int requests,
+            int published, int retried, int attempt) {
 
-        static Result refused(String error) {
-            return new Result(error, false, 0, 0, 0, 0, 0);
+        public Result {
+            problems = List.copyOf(problems);
         }
 
-        static Result invalid(String error) {
-            return new Result(error, true, 0, 0, 0, 0, 0);
+        static Result refused(String error) {
+            return new Result(error, false, List.of(), 0, 0, 0, 0, 0);
+        }
+
+        static Result invalid(List<Problem> problems) {
+            return new Result("invalid input: " + InvalidInputException.describe(problems), true, problems, 0, 0, 0,
+                    0, 0);
         }
 
         public String describe(String runId) {
@@ -169,11 +175,12 @@ public final class BulkSubmitter {
                     options.kind().task, options.sourceLang(), options.targetLang(), template, answerTokens, deadline,
                     chosenContext(options)));
             refuseOversized(options, requests, limits.maxRecordBytes());
-        } catch (InvalidInputException | IllegalArgumentException | UncheckedIOException e) {
-            if (existing == null) {
-                publisher.send(command(options, RunAction.INVALID).setMessage(e.getMessage()).build());
-            }
-            return Result.invalid("invalid input: " + e.getMessage());
+        } catch (InvalidInputException e) {
+            return invalid(options, existing, e.problems());
+        } catch (IllegalArgumentException e) {
+            return invalid(options, existing, List.of(Problem.of(Problem.INVALID_OPTIONS, e.getMessage())));
+        } catch (UncheckedIOException e) {
+            return invalid(options, existing, List.of(Problem.of(Problem.UNREADABLE_INPUT, e.getMessage())));
         }
         String digest = BulkRequests.digest(requests);
         if (existing != null && existing.getInputDigest() != null && !existing.getInputDigest().equals(digest)) {
@@ -205,8 +212,17 @@ public final class BulkSubmitter {
                     retry.items().subList(from, Math.min(from + RETRIED_PER_COMMAND, retry.items().size()))).build());
         }
         publisher.publish(options.tenant(), options.runId(), retry.requests(), perBatch, limits.maxRecordBytes() / 2);
-        return new Result(null, false, items.size(), requests.size(), outstanding.size(), retry.items().size(),
-                retry.attempt());
+        return new Result(null, false, List.of(), items.size(), requests.size(), outstanding.size(),
+                retry.items().size(), retry.attempt());
+    }
+
+    /** Fails a first submission's run with the problems: a resubmitted run was valid before, and stays as it is. */
+    private Result invalid(Options options, RunState existing, List<Problem> problems) {
+        if (existing == null) {
+            publisher.send(command(options, RunAction.INVALID)
+                    .setMessage(InvalidInputException.describe(problems)).build());
+        }
+        return Result.invalid(problems);
     }
 
     /**
@@ -237,10 +253,10 @@ public final class BulkSubmitter {
      * to travel even alone fails the input here.
      */
     private void refuseOversized(Options options, List<PromptRequest> requests, int maxRecordBytes) {
-        List<String> oversized = requests.stream()
+        List<Problem> oversized = requests.stream()
                 .filter(r -> publisher.aloneBytes(options.tenant(), options.runId(), r) > maxRecordBytes)
-                .map(r -> "request " + r.getRequestId() + " of item '" + r.getItemId()
-                        + "' is larger encoded than limits.max-record-bytes (" + maxRecordBytes + ")")
+                .map(r -> Problem.of(Problem.REQUEST_TOO_LARGE, "request " + r.getRequestId() + " of item '"
+                        + r.getItemId() + "' is larger encoded than limits.max-record-bytes (" + maxRecordBytes + ")"))
                 .toList();
         if (!oversized.isEmpty()) {
             throw new InvalidInputException(oversized);
@@ -281,8 +297,8 @@ public final class BulkSubmitter {
                 .setParams(GenerationParams.newBuilder().setMaxTokens(answerTokens).build()).build();
         RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), answerTokens).route(probe);
         if (!decision.isRouted()) {
-            throw new InvalidInputException("no model serves this run for tenant '" + options.tenant() + "': "
-                    + decision.because());
+            throw new InvalidInputException(Problem.of(Problem.NO_MODEL, "no model serves this run for tenant '"
+                    + options.tenant() + "': " + decision.because()));
         }
         return decision.chosen().context();
     }

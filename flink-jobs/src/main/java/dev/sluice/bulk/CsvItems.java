@@ -43,8 +43,8 @@ final class CsvItems {
                 }
             }
         } catch (JsonProcessingException e) {
-            String line = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-            problems.add(line + e.getOriginalMessage());
+            problems.add(e.getLocation() == null ? Problem.of(Problem.INVALID_CSV, e.getOriginalMessage())
+                    : Problem.at(e.getLocation().getLineNr(), Problem.INVALID_CSV, e.getOriginalMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,9 +55,11 @@ final class CsvItems {
     private static int column(List<String> header, String name, Problems problems) {
         int index = header.indexOf(name);
         if (index < 0) {
-            problems.add("column '" + name + "' is not in the header, which has: " + String.join(", ", header));
+            problems.add(Problem.of(Problem.INVALID_COLUMN, "column '" + name + "' is not in the header, which has: "
+                    + String.join(", ", header)));
         } else if (header.lastIndexOf(name) != index) {
-            problems.add("column '" + name + "' appears more than once in the header");
+            problems.add(Problem.of(Problem.INVALID_COLUMN, "column '" + name + "' appears more than once in the "
+                    + "header"));
         }
         return index;
     }
@@ -67,19 +69,25 @@ final class CsvItems {
             Problems problems) {
         String where = "row " + row;
         if (cells.length != header.size()) {
-            problems.add(where + ": " + cells.length + " fields where the header has " + header.size()
-                    + " (a field with a comma needs quotes)");
+            problems.add(Problem.of(Problem.INVALID_CSV, where + ": " + cells.length + " fields where the header has "
+                    + header.size() + " (a field with a comma needs quotes)"));
             return null;
         }
         int before = problems.count();
         String customId = id < 0 ? "row-" + row : cells[id];
         if (customId.isBlank()) {
-            problems.add(where + ": the id in column '" + header.get(id) + "' is empty");
+            problems.add(Problem.of(Problem.MISSING_CUSTOM_ID, where + ": the id in column '" + header.get(id)
+                    + "' is empty"));
         } else {
-            problems.uniqueId("id", customId, where);
+            Integer first = problems.earlierUse(customId, row);
+            if (first != null) {
+                problems.add(Problem.of(Problem.DUPLICATE_CUSTOM_ID, where + ": id '" + customId + "' is also on row "
+                        + first));
+            }
         }
         if (cells[text].isBlank()) {
-            problems.add(where + ": the text in column '" + header.get(text) + "' is empty");
+            problems.add(Problem.of(Problem.INVALID_TEXT, where + ": the text in column '" + header.get(text)
+                    + "' is empty"));
         }
         return problems.count() > before ? null : BulkItem.ofText(index, customId, cells[text], null);
     }

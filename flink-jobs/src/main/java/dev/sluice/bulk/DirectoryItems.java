@@ -22,12 +22,12 @@ final class DirectoryItems {
             try {
                 String text = TextFiles.read(file);
                 if (text.isBlank()) {
-                    problems.add(name + ": the file is empty");
+                    problems.add(Problem.of(Problem.INVALID_TEXT, name + ": the file is empty"));
                 } else {
                     items.add(BulkItem.ofText(items.size(), name, text, null));
                 }
             } catch (InvalidInputException e) {
-                e.problems().forEach(problems::add);
+                problems.addAll(e.problems());
             }
         }
         problems.throwIfAny();

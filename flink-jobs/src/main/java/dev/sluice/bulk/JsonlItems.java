@@ -29,7 +29,7 @@ final class JsonlItems {
         for (int number = 1; lines.hasNext(); number++) {
             String line = lines.next();
             if (!line.isBlank()) {
-                BulkItem item = item(line, items.size(), "line " + number, problems);
+                BulkItem item = item(line, items.size(), number, problems);
                 if (item != null) {
                     items.add(item);
                 }
@@ -40,43 +40,43 @@ final class JsonlItems {
     }
 
     /** The line's item, or null when it has problems, which are added. */
-    private static BulkItem item(String line, int index, String where, Problems problems) {
+    private static BulkItem item(String line, int index, int number, Problems problems) {
         JsonNode node;
         try {
             node = JsonAvro.mapper().readTree(line);
         } catch (JsonProcessingException e) {
             String column = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
-            problems.add(where + ": not valid JSON" + column + ": " + e.getOriginalMessage());
+            problems.at(number, Problem.INVALID_JSON, "not valid JSON" + column + ": " + e.getOriginalMessage());
             return null;
         }
         if (!node.isObject()) {
-            problems.add(where + ": expected a JSON object");
+            problems.at(number, Problem.INVALID_JSON, "expected a JSON object");
             return null;
         }
         int before = problems.count();
-        String customId = customId(node, where, problems);
+        String customId = customId(node, number, problems);
         JsonNode body = field(node, "body");
         if (body != null && !body.isObject()) {
-            problems.add(where + ": body must be an object");
+            problems.at(number, Problem.INVALID_BODY, "body must be an object");
             return null;
         }
         if (body != null && (field(node, "text") != null || field(node, "messages") != null)) {
-            problems.add(where + ": give text or messages at the top or a body, not both");
+            problems.at(number, Problem.INVALID_BODY, "give text or messages at the top or a body, not both");
             return null;
         }
-        Integer maxTokens = maxTokens(node, body, where, problems);
+        Integer maxTokens = maxTokens(node, body, number, problems);
         JsonNode text = body != null ? null : field(node, "text");
         JsonNode messages = field(body != null ? body : node, "messages");
         String textValue = null;
         List<ChatMessage> conversation = null;
         if (body != null && messages == null) {
-            problems.add(where + ": body.messages is missing");
+            problems.at(number, Problem.INVALID_MESSAGES, "body.messages is missing");
         } else if ((text == null) == (messages == null)) {
-            problems.add(where + ": set exactly one of text and messages");
+            problems.at(number, Problem.INVALID_ITEM, "set exactly one of text and messages");
         } else if (text != null) {
-            textValue = text(text, where, problems);
+            textValue = text(text, number, problems);
         } else {
-            conversation = messages(messages, where + ": " + (body != null ? "body." : "") + "messages", problems);
+            conversation = messages(messages, number, (body != null ? "body." : "") + "messages", problems);
         }
         if (problems.count() > before) {
             return null;
@@ -84,45 +84,51 @@ final class JsonlItems {
         return new BulkItem(index, customId, textValue, conversation, maxTokens);
     }
 
-    private static String customId(JsonNode node, String where, Problems problems) {
+    private static String customId(JsonNode node, int number, Problems problems) {
         JsonNode id = field(node, ID);
         if (id == null) {
-            problems.add(where + ": " + ID + " is missing");
+            problems.at(number, Problem.MISSING_CUSTOM_ID, ID + " is missing");
         } else if (!id.isTextual() || id.textValue().isBlank()) {
-            problems.add(where + ": " + ID + " must be a non-blank string");
+            problems.at(number, Problem.INVALID_CUSTOM_ID, ID + " must be a non-blank string");
         } else {
-            problems.uniqueId(ID, id.textValue(), where);
+            Integer first = problems.earlierUse(id.textValue(), number);
+            if (first != null) {
+                problems.at(number, Problem.DUPLICATE_CUSTOM_ID, ID + " '" + id.textValue() + "' is also on line "
+                        + first);
+            }
             return id.textValue();
         }
         return null;
     }
 
-    private static String text(JsonNode text, String where, Problems problems) {
+    private static String text(JsonNode text, int number, Problems problems) {
         if (!text.isTextual() || text.textValue().isBlank()) {
-            problems.add(where + ": text must be a non-blank string");
+            problems.at(number, Problem.INVALID_TEXT, "text must be a non-blank string");
             return null;
         }
         return text.textValue();
     }
 
-    private static List<ChatMessage> messages(JsonNode messages, String where, Problems problems) {
+    private static List<ChatMessage> messages(JsonNode messages, int number, String field, Problems problems) {
         if (!messages.isArray() || messages.isEmpty()) {
-            problems.add(where + " must be a non-empty array");
+            problems.at(number, Problem.INVALID_MESSAGES, field + " must be a non-empty array");
             return null;
         }
         List<ChatMessage> conversation = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = messages.get(i);
             if (!message.isObject()) {
-                problems.add(where + "[" + i + "] must be an object with a role and a content");
+                problems.at(number, Problem.INVALID_MESSAGES, field + "[" + i + "] must be an object with a role and a "
+                        + "content");
                 continue;
             }
             JsonNode role = message.get("role");
             JsonNode content = message.get("content");
             if (role == null || !role.isTextual() || !PromptValidator.ROLES.contains(role.textValue())) {
-                problems.add(where + "[" + i + "].role must be one of " + PromptValidator.ROLES);
+                problems.at(number, Problem.INVALID_MESSAGES, field + "[" + i + "].role must be one of "
+                        + PromptValidator.ROLES);
             } else if (content == null || !content.isTextual()) {
-                problems.add(where + "[" + i + "].content must be a string");
+                problems.at(number, Problem.INVALID_MESSAGES, field + "[" + i + "].content must be a string");
             } else {
                 conversation.add(new ChatMessage(role.textValue(), content.textValue()));
             }
@@ -131,7 +137,7 @@ final class JsonlItems {
     }
 
     /** OpenAI's newer name for it, {@code max_completion_tokens}, is read in a body too. */
-    private static Integer maxTokens(JsonNode node, JsonNode body, String where, Problems problems) {
+    private static Integer maxTokens(JsonNode node, JsonNode body, int number, Problems problems) {
         Map<String, JsonNode> given = new LinkedHashMap<>();
         given.put("max_tokens", field(node, "max_tokens"));
         if (body != null) {
@@ -140,7 +146,7 @@ final class JsonlItems {
         }
         given.values().removeIf(Objects::isNull);
         if (given.size() > 1) {
-            problems.add(where + ": give one of " + String.join(" and ", given.keySet()));
+            problems.at(number, Problem.INVALID_MAX_TOKENS, "give one of " + String.join(" and ", given.keySet()));
             return null;
         }
         if (given.isEmpty()) {
@@ -149,7 +155,8 @@ final class JsonlItems {
         Map.Entry<String, JsonNode> entry = given.entrySet().iterator().next();
         JsonNode value = entry.getValue();
         if (!(value.isIntegralNumber() && value.canConvertToInt() && value.intValue() > 0)) {
-            problems.add(where + ": " + entry.getKey() + " must be a positive integer, got " + value);
+            problems.at(number, Problem.INVALID_MAX_TOKENS, entry.getKey() + " must be a positive integer, got "
+                    + value);
             return null;
         }
         return value.intValue();

@@ -25,7 +25,7 @@ final class TextFiles {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file + " does not exist");
+            throw new InvalidInputException(Problem.of(Problem.UNREADABLE_INPUT, file + " does not exist"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -41,8 +41,9 @@ final class TextFiles {
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
             int offset = in.position();
-            throw new InvalidInputException(name + ": not valid UTF-8 at line " + lineAt(bytes, offset)
-                    + " (byte " + offset + ")");
+            // The line is of this file, which may be one of a directory's, not of the input: the message says it.
+            throw new InvalidInputException(Problem.of(Problem.INVALID_UTF8, name + ": not valid UTF-8 at line "
+                    + lineAt(bytes, offset) + " (byte " + offset + ")"));
         }
         decoder.flush(out);
         String text = out.flip().toString();

@@ -72,8 +72,15 @@ class BulkInputTest {
                 "{\"custom_id\": \"j\", \"body\": {\"model\": \"m\"}}",
                 "{\"custom_id\": \"k\", \"messages\": []}"));
 
-        List<String> problems = problems(() -> BulkInput.read(file, null, null));
+        List<Problem> found = thrown(() -> BulkInput.read(file, null, null)).problems();
+        List<String> problems = found.stream().map(Problem::describe).toList();
 
+        assertThat(found).extracting(Problem::line, Problem::code).containsExactly(
+                tuple(2, Problem.MISSING_CUSTOM_ID), tuple(3, Problem.INVALID_JSON), tuple(4, Problem.INVALID_JSON),
+                tuple(5, Problem.INVALID_ITEM), tuple(6, Problem.INVALID_MESSAGES),
+                tuple(7, Problem.INVALID_MAX_TOKENS), tuple(8, Problem.DUPLICATE_CUSTOM_ID),
+                tuple(9, Problem.INVALID_TEXT), tuple(10, Problem.INVALID_MESSAGES), tuple(11, Problem.INVALID_MESSAGES));
+        assertThat(found.get(1).message()).startsWith("not valid JSON at column ");
         assertThat(problems.get(1)).startsWith("line 3: not valid JSON at column ");
         assertThat(problems).containsExactly(
                 "line 2: custom_id is missing",
@@ -138,6 +145,10 @@ class BulkInputTest {
     void badCsvRowsAreReportedWithTheirNumbers() throws IOException {
         Path file = write("tickets.csv", "custom_id,text\na,fine\nb,\n,no id\na,again\nc,one,two\n");
 
+        assertThat(thrown(() -> BulkInput.read(file, null, null)).problems())
+                .extracting(Problem::line, Problem::code).containsExactly(tuple(null, Problem.INVALID_TEXT),
+                        tuple(null, Problem.MISSING_CUSTOM_ID), tuple(null, Problem.DUPLICATE_CUSTOM_ID),
+                        tuple(null, Problem.INVALID_CSV));
         assertThat(problems(() -> BulkInput.read(file, null, null))).containsExactly(
                 "row 2: the text in column 'text' is empty",
                 "row 3: the id in column 'custom_id' is empty",
@@ -206,10 +217,15 @@ class BulkInputTest {
         assertThat(docs.get(1).text().length()).isBetween(40_000, 60_000);
     }
 
+    /** The problems as the command line prints them. */
     private static List<String> problems(ThrowingCallable read) {
+        return thrown(read).problems().stream().map(Problem::describe).toList();
+    }
+
+    private static InvalidInputException thrown(ThrowingCallable read) {
         InvalidInputException thrown = catchThrowableOfType(InvalidInputException.class, read);
         assertThat(thrown).isNotNull();
-        return thrown.problems();
+        return thrown;
     }
 
     private Path write(String name, String content) throws IOException {
