@@ -1,17 +1,11 @@
 package dev.sluice.bulk;
 
 import dev.sluice.prompt.PromptText;
-import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -111,41 +105,11 @@ public final class BulkRequests {
 
     /**
      * A hex SHA-256 of what the requests ask and of their ids, not of when they were made or their deadline: the
-     * same input submitted again to the same run has the same digest.
+     * same input submitted again to the same run has the same digest ({@link RequestDigest}).
      */
     public static String digest(List<PromptRequest> requests) {
-        MessageDigest sha = sha256();
-        for (PromptRequest request : requests) {
-            update(sha, request.getRequestId());
-            update(sha, request.getTenant());
-            update(sha, request.getItemId());
-            update(sha, request.getTask().name());
-            update(sha, request.getSourceLanguage());
-            update(sha, request.getTargetLanguage());
-            GenerationParams params = request.getParams();
-            update(sha, params == null || params.getMaxTokens() == null ? null : params.getMaxTokens().toString());
-            update(sha, request.getPrompt());
-            update(sha, Integer.toString(request.getMessages().size()));
-            for (ChatMessage message : request.getMessages()) {
-                update(sha, message.getRole());
-                update(sha, message.getContent());
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    /** Each value length-prefixed, and null apart from empty, so that no two inputs feed the same bytes. */
-    private static void update(MessageDigest sha, String value) {
-        byte[] bytes = value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
-        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(value == null ? -1 : bytes.length).array());
-        sha.update(bytes);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        RequestDigest digest = new RequestDigest();
+        requests.forEach(digest::add);
+        return digest.hex();
     }
 }

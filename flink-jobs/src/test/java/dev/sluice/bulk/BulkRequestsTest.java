@@ -198,6 +198,18 @@ class BulkRequestsTest {
     }
 
     @Test
+    void theDigestOfAnInputIsTheOneItHadWhenRunsWereSubmittedBefore() {
+        RunSpec spec = new RunSpec("r", "t", Task.CHAT, null, null, null, 100, DEADLINE, 1_000);
+        List<BulkItem> items = List.of(BulkItem.ofText(0, "a", paragraphs(5), 20),
+                BulkItem.ofMessages(1, "b", List.of(new ChatMessage("system", "Be brief."),
+                        new ChatMessage("user", "Hi")), null));
+
+        // A resubmission compares this with the digest its run was first submitted with, perhaps by an older Sluice.
+        assertThat(BulkRequests.digest(BulkRequests.of(items, spec)))
+                .isEqualTo("4fcd066840d571ea80829c99053f275bea920be530ba22db0d8772f8304cf6dd");
+    }
+
+    @Test
     void aTranslationRunNeedsATargetLanguage() {
         assertThatThrownBy(() -> new RunSpec("r", "t", Task.TRANSLATE, "en", null, null, 100, null, 1_000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target language");

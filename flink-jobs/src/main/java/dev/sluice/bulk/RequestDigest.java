@@ -1,0 +1,57 @@
+package dev.sluice.bulk;
+
+import dev.sluice.schema.ChatMessage;
+import dev.sluice.schema.GenerationParams;
+import dev.sluice.schema.PromptRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A hex SHA-256 of what a run's requests ask and of their ids, not of when they were made or their deadline: the
+ * same input submitted again to the same run has the same digest. Fed a request at a time, so that a run's requests
+ * need not be held together to be digested.
+ */
+final class RequestDigest {
+
+    private final MessageDigest sha = sha256();
+
+    void add(PromptRequest request) {
+        update(request.getRequestId());
+        update(request.getTenant());
+        update(request.getItemId());
+        update(request.getTask().name());
+        update(request.getSourceLanguage());
+        update(request.getTargetLanguage());
+        GenerationParams params = request.getParams();
+        update(params == null || params.getMaxTokens() == null ? null : params.getMaxTokens().toString());
+        update(request.getPrompt());
+        update(Integer.toString(request.getMessages().size()));
+        for (ChatMessage message : request.getMessages()) {
+            update(message.getRole());
+            update(message.getContent());
+        }
+    }
+
+    /** The digest of the requests added; adds nothing more after. */
+    String hex() {
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Each value length-prefixed, and null apart from empty, so that no two inputs feed the same bytes. */
+    private void update(String value) {
+        byte[] bytes = value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(value == null ? -1 : bytes.length).array());
+        sha.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
