@@ -2,45 +2,83 @@ package dev.sluice.bulk;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * Reads the items of a bulk run from a directory of text files, a JSON Lines file ({@code .jsonl},
- * {@code .ndjson}) or a CSV file, checking all of it before anything is submitted.
+ * The items of a bulk run, from a directory of text files, a JSON Lines file ({@code .jsonl}, {@code .ndjson}) or
+ * a CSV file, read afresh each time they are visited: a JSON Lines file a line at a time, so that an input of any
+ * size passes through without being held; a CSV file whole (quoted fields span lines); a directory a file at a time.
  */
 public final class BulkInput {
 
-    private BulkInput() {}
+    /**
+     * A format's reader: each item that has no problem to {@code each}, in input order, and every problem found;
+     * returns how many items it passed on.
+     */
+    private interface ItemReader {
+        int read(Problems problems, Consumer<BulkItem> each);
+    }
+
+    private final String name;
+    private final ItemReader reader;
+
+    private BulkInput(String name, ItemReader reader) {
+        this.name = name;
+        this.reader = reader;
+    }
 
     /**
-     * The items in input order.
+     * The input at {@code input}, in the format its name says; nothing is read yet.
      *
      * @param textColumn the CSV column holding the text; null for {@code text}
      * @param idColumn the CSV column holding the items' ids; null for {@code custom_id} if the header has it, else
      *     {@code row-<n>}
-     * @throws InvalidInputException listing every problem found
+     * @throws InvalidInputException when it is not there or of no format read here
      */
-    public static List<BulkItem> read(Path input, String textColumn, String idColumn) {
+    public static BulkInput open(Path input, String textColumn, String idColumn) {
         if (!Files.exists(input)) {
             throw new InvalidInputException(Problem.of(Problem.UNREADABLE_INPUT, input + " does not exist"));
         }
         // A root directory has no file name.
         String name = input.getFileName() == null ? input.toString() : input.getFileName().toString();
         String lowerName = name.toLowerCase(Locale.ROOT);
-        List<BulkItem> items;
         if (Files.isDirectory(input)) {
-            items = DirectoryItems.read(input);
+            return new BulkInput(name, (problems, each) -> DirectoryItems.read(input, problems, each));
         } else if (lowerName.endsWith(".jsonl") || lowerName.endsWith(".ndjson")) {
-            items = JsonlItems.read(TextFiles.read(input));
+            return new BulkInput(name, (problems, each) -> JsonlItems.read(input, problems, each));
         } else if (lowerName.endsWith(".csv")) {
-            items = CsvItems.read(TextFiles.read(input), textColumn, idColumn);
-        } else {
-            throw new InvalidInputException(Problem.of(Problem.UNSUPPORTED_INPUT, name + ": unsupported input; give a "
-                    + ".jsonl, .ndjson or .csv file, or a directory of text files"));
+            return new BulkInput(name,
+                    (problems, each) -> CsvItems.read(TextFiles.read(input), textColumn, idColumn, problems, each));
         }
-        if (items.isEmpty()) {
-            throw new InvalidInputException(Problem.of(Problem.EMPTY_FILE, name + " holds no items"));
+        throw new InvalidInputException(Problem.of(Problem.UNSUPPORTED_INPUT, name + ": unsupported input; give a "
+                + ".jsonl, .ndjson or .csv file, or a directory of text files"));
+    }
+
+    /**
+     * The items in input order, held together: for inputs known to be small.
+     *
+     * @throws InvalidInputException listing every problem found
+     * @see #open
+     */
+    public static List<BulkItem> read(Path input, String textColumn, String idColumn) {
+        List<BulkItem> items = new ArrayList<>();
+        Problems problems = new Problems();
+        open(input, textColumn, idColumn).forEach(problems, items::add);
+        problems.throwIfAny();
+        return items;
+    }
+
+    /**
+     * Reads the input from its start, calling {@code each} with every item that has no problem, in input order;
+     * every problem goes to {@code problems}, an input without items being one. Returns how many items there were.
+     */
+    int forEach(Problems problems, Consumer<BulkItem> each) {
+        int items = reader.read(problems, each);
+        if (items == 0 && problems.count() == 0) {
+            problems.add(Problem.of(Problem.EMPTY_FILE, name + " holds no items"));
         }
         return items;
     }

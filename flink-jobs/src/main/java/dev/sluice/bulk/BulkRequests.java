@@ -7,6 +7,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Turns a bulk run's items into prompt requests: a text through the run's template, split into parts that each fit
@@ -45,6 +46,15 @@ public final class BulkRequests {
     }
 
     /**
+     * What a pass over a run's input found.
+     *
+     * @param items its items
+     * @param requests the requests they became
+     * @param digest the requests' {@link #digest}
+     */
+    record Scan(int items, int requests, String digest) {}
+
+    /**
      * The requests of the items, in input order, the parts of an item in order.
      *
      * @throws InvalidInputException naming each text item whose parts cannot fit the model's context
@@ -54,28 +64,47 @@ public final class BulkRequests {
         Problems problems = new Problems();
         List<PromptRequest> requests = new ArrayList<>();
         for (BulkItem item : items) {
-            int maxTokens = item.maxTokens() != null ? item.maxTokens() : spec.maxTokens();
-            PromptRequest.Builder request = PromptRequest.newBuilder()
-                    .setRequestId(spec.runId() + "#" + item.index())
-                    .setTenant(spec.tenant())
-                    .setTask(spec.task())
-                    .setSourceLanguage(spec.sourceLang())
-                    .setTargetLanguage(spec.targetLang())
-                    .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens).build())
-                    .setPriority(Priority.BATCH)
-                    .setDeadline(spec.deadlineMillis())
-                    .setRunId(spec.runId())
-                    .setItemIndex((long) item.index())
-                    .setItemId(item.customId())
-                    .setCreatedAt(now);
-            if (item.isText()) {
-                requests.addAll(textRequests(item, spec, maxTokens, request, problems));
-            } else {
-                requests.add(request.setMessages(item.messages()).build());
-            }
+            requests.addAll(itemRequests(item, spec, now, problems));
         }
         problems.throwIfAny();
         return requests;
+    }
+
+    /**
+     * Reads {@code input} from its start and calls {@code each} with the requests of its items as {@link #of} makes
+     * them, holding one item's at a time. Every problem, of the input or of an item's requests, goes to
+     * {@code problems}; {@code each} is called whatever they are, and whoever publishes must do so only after a pass
+     * that found none.
+     */
+    static Scan scan(BulkInput input, RunSpec spec, Problems problems, Consumer<PromptRequest> each) {
+        long now = System.currentTimeMillis();
+        RequestDigest digest = new RequestDigest();
+        int items = input.forEach(problems, item -> {
+            for (PromptRequest request : itemRequests(item, spec, now, problems)) {
+                digest.add(request);
+                each.accept(request);
+            }
+        });
+        return new Scan(items, digest.requests(), digest.hex());
+    }
+
+    private static List<PromptRequest> itemRequests(BulkItem item, RunSpec spec, long now, Problems problems) {
+        int maxTokens = item.maxTokens() != null ? item.maxTokens() : spec.maxTokens();
+        PromptRequest.Builder request = PromptRequest.newBuilder()
+                .setRequestId(spec.runId() + "#" + item.index())
+                .setTenant(spec.tenant())
+                .setTask(spec.task())
+                .setSourceLanguage(spec.sourceLang())
+                .setTargetLanguage(spec.targetLang())
+                .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens).build())
+                .setPriority(Priority.BATCH)
+                .setDeadline(spec.deadlineMillis())
+                .setRunId(spec.runId())
+                .setItemIndex((long) item.index())
+                .setItemId(item.customId())
+                .setCreatedAt(now);
+        return item.isText() ? textRequests(item, spec, maxTokens, request, problems)
+                : List.of(request.setMessages(item.messages()).build());
     }
 
     private static List<PromptRequest> textRequests(BulkItem item, RunSpec spec, int maxTokens,

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads CSV with a header row: the text from one column, the id from another, else from {@code custom_id}, else
@@ -25,21 +25,26 @@ final class CsvItems {
 
     private CsvItems() {}
 
-    static List<BulkItem> read(String content, String textColumn, String idColumn) {
-        Problems problems = new Problems();
-        List<BulkItem> items = new ArrayList<>();
+    /** Calls {@code each} with the items of the rows without problems; returns how many. */
+    static int read(String content, String textColumn, String idColumn, Problems problems, Consumer<BulkItem> each) {
+        int items = 0;
         try (MappingIterator<String[]> rows = ROWS.readValues(content)) {
             if (!rows.hasNextValue()) {
-                return items;
+                return 0;
             }
             List<String> header = Arrays.stream(rows.nextValue()).map(String::strip).toList();
+            int before = problems.count();
             int text = column(header, textColumn == null ? DEFAULT_TEXT_COLUMN : textColumn, problems);
             int id = idColumn != null ? column(header, idColumn, problems) : header.indexOf(DEFAULT_ID_COLUMN);
-            problems.throwIfAny();
+            if (problems.count() > before) {
+                // Without its columns no row can be read.
+                return 0;
+            }
             for (int row = 1; rows.hasNextValue(); row++) {
-                BulkItem item = item(rows.nextValue(), row, header, text, id, items.size(), problems);
+                BulkItem item = item(rows.nextValue(), row, header, text, id, items, problems);
                 if (item != null) {
-                    items.add(item);
+                    each.accept(item);
+                    items++;
                 }
             }
         } catch (JsonProcessingException e) {
@@ -48,7 +53,6 @@ final class CsvItems {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        problems.throwIfAny();
         return items;
     }
 

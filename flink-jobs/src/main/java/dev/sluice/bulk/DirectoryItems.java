@@ -4,19 +4,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Reads a directory: each regular file directly in it is one item, named by the file, in file-name order. */
+/**
+ * Reads a directory: each regular file directly in it is one item, named by the file, in file-name order; one file
+ * is held at a time.
+ */
 final class DirectoryItems {
 
     private DirectoryItems() {}
 
-    static List<BulkItem> read(Path directory) {
-        Problems problems = new Problems();
-        List<BulkItem> items = new ArrayList<>();
+    /** Calls {@code each} with the items of the files without problems; returns how many. */
+    static int read(Path directory, Problems problems, Consumer<BulkItem> each) {
+        int items = 0;
         for (Path file : files(directory)) {
             String name = file.getFileName().toString();
             try {
@@ -24,13 +27,12 @@ final class DirectoryItems {
                 if (text.isBlank()) {
                     problems.add(Problem.of(Problem.INVALID_TEXT, name + ": the file is empty"));
                 } else {
-                    items.add(BulkItem.ofText(items.size(), name, text, null));
+                    each.accept(BulkItem.ofText(items++, name, text, null));
                 }
             } catch (InvalidInputException e) {
                 problems.addAll(e.problems());
             }
         }
-        problems.throwIfAny();
         return items;
     }
 

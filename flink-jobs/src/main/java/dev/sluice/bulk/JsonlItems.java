@@ -5,16 +5,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.intake.PromptValidator;
 import dev.sluice.schema.ChatMessage;
 import dev.sluice.serde.JsonAvro;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * Reads JSON Lines: per line a {@code custom_id} and a {@code text} or {@code messages}, or an OpenAI Batch API
- * request whose {@code body} holds the {@code messages}; {@code max_tokens} at the top or in the body.
+ * Reads JSON Lines, a line at a time: per line a {@code custom_id} and a {@code text} or {@code messages}, or an
+ * OpenAI Batch API request whose {@code body} holds the {@code messages}; {@code max_tokens} at the top or in the
+ * body. What is kept from one line to the next is the ids seen, to find one used twice.
  */
 final class JsonlItems {
 
@@ -22,20 +29,28 @@ final class JsonlItems {
 
     private JsonlItems() {}
 
-    static List<BulkItem> read(String content) {
-        Problems problems = new Problems();
-        List<BulkItem> items = new ArrayList<>();
-        Iterator<String> lines = content.lines().iterator();
-        for (int number = 1; lines.hasNext(); number++) {
-            String line = lines.next();
-            if (!line.isBlank()) {
-                BulkItem item = item(line, items.size(), number, problems);
-                if (item != null) {
-                    items.add(item);
+    /** Calls {@code each} with the items of the lines without problems; returns how many. */
+    static int read(Path file, Problems problems, Consumer<BulkItem> each) {
+        int items = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            Utf8Lines lines = new Utf8Lines(in);
+            for (Utf8Lines.Line line = lines.next(); line != null; line = lines.next()) {
+                if (!line.isUtf8()) {
+                    problems.at(line.number(), Problem.INVALID_UTF8, "not valid UTF-8 (byte " + line.badByte()
+                            + " of the file)");
+                } else if (!line.text().isBlank()) {
+                    BulkItem item = item(line.text(), items, line.number(), problems);
+                    if (item != null) {
+                        each.accept(item);
+                        items++;
+                    }
                 }
             }
+        } catch (NoSuchFileException e) {
+            problems.add(Problem.of(Problem.UNREADABLE_INPUT, file + " does not exist"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
-        problems.throwIfAny();
         return items;
     }
 

@@ -17,8 +17,10 @@ import java.util.HexFormat;
 final class RequestDigest {
 
     private final MessageDigest sha = sha256();
+    private int requests;
 
     void add(PromptRequest request) {
+        requests++;
         update(request.getRequestId());
         update(request.getTenant());
         update(request.getItemId());
@@ -33,6 +35,11 @@ final class RequestDigest {
             update(message.getRole());
             update(message.getContent());
         }
+    }
+
+    /** How many requests were added. */
+    int requests() {
+        return requests;
     }
 
     /** The digest of the requests added; adds nothing more after. */

@@ -82,6 +82,7 @@ public final class RunPublisher implements AutoCloseable {
         private List<PromptRequest> batch = new ArrayList<>();
         private long bytes;
         private int sent;
+        private int requests;
 
         private Batches(String tenant, String runId, int perBatch, int maxBytes) {
             this.tenant = tenant;
@@ -98,6 +99,12 @@ public final class RunPublisher implements AutoCloseable {
             }
             batch.add(request);
             bytes += size;
+            requests++;
+        }
+
+        /** How many requests were added. */
+        public int requests() {
+            return requests;
         }
 
         /** Sends the last batch and waits until every batch is stored; returns how many batches were sent. */

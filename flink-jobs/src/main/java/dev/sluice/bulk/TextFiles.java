@@ -15,7 +15,8 @@ import java.nio.file.Path;
 /** Reads the user's text files as strict UTF-8: a replacement character would go unnoticed into every prompt. */
 final class TextFiles {
 
-    private static final char BYTE_ORDER_MARK = '\uFEFF';
+    /** What spreadsheet exports and some editors put before the first line; no part of the text. */
+    static final String BYTE_ORDER_MARK = "\uFEFF";
 
     private TextFiles() {}
 
@@ -32,10 +33,15 @@ final class TextFiles {
         return decode(bytes, file.getFileName().toString());
     }
 
-    private static String decode(byte[] bytes, String name) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+    /** A UTF-8 decoder that reports what is not UTF-8 instead of replacing it. */
+    static CharsetDecoder strictUtf8() {
+        return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    private static String decode(byte[] bytes, String name) {
+        CharsetDecoder decoder = strictUtf8();
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate((int) (bytes.length * (double) decoder.maxCharsPerByte()));
         CoderResult result = decoder.decode(in, out, true);
@@ -47,7 +53,7 @@ final class TextFiles {
         }
         decoder.flush(out);
         String text = out.flip().toString();
-        return !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;
+        return text.startsWith(BYTE_ORDER_MARK) ? text.substring(BYTE_ORDER_MARK.length()) : text;
     }
 
     private static int lineAt(byte[] bytes, int offset) {

@@ -7,6 +7,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.sluice.intake.PromptValidator;
 import dev.sluice.schema.ChatMessage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +80,8 @@ class BulkInputTest {
                 tuple(2, Problem.MISSING_CUSTOM_ID), tuple(3, Problem.INVALID_JSON), tuple(4, Problem.INVALID_JSON),
                 tuple(5, Problem.INVALID_ITEM), tuple(6, Problem.INVALID_MESSAGES),
                 tuple(7, Problem.INVALID_MAX_TOKENS), tuple(8, Problem.DUPLICATE_CUSTOM_ID),
-                tuple(9, Problem.INVALID_TEXT), tuple(10, Problem.INVALID_MESSAGES), tuple(11, Problem.INVALID_MESSAGES));
+                tuple(9, Problem.INVALID_TEXT), tuple(10, Problem.INVALID_MESSAGES),
+                tuple(11, Problem.INVALID_MESSAGES));
         assertThat(found.get(1).message()).startsWith("not valid JSON at column ");
         assertThat(problems.get(1)).startsWith("line 3: not valid JSON at column ");
         assertThat(problems).containsExactly(
@@ -93,6 +95,24 @@ class BulkInputTest {
                 "line 9: text must be a non-blank string",
                 "line 10: body.messages is missing",
                 "line 11: messages must be a non-empty array");
+    }
+
+    @Test
+    void aJsonLineThatIsNotUtf8IsNamedAndTheOtherLinesAreStillChecked() throws IOException {
+        byte[] first = "\uFEFF{\"custom_id\": \"a\", \"text\": \"ok\"}\n".getBytes(StandardCharsets.UTF_8);
+        String second = "{\"custom_id\": \"b\", \"text\": \"Caf\u00e9\"}\n";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes(first);
+        bytes.writeBytes(second.getBytes(StandardCharsets.ISO_8859_1));
+        bytes.writeBytes("{\"text\": \"no id\"}\n".getBytes(StandardCharsets.UTF_8));
+        Path file = Files.write(dir.resolve("latin1.jsonl"), bytes.toByteArray());
+
+        List<Problem> found = thrown(() -> BulkInput.read(file, null, null)).problems();
+
+        assertThat(found).extracting(Problem::line, Problem::code)
+                .containsExactly(tuple(2, Problem.INVALID_UTF8), tuple(3, Problem.MISSING_CUSTOM_ID));
+        assertThat(found.get(0).describe()).isEqualTo("line 2: not valid UTF-8 (byte "
+                + (first.length + second.indexOf('\u00e9')) + " of the file)");
     }
 
     @Test
