@@ -141,7 +141,7 @@ final class BulkBench {
 
     private BulkSubmitter.Options options(Path input, String runId) {
         return new BulkSubmitter.Options(input, BulkSubmitter.Kind.translate, runId, TENANT, "en", "ja", null, null,
-                null, 128, Duration.ofHours(1), 25);
+                null, 128, Duration.ofHours(1), 25, null, BulkSubmitter.DEFAULT_MAX_ITEMS);
     }
 
     private ObjectNode report(Side plain, Side bulk) {

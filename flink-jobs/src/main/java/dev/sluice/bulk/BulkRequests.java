@@ -1,9 +1,11 @@
 package dev.sluice.bulk;
 
+import dev.sluice.bulk.BulkItem.Sampling;
 import dev.sluice.prompt.PromptText;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RoutingHints;
 import dev.sluice.schema.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,13 +92,18 @@ public final class BulkRequests {
 
     private static List<PromptRequest> itemRequests(BulkItem item, RunSpec spec, long now, Problems problems) {
         int maxTokens = item.maxTokens() != null ? item.maxTokens() : spec.maxTokens();
+        Sampling sampling = item.sampling();
         PromptRequest.Builder request = PromptRequest.newBuilder()
                 .setRequestId(spec.runId() + "#" + item.index())
                 .setTenant(spec.tenant())
                 .setTask(spec.task())
                 .setSourceLanguage(spec.sourceLang())
                 .setTargetLanguage(spec.targetLang())
-                .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens).build())
+                .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens)
+                        .setTemperature(sampling.temperature()).setTopP(sampling.topP()).setSeed(sampling.seed())
+                        .setStop(sampling.stop()).build())
+                .setHints(item.model() == null ? null
+                        : RoutingHints.newBuilder().setPreferredModel(item.model()).build())
                 .setPriority(Priority.BATCH)
                 .setDeadline(spec.deadlineMillis())
                 .setRunId(spec.runId())

@@ -51,6 +51,12 @@ public final class BulkSubmitter {
      */
     public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
 
+    /**
+     * The most items of a submission that sets no lower limit: far beyond an OpenAI batch's 50,000, and a bound on
+     * what checking an input keeps (its ids).
+     */
+    public static final int DEFAULT_MAX_ITEMS = 1_000_000;
+
     /** Items named by one retry command, so that a large retry stays far within a record's limit. */
     static final int RETRIED_PER_COMMAND = 10_000;
 
@@ -74,9 +80,19 @@ public final class BulkSubmitter {
      * @param maxTokens tokens per answer, or null for the pipeline's default
      * @param deadline how long the run may take from its first submission
      * @param batchSize requests per published PromptBatch, at most the intake's limit
+     * @param endpoint the OpenAI endpoint every JSON line must name in its url (a batch's), or null for either or none
+     *     ({@link BulkInput.Rules})
+     * @param maxItems the most items the input may have, such as {@link #DEFAULT_MAX_ITEMS}
      */
     public record Options(Path input, Kind kind, String runId, String tenant, String sourceLang, String targetLang,
-            Path template, String column, String idColumn, Integer maxTokens, Duration deadline, int batchSize) {}
+            Path template, String column, String idColumn, Integer maxTokens, Duration deadline, int batchSize,
+            String endpoint, int maxItems) {
+
+        /** What the input must be beyond any input; throws if the endpoint or the most items cannot be. */
+        BulkInput.Rules inputRules() {
+            return new BulkInput.Rules(endpoint, maxItems);
+        }
+    }
 
     /**
      * What a submission did.
@@ -163,11 +179,15 @@ public final class BulkSubmitter {
      * Submits the run, or resumes it when {@code existing} (its state as last written) is not null: then only the
      * requests not yet in the prompts topic are published, the items rejected for server health are retried (not
      * once the deadline has passed), and the input must be the one it was first submitted with.
+     *
+     * @throws IllegalArgumentException when the options' endpoint is none of {@link BulkInput#ENDPOINTS} or their
+     *     most items below 1: the caller's mistake, not the input's
      */
     public Result submit(Options options, RunState existing) {
         if (!RUN_ID.matcher(options.runId()).matches()) {
             return Result.refused("run id must match " + RUN_ID.pattern());
         }
+        BulkInput.Rules rules = options.inputRules();
         if (!Files.isReadable(options.input())) {
             // Not yet there (an export still being written) is no reason to fail the run id for good.
             return Result.refused("cannot read " + options.input());
@@ -183,7 +203,7 @@ public final class BulkSubmitter {
         RunSpec spec;
         Scan checked;
         try {
-            input = BulkInput.open(options.input(), options.column(), options.idColumn());
+            input = BulkInput.open(options.input(), options.column(), options.idColumn(), rules);
             PromptTemplate template = options.template() != null ? PromptTemplate.load(options.template())
                     : options.kind() == Kind.custom ? null
                     : PromptTemplate.shipped(options.kind().task, options.sourceLang(), options.targetLang());

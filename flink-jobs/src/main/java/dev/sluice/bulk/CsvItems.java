@@ -26,7 +26,8 @@ final class CsvItems {
     private CsvItems() {}
 
     /** Calls {@code each} with the items of the rows without problems; returns how many. */
-    static int read(String content, String textColumn, String idColumn, Problems problems, Consumer<BulkItem> each) {
+    static int read(String content, String textColumn, String idColumn, BulkInput.Rules rules, Problems problems,
+            Consumer<BulkItem> each) {
         int items = 0;
         try (MappingIterator<String[]> rows = ROWS.readValues(content)) {
             if (!rows.hasNextValue()) {
@@ -41,6 +42,10 @@ final class CsvItems {
                 return 0;
             }
             for (int row = 1; rows.hasNextValue(); row++) {
+                if (row > rules.maxItems()) {
+                    problems.add(rules.tooMany(null, "rows"));
+                    break;
+                }
                 BulkItem item = item(rows.nextValue(), row, header, text, id, items, problems);
                 if (item != null) {
                     each.accept(item);

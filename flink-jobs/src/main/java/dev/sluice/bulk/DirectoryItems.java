@@ -18,9 +18,14 @@ final class DirectoryItems {
     private DirectoryItems() {}
 
     /** Calls {@code each} with the items of the files without problems; returns how many. */
-    static int read(Path directory, Problems problems, Consumer<BulkItem> each) {
+    static int read(Path directory, BulkInput.Rules rules, Problems problems, Consumer<BulkItem> each) {
+        List<Path> files = files(directory);
+        if (files.size() > rules.maxItems()) {
+            problems.add(rules.tooMany(null, "files"));
+            return 0;
+        }
         int items = 0;
-        for (Path file : files(directory)) {
+        for (Path file : files) {
             String name = file.getFileName().toString();
             try {
                 String text = TextFiles.read(file);

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * A hex SHA-256 of what a run's requests ask and of their ids, not of when they were made or their deadline: the
@@ -15,6 +17,9 @@ import java.util.HexFormat;
  * need not be held together to be digested.
  */
 final class RequestDigest {
+
+    /** Marks the preferred model and sampling: -1 is a null's length, and no length is below it. */
+    private static final int PREFERENCES = -2;
 
     private final MessageDigest sha = sha256();
     private int requests;
@@ -34,6 +39,21 @@ final class RequestDigest {
         for (ChatMessage message : request.getMessages()) {
             update(message.getRole());
             update(message.getContent());
+        }
+        String model = request.getHints() == null ? null : request.getHints().getPreferredModel();
+        boolean sampled = params != null && (params.getTemperature() != null || params.getTopP() != null
+                || params.getSeed() != null || !params.getStop().isEmpty());
+        if (model != null || sampled) {
+            // After a mark no value's length can be, so that a request without these digests as it did before they
+            // were read, and a run submitted then still resumes.
+            sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(PREFERENCES).array());
+            update(model);
+            update(params == null ? null : Objects.toString(params.getTemperature(), null));
+            update(params == null ? null : Objects.toString(params.getTopP(), null));
+            update(params == null ? null : Objects.toString(params.getSeed(), null));
+            List<String> stops = params == null ? List.of() : params.getStop();
+            update(Integer.toString(stops.size()));
+            stops.forEach(this::update);
         }
     }
 

@@ -43,19 +43,95 @@ class BulkInputTest {
     }
 
     @Test
-    void anOpenAiBatchLineIsAConversationWithItsMaxTokens() throws IOException {
+    void anOpenAiBatchLineIsAnItemWithItsModelMaxTokensAndSampling() throws IOException {
         Path file = write("batch.ndjson", """
                 {"custom_id": "req-1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-4o", \
-                "messages": [{"role": "user", "content": "Summarize: tea"}], "max_tokens": 64}}
+                "messages": [{"role": "user", "content": "Summarize: tea"}], "max_tokens": 64, "temperature": 0.2, \
+                "top_p": 0.9, "seed": 7, "stop": ["END", "\\n\\n"]}}
                 {"custom_id": "req-2", "body": {"messages": [{"role": "user", "content": "x"}], \
-                "max_completion_tokens": 8}}
+                "max_completion_tokens": 8, "stop": "END"}}
+                {"custom_id": "req-3", "method": "POST", "url": "/v1/completions", "body": {"model": "m", \
+                "prompt": "Once upon a time"}}
                 """);
 
         List<BulkItem> items = BulkInput.read(file, null, null);
 
         assertThat(items).containsExactly(
-                BulkItem.ofMessages(0, "req-1", List.of(new ChatMessage("user", "Summarize: tea")), 64),
-                BulkItem.ofMessages(1, "req-2", List.of(new ChatMessage("user", "x")), 8));
+                new BulkItem(0, "req-1", null, List.of(new ChatMessage("user", "Summarize: tea")), 64, "gpt-4o",
+                        new BulkItem.Sampling(0.2f, 0.9f, 7L, List.of("END", "\n\n"))),
+                new BulkItem(1, "req-2", null, List.of(new ChatMessage("user", "x")), 8, null,
+                        new BulkItem.Sampling(null, null, null, List.of("END"))),
+                new BulkItem(2, "req-3", "Once upon a time", null, null, "m", BulkItem.Sampling.DEFAULT));
+    }
+
+    @Test
+    void openAiBatchLinesOfOtherEndpointsMethodsOrTypesAreNamed() throws IOException {
+        String chat = "\"url\": \"/v1/chat/completions\"";
+        String messages = "\"messages\": [{\"role\": \"user\", \"content\": \"m\"}]";
+        Path file = write("batch.jsonl", String.join("\n",
+                "{\"custom_id\": \"a\", \"method\": \"GET\", " + chat + ", \"body\": {" + messages + "}}",
+                "{\"custom_id\": \"b\", \"url\": \"/v1/embeddings\", \"body\": {\"input\": \"m\"}}",
+                "{\"custom_id\": \"c\", " + chat + "}",
+                "{\"custom_id\": \"d\", \"url\": \"/v1/completions\", \"body\": {" + messages + "}}",
+                "{\"custom_id\": \"e\", \"url\": \"/v1/completions\", \"body\": {\"prompt\": [\"p\"]}}",
+                "{\"custom_id\": \"f\", " + chat + ", \"body\": {\"model\": 4, " + messages + "}}",
+                "{\"custom_id\": \"g\", " + chat + ", \"body\": {\"temperature\": \"hot\", \"seed\": 1.5, "
+                        + "\"stop\": [1], " + messages + "}}"));
+
+        List<Problem> found = thrown(() -> BulkInput.read(file, null, null)).problems();
+
+        assertThat(found).extracting(Problem::line, Problem::code).containsExactly(
+                tuple(1, Problem.INVALID_METHOD), tuple(2, Problem.INVALID_URL), tuple(3, Problem.INVALID_BODY),
+                tuple(4, Problem.INVALID_TEXT), tuple(5, Problem.INVALID_TEXT), tuple(6, Problem.INVALID_MODEL),
+                tuple(7, Problem.INVALID_PARAMETER), tuple(7, Problem.INVALID_PARAMETER),
+                tuple(7, Problem.INVALID_PARAMETER));
+        assertThat(found).extracting(Problem::describe).containsExactly(
+                "line 1: method must be POST",
+                "line 2: url must be one of /v1/chat/completions, /v1/completions",
+                "line 3: body is missing: a line with a url is a request, its body what it asks",
+                "line 4: body.prompt is missing",
+                "line 5: body.prompt must be a non-blank string",
+                "line 6: body.model must be a non-blank string",
+                "line 7: body.temperature must be a number",
+                "line 7: body.seed must be an integer",
+                "line 7: body.stop must be a string or an array of strings");
+    }
+
+    @Test
+    void anEndpointIsNamedByEveryLineAndMakesAnyFileJsonLines() throws IOException {
+        Path file = write("file-abc123", String.join("\n",
+                "{\"custom_id\": \"a\", \"url\": \"/v1/completions\", \"body\": {\"prompt\": \"p\"}}",
+                "{\"custom_id\": \"b\", \"url\": \"/v1/chat/completions\", \"body\": {\"messages\": "
+                        + "[{\"role\": \"user\", \"content\": \"m\"}]}}",
+                "{\"custom_id\": \"c\", \"text\": \"no url\"}"));
+
+        List<Problem> found = problemsOf(file, new BulkInput.Rules(BulkInput.COMPLETIONS, 10));
+
+        assertThat(found).extracting(Problem::describe).containsExactly(
+                "line 2: url /v1/chat/completions is not this batch's endpoint, /v1/completions",
+                "line 3: url is missing; this batch's endpoint is /v1/completions");
+        assertThat(found).extracting(Problem::code).containsOnly(Problem.INVALID_URL);
+    }
+
+    @Test
+    void moreItemsThanAllowedStopTheReadingWithOneProblem() throws IOException {
+        Path jsonl = write("many.jsonl", String.join("\n", "{\"custom_id\": \"a\", \"text\": \"1\"}", "",
+                "{\"text\": \"no id\"}", "{\"custom_id\": \"c\", \"text\": \"3\"}", "not json"));
+        Path csv = write("many.csv", "text\none\ntwo\nthree\n");
+        Path docs = Files.createDirectory(dir.resolve("docs"));
+        for (String name : List.of("a.txt", "b.txt", "c.txt")) {
+            Files.writeString(docs.resolve(name), "text");
+        }
+        BulkInput.Rules two = new BulkInput.Rules(null, 2);
+
+        assertThat(problemsOf(jsonl, two)).extracting(Problem::describe).containsExactly(
+                "line 3: custom_id is missing", "line 4: more than 2 lines, the most this submission takes");
+        assertThat(problemsOf(jsonl, two).get(1).code()).isEqualTo(Problem.TOO_MANY_LINES);
+        assertThat(problemsOf(csv, two)).extracting(Problem::describe)
+                .containsExactly("more than 2 rows, the most this submission takes");
+        assertThat(problemsOf(docs, two)).extracting(Problem::describe)
+                .containsExactly("more than 2 files, the most this submission takes");
+        assertThat(problemsOf(csv, new BulkInput.Rules(null, 3))).isEmpty();
     }
 
     @Test
@@ -235,6 +311,18 @@ class BulkInputTest {
         assertThat(docs).extracting(BulkItem::customId)
                 .containsExactly("release-note.txt", "tiered-storage-design.txt");
         assertThat(docs.get(1).text().length()).isBetween(40_000, 60_000);
+    }
+
+    /** The problems of reading {@code input} under {@code rules}, in order. */
+    private static List<Problem> problemsOf(Path input, BulkInput.Rules rules) {
+        Problems problems = new Problems();
+        BulkInput.open(input, null, null, rules).forEach(problems, item -> { });
+        try {
+            problems.throwIfAny();
+            return List.of();
+        } catch (InvalidInputException e) {
+            return e.problems();
+        }
     }
 
     /** The problems as the command line prints them. */

@@ -117,6 +117,26 @@ class BulkSubmitterTest {
     }
 
     @Test
+    void aBatchsEndpointAndMostLinesAreHeldToWhileReading() throws IOException {
+        Path input = Files.write(dir.resolve("file-abc123"), List.of(
+                "{\"custom_id\": \"a\", \"url\": \"/v1/chat/completions\", \"body\": {\"messages\": "
+                        + "[{\"role\": \"user\", \"content\": \"m\"}]}}",
+                "{\"custom_id\": \"b\", \"url\": \"/v1/completions\", \"body\": {\"prompt\": \"p\"}}",
+                "{\"custom_id\": \"c\", \"url\": \"/v1/completions\", \"body\": {\"prompt\": \"p\"}}",
+                "not even JSON"));
+        BulkSubmitter.Options options = new BulkSubmitter.Options(input, BulkSubmitter.Kind.custom, "batch_9f",
+                "acme", null, null, null, null, null, 8, Duration.ofHours(1), 25, BulkInput.COMPLETIONS, 2);
+
+        BulkSubmitter.Result result = new BulkSubmitter(SETTINGS, CATALOG, new RunPublisher(SETTINGS.kafka(), producer))
+                .submit(options, null);
+
+        assertThat(result.invalid()).isTrue();
+        assertThat(result.problems()).extracting(Problem::line, Problem::code)
+                .containsExactly(tuple(1, Problem.INVALID_URL), tuple(3, Problem.TOO_MANY_LINES));
+        assertThat(batches()).isEmpty();
+    }
+
+    @Test
     void anInputChangedBetweenTheCheckAndThePublishingIsReported() throws IOException {
         Path input = Files.write(dir.resolve("moving.jsonl"), List.of("{\"custom_id\": \"a\", \"text\": \"one\"}"));
         // A line added once the run is submitted, before its requests are read again to be published.
@@ -147,7 +167,7 @@ class BulkSubmitterTest {
 
     private static BulkSubmitter.Options options(Path input, String runId) {
         return new BulkSubmitter.Options(input, BulkSubmitter.Kind.custom, runId, "acme", null, null, null, null,
-                null, 8, Duration.ofHours(1), 25);
+                null, 8, Duration.ofHours(1), 25, null, BulkSubmitter.DEFAULT_MAX_ITEMS);
     }
 
     private List<RunCommand> commands() {
