@@ -126,12 +126,12 @@ final class BulkBench {
     /** A custom run of {@code input} (the prompts as they are), 25 requests a batch, an hour to finish. */
     static BulkSubmitter.Options customRun(Path input, String runId, String tenant) {
         return new BulkSubmitter.Options(input, BulkSubmitter.Kind.custom, runId, tenant, null, null, null, null,
-                null, null, Duration.ofHours(1), 25);
+                null, null, Duration.ofHours(1), 25, null, BulkSubmitter.DEFAULT_MAX_ITEMS);
     }
 
     private BulkSubmitter.Options options(Path input, String runId) {
         return new BulkSubmitter.Options(input, BulkSubmitter.Kind.translate, runId, TENANT, "en", "ja", null, null,
-                null, 128, Duration.ofHours(1), 25);
+                null, 128, Duration.ofHours(1), 25, null, BulkSubmitter.DEFAULT_MAX_ITEMS);
     }
 
     private ObjectNode report(Side plain, Side bulk) {

@@ -1,18 +1,15 @@
 package dev.sluice.bulk;
 
+import dev.sluice.bulk.BulkItem.Sampling;
 import dev.sluice.prompt.PromptText;
-import dev.sluice.schema.ChatMessage;
 import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
+import dev.sluice.schema.RoutingHints;
 import dev.sluice.schema.Task;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Turns a bulk run's items into prompt requests: a text through the run's template, split into parts that each fit
@@ -51,6 +48,15 @@ public final class BulkRequests {
     }
 
     /**
+     * What a pass over a run's input found.
+     *
+     * @param items its items
+     * @param requests the requests they became
+     * @param digest the requests' {@link #digest}
+     */
+    record Scan(int items, int requests, String digest) {}
+
+    /**
      * The requests of the items, in input order, the parts of an item in order.
      *
      * @throws InvalidInputException naming each text item whose parts cannot fit the model's context
@@ -60,28 +66,52 @@ public final class BulkRequests {
         Problems problems = new Problems();
         List<PromptRequest> requests = new ArrayList<>();
         for (BulkItem item : items) {
-            int maxTokens = item.maxTokens() != null ? item.maxTokens() : spec.maxTokens();
-            PromptRequest.Builder request = PromptRequest.newBuilder()
-                    .setRequestId(spec.runId() + "#" + item.index())
-                    .setTenant(spec.tenant())
-                    .setTask(spec.task())
-                    .setSourceLanguage(spec.sourceLang())
-                    .setTargetLanguage(spec.targetLang())
-                    .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens).build())
-                    .setPriority(Priority.BATCH)
-                    .setDeadline(spec.deadlineMillis())
-                    .setRunId(spec.runId())
-                    .setItemIndex((long) item.index())
-                    .setItemId(item.customId())
-                    .setCreatedAt(now);
-            if (item.isText()) {
-                requests.addAll(textRequests(item, spec, maxTokens, request, problems));
-            } else {
-                requests.add(request.setMessages(item.messages()).build());
-            }
+            requests.addAll(itemRequests(item, spec, now, problems));
         }
         problems.throwIfAny();
         return requests;
+    }
+
+    /**
+     * Reads {@code input} from its start and calls {@code each} with the requests of its items as {@link #of} makes
+     * them, holding one item's at a time. Every problem, of the input or of an item's requests, goes to
+     * {@code problems}; {@code each} is called whatever they are, and whoever publishes must do so only after a pass
+     * that found none.
+     */
+    static Scan scan(BulkInput input, RunSpec spec, Problems problems, Consumer<PromptRequest> each) {
+        long now = System.currentTimeMillis();
+        RequestDigest digest = new RequestDigest();
+        int items = input.forEach(problems, item -> {
+            for (PromptRequest request : itemRequests(item, spec, now, problems)) {
+                digest.add(request);
+                each.accept(request);
+            }
+        });
+        return new Scan(items, digest.requests(), digest.hex());
+    }
+
+    private static List<PromptRequest> itemRequests(BulkItem item, RunSpec spec, long now, Problems problems) {
+        int maxTokens = item.maxTokens() != null ? item.maxTokens() : spec.maxTokens();
+        Sampling sampling = item.sampling();
+        PromptRequest.Builder request = PromptRequest.newBuilder()
+                .setRequestId(spec.runId() + "#" + item.index())
+                .setTenant(spec.tenant())
+                .setTask(spec.task())
+                .setSourceLanguage(spec.sourceLang())
+                .setTargetLanguage(spec.targetLang())
+                .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens)
+                        .setTemperature(sampling.temperature()).setTopP(sampling.topP()).setSeed(sampling.seed())
+                        .setStop(sampling.stop()).build())
+                .setHints(item.model() == null ? null
+                        : RoutingHints.newBuilder().setPreferredModel(item.model()).build())
+                .setPriority(Priority.BATCH)
+                .setDeadline(spec.deadlineMillis())
+                .setRunId(spec.runId())
+                .setItemIndex((long) item.index())
+                .setItemId(item.customId())
+                .setCreatedAt(now);
+        return item.isText() ? textRequests(item, spec, maxTokens, request, problems)
+                : List.of(request.setMessages(item.messages()).build());
     }
 
     private static List<PromptRequest> textRequests(BulkItem item, RunSpec spec, int maxTokens,
@@ -101,8 +131,9 @@ public final class BulkRequests {
         for (PromptRequest request : requests) {
             int needed = PromptText.contextNeeded(request, maxTokens);
             if (needed > spec.contextTokens()) {
-                problems.add(TextParts.name(item) + ": request " + request.getRequestId() + " needs " + needed
-                        + " tokens of context with its max tokens, more than the model's " + spec.contextTokens());
+                problems.add(Problem.of(Problem.CONTEXT_EXCEEDED, TextParts.name(item) + ": request "
+                        + request.getRequestId() + " needs " + needed + " tokens of context with its max tokens, more "
+                        + "than the model's " + spec.contextTokens()));
             }
         }
         return requests;
@@ -110,41 +141,11 @@ public final class BulkRequests {
 
     /**
      * A hex SHA-256 of what the requests ask and of their ids, not of when they were made or their deadline: the
-     * same input submitted again to the same run has the same digest.
+     * same input submitted again to the same run has the same digest ({@link RequestDigest}).
      */
     public static String digest(List<PromptRequest> requests) {
-        MessageDigest sha = sha256();
-        for (PromptRequest request : requests) {
-            update(sha, request.getRequestId());
-            update(sha, request.getTenant());
-            update(sha, request.getItemId());
-            update(sha, request.getTask().name());
-            update(sha, request.getSourceLanguage());
-            update(sha, request.getTargetLanguage());
-            GenerationParams params = request.getParams();
-            update(sha, params == null || params.getMaxTokens() == null ? null : params.getMaxTokens().toString());
-            update(sha, request.getPrompt());
-            update(sha, Integer.toString(request.getMessages().size()));
-            for (ChatMessage message : request.getMessages()) {
-                update(sha, message.getRole());
-                update(sha, message.getContent());
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    /** Each value length-prefixed, and null apart from empty, so that no two inputs feed the same bytes. */
-    private static void update(MessageDigest sha, String value) {
-        byte[] bytes = value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
-        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(value == null ? -1 : bytes.length).array());
-        sha.update(bytes);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        RequestDigest digest = new RequestDigest();
+        requests.forEach(digest::add);
+        return digest.hex();
     }
 }

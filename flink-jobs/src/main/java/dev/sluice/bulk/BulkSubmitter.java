@@ -1,5 +1,7 @@
 package dev.sluice.bulk;
 
+import dev.sluice.bulk.BulkRequests.RunSpec;
+import dev.sluice.bulk.BulkRequests.Scan;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.intake.IntakeLimits;
 import dev.sluice.routing.Catalog;
@@ -27,22 +29,33 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
  * Submits a bulk run: reads its input, renders its prompts, splits documents too long for the model the router
- * picks for the run, and publishes its requests; a resubmission publishes only those not published before, and
- * retries the items whose latest attempt was rejected for the servers' health ({@link RejectCauses}) as a new attempt
- * ({@link Attempts}). The pipeline learns of the run from its commands first: validating, then submitted (with its
- * size, deadline and the digest of its requests), or invalid; and of a retry from a retry command naming its items.
+ * picks for the run, and publishes its requests. The input is read twice ({@link BulkInput}: JSON Lines a line at a
+ * time), so that neither it nor all its requests are held at once: first to check all of it and digest its
+ * requests, then to publish them in batches as they are made. A resubmission publishes only those not published
+ * before, and retries the items whose latest attempt was rejected for the servers' health ({@link RejectCauses}) as a
+ * new attempt ({@link Attempts}). The pipeline learns of the run from its commands first: validating, then submitted
+ * (with its size, deadline and the digest of its requests), or invalid; and of a retry from a retry command naming
+ * its items.
  */
 public final class BulkSubmitter {
 
     /**
      * Run ids become request ids and topic keys: plain characters, and room for the item number after them; no
-     * {@code #} or {@code ~}, which separate the item and the attempt.
+     * {@code #} or {@code ~}, which separate the item and the attempt. An underscore is plain: OpenAI's batch ids are
+     * {@code batch_<hex>}.
      */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+
+    /**
+     * The most items of a submission that sets no lower limit: far beyond an OpenAI batch's 50,000, and a bound on
+     * what checking an input keeps (its ids).
+     */
+    public static final int DEFAULT_MAX_ITEMS = 1_000_000;
 
     /** Items named by one retry command, so that a large retry stays far within a record's limit. */
     static final int RETRIED_PER_COMMAND = 10_000;
@@ -67,30 +80,46 @@ public final class BulkSubmitter {
      * @param maxTokens tokens per answer, or null for the pipeline's default
      * @param deadline how long the run may take from its first submission
      * @param batchSize requests per published PromptBatch, at most the intake's limit
+     * @param endpoint the OpenAI endpoint every JSON line must name in its url (a batch's), or null for either or none
+     *     ({@link BulkInput.Rules})
+     * @param maxItems the most items the input may have, such as {@link #DEFAULT_MAX_ITEMS}
      */
     public record Options(Path input, Kind kind, String runId, String tenant, String sourceLang, String targetLang,
-            Path template, String column, String idColumn, Integer maxTokens, Duration deadline, int batchSize) {}
+            Path template, String column, String idColumn, Integer maxTokens, Duration deadline, int batchSize,
+            String endpoint, int maxItems) {
+
+        /** What the input must be beyond any input; throws if the endpoint or the most items cannot be. */
+        BulkInput.Rules inputRules() {
+            return new BulkInput.Rules(endpoint, maxItems);
+        }
+    }
 
     /**
      * What a submission did.
      *
      * @param error why the submission was refused, or null when it was published
      * @param invalid the input itself was at fault (the run has failed), not the run id or a resubmission
+     * @param problems what is wrong with the input when it is invalid, else empty
      * @param items items in the input
      * @param requests requests they became
      * @param published requests published now (on a resubmission, those not published before)
      * @param retried items retried now, as attempt {@code attempt}
      * @param attempt the retry's attempt, 0 when nothing was retried
      */
-    public record Result(String error, boolean invalid, int items, int requests, int published, int retried,
-            int attempt) {
+    public record Result(String error, boolean invalid, List<Problem> problems, int items, int requests,
+            int published, int retried, int attempt) {
 
-        static Result refused(String error) {
-            return new Result(error, false, 0, 0, 0, 0, 0);
+        public Result {
+            problems = List.copyOf(problems);
         }
 
-        static Result invalid(String error) {
-            return new Result(error, true, 0, 0, 0, 0, 0);
+        static Result refused(String error) {
+            return new Result(error, false, List.of(), 0, 0, 0, 0, 0);
+        }
+
+        static Result invalid(List<Problem> problems) {
+            return new Result("invalid input: " + InvalidInputException.describe(problems), true, problems, 0, 0, 0,
+                    0, 0);
         }
 
         public String describe(String runId) {
@@ -103,15 +132,14 @@ public final class BulkSubmitter {
     }
 
     /**
-     * The items a resubmission retries and their requests under the attempt's ids.
+     * The items a resubmission retries.
      *
      * @param attempt the attempt, from 1
      * @param items the items' indexes
-     * @param requests their requests, with this attempt's ids
      */
-    private record Retry(int attempt, List<Long> items, List<PromptRequest> requests) {
+    private record Retry(int attempt, List<Long> items) {
 
-        static final Retry NONE = new Retry(0, List.of(), List.of());
+        static final Retry NONE = new Retry(0, List.of());
     }
 
     /**
@@ -122,10 +150,20 @@ public final class BulkSubmitter {
      */
     private record Published(Set<String> requestIds, Map<Long, Integer> attempts) {
 
+        static final Published NONE = new Published(Set.of(), Map.of());
+
         int latestAttempt() {
             return attempts.values().stream().max(Comparator.naturalOrder()).orElse(0);
         }
     }
+
+    /**
+     * What a publishing pass over the input did.
+     *
+     * @param published the requests it published
+     * @param read what it read, to be what was checked
+     */
+    private record Pass(int published, Scan read) {}
 
     private final SluiceConfig settings;
     private final Catalog catalog;
@@ -141,11 +179,15 @@ public final class BulkSubmitter {
      * Submits the run, or resumes it when {@code existing} (its state as last written) is not null: then only the
      * requests not yet in the prompts topic are published, the items rejected for server health are retried (not
      * once the deadline has passed), and the input must be the one it was first submitted with.
+     *
+     * @throws IllegalArgumentException when the options' endpoint is none of {@link BulkInput#ENDPOINTS} or their
+     *     most items below 1: the caller's mistake, not the input's
      */
     public Result submit(Options options, RunState existing) {
         if (!RUN_ID.matcher(options.runId()).matches()) {
             return Result.refused("run id must match " + RUN_ID.pattern());
         }
+        BulkInput.Rules rules = options.inputRules();
         if (!Files.isReadable(options.input())) {
             // Not yet there (an export still being written) is no reason to fail the run id for good.
             return Result.refused("cannot read " + options.input());
@@ -157,55 +199,116 @@ public final class BulkSubmitter {
         int answerTokens = options.maxTokens() != null ? options.maxTokens() : limits.defaultMaxTokens();
         long deadline = existing != null && existing.getDeadline() != null ? existing.getDeadline()
                 : System.currentTimeMillis() + options.deadline().toMillis();
-        List<BulkItem> items;
-        List<PromptRequest> requests;
+        BulkInput input;
+        RunSpec spec;
+        Scan checked;
         try {
-            items = BulkInput.read(options.input(), options.column(), options.idColumn());
+            input = BulkInput.open(options.input(), options.column(), options.idColumn(), rules);
             PromptTemplate template = options.template() != null ? PromptTemplate.load(options.template())
                     : options.kind() == Kind.custom ? null
                     : PromptTemplate.shipped(options.kind().task, options.sourceLang(), options.targetLang());
-            requests = BulkRequests.of(items, new BulkRequests.RunSpec(options.runId(), options.tenant(),
-                    options.kind().task, options.sourceLang(), options.targetLang(), template, answerTokens, deadline,
-                    chosenContext(options)));
-            refuseOversized(options, requests, limits.maxRecordBytes());
-        } catch (InvalidInputException | IllegalArgumentException | UncheckedIOException e) {
-            if (existing == null) {
-                publisher.send(command(options, RunAction.INVALID).setMessage(e.getMessage()).build());
-            }
-            return Result.invalid("invalid input: " + e.getMessage());
+            spec = new RunSpec(options.runId(), options.tenant(), options.kind().task, options.sourceLang(),
+                    options.targetLang(), template, answerTokens, deadline, chosenContext(options));
+            checked = check(options, input, spec, limits.maxRecordBytes());
+        } catch (InvalidInputException e) {
+            return invalid(options, existing, e.problems());
+        } catch (IllegalArgumentException e) {
+            return invalid(options, existing, List.of(Problem.of(Problem.INVALID_OPTIONS, e.getMessage())));
+        } catch (UncheckedIOException e) {
+            return invalid(options, existing, List.of(Problem.of(Problem.UNREADABLE_INPUT, e.getMessage())));
         }
-        String digest = BulkRequests.digest(requests);
-        if (existing != null && existing.getInputDigest() != null && !existing.getInputDigest().equals(digest)) {
+        if (existing != null && existing.getInputDigest() != null
+                && !existing.getInputDigest().equals(checked.digest())) {
             return Result.refused("run '" + options.runId() + "' was submitted with other input or options; "
                     + "submit this under another run id");
         }
-        List<PromptRequest> outstanding = requests;
-        Retry retry = Retry.NONE;
-        if (existing != null) {
-            Published published = published(options);
-            outstanding = requests.stream().filter(r -> !published.requestIds().contains(r.getRequestId())).toList();
-            retry = retry(options, existing, requests, published);
-            if (!retry.items().isEmpty() && System.currentTimeMillis() >= deadline) {
-                return Result.refused("run '" + options.runId() + "' is past its deadline ("
-                        + Instant.ofEpochMilli(deadline) + "): its " + retry.items().size() + " items rejected for "
-                        + "server health are not retried; submit them as a new run");
-            }
+        Published published = existing == null ? Published.NONE : published(options);
+        Retry retry = existing == null ? Retry.NONE : retry(options, existing, published);
+        if (!retry.items().isEmpty() && System.currentTimeMillis() >= deadline) {
+            return Result.refused("run '" + options.runId() + "' is past its deadline ("
+                    + Instant.ofEpochMilli(deadline) + "): its " + retry.items().size() + " items rejected for "
+                    + "server health are not retried; submit them as a new run");
         }
         if (existing == null || !RunStates.FINAL.contains(existing.getStatus())) {
             // An ended run was submitted in full; telling it again would only move its last update on.
-            publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(items.size()).setDeadline(deadline)
-                    .setInputDigest(digest).build());
+            publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(checked.items()).setDeadline(deadline)
+                    .setInputDigest(checked.digest()).build());
         }
-        int perBatch = Math.min(options.batchSize(), limits.maxBatchPrompts());
-        publisher.publish(options.tenant(), options.runId(), outstanding, perBatch, limits.maxRecordBytes() / 2);
-        // The tracker reopens the items before their new requests can have outcomes.
-        for (int from = 0; from < retry.items().size(); from += RETRIED_PER_COMMAND) {
-            publisher.send(command(options, RunAction.RETRY).setAttempt(retry.attempt()).setRetriedItems(
-                    retry.items().subList(from, Math.min(from + RETRIED_PER_COMMAND, retry.items().size()))).build());
+        Pass outstanding = publish(options, input, spec,
+                request -> published.requestIds().contains(request.getRequestId()) ? null : request);
+        if (!outstanding.read().equals(checked)) {
+            return changed(options);
         }
-        publisher.publish(options.tenant(), options.runId(), retry.requests(), perBatch, limits.maxRecordBytes() / 2);
-        return new Result(null, false, items.size(), requests.size(), outstanding.size(), retry.items().size(),
-                retry.attempt());
+        if (!retry.items().isEmpty()) {
+            // The tracker reopens the items before their new requests can have outcomes.
+            for (int from = 0; from < retry.items().size(); from += RETRIED_PER_COMMAND) {
+                publisher.send(command(options, RunAction.RETRY).setAttempt(retry.attempt()).setRetriedItems(
+                        retry.items().subList(from, Math.min(from + RETRIED_PER_COMMAND, retry.items().size())))
+                        .build());
+            }
+            Set<Long> retried = Set.copyOf(retry.items());
+            Pass again = publish(options, input, spec, request -> !retried.contains(request.getItemIndex()) ? null
+                    : PromptRequest.newBuilder(request)
+                            .setRequestId(Attempts.requestId(request.getRequestId(), retry.attempt())).build());
+            if (!again.read().equals(checked)) {
+                return changed(options);
+            }
+        }
+        return new Result(null, false, List.of(), checked.items(), checked.requests(), outstanding.published(),
+                retry.items().size(), retry.attempt());
+    }
+
+    /**
+     * Reads the whole input, publishing nothing: its size and digest, or every problem it has. A record over the
+     * intake's limit is rejected whole, with no request the run could count: a request too large to travel even
+     * alone fails the input here.
+     *
+     * @throws InvalidInputException with every problem
+     */
+    private Scan check(Options options, BulkInput input, RunSpec spec, int maxRecordBytes) {
+        Problems problems = new Problems();
+        Scan scan = BulkRequests.scan(input, spec, problems, request -> {
+            if (publisher.aloneBytes(options.tenant(), options.runId(), request) > maxRecordBytes) {
+                problems.add(Problem.of(Problem.REQUEST_TOO_LARGE, "request " + request.getRequestId() + " of item '"
+                        + request.getItemId() + "' is larger encoded than limits.max-record-bytes (" + maxRecordBytes
+                        + ")"));
+            }
+        });
+        problems.throwIfAny();
+        return scan;
+    }
+
+    /**
+     * Reads the input again, after {@link #check}, and publishes in batches what {@code select} makes of each request:
+     * itself, its retry, or null for nothing.
+     */
+    private Pass publish(Options options, BulkInput input, RunSpec spec, UnaryOperator<PromptRequest> select) {
+        IntakeLimits limits = settings.limits().toIntakeLimits();
+        RunPublisher.Batches batches = publisher.batches(options.tenant(), options.runId(),
+                Math.min(options.batchSize(), limits.maxBatchPrompts()), limits.maxRecordBytes() / 2);
+        Scan read = BulkRequests.scan(input, spec, new Problems(), request -> {
+            PromptRequest selected = select.apply(request);
+            if (selected != null) {
+                batches.add(selected);
+            }
+        });
+        batches.finish();
+        return new Pass(batches.requests(), read);
+    }
+
+    /** The input differs from what was checked and digested: what was published may not be what the run says. */
+    private static Result changed(Options options) {
+        return Result.refused("the input of run '" + options.runId() + "' changed while it was published; submit it "
+                + "as it is now under another run id");
+    }
+
+    /** Fails a first submission's run with the problems: a resubmitted run was valid before, and stays as it is. */
+    private Result invalid(Options options, RunState existing, List<Problem> problems) {
+        if (existing == null) {
+            publisher.send(command(options, RunAction.INVALID)
+                    .setMessage(InvalidInputException.describe(problems)).build());
+        }
+        return Result.invalid(problems);
     }
 
     /**
@@ -213,7 +316,7 @@ public final class BulkSubmitter {
      * have no later attempt published (one still without an outcome is left alone, as a first attempt is), as the
      * attempt after the latest the run has had.
      */
-    private Retry retry(Options options, RunState existing, List<PromptRequest> requests, Published published) {
+    private Retry retry(Options options, RunState existing, Published published) {
         RunOutcomes outcomes = RunOutcomes.read(settings.kafka(), options.tenant(), options.runId());
         List<Long> retried = outcomes.retryable().stream()
                 .filter(index -> published.attempts().getOrDefault(index, 0) <= outcomes.item(index).attempt())
@@ -221,29 +324,7 @@ public final class BulkSubmitter {
         if (retried.isEmpty()) {
             return Retry.NONE;
         }
-        int attempt = Math.max(existing.getAttempt(), published.latestAttempt()) + 1;
-        Set<Long> items = Set.copyOf(retried);
-        long now = System.currentTimeMillis();
-        List<PromptRequest> again = requests.stream().filter(r -> items.contains(r.getItemIndex()))
-                .map(r -> PromptRequest.newBuilder(r).setRequestId(Attempts.requestId(r.getRequestId(), attempt))
-                        .setCreatedAt(now).build())
-                .toList();
-        return new Retry(attempt, retried, again);
-    }
-
-    /**
-     * A record over the intake's limit is rejected whole, with no request the run could count: a request too large
-     * to travel even alone fails the input here.
-     */
-    private void refuseOversized(Options options, List<PromptRequest> requests, int maxRecordBytes) {
-        List<String> oversized = requests.stream()
-                .filter(r -> publisher.aloneBytes(options.tenant(), options.runId(), r) > maxRecordBytes)
-                .map(r -> "request " + r.getRequestId() + " of item '" + r.getItemId()
-                        + "' is larger encoded than limits.max-record-bytes (" + maxRecordBytes + ")")
-                .toList();
-        if (!oversized.isEmpty()) {
-            throw new InvalidInputException(oversized);
-        }
+        return new Retry(Math.max(existing.getAttempt(), published.latestAttempt()) + 1, retried);
     }
 
     /**
@@ -280,8 +361,8 @@ public final class BulkSubmitter {
                 .setParams(GenerationParams.newBuilder().setMaxTokens(answerTokens).build()).build();
         RouteDecision decision = new Router(catalog, ModelAvailability.allUp(), answerTokens).route(probe);
         if (!decision.isRouted()) {
-            throw new InvalidInputException("no model serves this run for tenant '" + options.tenant() + "': "
-                    + decision.because());
+            throw new InvalidInputException(Problem.of(Problem.NO_MODEL, "no model serves this run for tenant '"
+                    + options.tenant() + "': " + decision.because()));
         }
         return decision.chosen().context();
     }

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads CSV with a header row: the text from one column, the id from another, else from {@code custom_id}, else
@@ -25,39 +25,50 @@ final class CsvItems {
 
     private CsvItems() {}
 
-    static List<BulkItem> read(String content, String textColumn, String idColumn) {
-        Problems problems = new Problems();
-        List<BulkItem> items = new ArrayList<>();
+    /** Calls {@code each} with the items of the rows without problems; returns how many. */
+    static int read(String content, String textColumn, String idColumn, BulkInput.Rules rules, Problems problems,
+            Consumer<BulkItem> each) {
+        int items = 0;
         try (MappingIterator<String[]> rows = ROWS.readValues(content)) {
             if (!rows.hasNextValue()) {
-                return items;
+                return 0;
             }
             List<String> header = Arrays.stream(rows.nextValue()).map(String::strip).toList();
+            int before = problems.count();
             int text = column(header, textColumn == null ? DEFAULT_TEXT_COLUMN : textColumn, problems);
             int id = idColumn != null ? column(header, idColumn, problems) : header.indexOf(DEFAULT_ID_COLUMN);
-            problems.throwIfAny();
+            if (problems.count() > before) {
+                // Without its columns no row can be read.
+                return 0;
+            }
             for (int row = 1; rows.hasNextValue(); row++) {
-                BulkItem item = item(rows.nextValue(), row, header, text, id, items.size(), problems);
+                if (row > rules.maxItems()) {
+                    problems.add(rules.tooMany(null, "rows"));
+                    break;
+                }
+                BulkItem item = item(rows.nextValue(), row, header, text, id, items, problems);
                 if (item != null) {
-                    items.add(item);
+                    each.accept(item);
+                    items++;
                 }
             }
         } catch (JsonProcessingException e) {
-            String line = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-            problems.add(line + e.getOriginalMessage());
+            problems.add(e.getLocation() == null ? Problem.of(Problem.INVALID_CSV, e.getOriginalMessage())
+                    : Problem.at(e.getLocation().getLineNr(), Problem.INVALID_CSV, e.getOriginalMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        problems.throwIfAny();
         return items;
     }
 
     private static int column(List<String> header, String name, Problems problems) {
         int index = header.indexOf(name);
         if (index < 0) {
-            problems.add("column '" + name + "' is not in the header, which has: " + String.join(", ", header));
+            problems.add(Problem.of(Problem.INVALID_COLUMN, "column '" + name + "' is not in the header, which has: "
+                    + String.join(", ", header)));
         } else if (header.lastIndexOf(name) != index) {
-            problems.add("column '" + name + "' appears more than once in the header");
+            problems.add(Problem.of(Problem.INVALID_COLUMN, "column '" + name + "' appears more than once in the "
+                    + "header"));
         }
         return index;
     }
@@ -67,19 +78,25 @@ final class CsvItems {
             Problems problems) {
         String where = "row " + row;
         if (cells.length != header.size()) {
-            problems.add(where + ": " + cells.length + " fields where the header has " + header.size()
-                    + " (a field with a comma needs quotes)");
+            problems.add(Problem.of(Problem.INVALID_CSV, where + ": " + cells.length + " fields where the header has "
+                    + header.size() + " (a field with a comma needs quotes)"));
             return null;
         }
         int before = problems.count();
         String customId = id < 0 ? "row-" + row : cells[id];
         if (customId.isBlank()) {
-            problems.add(where + ": the id in column '" + header.get(id) + "' is empty");
+            problems.add(Problem.of(Problem.MISSING_CUSTOM_ID, where + ": the id in column '" + header.get(id)
+                    + "' is empty"));
         } else {
-            problems.uniqueId("id", customId, where);
+            Integer first = problems.earlierUse(customId, row);
+            if (first != null) {
+                problems.add(Problem.of(Problem.DUPLICATE_CUSTOM_ID, where + ": id '" + customId + "' is also on row "
+                        + first));
+            }
         }
         if (cells[text].isBlank()) {
-            problems.add(where + ": the text in column '" + header.get(text) + "' is empty");
+            problems.add(Problem.of(Problem.INVALID_TEXT, where + ": the text in column '" + header.get(text)
+                    + "' is empty"));
         }
         return problems.count() > before ? null : BulkItem.ofText(index, customId, cells[text], null);
     }

@@ -4,33 +4,40 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Reads a directory: each regular file directly in it is one item, named by the file, in file-name order. */
+/**
+ * Reads a directory: each regular file directly in it is one item, named by the file, in file-name order; one file
+ * is held at a time.
+ */
 final class DirectoryItems {
 
     private DirectoryItems() {}
 
-    static List<BulkItem> read(Path directory) {
-        Problems problems = new Problems();
-        List<BulkItem> items = new ArrayList<>();
-        for (Path file : files(directory)) {
+    /** Calls {@code each} with the items of the files without problems; returns how many. */
+    static int read(Path directory, BulkInput.Rules rules, Problems problems, Consumer<BulkItem> each) {
+        List<Path> files = files(directory);
+        if (files.size() > rules.maxItems()) {
+            problems.add(rules.tooMany(null, "files"));
+            return 0;
+        }
+        int items = 0;
+        for (Path file : files) {
             String name = file.getFileName().toString();
             try {
                 String text = TextFiles.read(file);
                 if (text.isBlank()) {
-                    problems.add(name + ": the file is empty");
+                    problems.add(Problem.of(Problem.INVALID_TEXT, name + ": the file is empty"));
                 } else {
-                    items.add(BulkItem.ofText(items.size(), name, text, null));
+                    each.accept(BulkItem.ofText(items++, name, text, null));
                 }
             } catch (InvalidInputException e) {
-                e.problems().forEach(problems::add);
+                problems.addAll(e.problems());
             }
         }
-        problems.throwIfAny();
         return items;
     }
 

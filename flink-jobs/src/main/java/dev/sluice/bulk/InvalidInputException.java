@@ -8,27 +8,29 @@ public final class InvalidInputException extends RuntimeException {
     /** More would scroll the first ones away; the rest are counted. */
     static final int LISTED = 20;
 
-    private final List<String> problems;
+    private final List<Problem> problems;
 
-    public InvalidInputException(List<String> problems) {
-        super(message(problems));
-        if (problems.isEmpty()) {
-            throw new IllegalArgumentException("an invalid input needs a problem");
-        }
+    public InvalidInputException(List<Problem> problems) {
+        super(describe(problems));
         this.problems = List.copyOf(problems);
     }
 
-    public InvalidInputException(String problem) {
+    public InvalidInputException(Problem problem) {
         this(List.of(problem));
     }
 
     /** Every problem, beyond those the message lists. */
-    public List<String> problems() {
+    public List<Problem> problems() {
         return problems;
     }
 
-    private static String message(List<String> problems) {
-        String listed = String.join("\n", problems.subList(0, Math.min(LISTED, problems.size())));
+    /** The first {@link #LISTED} problems as described, a line each, and how many more there are. */
+    static String describe(List<Problem> problems) {
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("an invalid input needs a problem");
+        }
+        String listed = String.join("\n", problems.subList(0, Math.min(LISTED, problems.size())).stream()
+                .map(Problem::describe).toList());
         return problems.size() <= LISTED ? listed : listed + "\nand " + (problems.size() - LISTED) + " more";
     }
 }

@@ -1,163 +1,51 @@
 package dev.sluice.bulk;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.intake.PromptValidator;
-import dev.sluice.schema.ChatMessage;
-import dev.sluice.serde.JsonAvro;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
- * Reads JSON Lines: per line a {@code custom_id} and a {@code text} or {@code messages}, or an OpenAI Batch API
- * request whose {@code body} holds the {@code messages}; {@code max_tokens} at the top or in the body.
+ * Reads JSON Lines a line at a time, each line an item ({@link JsonlLine}); blank lines are skipped. What is kept
+ * from one line to the next is the ids seen, to find one used twice.
  */
 final class JsonlItems {
 
-    private static final String ID = "custom_id";
-
     private JsonlItems() {}
 
-    static List<BulkItem> read(String content) {
-        Problems problems = new Problems();
-        List<BulkItem> items = new ArrayList<>();
-        Iterator<String> lines = content.lines().iterator();
-        for (int number = 1; lines.hasNext(); number++) {
-            String line = lines.next();
-            if (!line.isBlank()) {
-                BulkItem item = item(line, items.size(), "line " + number, problems);
-                if (item != null) {
-                    items.add(item);
+    /** Calls {@code each} with the items of the lines without problems; returns how many. */
+    static int read(Path file, BulkInput.Rules rules, Problems problems, Consumer<BulkItem> each) {
+        int items = 0;
+        int lineItems = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            Utf8Lines lines = new Utf8Lines(in);
+            for (Utf8Lines.Line line = lines.next(); line != null; line = lines.next()) {
+                if (line.isUtf8() && line.text().isBlank()) {
+                    continue;
+                }
+                if (++lineItems > rules.maxItems()) {
+                    problems.add(rules.tooMany(line.number(), "lines"));
+                    break;
+                }
+                if (!line.isUtf8()) {
+                    problems.at(line.number(), Problem.INVALID_UTF8, "not valid UTF-8 (byte " + line.badByte()
+                            + " of the file)");
+                } else {
+                    BulkItem item = JsonlLine.item(line.text(), items, line.number(), rules.endpoint(), problems);
+                    if (item != null) {
+                        each.accept(item);
+                        items++;
+                    }
                 }
             }
+        } catch (NoSuchFileException e) {
+            problems.add(Problem.of(Problem.UNREADABLE_INPUT, file + " does not exist"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
-        problems.throwIfAny();
         return items;
-    }
-
-    /** The line's item, or null when it has problems, which are added. */
-    private static BulkItem item(String line, int index, String where, Problems problems) {
-        JsonNode node;
-        try {
-            node = JsonAvro.mapper().readTree(line);
-        } catch (JsonProcessingException e) {
-            String column = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
-            problems.add(where + ": not valid JSON" + column + ": " + e.getOriginalMessage());
-            return null;
-        }
-        if (!node.isObject()) {
-            problems.add(where + ": expected a JSON object");
-            return null;
-        }
-        int before = problems.count();
-        String customId = customId(node, where, problems);
-        JsonNode body = field(node, "body");
-        if (body != null && !body.isObject()) {
-            problems.add(where + ": body must be an object");
-            return null;
-        }
-        if (body != null && (field(node, "text") != null || field(node, "messages") != null)) {
-            problems.add(where + ": give text or messages at the top or a body, not both");
-            return null;
-        }
-        Integer maxTokens = maxTokens(node, body, where, problems);
-        JsonNode text = body != null ? null : field(node, "text");
-        JsonNode messages = field(body != null ? body : node, "messages");
-        String textValue = null;
-        List<ChatMessage> conversation = null;
-        if (body != null && messages == null) {
-            problems.add(where + ": body.messages is missing");
-        } else if ((text == null) == (messages == null)) {
-            problems.add(where + ": set exactly one of text and messages");
-        } else if (text != null) {
-            textValue = text(text, where, problems);
-        } else {
-            conversation = messages(messages, where + ": " + (body != null ? "body." : "") + "messages", problems);
-        }
-        if (problems.count() > before) {
-            return null;
-        }
-        return new BulkItem(index, customId, textValue, conversation, maxTokens);
-    }
-
-    private static String customId(JsonNode node, String where, Problems problems) {
-        JsonNode id = field(node, ID);
-        if (id == null) {
-            problems.add(where + ": " + ID + " is missing");
-        } else if (!id.isTextual() || id.textValue().isBlank()) {
-            problems.add(where + ": " + ID + " must be a non-blank string");
-        } else {
-            problems.uniqueId(ID, id.textValue(), where);
-            return id.textValue();
-        }
-        return null;
-    }
-
-    private static String text(JsonNode text, String where, Problems problems) {
-        if (!text.isTextual() || text.textValue().isBlank()) {
-            problems.add(where + ": text must be a non-blank string");
-            return null;
-        }
-        return text.textValue();
-    }
-
-    private static List<ChatMessage> messages(JsonNode messages, String where, Problems problems) {
-        if (!messages.isArray() || messages.isEmpty()) {
-            problems.add(where + " must be a non-empty array");
-            return null;
-        }
-        List<ChatMessage> conversation = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode message = messages.get(i);
-            if (!message.isObject()) {
-                problems.add(where + "[" + i + "] must be an object with a role and a content");
-                continue;
-            }
-            JsonNode role = message.get("role");
-            JsonNode content = message.get("content");
-            if (role == null || !role.isTextual() || !PromptValidator.ROLES.contains(role.textValue())) {
-                problems.add(where + "[" + i + "].role must be one of " + PromptValidator.ROLES);
-            } else if (content == null || !content.isTextual()) {
-                problems.add(where + "[" + i + "].content must be a string");
-            } else {
-                conversation.add(new ChatMessage(role.textValue(), content.textValue()));
-            }
-        }
-        return conversation;
-    }
-
-    /** OpenAI's newer name for it, {@code max_completion_tokens}, is read in a body too. */
-    private static Integer maxTokens(JsonNode node, JsonNode body, String where, Problems problems) {
-        Map<String, JsonNode> given = new LinkedHashMap<>();
-        given.put("max_tokens", field(node, "max_tokens"));
-        if (body != null) {
-            given.put("body.max_tokens", field(body, "max_tokens"));
-            given.put("body.max_completion_tokens", field(body, "max_completion_tokens"));
-        }
-        given.values().removeIf(Objects::isNull);
-        if (given.size() > 1) {
-            problems.add(where + ": give one of " + String.join(" and ", given.keySet()));
-            return null;
-        }
-        if (given.isEmpty()) {
-            return null;
-        }
-        Map.Entry<String, JsonNode> entry = given.entrySet().iterator().next();
-        JsonNode value = entry.getValue();
-        if (!(value.isIntegralNumber() && value.canConvertToInt() && value.intValue() > 0)) {
-            problems.add(where + ": " + entry.getKey() + " must be a positive integer, got " + value);
-            return null;
-        }
-        return value.intValue();
-    }
-
-    /** A field's value; an explicit null counts as absent. */
-    private static JsonNode field(JsonNode node, String name) {
-        JsonNode value = node.get(name);
-        return value == null || value.isNull() ? null : value;
     }
 }

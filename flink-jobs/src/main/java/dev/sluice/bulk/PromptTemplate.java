@@ -38,8 +38,8 @@ public final class PromptTemplate {
         this.source = source;
         this.nameLocale = nameLocale;
         if (!render(PROBE, "item", null, null, 1, 1).contains(PROBE)) {
-            throw new InvalidInputException("template " + name + " never uses {{ text }}: the items' text would not "
-                    + "reach the model");
+            throw new InvalidInputException(Problem.of(Problem.INVALID_TEMPLATE, "template " + name + " never uses "
+                    + "{{ text }}: the items' text would not reach the model"));
         }
     }
 
@@ -83,9 +83,10 @@ public final class PromptTemplate {
         variables.put("part", part);
         variables.put("parts", parts);
         RenderResult result = JINJA.renderForResult(source, variables);
-        List<String> errors = result.getErrors().stream()
+        List<Problem> errors = result.getErrors().stream()
                 .filter(error -> error.getSeverity() == TemplateError.ErrorType.FATAL)
-                .map(error -> "template " + name + " line " + error.getLineno() + ": " + error.getMessage())
+                .map(error -> Problem.of(Problem.INVALID_TEMPLATE, "template " + name + " line "
+                        + error.getLineno() + ": " + error.getMessage()))
                 .toList();
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

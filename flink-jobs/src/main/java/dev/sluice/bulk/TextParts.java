@@ -22,9 +22,9 @@ final class TextParts {
             // The text's length in chars bounds the number of parts, and so the digits of any part number.
             int budget = budget(item, spec, maxTokens, text.length());
             if (budget < 1) {
-                problems.add(name(item) + ": max tokens " + maxTokens + (spec.template() == null ? "" : " and template "
-                        + spec.template().name()) + " leave no room for text in the model's context of "
-                        + spec.contextTokens() + " tokens");
+                problems.add(Problem.of(Problem.CONTEXT_EXCEEDED, name(item) + ": max tokens " + maxTokens
+                        + (spec.template() == null ? "" : " and template " + spec.template().name())
+                        + " leave no room for text in the model's context of " + spec.contextTokens() + " tokens"));
                 return List.of();
             }
             // A stretch of whitespace longer than a part would be a part with nothing to ask.

@@ -101,7 +101,8 @@ final class BulkSubmitCommand implements Callable<Integer> {
             } else {
                 BulkSubmitter.Result result = new BulkSubmitter(settings, catalog, publisher).submit(
                         new BulkSubmitter.Options(input, task, runId, run.tenant, sourceLang, targetLang, template,
-                                column, idColumn, maxTokens, deadline, batchSize), existing.orElse(null));
+                                column, idColumn, maxTokens, deadline, batchSize, null,
+                                BulkSubmitter.DEFAULT_MAX_ITEMS), existing.orElse(null));
                 (result.error() == null ? System.out : System.err).println(result.describe(runId));
                 if (result.error() != null) {
                     return result.invalid() ? RunResultsWriter.Verdict.FAILED.exitCode : 2;

@@ -2,6 +2,7 @@ package dev.sluice.serve;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.bulk.BulkInput;
 import dev.sluice.bulk.RunOutcomes;
 import dev.sluice.bulk.RunResultsWriter;
 import dev.sluice.bulk.ServedItem;
@@ -50,7 +51,7 @@ final class BatchLines implements RunResultsWriter.Lines {
         cachedTokens += item.cachedTokens();
         completionTokens += item.completionTokens();
         ObjectNode body = ApiJson.MAPPER.createObjectNode();
-        boolean chat = BatchEndpoints.CHAT.equals(endpoint);
+        boolean chat = BulkInput.CHAT_COMPLETIONS.equals(endpoint);
         body.put("id", (chat ? "chatcmpl-" : "cmpl-") + FileStore.randomHex());
         body.put("object", chat ? "chat.completion" : "text_completion");
         body.put("created", created);

@@ -1,6 +1,7 @@
 package dev.sluice.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.bulk.BulkInput;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,19 +22,22 @@ record BatchRequest(String inputFileId, String endpoint, String completionWindow
     static final long MIN_EXPIRY_SECONDS = 3600;
     static final long MAX_EXPIRY_SECONDS = 2_592_000;
 
+    /** The one completion window the hosted API accepts. */
+    static final String WINDOW = "24h";
+
     static BatchRequest of(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiException.invalid(null, "the body must be a JSON object");
         }
         String inputFileId = text(body, "input_file_id");
         String endpoint = text(body, "endpoint");
-        if (!BatchEndpoints.SUPPORTED.contains(endpoint)) {
-            throw ApiException.invalid("endpoint", "endpoint must be one of " + BatchEndpoints.SUPPORTED
+        if (!BulkInput.ENDPOINTS.contains(endpoint)) {
+            throw ApiException.invalid("endpoint", "endpoint must be one of " + BulkInput.ENDPOINTS
                     + ", got '" + endpoint + "'");
         }
         String window = text(body, "completion_window");
-        if (!BatchEndpoints.WINDOW.equals(window)) {
-            throw ApiException.invalid("completion_window", "completion_window must be '" + BatchEndpoints.WINDOW
+        if (!BatchRequest.WINDOW.equals(window)) {
+            throw ApiException.invalid("completion_window", "completion_window must be '" + BatchRequest.WINDOW
                     + "'");
         }
         return new BatchRequest(inputFileId, endpoint, window, metadata(body.get("metadata")),

@@ -153,8 +153,11 @@ public final class BatchService implements AutoCloseable {
             BulkSubmitter.Result result = new BulkSubmitter(settings, catalog, publisher)
                     .submit(options(tenant, batch, files.content(tenant, input.get())), states.current().orElse(null));
             if (result.error() != null) {
-                update(tenant, id, b -> b.failed(List.of(new Batch.Error("invalid_input", result.error(), null,
-                        null)), nowSeconds()));
+                List<Batch.Error> errors = result.problems().isEmpty()
+                        ? List.of(new Batch.Error("invalid_input", result.error(), null, null))
+                        : result.problems().stream().map(p -> new Batch.Error(p.code(), p.message(), null, p.line()))
+                                .toList();
+                update(tenant, id, b -> b.failed(errors, nowSeconds()));
                 return;
             }
             update(tenant, id, b -> b.status() == BatchStatus.VALIDATING ? b.inProgress(result.items(), nowSeconds())
@@ -170,7 +173,7 @@ public final class BatchService implements AutoCloseable {
     private BulkSubmitter.Options options(String tenant, Batch batch, Path input) {
         Duration left = Duration.ofSeconds(Math.max(1, batch.expiresAt() - nowSeconds()));
         return new BulkSubmitter.Options(input, BulkSubmitter.Kind.custom, batch.id(), tenant, null, null, null,
-                null, null, null, left, 25);
+                null, null, null, left, 25, batch.endpoint(), maxLines);
     }
 
     private void pollSafely() {

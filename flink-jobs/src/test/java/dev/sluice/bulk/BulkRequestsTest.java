@@ -7,6 +7,7 @@ import dev.sluice.backend.TokenEstimate;
 import dev.sluice.bulk.BulkRequests.RunSpec;
 import dev.sluice.prompt.PromptText;
 import dev.sluice.schema.ChatMessage;
+import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Task;
@@ -150,6 +151,52 @@ class BulkRequestsTest {
     }
 
     @Test
+    void anItemsModelIsAPreferenceAndItsSamplingIsItsRequestsParams() {
+        RunSpec spec = new RunSpec("r", "t", Task.CHAT, null, null, null, 100, DEADLINE, 4_096);
+        BulkItem.Sampling sampling = new BulkItem.Sampling(0.2f, 0.9f, 7L, List.of("END"));
+        List<BulkItem> items = List.of(
+                new BulkItem(0, "chat", null, List.of(new ChatMessage("user", "Hi")), null, "gpt-4o", sampling),
+                new BulkItem(1, "text", "Once upon a time", null, 5, "m", BulkItem.Sampling.DEFAULT),
+                BulkItem.ofText(2, "plain", "Text.", null));
+
+        List<PromptRequest> requests = BulkRequests.of(items, spec);
+
+        assertThat(requests.get(0).getHints().getPreferredModel()).isEqualTo("gpt-4o");
+        assertThat(requests.get(0).getHints().getAllowedLicenses()).isEmpty();
+        GenerationParams params = requests.get(0).getParams();
+        assertThat(params.getTemperature()).isEqualTo(0.2f);
+        assertThat(params.getTopP()).isEqualTo(0.9f);
+        assertThat(params.getSeed()).isEqualTo(7L);
+        assertThat(params.getStop()).containsExactly("END");
+        assertThat(params.getMaxTokens()).isEqualTo(100);
+        // A completion's prompt is a text item: with no template, the prompt as it is.
+        assertThat(requests.get(1).getPrompt()).isEqualTo("Once upon a time");
+        assertThat(requests.get(1).getHints().getPreferredModel()).isEqualTo("m");
+        assertThat(requests.get(1).getParams().getTemperature()).isNull();
+        assertThat(requests.get(2).getHints()).isNull();
+    }
+
+    @Test
+    void theDigestTellsItemsApartByTheirModelAndSampling() {
+        RunSpec spec = new RunSpec("r", "t", Task.CHAT, null, null, null, 100, DEADLINE, 4_096);
+        List<ChatMessage> hi = List.of(new ChatMessage("user", "Hi"));
+        BulkItem.Sampling cool = new BulkItem.Sampling(0.2f, null, null, List.of());
+
+        List<String> digests = List.of(
+                new BulkItem(0, "a", null, hi, null, null, BulkItem.Sampling.DEFAULT),
+                new BulkItem(0, "a", null, hi, null, "m", BulkItem.Sampling.DEFAULT),
+                new BulkItem(0, "a", null, hi, null, null, cool),
+                new BulkItem(0, "a", null, hi, null, null, new BulkItem.Sampling(0.3f, null, null, List.of())),
+                new BulkItem(0, "a", null, hi, null, null, new BulkItem.Sampling(null, null, 1L, List.of())),
+                new BulkItem(0, "a", null, hi, null, null, new BulkItem.Sampling(null, null, null, List.of("x"))))
+                .stream().map(item -> BulkRequests.digest(BulkRequests.of(List.of(item), spec))).toList();
+
+        assertThat(digests).doesNotHaveDuplicates();
+        assertThat(digests.get(0)).isEqualTo(BulkRequests.digest(BulkRequests.of(List.of(
+                BulkItem.ofMessages(0, "a", hi, null)), spec)));
+    }
+
+    @Test
     void anItemWhoseMaxTokensLeaveNoRoomForTextIsNamed() {
         RunSpec spec = new RunSpec("r", "t", Task.SUMMARIZE, "en", null, PromptTemplate.shipped(Task.SUMMARIZE,
                 "en", null), 100, null, 4_096);
@@ -195,6 +242,18 @@ class BulkRequestsTest {
         assertThat(BulkRequests.digest(BulkRequests.of(items, new RunSpec("r", "t", Task.TRANSLATE, "en", "de",
                 PromptTemplate.shipped(Task.TRANSLATE, "en", "de"), 100, DEADLINE, 1_000)))).isNotEqualTo(digest);
         assertThat(BulkRequests.digest(requests.subList(0, requests.size() - 1))).isNotEqualTo(digest);
+    }
+
+    @Test
+    void theDigestOfAnInputIsTheOneItHadWhenRunsWereSubmittedBefore() {
+        RunSpec spec = new RunSpec("r", "t", Task.CHAT, null, null, null, 100, DEADLINE, 1_000);
+        List<BulkItem> items = List.of(BulkItem.ofText(0, "a", paragraphs(5), 20),
+                BulkItem.ofMessages(1, "b", List.of(new ChatMessage("system", "Be brief."),
+                        new ChatMessage("user", "Hi")), null));
+
+        // A resubmission compares this with the digest its run was first submitted with, perhaps by an older Sluice.
+        assertThat(BulkRequests.digest(BulkRequests.of(items, spec)))
+                .isEqualTo("4fcd066840d571ea80829c99053f275bea920be530ba22db0d8772f8304cf6dd");
     }
 
     @Test

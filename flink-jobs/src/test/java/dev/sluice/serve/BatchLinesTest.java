@@ -3,6 +3,7 @@ package dev.sluice.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.bulk.BulkInput;
 import dev.sluice.bulk.RunOutcomes;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.CompletionTimings;
@@ -20,7 +21,7 @@ class BatchLinesTest {
 
     @Test
     void aServedChatRequestIsAChatCompletionWithItsUsageAndLicence() {
-        BatchLines lines = new BatchLines(BatchEndpoints.CHAT, 1_700_000_000L);
+        BatchLines lines = new BatchLines(BulkInput.CHAT_COMPLETIONS, 1_700_000_000L);
 
         JsonNode line = lines.served(0, List.of(completion("a", "first", 0, 2), completion("a", "second", 1, 2)));
 
@@ -47,14 +48,14 @@ class BatchLinesTest {
 
     @Test
     void aPromptIsATextCompletionAndAToolCallKeepsItsCalls() {
-        JsonNode text = new BatchLines(BatchEndpoints.COMPLETIONS, 0).served(0, List.of(completion("a", "x", null,
+        JsonNode text = new BatchLines(BulkInput.COMPLETIONS, 0).served(0, List.of(completion("a", "x", null,
                 null)));
         assertThat(text.at("/response/body/object").asText()).isEqualTo("text_completion");
         assertThat(text.at("/response/body/choices/0/text").asText()).isEqualTo("x");
 
         Completion call = Completion.newBuilder(completion("b", "", null, null))
                 .setToolCalls(List.of(new ToolCall("call_1", "lookup", "{\"q\":1}"))).build();
-        JsonNode tool = new BatchLines(BatchEndpoints.CHAT, 0).served(1, List.of(call));
+        JsonNode tool = new BatchLines(BulkInput.CHAT_COMPLETIONS, 0).served(1, List.of(call));
         assertThat(tool.at("/response/body/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
         assertThat(tool.at("/response/body/choices/0/message/content").isNull()).isTrue();
         assertThat(tool.at("/response/body/choices/0/message/tool_calls/0/function/name").asText())
@@ -63,7 +64,7 @@ class BatchLinesTest {
 
     @Test
     void aRejectIsAnsweredAsAServerRefusalAndACancelledRequestAsABatchError() {
-        BatchLines lines = new BatchLines(BatchEndpoints.CHAT, 0);
+        BatchLines lines = new BatchLines(BulkInput.CHAT_COMPLETIONS, 0);
 
         JsonNode refused = lines.unserved(0, item(RejectReason.POLICY_DENIED), RunStatus.COMPLETED);
         assertThat(refused.at("/response/status_code").asInt()).isEqualTo(403);
