@@ -36,7 +36,13 @@ final class ServeCommand implements Callable<Integer> {
                 keys)) {
             System.out.println("serving the OpenAI Batch API at " + server.baseUrl() + " (files in "
                     + settings.servePath(config, serve.files()) + ")");
-            server.join();
+            try {
+                server.join();
+            } catch (InterruptedException e) {
+                // The request to stop, from whoever runs this in-process (a process stops by its shutdown hook):
+                // taken here, not passed on, so that stopping the server below is not cut short by it.
+                System.out.println("stopping");
+            }
         }
         return 0;
     }

@@ -46,6 +46,8 @@ public final class ServeServer implements AutoCloseable {
         threads.setName("sluice-serve");
         threads.setDaemon(true);
         Server server = new Server(threads);
+        // SIGTERM or Ctrl-C: requests in progress finish, new ones are refused.
+        server.setStopAtShutdown(true);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));

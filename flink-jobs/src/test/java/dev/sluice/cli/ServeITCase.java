@@ -76,18 +76,28 @@ class ServeITCase {
                     - {tenant: %s, sha256: %s}
                     - {tenant: globex, sha256: %s}
                 """.formatted(port, BulkPipeline.TENANT, ApiKeys.hash(acmeKey), ApiKeys.hash(globexKey)));
+        baseUrl = URI.create("http://localhost:" + port + "/v1");
+        startServe();
+    }
+
+    /** {@code sluice serve --config F} as a user runs it; interrupting its thread stops it as Ctrl-C would. */
+    private static void startServe() throws Exception {
         serve = new Thread(() -> new CommandLine(new SluiceCli())
                 .execute("serve", "--config", pipeline.configFile().toString()), "sluice-serve-cli");
         serve.start();
-        baseUrl = URI.create("http://localhost:" + port + "/v1");
-        awaitHealthy(URI.create("http://localhost:" + port + "/health"));
+        awaitHealthy(URI.create(baseUrl.toString().replace("/v1", "/health")));
+    }
+
+    private static void stopServe() throws InterruptedException {
+        serve.interrupt();
+        serve.join(Duration.ofSeconds(20).toMillis());
+        assertThat(serve.isAlive()).as("sluice serve stopped").isFalse();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (serve != null) {
-            serve.interrupt();
-            serve.join(Duration.ofSeconds(20).toMillis());
+            stopServe();
         }
         if (pipeline != null) {
             pipeline.close();
@@ -221,6 +231,36 @@ class ServeITCase {
         assertThat(answered).as("each request once, in one file or the other").containsExactlyInAnyOrderElementsOf(ids);
         assertThat(errors).filteredOn(line -> "batch_cancelled".equals(line.at("/error/code").asText()))
                 .isNotEmpty();
+    }
+
+    @Test
+    void aRestartedServerCarriesOnWithTheBatchesItHad() throws Exception {
+        OpenAIClient before = client(acmeKey);
+        List<String> ids = IntStream.range(0, 200).mapToObj(i -> "r-" + i).toList();
+        Path input = dir.resolve("restarted.jsonl");
+        Files.write(input, ids.stream().map(id -> chatLine(id, "Describe " + id, 64)).toList());
+        FileObject file = before.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
+                .build());
+
+        pipeline.emulators().servers().forEach(server -> server.faults().slowdown(20));
+        String id;
+        try {
+            id = before.batches().create(BatchCreateParams.builder().inputFileId(file.id())
+                    .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                    .completionWindow(BatchCreateParams.CompletionWindow._24H).build()).id();
+            awaitStatus(before, id, Batch.Status.IN_PROGRESS);
+            stopServe();
+            startServe();
+        } finally {
+            pipeline.emulators().servers().forEach(server -> server.faults().clear());
+        }
+        // A new client: the old one's pooled connections were to the stopped server.
+        OpenAIClient client = client(acmeKey);
+        Batch ended = awaitEnd(client, id);
+
+        assertThat(ended.status()).isEqualTo(Batch.Status.COMPLETED);
+        assertThat(content(client, ended.outputFileId().orElseThrow()))
+                .extracting(line -> line.get("custom_id").asText()).containsExactlyInAnyOrderElementsOf(ids);
     }
 
     @Test
