@@ -104,4 +104,15 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: heap slope after warm-up");
         assertThat(run.json().path("samples").size()).isPositive();
     }
+
+    @Test
+    void batchRunsOneFileThroughBulkSubmitAndThroughTheApi(@TempDir Path results) throws Exception {
+        Run run = bench(results, "batch", "--prompts", "60", "--time-scale", "20", "--config",
+                Path.of("..", "config", "sluice.yaml").toString());
+
+        assertThat(run.ratioLine()).startsWith("ratio: batch API/bulk submit");
+        assertThat(run.json().path("bulk_done").asInt() + run.json().path("bulk_failed").asInt()).isEqualTo(60);
+        assertThat(run.json().path("api_done").asInt() + run.json().path("api_failed").asInt()).isEqualTo(60);
+        assertThat(run.json().path("ratio").asDouble()).isPositive();
+    }
 }

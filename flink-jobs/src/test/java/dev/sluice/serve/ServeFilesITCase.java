@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Files endpoints of {@code sluice serve} over real HTTP, with no pipeline behind them: keys, limits, streaming
  * and who sees what. The batch workflow with the official SDK is {@code ServeITCase}.
  */
-class ServeFilesTest {
+class ServeFilesITCase {
 
     private static final String CATALOG = """
             models:
