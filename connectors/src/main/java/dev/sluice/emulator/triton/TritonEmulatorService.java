@@ -8,6 +8,7 @@ import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.Faults;
 import dev.sluice.emulator.InflightBatchingEngine.Generation;
 import dev.sluice.emulator.InflightBatchingEngine.Sequence;
+import dev.sluice.emulator.metrics.ServerMetrics;
 import dev.sluice.emulator.triton.ModelCounters.FailureReason;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.InferParameter;
@@ -275,8 +276,17 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         response.addRawOutputContents(raw);
     }
 
+    /** What Triton exports on its metrics port about these models. */
+    public ServerMetrics metrics() {
+        return new TritonMetrics(this);
+    }
+
     ModelCounters counters(String model) {
         return counters.get(model);
+    }
+
+    Map<String, EmulatedModel> models() {
+        return models;
     }
 
     /** The outputs asked for, or every output when none is named, as Triton does. */
