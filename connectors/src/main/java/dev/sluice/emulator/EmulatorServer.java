@@ -2,8 +2,11 @@ package dev.sluice.emulator;
 
 import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
+import dev.sluice.emulator.metrics.MetricsEndpoint;
+import dev.sluice.emulator.metrics.ServerMetrics;
 import dev.sluice.emulator.openai.Dialect;
 import dev.sluice.emulator.openai.OpenAiEmulator;
+import dev.sluice.emulator.sglang.SglangMetrics;
 import dev.sluice.emulator.sglang.SglangNativeEmulator;
 import dev.sluice.emulator.sglang.SglangSchedulerEmulator;
 import dev.sluice.emulator.triton.KServeHttpEndpoint;
@@ -32,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An emulated inference server on a real socket: Triton's or SGLang's gRPC protocol, gRPC health checks,
  * optional TLS (mutual when a client CA is given) and bearer-token auth, and injectable {@link Faults}; or the
- * OpenAI-compatible HTTP API in a serving framework's {@link Dialect} ({@link OpenAiEmulator}).
+ * OpenAI-compatible HTTP API in a serving framework's {@link Dialect} ({@link OpenAiEmulator}). On request, a
+ * metrics port exports the server's own Prometheus metrics ({@link MetricsEndpoint}).
  *
  * <pre>{@code
  * EmulatorServer server = EmulatorServer.builder()
@@ -48,6 +52,10 @@ public final class EmulatorServer implements AutoCloseable {
     private final OpenAiEmulator openAi;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final KServeHttpEndpoint http;
+    /** What the server exports as metrics, in its own names; null for a dialect whose metrics are not emulated. */
+    private final ServerMetrics serverMetrics;
+    /** The metrics port, when {@link Builder#metrics(int)} asked for one, set by it before handing the server out. */
+    private MetricsEndpoint metrics;
     private final ExecutorService executor;
     private final Map<String, EmulatedModel> models;
     private final ModelTokenizer tokenizer;
@@ -55,8 +63,9 @@ public final class EmulatorServer implements AutoCloseable {
     private final String host;
 
     private EmulatorServer(Builder builder, Server server, OpenAiEmulator openAi, KServeHttpEndpoint http,
-            ExecutorService executor, Faults faults) {
+            ExecutorService executor, Faults faults, ServerMetrics serverMetrics) {
         this.server = server;
+        this.serverMetrics = serverMetrics;
         this.openAi = openAi;
         this.http = http;
         this.executor = executor;
@@ -102,6 +111,14 @@ public final class EmulatorServer implements AutoCloseable {
         return http.port();
     }
 
+    /** The port of the metrics endpoint ({@code GET /metrics}), when {@link Builder#metrics(int)} asked for one. */
+    public int metricsPort() {
+        if (metrics == null) {
+            throw new IllegalStateException("this emulator serves no metrics");
+        }
+        return metrics.port();
+    }
+
     /** OpenAI-compatible only: the request {@code priority} values that arrived, and how often each did. */
     public Map<Integer, Long> openAiPriorities() {
         if (openAi == null) {
@@ -117,6 +134,9 @@ public final class EmulatorServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (http != null) {
             http.close();
         }
@@ -156,6 +176,7 @@ public final class EmulatorServer implements AutoCloseable {
         private File clientCa;
         private String bearerToken;
         private Integer httpPort;
+        private Integer metricsPort;
         private ModelTokenizer tokenizer;
         private Dialect dialect = Dialect.VLLM;
 
@@ -201,6 +222,15 @@ public final class EmulatorServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also serve the server's own Prometheus metrics on {@code port} (0: a free one), in its names: Triton's and
+         * TensorRT-LLM's, SGLang's, or, for {@link Protocol#OPENAI}, vLLM's or SGLang's as the dialect says.
+         */
+        public Builder metrics(int port) {
+            this.metricsPort = port;
+            return this;
+        }
+
         /** For {@link Protocol#OPENAI}: which serving framework's dialect to speak, default vLLM's. */
         public Builder dialect(Dialect value) {
             this.dialect = Objects.requireNonNull(value, "dialect");
@@ -214,6 +244,22 @@ public final class EmulatorServer implements AutoCloseable {
         }
 
         public EmulatorServer start() {
+            EmulatorServer server = startServing();
+            if (metricsPort != null) {
+                try {
+                    if (server.serverMetrics == null) {
+                        throw new IllegalStateException("the emulator has no metrics for the " + dialect + " dialect");
+                    }
+                    server.metrics = MetricsEndpoint.start(host, metricsPort, server.serverMetrics);
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
+            }
+            return server;
+        }
+
+        private EmulatorServer startServing() {
             if (models.isEmpty()) {
                 throw new IllegalStateException("an emulator serves at least one model");
             }
@@ -256,7 +302,9 @@ public final class EmulatorServer implements AutoCloseable {
             }
             KServeHttpEndpoint http = httpPort == null || triton == null ? null
                     : KServeHttpEndpoint.start(host, httpPort, triton, executor);
-            return new EmulatorServer(this, server, null, http, executor, faults);
+            ServerMetrics metrics = triton != null ? triton.metrics()
+                    : new SglangMetrics(models.values().iterator().next());
+            return new EmulatorServer(this, server, null, http, executor, faults, metrics);
         }
 
         private EmulatorServer startOpenAi(Faults faults) {
@@ -271,8 +319,9 @@ public final class EmulatorServer implements AutoCloseable {
                 options = options.withTls(new OpenAiEmulator.TlsFiles(certChain.toPath(), privateKey.toPath()));
             }
             try {
-                return new EmulatorServer(this, null, OpenAiEmulator.start(models.values().iterator().next(),
-                        tokenizer, faults, options), null, null, faults);
+                OpenAiEmulator openAi = OpenAiEmulator.start(models.values().iterator().next(), tokenizer, faults,
+                        options);
+                return new EmulatorServer(this, null, openAi, null, null, faults, openAi.metrics().orElse(null));
             } catch (RuntimeException e) {
                 tokenizer.close();
                 throw e;

@@ -101,7 +101,9 @@ public final class InflightBatchingEngine implements AutoCloseable {
     public Load load() {
         lock.lock();
         try {
-            return new Load(running.size(), waiting.size(), kvReserved, cost.kvCapacityTokens(), cost.maxActive());
+            int prefilling = (int) running.stream().filter(s -> s.generated == 0).count();
+            return new Load(running.size(), waiting.size(), prefilling, kvReserved, cost.kvCapacityTokens(),
+                    cost.maxActive());
         } finally {
             lock.unlock();
         }
@@ -112,11 +114,12 @@ public final class InflightBatchingEngine implements AutoCloseable {
      *
      * @param running sequences decoding
      * @param waiting sequences queued
+     * @param prefilling running sequences whose prompt the current step prefills: admitted, no token yet
      * @param kvTokens KV-cache tokens reserved by running sequences
      * @param kvCapacity KV-cache tokens in all
      * @param maxRunning most sequences decoding at once
      */
-    public record Load(int running, int waiting, long kvTokens, long kvCapacity, int maxRunning) {}
+    public record Load(int running, int waiting, int prefilling, long kvTokens, long kvCapacity, int maxRunning) {}
 
     private void run() {
         while (!closed) {
@@ -136,8 +139,10 @@ public final class InflightBatchingEngine implements AutoCloseable {
     private Step admit() {
         lock.lock();
         try {
+            int before = running.size() + waiting.size();
             running.removeIf(this::releaseIfCancelled);
             waiting.removeIf(s -> s.cancelled);
+            stats.aborted(before - running.size() - waiting.size());
             if (running.isEmpty() && waiting.isEmpty()) {
                 workArrived.awaitUninterruptibly();
                 return null;
@@ -154,6 +159,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
                 kvReserved += footprint;
                 next.admittedAt = now;
                 running.add(next);
+                stats.admitted(next.promptTokens);
                 prefill += next.promptTokens - next.cachedTokens;
             }
             if (running.isEmpty()) {
@@ -184,7 +190,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
 
     private void finishStep(long now) {
         List<Sequence> stepped = new ArrayList<>();
-        List<Sequence> finished = new ArrayList<>();
+        List<Finished> finished = new ArrayList<>();
         int abandoned = 0;
         lock.lock();
         try {
@@ -201,7 +207,13 @@ public final class InflightBatchingEngine implements AutoCloseable {
                 if (sequence.generated == sequence.outputTokens) {
                     it.remove();
                     kvReserved -= sequence.promptTokens + sequence.outputTokens;
-                    finished.add(sequence);
+                    Generation generation = new Generation(sequence.outputTokens,
+                            unscaled(sequence.admittedAt - sequence.submittedAt),
+                            unscaled(sequence.firstTokenAt - sequence.submittedAt),
+                            unscaled(now - sequence.submittedAt));
+                    // Counted under the lock, so whoever sees the sequence gone from the batch sees it finished.
+                    stats.finished(generation);
+                    finished.add(new Finished(sequence, generation));
                 }
             }
         } finally {
@@ -216,14 +228,11 @@ public final class InflightBatchingEngine implements AutoCloseable {
                 sequence.cancel();
             }
         }
-        for (Sequence sequence : finished) {
-            stats.finished(sequence.outputTokens);
-            sequence.done.complete(new Generation(sequence.outputTokens,
-                    unscaled(sequence.admittedAt - sequence.submittedAt),
-                    unscaled(sequence.firstTokenAt - sequence.submittedAt),
-                    unscaled(now - sequence.submittedAt)));
-        }
+        // Completed outside the lock: callbacks on the futures may call back into the engine.
+        finished.forEach(ended -> ended.sequence.done.complete(ended.generation));
     }
+
+    private record Finished(Sequence sequence, Generation generation) {}
 
     private long scaled(long modelNanos) {
         return Math.round(modelNanos / timeScale);

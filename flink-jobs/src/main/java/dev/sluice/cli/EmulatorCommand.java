@@ -44,6 +44,10 @@ final class EmulatorCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "Triton: also serve the HTTP/REST (KServe v2 JSON) endpoint here")
     Integer httpPort;
 
+    @Option(names = "--metrics-port", description = "also serve the server's own Prometheus metrics on GET /metrics "
+            + "here, in its names (Triton's port is 8002); openai: the vllm and sglang dialects only")
+    Integer metricsPort;
+
     @Option(names = "--max-batch-size", defaultValue = "64", description = "Triton ensemble max_batch_size")
     int maxBatchSize;
 
@@ -90,6 +94,9 @@ final class EmulatorCommand implements Callable<Integer> {
         if (httpPort != null) {
             builder.http(httpPort);
         }
+        if (metricsPort != null) {
+            builder.metrics(metricsPort);
+        }
         if (tlsCert != null) {
             builder.tls(tlsCert, tlsKey, tlsClientCa);
         }
@@ -101,6 +108,9 @@ final class EmulatorCommand implements Callable<Integer> {
             System.out.printf("emulated %s (%s) at %s serving %s; at most %.0f output tokens/s per model "
                     + "for 128/128-token requests%n", protocol, cost.name(), server.endpoint(), server.models().keySet(),
                     cost.maxOutputTokensPerSecond(128, 128));
+            if (metricsPort != null) {
+                System.out.printf("metrics at http://%s:%d/metrics%n", host, server.metricsPort());
+            }
             server.awaitTermination();
         }
         return 0;

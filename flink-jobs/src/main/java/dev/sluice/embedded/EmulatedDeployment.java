@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Emulated servers on loopback for configured models, each on its own emulated GPU: one Triton server for all
@@ -28,9 +29,20 @@ public final class EmulatedDeployment implements AutoCloseable {
     }
 
     public static EmulatedDeployment start(List<ModelDeployment> models, CostModel cost, double timeScale) {
+        return start(models, cost, timeScale, false);
+    }
+
+    /**
+     * As {@link #start(List, CostModel, double)}, and with {@code metrics} each server also serves its own
+     * Prometheus metrics on a free port ({@link EmulatorServer#metricsPort()}).
+     */
+    public static EmulatedDeployment start(List<ModelDeployment> models, CostModel cost, double timeScale,
+            boolean metrics) {
         List<EmulatorServer> servers = new ArrayList<>();
         Map<String, String> endpoints = new LinkedHashMap<>();
-        EmulatorServer.Builder triton = EmulatorServer.builder();
+        Supplier<EmulatorServer.Builder> server = () -> metrics ? EmulatorServer.builder().metrics(0)
+                : EmulatorServer.builder();
+        EmulatorServer.Builder triton = server.get();
         List<String> tritonIds = new ArrayList<>();
         for (ModelDeployment model : models) {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
@@ -44,22 +56,22 @@ public final class EmulatedDeployment implements AutoCloseable {
             } else if (model.protocol() == Protocol.OPENAI) {
                 // Served under the deployment's served-name, as the backend asks for it; with a prefix cache, as
                 // vLLM's and SGLang's have.
-                EmulatorServer server = EmulatorServer.builder().protocol(Protocol.OPENAI)
+                EmulatorServer openAi = server.get().protocol(Protocol.OPENAI)
                         .dialect(Dialect.playing(model.openAiServer()))
                         .model(EmulatedModel.sglang(model.servedName(), engine)).start();
-                servers.add(server);
-                endpoints.put(model.id(), server.endpoint());
+                servers.add(openAi);
+                endpoints.put(model.id(), openAi.endpoint());
             } else {
-                EmulatorServer worker = EmulatorServer.builder().protocol(model.protocol())
+                EmulatorServer worker = server.get().protocol(model.protocol())
                         .model(EmulatedModel.sglang(model.id(), engine)).start();
                 servers.add(worker);
                 endpoints.put(model.id(), worker.endpoint());
             }
         }
         if (!tritonIds.isEmpty()) {
-            EmulatorServer server = triton.start();
-            servers.add(server);
-            tritonIds.forEach(id -> endpoints.put(id, server.endpoint()));
+            EmulatorServer tritonServer = triton.start();
+            servers.add(tritonServer);
+            tritonIds.forEach(id -> endpoints.put(id, tritonServer.endpoint()));
         }
         return new EmulatedDeployment(servers, endpoints);
     }

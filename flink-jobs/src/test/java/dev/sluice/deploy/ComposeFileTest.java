@@ -150,17 +150,25 @@ class ComposeFileTest {
     }
 
     @Test
-    void prometheusScrapesEveryMetricsPortThereIs() throws IOException {
+    void prometheusScrapesEveryMetricsPortThereIsInBothProfiles() throws IOException {
         JsonNode prometheus = new YAMLMapper().readTree(ROOT.resolve("deploy/prometheus/prometheus.yml").toFile());
         Set<String> targets = new TreeSet<>();
         prometheus.path("scrape_configs").findValues("targets").forEach(list -> targets.addAll(strings(list)));
-        Set<String> metricsEndpoints = new TreeSet<>();
-        services.fields().forEachRemaining(service -> metricsPort(service.getValue()).ifPresent(port -> {
-            assertThat(exposed(service.getValue())).as("%s exposes its metrics port", service.getKey()).contains(port);
-            metricsEndpoints.add(service.getKey() + ":" + port);
-        }));
-        assertThat(metricsEndpoints).contains("jobmanager:9249", "taskmanager:9249");
-        assertThat(targets).isEqualTo(metricsEndpoints);
+        for (String profile : PROFILES) {
+            Set<String> metricsEndpoints = new TreeSet<>();
+            services.fields().forEachRemaining(service -> {
+                if (runsIn(service.getValue(), profile)) {
+                    metricsPort(service.getValue()).ifPresent(port -> {
+                        assertThat(exposed(service.getValue())).as("%s exposes its metrics port", service.getKey())
+                                .contains(port);
+                        metricsEndpoints.add(answersTo(service.getKey(), service.getValue()) + ":" + port);
+                    });
+                }
+            });
+            assertThat(metricsEndpoints).contains("jobmanager:9249", "taskmanager:9249");
+            assertThat(targets).as("the scrape targets against profile %s's metrics ports", profile)
+                    .isEqualTo(metricsEndpoints);
+        }
     }
 
     @Test
@@ -193,8 +201,7 @@ class ComposeFileTest {
     private static List<String> servicesNamed(String name, String profile) {
         List<String> named = new ArrayList<>();
         services.fields().forEachRemaining(service -> {
-            List<String> profiles = strings(service.getValue().path("profiles"));
-            boolean runs = profiles.isEmpty() || profiles.contains(profile);
+            boolean runs = runsIn(service.getValue(), profile);
             boolean answers = service.getKey().equals(name)
                     || strings(service.getValue().path("networks").path("default").path("aliases")).contains(name);
             if (runs && answers) {
@@ -202,6 +209,18 @@ class ComposeFileTest {
             }
         });
         return named;
+    }
+
+    /** Whether a service runs in {@code profile}: it names that profile, or none. */
+    private static boolean runsIn(JsonNode service, String profile) {
+        List<String> profiles = strings(service.path("profiles"));
+        return profiles.isEmpty() || profiles.contains(profile);
+    }
+
+    /** The name a service is reached by: its network alias, as an emulator stands in for its server, or its own. */
+    private static String answersTo(String name, JsonNode service) {
+        List<String> aliases = strings(service.path("networks").path("default").path("aliases"));
+        return aliases.isEmpty() ? name : aliases.get(0);
     }
 
     /** The gRPC port a server's command line sets: {@code sluice emulator --port}, or the servers' own flags. */

@@ -110,9 +110,11 @@ final class CompletionCall {
         }
         if (failure != null) {
             // The engine closed, or the client left (its stream is closed and this goes nowhere).
+            serving.finished().add(FinishedRequests.ABORT);
             fail(ApiError.fault("UNAVAILABLE"));
             return;
         }
+        serving.finished().add(serving.dialect().finishReason(completion.finishReason()));
         if (stream == null) {
             answer(() -> Replies.json(exchange, 200,
                     json.response(completion.text(), completion.finishReason(), usage, generation)));

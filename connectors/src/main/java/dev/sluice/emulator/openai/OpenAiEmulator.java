@@ -11,8 +11,10 @@ import dev.sluice.backend.PemTls;
 import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.Faults;
+import dev.sluice.emulator.metrics.ServerMetrics;
 import dev.sluice.emulator.openai.CompletionRequest.Kind;
 import dev.sluice.emulator.openai.Health.Body;
+import dev.sluice.emulator.sglang.SglangMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -123,7 +126,7 @@ public final class OpenAiEmulator implements AutoCloseable {
         HttpServer server = bind(options);
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("openai-emulator"));
         Serving serving = new Serving(model, tokenizer, faults, options.dialect().traits(),
-                Executors.newSingleThreadScheduledExecutor(daemon("openai-emulator-ping")));
+                Executors.newSingleThreadScheduledExecutor(daemon("openai-emulator-ping")), new FinishedRequests());
         OpenAiEmulator emulator = new OpenAiEmulator(server, options, serving, handlers);
         server.createContext("/", emulator::handle);
         server.setExecutor(handlers);
@@ -259,6 +262,19 @@ public final class OpenAiEmulator implements AutoCloseable {
             priorities.computeIfAbsent(request.priority(), p -> new LongAdder()).increment();
         }
         CompletionCall.start(serving, request, exchange);
+    }
+
+    /**
+     * What this server exports on a metrics port, where the emulator knows its server's metrics: vLLM's and
+     * SGLang's; empty for the other dialects.
+     */
+    public Optional<ServerMetrics> metrics() {
+        return switch (options.dialect()) {
+            case VLLM -> Optional.of(new VllmMetrics(serving.model(), serving.finished()));
+            // SGLang's HTTP server exports the same families as its gRPC worker.
+            case SGLANG -> Optional.of(new SglangMetrics(serving.model()));
+            default -> Optional.empty();
+        };
     }
 
     /** Stops serving; streams still open are cut, and their sequences abandoned as their writes fail. */

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param faults injected faults
  * @param dialect what the server played does differently
  * @param timer runs SSE pings
+ * @param finished the completions ended so far, by finish reason
  */
 record Serving(EmulatedModel model, ModelTokenizer tokenizer, Faults faults, Traits dialect,
-        ScheduledExecutorService timer) {}
+        ScheduledExecutorService timer, FinishedRequests finished) {}

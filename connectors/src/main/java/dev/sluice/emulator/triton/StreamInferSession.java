@@ -96,7 +96,7 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
         sequence[0].done().whenComplete((generation, failure) -> {
             pending.remove(sequence[0]);
             if (failure == null) {
-                service.counters(parsed.model().name()).succeeded(List.of(generation), generation.totalNanos());
+                service.counters(parsed.model().name()).succeeded(List.of(generation));
                 if (!parsed.stream()[0]) {
                     send(ModelStreamInferResponse.newBuilder().setInferResponse(service.fullResponse(request, parsed)
                             .toBuilder().putParameters(FINAL, flag(true))).build());

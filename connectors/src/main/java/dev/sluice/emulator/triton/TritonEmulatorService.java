@@ -8,6 +8,8 @@ import dev.sluice.emulator.EmulatedModel;
 import dev.sluice.emulator.Faults;
 import dev.sluice.emulator.InflightBatchingEngine.Generation;
 import dev.sluice.emulator.InflightBatchingEngine.Sequence;
+import dev.sluice.emulator.metrics.ServerMetrics;
+import dev.sluice.emulator.triton.ModelCounters.FailureReason;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.InferParameter;
 import dev.sluice.proto.triton.ModelConfig;
@@ -38,6 +40,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,6 +49,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * unary {@code ModelInfer} with the batch dimension, {@code ModelStreamInfer} for decoupled models, statistics.
  */
 public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+    /** The one version of every emulated model, as responses, statistics and metrics name it. */
+    static final String MODEL_VERSION = "1";
 
     /** TensorRT-LLM engines are built with a maximum input length; longer prompts are refused per request. */
     static final int MAX_INPUT_TOKENS = 8192;
@@ -135,7 +141,8 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
             }
             parsed = parse(request);
         } catch (StatusRuntimeException e) {
-            counters.computeIfAbsent(request.getModelName(), k -> new ModelCounters()).failed(System.nanoTime() - started);
+            counters.computeIfAbsent(request.getModelName(), k -> new ModelCounters())
+                    .failed(FailureReason.OTHER, System.nanoTime() - started);
             response.onError(e);
             return;
         }
@@ -152,12 +159,14 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         CompletableFuture.allOf(generations.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
             ModelCounters modelCounters = counters.get(parsed.model.name());
             if (failure != null) {
-                modelCounters.failed(System.nanoTime() - started);
+                // Cancelled: the client gave up (or its deadline passed) and Triton stopped the request.
+                boolean cancelled = failure.getCause() instanceof CancellationException;
+                modelCounters.failed(cancelled ? FailureReason.CANCELED : FailureReason.BACKEND,
+                        System.nanoTime() - started);
                 response.onError(Status.UNAVAILABLE.withDescription(failure.getMessage()).asRuntimeException());
                 return;
             }
-            modelCounters.succeeded(generations.stream().map(CompletableFuture::join).toList(),
-                    System.nanoTime() - started);
+            modelCounters.succeeded(generations.stream().map(CompletableFuture::join).toList());
             response.onNext(fullResponse(request, parsed));
             response.onCompleted();
         });
@@ -251,7 +260,8 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     }
 
     ModelInferResponse.Builder header(ModelInferRequest request, EmulatedModel model) {
-        return ModelInferResponse.newBuilder().setModelName(model.name()).setModelVersion("1").setId(request.getId());
+        return ModelInferResponse.newBuilder().setModelName(model.name()).setModelVersion(MODEL_VERSION)
+                .setId(request.getId());
     }
 
     /** Adds one output of a single-element batch, or of the whole batch. */
@@ -266,8 +276,17 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         response.addRawOutputContents(raw);
     }
 
+    /** What Triton exports on its metrics port about these models. */
+    public ServerMetrics metrics() {
+        return new TritonMetrics(this);
+    }
+
     ModelCounters counters(String model) {
         return counters.get(model);
+    }
+
+    Map<String, EmulatedModel> models() {
+        return models;
     }
 
     /** The outputs asked for, or every output when none is named, as Triton does. */
