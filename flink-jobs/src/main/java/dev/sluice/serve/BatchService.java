@@ -41,6 +41,8 @@ public final class BatchService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchService.class);
     static final Pattern IDS = Pattern.compile("batch_[0-9a-f]{24}");
+    /** Expired files are deleted this often: the sweep reads every file's description. */
+    private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     /** A page of a tenant's batches. */
     record Page(List<Batch> batches, boolean hasMore) {}
@@ -60,6 +62,7 @@ public final class BatchService implements AutoCloseable {
             daemon("sluice-serve-poll"));
     private final Object transitions = new Object();
     private final int maxLines;
+    private long lastSweep = System.nanoTime() - SWEEP_EVERY.toNanos();
 
     public BatchService(SluiceConfig settings, Catalog catalog, FileStore files, Path root) {
         this.settings = settings;
@@ -202,7 +205,10 @@ public final class BatchService implements AutoCloseable {
                         Batch.Usage.of(run.getPromptTokens(), 0, run.getCompletionTokens())));
             }
         }
-        files.sweep();
+        if (System.nanoTime() - lastSweep >= SWEEP_EVERY.toNanos()) {
+            files.sweep();
+            lastSweep = System.nanoTime();
+        }
     }
 
     /** Writes the ended run's output and error files and ends the batch with the run's status. */
@@ -247,8 +253,11 @@ public final class BatchService implements AutoCloseable {
     /** Changes a stored batch under the one lock every status change takes; the batch as changed. */
     private Batch update(String tenant, String id, java.util.function.UnaryOperator<Batch> change) {
         synchronized (transitions) {
-            Batch changed = change.apply(get(tenant, id));
-            batches.save(tenant, changed);
+            Batch current = get(tenant, id);
+            Batch changed = change.apply(current);
+            if (!changed.equals(current)) {
+                batches.save(tenant, changed);
+            }
             return changed;
         }
     }

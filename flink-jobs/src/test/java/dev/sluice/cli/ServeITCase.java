@@ -112,8 +112,7 @@ class ServeITCase {
         Files.write(input, ids.stream().map(id -> chatLine(id, "Summarize: the shipment " + id + " left today.", 16))
                 .toList());
 
-        FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
-                .build());
+        FileObject file = upload(client, input);
         assertThat(file.bytes()).isEqualTo(Files.size(input));
         assertThat(file.filename()).isEqualTo("requests.jsonl");
         assertThat(file.purpose().asString()).isEqualTo("batch");
@@ -171,12 +170,9 @@ class ServeITCase {
                 "{\"custom_id\": \"broken\", \"method\": \"POST\", ",
                 chatLine("ok-1", "Hello again", 8),
                 chatLine("embed-1", "Embed me", 8).replace("/v1/chat/completions", "/v1/embeddings")));
-        FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
-                .build());
+        FileObject file = upload(client, input);
 
-        Batch failed = awaitEnd(client, client.batches().create(BatchCreateParams.builder().inputFileId(file.id())
-                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-                .completionWindow(BatchCreateParams.CompletionWindow._24H).build()).id());
+        Batch failed = awaitEnd(client, create(client, file.id()).id());
 
         assertThat(failed.status()).isEqualTo(Batch.Status.FAILED);
         assertThat(failed.failedAt()).isPresent();
@@ -198,21 +194,16 @@ class ServeITCase {
         List<String> ids = IntStream.range(0, 400).mapToObj(i -> "c-" + i).toList();
         Path input = dir.resolve("long.jsonl");
         Files.write(input, ids.stream().map(id -> chatLine(id, "Write at length about " + id, 256)).toList());
-        FileObject file = client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
-                .build());
+        FileObject file = upload(client, input);
 
-        // The server twenty times slower: most of the batch still waits when it is cancelled.
-        pipeline.emulators().servers().forEach(server -> server.faults().slowdown(20));
         Batch ended;
         try {
-            Batch created = client.batches().create(BatchCreateParams.builder().inputFileId(file.id())
-                    .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-                    .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
-            awaitStatus(client, created.id(), Batch.Status.IN_PROGRESS);
-            Batch cancelling = client.batches().cancel(created.id());
+            // Most of the batch still waits when it is cancelled.
+            String id = createWhileSlow(client, file.id());
+            Batch cancelling = client.batches().cancel(id);
             assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
             assertThat(cancelling.cancellingAt()).isPresent();
-            ended = awaitEnd(client, created.id());
+            ended = awaitEnd(client, id);
         } finally {
             pipeline.emulators().servers().forEach(server -> server.faults().clear());
         }
@@ -239,16 +230,11 @@ class ServeITCase {
         List<String> ids = IntStream.range(0, 200).mapToObj(i -> "r-" + i).toList();
         Path input = dir.resolve("restarted.jsonl");
         Files.write(input, ids.stream().map(id -> chatLine(id, "Describe " + id, 64)).toList());
-        FileObject file = before.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
-                .build());
+        FileObject file = upload(before, input);
 
-        pipeline.emulators().servers().forEach(server -> server.faults().slowdown(20));
         String id;
         try {
-            id = before.batches().create(BatchCreateParams.builder().inputFileId(file.id())
-                    .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-                    .completionWindow(BatchCreateParams.CompletionWindow._24H).build()).id();
-            awaitStatus(before, id, Batch.Status.IN_PROGRESS);
+            id = createWhileSlow(before, file.id());
             stopServe();
             startServe();
         } finally {
@@ -268,20 +254,15 @@ class ServeITCase {
         OpenAIClient acme = client(acmeKey);
         Path input = dir.resolve("mine.jsonl");
         Files.write(input, List.of(chatLine("only-1", "Hello", 8)));
-        FileObject file = acme.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH)
-                .build());
-        Batch batch = acme.batches().create(BatchCreateParams.builder().inputFileId(file.id())
-                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-                .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
+        FileObject file = upload(acme, input);
+        Batch batch = create(acme, file.id());
 
         OpenAIClient globex = client(globexKey);
         assertThatThrownBy(() -> globex.batches().retrieve(batch.id())).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> globex.batches().cancel(batch.id())).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> globex.files().retrieve(file.id())).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> globex.files().content(file.id())).isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> globex.batches().create(BatchCreateParams.builder().inputFileId(file.id())
-                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
-                .completionWindow(BatchCreateParams.CompletionWindow._24H).build()))
+        assertThatThrownBy(() -> create(globex, file.id()))
                 .isInstanceOf(NotFoundException.class);
         assertThat(globex.batches().list().data()).extracting(Batch::id).doesNotContain(batch.id());
         assertThat(globex.files().list().data()).extracting(FileObject::id).doesNotContain(file.id());
@@ -296,6 +277,24 @@ class ServeITCase {
                         .set("messages", JsonAvro.mapper().createArrayNode().add(JsonAvro.mapper().createObjectNode()
                                 .put("role", "user").put("content", prompt))))
                 .toString();
+    }
+
+    private static FileObject upload(OpenAIClient client, Path input) {
+        return client.files().create(FileCreateParams.builder().file(input).purpose(FilePurpose.BATCH).build());
+    }
+
+    private static Batch create(OpenAIClient client, String inputFileId) {
+        return client.batches().create(BatchCreateParams.builder().inputFileId(inputFileId)
+                .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
+    }
+
+    /** A batch created while the servers are twenty times slower, so that it is still running when it returns. */
+    private static String createWhileSlow(OpenAIClient client, String inputFileId) throws InterruptedException {
+        pipeline.emulators().servers().forEach(server -> server.faults().slowdown(20));
+        String id = create(client, inputFileId).id();
+        awaitStatus(client, id, Batch.Status.IN_PROGRESS);
+        return id;
     }
 
     private static OpenAIClient client(String key) {
