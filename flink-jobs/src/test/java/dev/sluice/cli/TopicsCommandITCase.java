@@ -55,7 +55,8 @@ class TopicsCommandITCase {
     void checkReportsEveryTopicMissingAndCreateMakesThemOnceWithTheirConfigs() throws Exception {
         Path file = config("fresh", "");
         List<String> names = List.of("fresh.prompts", "fresh.completions", "fresh.metrics", "fresh.rejects",
-                "fresh.metrics.summary", "fresh.catalog", "fresh.runs.commands", "fresh.runs", "fresh.dead-letters");
+                "fresh.metrics.summary", "fresh.usage", "fresh.catalog", "fresh.runs.commands", "fresh.runs",
+                "fresh.dead-letters");
 
         Result missing = sluice("topics", "check", "--config", file.toString());
         Result created = sluice("topics", "create", "--config", file.toString());
