@@ -11,6 +11,7 @@ import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RunCommand;
 import dev.sluice.schema.RunState;
+import dev.sluice.schema.UsageSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,8 @@ class SchemaHistoryTest {
             Map.entry("Completion", List.of(0xcec833cde35c2cffL, 0x5d750c4a170b46ebL, 0xc8fcfea9878b6c15L,
                     0xb27734f0126e410dL)),
             Map.entry("DeadLetter", List.of(0x8cbee23f0bd76fb0L)),
-            Map.entry("InferenceMetric", List.of(0x5ed763d6d307c2d6L, 0xc3165e3f0e19eb2aL)),
-            Map.entry("MetricsSummary", List.of(0x20059b442e108728L)),
+            Map.entry("InferenceMetric", List.of(0x5ed763d6d307c2d6L, 0xc3165e3f0e19eb2aL, 0x957dc0a7469b22e0L)),
+            Map.entry("MetricsSummary", List.of(0x20059b442e108728L, 0xff9009d91ee55e33L)),
             Map.entry("PromptBatch", List.of(0xb4391c608ea6db45L, 0xf55042774ee3419dL, 0x5288fb79ca070161L,
                     0x58316374d954b9a8L)),
             Map.entry("PromptRequest", List.of(0xedc25c8e94f68baeL, 0x65b5eeeb97ee1136L, 0x71bbe2b0e208b855L,
@@ -51,12 +52,14 @@ class SchemaHistoryTest {
             Map.entry("Reject", List.of(0x5744175d8709a842L, 0x30a001e8e910da7fL, 0x0c67db4e1c884f73L,
                     0x2508e6026634355cL, 0x88df4d8fa836d5acL)),
             Map.entry("RunCommand", List.of(0x954bb28d0f82623bL, 0xb779e775810659d7L)),
-            Map.entry("RunState", List.of(0x9d8dae05e60f58daL, 0xb374839473714cf3L)));
+            Map.entry("RunState", List.of(0x9d8dae05e60f58daL, 0xb374839473714cf3L)),
+            Map.entry("UsageSummary", List.of(0x97e5ad9d51e476e1L)));
 
     static Stream<Schema> records() {
         return Stream.of(PromptRequest.getClassSchema(), PromptBatch.getClassSchema(), Completion.getClassSchema(),
                 InferenceMetric.getClassSchema(), MetricsSummary.getClassSchema(), Reject.getClassSchema(),
-                RunCommand.getClassSchema(), RunState.getClassSchema(), DeadLetter.getClassSchema());
+                RunCommand.getClassSchema(), RunState.getClassSchema(), DeadLetter.getClassSchema(),
+                UsageSummary.getClassSchema());
     }
 
     @ParameterizedTest

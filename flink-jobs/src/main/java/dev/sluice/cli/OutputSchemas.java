@@ -10,6 +10,7 @@ import dev.sluice.schema.Completion;
 import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
+import dev.sluice.schema.UsageSummary;
 import dev.sluice.schema.Reject;
 import dev.sluice.schema.RunState;
 import dev.sluice.serde.RecordCodec;
@@ -53,6 +54,7 @@ final class OutputSchemas {
     private static Map<String, Schema> outputs(Topics topics, Set<String> tenants) {
         Map<String, Schema> outputs = new LinkedHashMap<>();
         outputs.put(topics.metricsSummary(), MetricsSummary.getClassSchema());
+        outputs.put(topics.usage(), UsageSummary.getClassSchema());
         outputs.put(topics.deadLetters(), DeadLetter.getClassSchema());
         Set<String> owners = topics.tenancy() == Tenancy.topic ? tenants : Set.of("any");
         for (String tenant : owners) {

@@ -48,12 +48,14 @@ import java.util.Objects;
  * @param fleet more servers of the same model, each with settings of its own (a mixed fleet: Triton on some GPUs,
  *     vLLM on others); one gateway spreads requests, fails over and keeps prefix affinity across all of them. A
  *     member has no fleet of its own.
+ * @param price what its work costs ({@link Price}), the whole fleet's; null where the operator set none, and then
+ *     metrics carry no cost
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
-        boolean guidedDecoding, String server, boolean priorityScheduling, List<ModelDeployment> fleet)
-        implements Serializable {
+        boolean guidedDecoding, String server, boolean priorityScheduling, List<ModelDeployment> fleet,
+        Price price) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -97,7 +99,7 @@ public record ModelDeployment(
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false, null, false, null);
+                null, false, null, false, null, null);
     }
 
     /**
@@ -158,12 +160,12 @@ public record ModelDeployment(
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
                 tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling,
-                fleet.stream().map(member -> member.withId(modelId)).toList());
+                fleet.stream().map(member -> member.withId(modelId)).toList(), price);
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, fleet);
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, fleet, price);
     }
 
     /**

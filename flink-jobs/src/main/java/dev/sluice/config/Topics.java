@@ -53,6 +53,14 @@ public record Topics(String prefix, Tenancy tenancy) implements Serializable {
         return prefix + ".metrics.summary";
     }
 
+    /**
+     * Per-window usage per tenant and per bulk run ({@code UsageSummary}), key {@code tenant} or
+     * {@code tenant/run_id}. Operators' view: across tenants in both modes.
+     */
+    public String usage() {
+        return prefix + ".usage";
+    }
+
     /** Compacted: the latest signed catalog document, key {@code catalog}. Written by the operator only. */
     public String catalog() {
         return prefix + ".catalog";
@@ -79,9 +87,9 @@ public record Topics(String prefix, Tenancy tenancy) implements Serializable {
     /** The shared topics: all of them in {@link Tenancy#record}, the operators' ones in {@link Tenancy#topic}. */
     public List<String> all() {
         return tenancy == Tenancy.record
-                ? List.of(prompts(), completions(), metrics(), rejects(), metricsSummary(), catalog(), runCommands(),
-                        runs(), deadLetters())
-                : List.of(metricsSummary(), catalog(), deadLetters());
+                ? List.of(prompts(), completions(), metrics(), rejects(), metricsSummary(), usage(), catalog(),
+                        runCommands(), runs(), deadLetters())
+                : List.of(metricsSummary(), usage(), catalog(), deadLetters());
     }
 
     /** The topics that carry {@code tenant}'s traffic; in {@link Tenancy#topic} the name must be a valid one. */

@@ -11,8 +11,11 @@ import dev.sluice.job.PrometheusScrape;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogModel;
 import dev.sluice.schema.MetricsSummary;
+import dev.sluice.schema.UsageScope;
+import dev.sluice.schema.UsageSummary;
 import dev.sluice.terminal.SummaryTable;
 import dev.sluice.terminal.TopicReader;
+import dev.sluice.terminal.UsageTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -100,6 +103,7 @@ public final class DemoRunner {
                 }
                 out.printf("%n%s (%d rows), as `sluice top` shows it:%n", topics.metricsSummary(), summaries.size());
                 out.print(SummaryTable.render(summaries));
+                printUsageByTenant(demo);
                 out.println("rejects by reason: " + collector.rejects().stream().collect(Collectors.groupingBy(
                         r -> r.getReason().name(), TreeMap::new, Collectors.counting())));
                 out.printf("Prometheus: %d Sluice samples at http://localhost:%d/metrics, among them:%n",
@@ -112,6 +116,18 @@ public final class DemoRunner {
                 return report(judge(collector, positions), collector, complete, readOn, started, misrouted);
             }
         }
+    }
+
+    /** Usage and cost per tenant, summed over the windows the summary job wrote to the usage topic. */
+    private void printUsageByTenant(SluiceConfig demo) {
+        List<UsageSummary> usage;
+        try (TopicReader<UsageSummary> reader = new TopicReader<>(demo.kafka(), demo.kafka().topics().usage(),
+                UsageSummary.getClassSchema(), true)) {
+            usage = reader.readToEnd();
+        }
+        out.printf("%nusage by tenant from %s (%d rows; cost at the catalog's prices), as `sluice top --by tenant` "
+                + "reads it:%n", demo.kafka().topics().usage(), usage.size());
+        out.print(UsageTable.totals(usage, UsageScope.TENANT));
     }
 
     /** How to send this pipeline OpenAI batch files: two lines to run beside {@code sluice run}. */

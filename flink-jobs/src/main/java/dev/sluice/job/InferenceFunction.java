@@ -276,7 +276,7 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
     private Outcomes.Target target(RoutedRequest.Target model) {
         ModelDeployment deployment = deployments.computeIfAbsent(model.deployment(), Deployments::fromJson);
         return new Outcomes.Target(model.modelId(), protocolName(deployment), deployment.endpoint(), model.license(),
-                model.obligations());
+                model.obligations(), deployment.price());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.sluice.job;
 
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.ToolCalls;
+import dev.sluice.config.Price;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.schema.Completion;
 import dev.sluice.schema.CompletionTimings;
@@ -36,14 +37,16 @@ final class Outcomes {
      * @param endpoint host:port, or {@code none}
      * @param license the model's licence id, or null
      * @param obligations what the licence asks of whoever uses the answer
+     * @param price the deployment's price, or null
      */
-    record Target(String modelId, String backend, String endpoint, String license, List<String> obligations) {
+    record Target(String modelId, String backend, String endpoint, String license, List<String> obligations,
+            Price price) {
         /** For requests that never reached a model. */
-        static final Target NONE = new Target("none", "none", "none", null, List.of());
+        static final Target NONE = new Target("none", "none", "none", null, List.of(), null);
 
         /** The same model, as served by the replica at {@code replicaEndpoint} over {@code protocol}. */
         Target servedBy(String protocol, String replicaEndpoint) {
-            return new Target(modelId, protocol, replicaEndpoint, license, obligations);
+            return new Target(modelId, protocol, replicaEndpoint, license, obligations, price);
         }
     }
 
@@ -106,6 +109,7 @@ final class Outcomes {
                         request.getStructure() == null ? List.of() : request.getStructure().getTools(), result.text()))
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
+        double gpuSeconds = Price.gpuSeconds(served.price(), finished - queued, answer.batchSize());
         InferenceMetric metric = metric(request, served, queued, firstToken, finished, "OK",
                 clock.acceptedAtMillis() + finished)
                 .setPromptTokens(result.promptTokens())
@@ -116,6 +120,9 @@ final class Outcomes {
                 // The gateway's batch: for Triton one ModelInfer; for SGLang, requests sent to the server together.
                 .setBatchSize(answer.batchSize())
                 .setRetries(answer.retries())
+                .setGpuSeconds(gpuSeconds)
+                .setCost(served.price() == null ? null
+                        : served.price().cost(result.promptTokens(), result.completionTokens(), gpuSeconds))
                 .build();
         return new InferenceOutcome(completion, null, metric);
     }
@@ -171,6 +178,8 @@ final class Outcomes {
                 .setOutputTokensPerSecond(0)
                 .setBatchSize(0)
                 .setOutcome(outcome)
-                .setEventTime(eventTime);
+                .setEventTime(eventTime)
+                // A failed request used no tokens, and its time measures the failure: it is charged nothing.
+                .setCost(target.price() == null ? null : 0.0);
     }
 }

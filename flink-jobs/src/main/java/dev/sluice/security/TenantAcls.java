@@ -69,10 +69,10 @@ public record TenantAcls(Topics topics) {
 
     /**
      * What the jobs' {@code principal} needs: read every tenant's prompts and run commands (found by pattern) and
-     * the catalog; write every tenant's outputs and the dead letters, in transactions named {@code <prefix>-…};
-     * commit offsets in groups named {@code <prefix>-…}; and read every tenant's metrics, which the metrics-summary
-     * job folds into {@code <prefix>.metrics.summary}. The outputs are granted by prefix so new tenants need no
-     * grant. The price: {@code <prefix>.runs.} also covers the run-commands topics and {@code <prefix>.metrics.} the
+     * the catalog; write every tenant's outputs, the usage summaries and the dead letters, in transactions named
+     * {@code <prefix>-…}; commit offsets in groups named {@code <prefix>-…}; and read every tenant's metrics, which
+     * the metrics-summary job folds into {@code <prefix>.metrics.summary} and {@code <prefix>.usage}. The outputs
+     * are granted by prefix so new tenants need no grant. The price: {@code <prefix>.runs.} also covers the run-commands topics and {@code <prefix>.metrics.} the
      * summary, which the job is trusted not to write. And DESCRIBE_CONFIGS on every topic under the prefix, since
      * {@code sluice run} checks the topics' cleanup policy and retention before it starts the jobs.
      */
@@ -85,7 +85,9 @@ public record TenantAcls(Topics topics) {
         for (String output : List.of(topics.completions(), topics.metrics(), topics.rejects(), topics.runs())) {
             bindings.add(allow(principal, topic(output + ".", PatternType.PREFIXED), AclOperation.WRITE));
         }
-        bindings.add(allow(principal, topic(topics.deadLetters(), PatternType.LITERAL), AclOperation.WRITE));
+        for (String operators : List.of(topics.usage(), topics.deadLetters())) {
+            bindings.add(allow(principal, topic(operators, PatternType.LITERAL), AclOperation.WRITE));
+        }
         bindings.add(allow(principal, topic(topics.prefix() + ".", PatternType.PREFIXED),
                 AclOperation.DESCRIBE_CONFIGS));
         String own = topics.prefix() + "-";
@@ -97,13 +99,13 @@ public record TenantAcls(Topics topics) {
 
     /**
      * What the operator's {@code principal} needs to steer: write the catalog (nobody else may), and read it, the
-     * metrics summary ({@code sluice top}) and the dead letters. Creating topics and ACLs is the cluster
+     * metrics and usage summaries ({@code sluice top}) and the dead letters. Creating topics and ACLs is the cluster
      * administrator's, a super user's, and not granted here.
      */
     public List<AclBinding> operator(String principal) {
         List<AclBinding> bindings = new ArrayList<>();
         bindings.add(allow(principal, topic(topics.catalog(), PatternType.LITERAL), AclOperation.WRITE));
-        for (String view : List.of(topics.catalog(), topics.metricsSummary(), topics.deadLetters())) {
+        for (String view : List.of(topics.catalog(), topics.metricsSummary(), topics.usage(), topics.deadLetters())) {
             bindings.add(allow(principal, topic(view, PatternType.LITERAL), AclOperation.READ));
         }
         return List.copyOf(bindings);

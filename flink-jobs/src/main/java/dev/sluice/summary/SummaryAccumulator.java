@@ -2,6 +2,8 @@ package dev.sluice.summary;
 
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
+import dev.sluice.schema.UsageScope;
+import dev.sluice.schema.UsageSummary;
 import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
@@ -29,6 +31,9 @@ public final class SummaryAccumulator {
     long batchSizeSum;
     long retries;
     long serviceMs;
+    long cachedTokens;
+    double gpuSeconds;
+    double cost;
 
     /** Auto-resizing, so any latency fits. */
     static Histogram newHistogram() {
@@ -39,7 +44,10 @@ public final class SummaryAccumulator {
         count++;
         inputTokens += metric.getPromptTokens();
         outputTokens += metric.getCompletionTokens();
+        cachedTokens += metric.getCachedTokens();
         retries += metric.getRetries();
+        gpuSeconds += metric.getGpuSeconds();
+        cost += metric.getCost() == null ? 0 : metric.getCost();
         if (!metric.getOutcome().equals(OK)) {
             // A failed request's timings measure the failure, not the service: they stay out of the latencies.
             errors.merge(metric.getOutcome(), 1L, Long::sum);
@@ -64,6 +72,9 @@ public final class SummaryAccumulator {
         batchSizeSum += other.batchSizeSum;
         retries += other.retries;
         serviceMs += other.serviceMs;
+        cachedTokens += other.cachedTokens;
+        gpuSeconds += other.gpuSeconds;
+        cost += other.cost;
     }
 
     /** The summary row of {@code modelId} at {@code endpoint} for the window [{@code start}, {@code end}). */
@@ -84,6 +95,27 @@ public final class SummaryAccumulator {
                 .setMeanBatchSize(any ? (double) batchSizeSum / okCount : null)
                 .setRetries(retries)
                 .setUtilisation(serviceMs / (double) (end - start))
+                .setGpuSeconds(gpuSeconds)
+                .setCost(cost)
+                .build();
+    }
+
+    /**
+     * The usage row of {@code tenant}, or of its run {@code runId} where not null, for the window [{@code start},
+     * {@code end}); running totals are the caller's ({@link RunTotals}).
+     */
+    public UsageSummary toUsage(String tenant, String runId, long start, long end) {
+        boolean any = okCount > 0;
+        return UsageSummary.newBuilder()
+                .setScope(runId == null ? UsageScope.TENANT : UsageScope.RUN)
+                .setTenant(tenant).setRunId(runId).setWindowStart(start).setWindowEnd(end)
+                .setRequests(count).setOkRequests(okCount).setErrors(new TreeMap<>(errors))
+                .setPromptTokens(inputTokens).setCompletionTokens(outputTokens).setCachedTokens(cachedTokens)
+                .setLatencyP50Ms(any ? latency.getValueAtPercentile(50) : null)
+                .setLatencyP95Ms(any ? latency.getValueAtPercentile(95) : null)
+                .setLatencyP99Ms(any ? latency.getValueAtPercentile(99) : null)
+                .setGpuSeconds(gpuSeconds)
+                .setCost(cost)
                 .build();
     }
 }

@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -18,11 +19,21 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Window state for {@link SummaryAccumulator}: the counters, then each histogram in HdrHistogram's compressed
- * encoding, a few hundred bytes where Kryo would write every bucket of the counts array.
+ * encoding, a few hundred bytes where Kryo would write every bucket of the counts array, then the usage figures
+ * (cached tokens, GPU-seconds, cost). State written before those were kept ({@link Snapshot}) is migrated on restore
+ * ({@link UsageSnapshot}): its windows count them from the restore on.
  */
 public final class SummaryAccumulatorSerializer extends TypeSerializerSingleton<SummaryAccumulator> {
 
-    static final SummaryAccumulatorSerializer INSTANCE = new SummaryAccumulatorSerializer();
+    static final SummaryAccumulatorSerializer INSTANCE = new SummaryAccumulatorSerializer(true);
+    /** Reads and writes the format without the usage figures, for state checkpointed before they were kept. */
+    static final SummaryAccumulatorSerializer WITHOUT_USAGE = new SummaryAccumulatorSerializer(false);
+
+    private final boolean usage;
+
+    private SummaryAccumulatorSerializer(boolean usage) {
+        this.usage = usage;
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -64,6 +75,11 @@ public final class SummaryAccumulatorSerializer extends TypeSerializerSingleton<
         }
         writeHistogram(acc.latency, out);
         writeHistogram(acc.firstToken, out);
+        if (usage) {
+            out.writeLong(acc.cachedTokens);
+            out.writeDouble(acc.gpuSeconds);
+            out.writeDouble(acc.cost);
+        }
     }
 
     @Override
@@ -83,6 +99,11 @@ public final class SummaryAccumulatorSerializer extends TypeSerializerSingleton<
         // Added into the accumulator's own histograms, which resize as needed; decoded ones would not.
         acc.latency.add(readHistogram(in));
         acc.firstToken.add(readHistogram(in));
+        if (usage) {
+            acc.cachedTokens = in.readLong();
+            acc.gpuSeconds = in.readDouble();
+            acc.cost = in.readDouble();
+        }
         return acc;
     }
 
@@ -115,13 +136,33 @@ public final class SummaryAccumulatorSerializer extends TypeSerializerSingleton<
 
     @Override
     public TypeSerializerSnapshot<SummaryAccumulator> snapshotConfiguration() {
-        return new Snapshot();
+        return usage ? new UsageSnapshot() : new Snapshot();
     }
 
-    /** Restores the serializer from a checkpoint; a change to the format needs a new snapshot version. */
+    /**
+     * The format before the usage figures: checkpoints taken then name this class, so it keeps its name and
+     * restores the serializer that reads them. A change to the format needs a new snapshot class.
+     */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<SummaryAccumulator> {
         public Snapshot() {
+            super(() -> WITHOUT_USAGE);
+        }
+    }
+
+    /** The format with the usage figures; state in the earlier format is read with its serializer and rewritten. */
+    public static final class UsageSnapshot extends SimpleTypeSerializerSnapshot<SummaryAccumulator> {
+        public UsageSnapshot() {
             super(() -> INSTANCE);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<SummaryAccumulator> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<SummaryAccumulator> old) {
+            if (old instanceof Snapshot) {
+                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+            }
+            return old instanceof UsageSnapshot ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 

@@ -3,26 +3,35 @@ package dev.sluice.terminal;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.schema.MetricsSummary;
+import dev.sluice.schema.UsageScope;
+import dev.sluice.schema.UsageSummary;
+import dev.sluice.summary.UsageRows;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecordBase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice top}: the latest summary window of each model, redrawn as new windows commit. Live gateway state
- * (in flight, concurrency limit, circuits) is on the Prometheus endpoint; here "in svc" is the window's mean
- * number of requests in service.
+ * {@code sluice top}: the latest summary window of each model, or with {@code --by tenant|run} of each tenant or
+ * bulk run from the usage topic, redrawn as new windows commit. Live gateway state (in flight, concurrency limit,
+ * circuits) is on the Prometheus endpoint; here "in svc" is the window's mean number of requests in service.
  */
 @Command(name = "top", mixinStandardHelpOptions = true,
         description = "A live table per model from the metrics summary topic: requests/s, output tokens/s, latency "
-                + "and time to first token percentiles, batch size, requests in service, errors.")
+                + "and time to first token percentiles, batch size, requests in service, errors; or per tenant or "
+                + "run from the usage topic: requests, tokens, latency percentiles, GPU-seconds, cost, errors.")
 public final class TopCommand implements Callable<Integer> {
 
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
@@ -37,6 +46,13 @@ public final class TopCommand implements Callable<Integer> {
     @Option(names = "--once", description = "read what is committed, print one table and exit")
     boolean once;
 
+    @Option(names = "--by", defaultValue = "model",
+            description = "rows per model, tenant or run (default: ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES})")
+    By by;
+
+    /** What a row of the table is. */
+    enum By { model, tenant, run }
+
     @Spec
     CommandSpec spec;
 
@@ -44,23 +60,44 @@ public final class TopCommand implements Callable<Integer> {
     public Integer call() {
         KafkaSettings kafka = SluiceConfig.load(config).kafka();
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, MetricsSummary> latest = new TreeMap<>();
-        try (TopicReader<MetricsSummary> reader = new TopicReader<>(kafka, kafka.topics().metricsSummary(),
-                MetricsSummary.getClassSchema(), true)) {
+        return by == By.model
+                ? show(kafka, out, kafka.topics().metricsSummary(), MetricsSummary.getClassSchema(),
+                        TopCommand::keepLatest, SummaryTable::render)
+                : show(kafka, out, kafka.topics().usage(), UsageSummary.getClassSchema(),
+                        this::keepLatestUsage, rows -> UsageTable.windows(rows, scope()));
+    }
+
+    /** Reads {@code topic}, keeping rows by {@code keep}, and prints them by {@code render}, once or on. */
+    private <T extends SpecificRecordBase> int show(KafkaSettings kafka, PrintWriter out, String topic, Schema schema,
+            BiConsumer<Map<String, T>, T> keep, Function<Collection<T>, String> render) {
+        Map<String, T> latest = new TreeMap<>();
+        try (TopicReader<T> reader = new TopicReader<>(kafka, topic, schema, true)) {
             if (once) {
-                reader.readToEnd().forEach(row -> keepLatest(latest, row));
-                out.print(SummaryTable.render(latest.values()));
+                reader.readToEnd().forEach(row -> keep.accept(latest, row));
+                out.print(render.apply(latest.values()));
                 out.flush();
                 return 0;
             }
             while (!Thread.currentThread().isInterrupted()) {
-                reader.poll(refresh, row -> keepLatest(latest, row));
-                out.print(CLEAR_SCREEN + "sluice top  " + Instant.now() + "  " + kafka.topics().metricsSummary()
-                        + "\n\n" + SummaryTable.render(latest.values()));
+                reader.poll(refresh, row -> keep.accept(latest, row));
+                out.print(CLEAR_SCREEN + "sluice top  " + Instant.now() + "  " + topic + "\n\n"
+                        + render.apply(latest.values()));
                 out.flush();
             }
         }
         return 0;
+    }
+
+    private UsageScope scope() {
+        return by == By.run ? UsageScope.RUN : UsageScope.TENANT;
+    }
+
+    /** The newest window of each tenant's or run's row; late-data rows do not replace it. */
+    private void keepLatestUsage(Map<String, UsageSummary> latest, UsageSummary row) {
+        if (row.getScope() == scope() && row.getRequests() > 0) {
+            latest.merge(UsageRows.recordKey(row), row,
+                    (old, now) -> now.getWindowStart() >= old.getWindowStart() ? now : old);
+        }
     }
 
     /** The newest window of each model's all-endpoints row; late-data rows do not replace it. */

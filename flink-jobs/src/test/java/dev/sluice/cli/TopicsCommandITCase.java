@@ -55,7 +55,8 @@ class TopicsCommandITCase {
     void checkReportsEveryTopicMissingAndCreateMakesThemOnceWithTheirConfigs() throws Exception {
         Path file = config("fresh", "");
         List<String> names = List.of("fresh.prompts", "fresh.completions", "fresh.metrics", "fresh.rejects",
-                "fresh.metrics.summary", "fresh.catalog", "fresh.runs.commands", "fresh.runs", "fresh.dead-letters");
+                "fresh.metrics.summary", "fresh.usage", "fresh.catalog", "fresh.runs.commands", "fresh.runs",
+                "fresh.dead-letters");
 
         Result missing = sluice("topics", "check", "--config", file.toString());
         Result created = sluice("topics", "create", "--config", file.toString());
@@ -67,13 +68,13 @@ class TopicsCommandITCase {
         assertThat(missing.lines()).containsExactlyElementsOf(names.stream().map(n -> "topic " + n + " is missing")
                 .toList());
         assertThat(created.exitCode()).isZero();
-        assertThat(created.lines()).hasSize(9).allMatch(line -> line.startsWith("created fresh."))
+        assertThat(created.lines()).hasSize(10).allMatch(line -> line.startsWith("created fresh."))
                 .contains("created fresh.catalog (1 partition, cleanup.policy=compact)",
                         "created fresh.runs (2 partitions, cleanup.policy=compact)",
                         "created fresh.prompts (2 partitions, cleanup.policy=delete, retention.ms=604800000)");
         assertThat(again.exitCode()).isZero();
         assertThat(again.lines()).containsExactlyElementsOf(names.stream().map(n -> "present " + n).toList());
-        assertThat(checked.lines()).containsExactly("all 9 topics present as specified");
+        assertThat(checked.lines()).containsExactly("all 10 topics present as specified");
 
         Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
         assertThat(described.get("fresh.catalog").partitions()).hasSize(1);
@@ -98,10 +99,10 @@ class TopicsCommandITCase {
         List<String> wrong = List.of("topic wrong.prompts: 1 partition, needs at least 2",
                 "topic wrong.catalog: cleanup.policy is delete, needs compact");
         assertThat(checked.exitCode()).isEqualTo(4);
-        assertThat(checked.lines()).hasSize(9).containsAll(wrong).contains("topic wrong.runs is missing");
+        assertThat(checked.lines()).hasSize(10).containsAll(wrong).contains("topic wrong.runs is missing");
         assertThat(created.exitCode()).as("create changes no existing topic").isEqualTo(4);
         assertThat(created.lines()).containsAll(wrong).contains("created wrong.runs (2 partitions, "
-                + "cleanup.policy=compact)").filteredOn(line -> line.startsWith("created ")).hasSize(7);
+                + "cleanup.policy=compact)").filteredOn(line -> line.startsWith("created ")).hasSize(8);
         assertThat(configs(List.of("wrong.catalog"), "cleanup.policy")).containsEntry("wrong.catalog", "delete");
     }
 
@@ -126,7 +127,7 @@ class TopicsCommandITCase {
         List<String> expected = TopicSpecs.of(config).all(List.of("acme", "initech")).stream().map(TopicSpec::name)
                 .toList();
         assertThat(created.exitCode()).isZero();
-        assertThat(created.lines()).hasSize(15).contains("present tenants.prompts.initech",
+        assertThat(created.lines()).hasSize(16).contains("present tenants.prompts.initech",
                 "created tenants.completions.initech (3 partitions, cleanup.policy=delete, retention.ms=604800000)",
                 "created tenants.runs.acme (3 partitions, cleanup.policy=compact)");
         assertThat(admin.listTopics().names().get()).containsAll(expected);

@@ -32,6 +32,7 @@ class TopicSpecsTest {
                 new TopicSpec("sluice.metrics", 3, Optional.empty(), WEEK),
                 new TopicSpec("sluice.rejects", 3, Optional.empty(), WEEK),
                 new TopicSpec("sluice.metrics.summary", 3, Optional.empty(), WEEK),
+                new TopicSpec("sluice.usage", 3, Optional.empty(), WEEK),
                 new TopicSpec("sluice.catalog", 1, Optional.empty(), COMPACT),
                 new TopicSpec("sluice.runs.commands", 3, Optional.empty(), WEEK),
                 new TopicSpec("sluice.runs", 3, Optional.empty(), COMPACT),
@@ -47,7 +48,7 @@ class TopicSpecsTest {
         List<TopicSpec> all = specs.all(List.of("globex", "acme"));
 
         assertThat(all).extracting(TopicSpec::name).containsExactly(
-                "sluice.metrics.summary", "sluice.catalog", "sluice.dead-letters",
+                "sluice.metrics.summary", "sluice.usage", "sluice.catalog", "sluice.dead-letters",
                 "sluice.prompts.acme", "sluice.completions.acme", "sluice.metrics.acme", "sluice.rejects.acme",
                 "sluice.runs.acme", "sluice.runs.commands.acme",
                 "sluice.prompts.globex", "sluice.completions.globex", "sluice.metrics.globex",
@@ -56,7 +57,7 @@ class TopicSpecsTest {
                 .containsExactly("sluice.catalog", "sluice.runs.acme", "sluice.runs.globex");
         assertThat(all).filteredOn(spec -> !spec.name().equals("sluice.catalog")).extracting(TopicSpec::partitions)
                 .as("job.parallelism's default").containsOnly(2);
-        assertThat(specs.all(List.of())).isEqualTo(specs.shared()).hasSize(3);
+        assertThat(specs.all(List.of())).isEqualTo(specs.shared()).hasSize(4);
         assertThatThrownBy(() -> specs.all(List.of("Acme Corp"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tenant 'Acme Corp' cannot name topics");
     }

@@ -57,6 +57,15 @@ class TenantAclsTest {
     }
 
     @Test
+    void usageAcrossTenantsIsWrittenByTheJobsAndReadByTheOperatorOnly() {
+        assertThat(ACLS.pipeline("User:sluice")).anyMatch(b -> b.pattern().name().equals("sluice.usage")
+                && b.entry().operation().name().equals("WRITE"));
+        assertThat(ACLS.operator("User:ops")).anyMatch(b -> b.pattern().name().equals("sluice.usage")
+                && b.entry().operation().name().equals("READ"));
+        assertThat(ACLS.tenant("acme", "User:acme")).noneMatch(b -> "sluice.usage".startsWith(b.pattern().name()));
+    }
+
+    @Test
     void refusesSharedTopicsAndBarePrincipals() {
         assertThatThrownBy(() -> new TenantAcls(new Topics("sluice", Tenancy.record)))
                 .hasMessageContaining("ACLs cannot separate them");

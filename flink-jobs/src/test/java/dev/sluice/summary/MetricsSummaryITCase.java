@@ -4,6 +4,7 @@ import static dev.sluice.summary.SummaryAccumulatorTest.assertWithinPrecision;
 import static dev.sluice.summary.SummaryAccumulatorTest.exactPercentile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.config.GatewaySettings;
 import dev.sluice.config.JobSettings;
@@ -18,10 +19,14 @@ import dev.sluice.job.MetricsSummaryJob;
 import dev.sluice.schema.DeadLetter;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
+import dev.sluice.schema.UsageScope;
+import dev.sluice.schema.UsageSummary;
 import dev.sluice.serde.RecordCodec;
+import dev.sluice.terminal.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -51,6 +56,8 @@ class MetricsSummaryITCase {
     private static final long WINDOW_MS = 10_000;
     private static final List<List<String>> ENDPOINTS = List.of(
             List.of("m-a", "e1"), List.of("m-a", "e2"), List.of("m-b", "e1"));
+
+    private static final List<String> RUNS = Arrays.asList("run-1", "run-2", null);
 
     private static EmbeddedKafka kafka;
     private static SluiceConfig config;
@@ -84,6 +91,9 @@ class MetricsSummaryITCase {
                     metric.setModelId(endpoint.get(0));
                     metric.setEndpoint(endpoint.get(1));
                     metric.setEventTime(BASE + window * WINDOW_MS + random.nextInt((int) WINDOW_MS));
+                    // Two tenants, one of them with two bulk runs and work outside any run.
+                    metric.setTenant(random.nextBoolean() ? "acme" : "globex");
+                    metric.setRunId(metric.getTenant().equals("acme") ? RUNS.get(random.nextInt(RUNS.size())) : null);
                     onTime.add(metric);
                 }
             }
@@ -139,6 +149,7 @@ class MetricsSummaryITCase {
                         && m.getEventTime() >= row.getWindowStart() && m.getEventTime() < row.getWindowEnd())
                         .toList());
             }
+            assertUsageMatches(onTime, late);
         }
     }
 
@@ -166,6 +177,54 @@ class MetricsSummaryITCase {
                 .isEqualTo((double) ok.stream().mapToLong(InferenceMetric::getBatchSize).sum() / ok.size());
         assertThat(row.getUtilisation()).isEqualTo(
                 ok.stream().mapToLong(m -> m.getEndToEndMs() - m.getQueueMs()).sum() / (double) WINDOW_MS);
+    }
+
+    /**
+     * The usage topic, read as a consumer would: a row per tenant and per run and window, exactly once, each matching
+     * the raw metrics; a run's rows carry its running totals; the late metrics (tenant t, no run) in a row of their own.
+     */
+    private static void assertUsageMatches(List<InferenceMetric> onTime, List<InferenceMetric> late) {
+        List<UsageSummary> usage;
+        try (TopicReader<UsageSummary> reader = new TopicReader<>(config.kafka(), config.kafka().topics().usage(),
+                UsageSummary.getClassSchema(), true)) {
+            usage = reader.readToEnd();
+        }
+        assertThat(usage).filteredOn(row -> row.getLateRecords() > 0)
+                .extracting(UsageSummary::getScope, UsageSummary::getTenant, UsageSummary::getLateRecords)
+                .containsExactly(tuple(UsageScope.TENANT, "t", (long) late.size()));
+        List<UsageSummary> windowRows = usage.stream().filter(row -> row.getLateRecords() == 0).toList();
+        // acme, globex, run-1 and run-2, in each of the two windows.
+        assertThat(windowRows).extracting(UsageRows::recordKey, UsageSummary::getWindowStart)
+                .containsExactlyInAnyOrder(tuple("acme", BASE), tuple("globex", BASE), tuple("acme/run-1", BASE),
+                        tuple("acme/run-2", BASE), tuple("acme", BASE + WINDOW_MS), tuple("globex", BASE + WINDOW_MS),
+                        tuple("acme/run-1", BASE + WINDOW_MS), tuple("acme/run-2", BASE + WINDOW_MS));
+        for (UsageSummary row : windowRows) {
+            List<InferenceMetric> raw = onTime.stream().filter(m -> m.getTenant().equals(row.getTenant())
+                    && (row.getScope() == UsageScope.TENANT || row.getRunId().equals(m.getRunId()))
+                    && m.getEventTime() >= row.getWindowStart() && m.getEventTime() < row.getWindowEnd()).toList();
+            assertThat(row.getRequests()).as("requests of %s", row).isEqualTo(raw.size());
+            assertThat(row.getPromptTokens()).isEqualTo(raw.stream().mapToLong(InferenceMetric::getPromptTokens).sum());
+            assertThat(row.getCompletionTokens())
+                    .isEqualTo(raw.stream().mapToLong(InferenceMetric::getCompletionTokens).sum());
+            assertThat(row.getCachedTokens()).isEqualTo(raw.stream().mapToLong(InferenceMetric::getCachedTokens).sum());
+            assertThat(row.getCost()).isCloseTo(raw.stream().filter(m -> m.getCost() != null)
+                    .mapToDouble(InferenceMetric::getCost).sum(), within(1e-9));
+            assertThat(row.getGpuSeconds())
+                    .isCloseTo(raw.stream().mapToDouble(InferenceMetric::getGpuSeconds).sum(), within(1e-9));
+            assertWithinPrecision(row.getLatencyP99Ms(), exactPercentile(raw.stream()
+                    .filter(m -> m.getOutcome().equals("OK")).mapToLong(InferenceMetric::getEndToEndMs).toArray(), 99));
+            if (row.getScope() == UsageScope.TENANT) {
+                assertThat(row.getRunTotals()).isNull();
+                continue;
+            }
+            List<InferenceMetric> runSoFar = onTime.stream().filter(m -> row.getRunId().equals(m.getRunId())
+                    && m.getEventTime() < row.getWindowEnd()).toList();
+            assertThat(row.getRunTotals().getRequests()).isEqualTo(runSoFar.size());
+            assertThat(row.getRunTotals().getCompletionTokens())
+                    .isEqualTo(runSoFar.stream().mapToLong(InferenceMetric::getCompletionTokens).sum());
+            assertThat(row.getRunTotals().getCost()).isCloseTo(runSoFar.stream().filter(m -> m.getCost() != null)
+                    .mapToDouble(InferenceMetric::getCost).sum(), within(1e-9));
+        }
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

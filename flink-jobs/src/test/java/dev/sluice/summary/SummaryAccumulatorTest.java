@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.schema.InferenceMetric;
 import dev.sluice.schema.MetricsSummary;
 import dev.sluice.schema.Priority;
+import dev.sluice.schema.UsageScope;
+import dev.sluice.schema.UsageSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,6 +55,34 @@ class SummaryAccumulatorTest {
         assertThat(summary.getUtilisation()).isCloseTo(
                 ok.stream().mapToLong(m -> m.getEndToEndMs() - m.getQueueMs()).sum() / (double) WINDOW_MS, within());
         assertThat(summary.getRetries()).isEqualTo(metrics.stream().mapToLong(InferenceMetric::getRetries).sum());
+        assertThat(summary.getGpuSeconds()).isEqualTo(
+                metrics.stream().mapToDouble(InferenceMetric::getGpuSeconds).sum());
+        assertThat(summary.getCost()).as("metrics without a price count 0").isEqualTo(
+                metrics.stream().filter(m -> m.getCost() != null).mapToDouble(InferenceMetric::getCost).sum());
+    }
+
+    @Test
+    void usageRowsCarryTokensCostAndTheirScope() {
+        List<InferenceMetric> metrics = randomMetrics(new Random(5), 2_000);
+        SummaryAccumulator acc = new SummaryAccumulator();
+        metrics.forEach(acc::add);
+
+        UsageSummary tenant = acc.toUsage("acme", null, START, START + WINDOW_MS);
+        UsageSummary run = acc.toUsage("acme", "run-1", START, START + WINDOW_MS);
+
+        assertThat(tenant.getScope()).isEqualTo(UsageScope.TENANT);
+        assertThat(tenant.getRunId()).isNull();
+        assertThat(run.getScope()).isEqualTo(UsageScope.RUN);
+        assertThat(run.getRunId()).isEqualTo("run-1");
+        assertThat(tenant.getRequests()).isEqualTo(metrics.size());
+        assertThat(tenant.getPromptTokens()).isEqualTo(metrics.stream().mapToLong(InferenceMetric::getPromptTokens).sum());
+        assertThat(tenant.getCompletionTokens())
+                .isEqualTo(metrics.stream().mapToLong(InferenceMetric::getCompletionTokens).sum());
+        assertThat(tenant.getCachedTokens()).isEqualTo(metrics.stream().mapToLong(InferenceMetric::getCachedTokens).sum());
+        assertThat(tenant.getCost()).isEqualTo(
+                metrics.stream().filter(m -> m.getCost() != null).mapToDouble(InferenceMetric::getCost).sum());
+        assertThat(tenant.getErrors()).isEqualTo(acc.toSummary("m", "e", START, START + WINDOW_MS).getErrors());
+        assertThat(tenant.getRunTotals()).as("the running totals are RunTotals'").isNull();
     }
 
     @Test
@@ -91,8 +121,30 @@ class SummaryAccumulatorTest {
                 new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(read.toSummary("m", "e", START, START + WINDOW_MS))
                 .isEqualTo(acc.toSummary("m", "e", START, START + WINDOW_MS));
+        assertThat(read.toUsage("t", null, START, START + WINDOW_MS))
+                .isEqualTo(acc.toUsage("t", null, START, START + WINDOW_MS));
         // Compressed: far less than the histograms' counts arrays.
         assertThat(out.length()).isLessThan(acc.latency.getEstimatedFootprintInBytes() / 4);
+    }
+
+    @Test
+    void stateCheckpointedBeforeTheUsageFiguresIsMigrated() throws Exception {
+        SummaryAccumulator acc = new SummaryAccumulator();
+        randomMetrics(new Random(9), 500).forEach(acc::add);
+        DataOutputSerializer old = new DataOutputSerializer(256);
+        new SummaryAccumulatorSerializer.Snapshot().restoreSerializer().serialize(acc, old);
+
+        assertThat(new SummaryAccumulatorSerializer.UsageSnapshot().resolveSchemaCompatibility(
+                new SummaryAccumulatorSerializer.Snapshot()).isCompatibleAfterMigration()).isTrue();
+        assertThat(SummaryAccumulatorSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(
+                new SummaryAccumulatorSerializer.UsageSnapshot()).isCompatibleAsIs()).isTrue();
+        SummaryAccumulator read = new SummaryAccumulatorSerializer.Snapshot().restoreSerializer().deserialize(
+                new DataInputDeserializer(old.getCopyOfBuffer()));
+        MetricsSummary expected = acc.toSummary("m", "e", START, START + WINDOW_MS);
+        expected.setGpuSeconds(0.0);
+        expected.setCost(0.0);
+        assertThat(read.toSummary("m", "e", START, START + WINDOW_MS)).as("all but what the old format lacks")
+                .isEqualTo(expected);
     }
 
     /**
@@ -129,6 +181,10 @@ class SummaryAccumulatorTest {
             metric.setCompletionTokens(outcome.equals("OK") ? random.nextInt(500) : 0);
             metric.setBatchSize(outcome.equals("OK") ? 1 + random.nextInt(32) : 0);
             metric.setRetries(random.nextInt(3));
+            metric.setCachedTokens(random.nextInt(metric.getPromptTokens() + 1));
+            // Binary fractions, so sums are exact in any order and merged accumulators equal whole ones exactly.
+            metric.setGpuSeconds(outcome.equals("OK") ? random.nextInt(4_096) / 1024.0 : 0);
+            metric.setCost(random.nextInt(10) == 0 ? null : random.nextInt(1_024) / 65_536.0);
             metrics.add(metric);
         }
         return metrics;
