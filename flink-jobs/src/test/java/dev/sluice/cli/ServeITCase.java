@@ -191,15 +191,12 @@ class ServeITCase {
     @Test
     void aCancelledBatchEndsCancelledWithEachRequestInTheOutputOrTheErrorFileOnce() throws Exception {
         OpenAIClient client = client(acmeKey);
-        List<String> ids = IntStream.range(0, 400).mapToObj(i -> "c-" + i).toList();
-        Path input = dir.resolve("long.jsonl");
-        Files.write(input, ids.stream().map(id -> chatLine(id, "Write at length about " + id, 256)).toList());
-        FileObject file = upload(client, input);
+        Uploaded uploaded = uploadRequests(client, "c-", 400, "Write at length about ", 256);
 
         Batch ended;
         try {
             // Most of the batch still waits when it is cancelled.
-            String id = createWhileSlow(client, file.id());
+            String id = createWhileSlow(client, uploaded.file().id());
             Batch cancelling = client.batches().cancel(id);
             assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
             assertThat(cancelling.cancellingAt()).isPresent();
@@ -219,7 +216,7 @@ class ServeITCase {
         List<String> answered = new ArrayList<>();
         output.forEach(line -> answered.add(line.get("custom_id").asText()));
         errors.forEach(line -> answered.add(line.get("custom_id").asText()));
-        assertThat(answered).as("each request once, in one file or the other").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(answered).as("each request once, in one file or the other").containsExactlyInAnyOrderElementsOf(uploaded.ids());
         assertThat(errors).filteredOn(line -> "batch_cancelled".equals(line.at("/error/code").asText()))
                 .isNotEmpty();
     }
@@ -227,14 +224,11 @@ class ServeITCase {
     @Test
     void aRestartedServerCarriesOnWithTheBatchesItHad() throws Exception {
         OpenAIClient before = client(acmeKey);
-        List<String> ids = IntStream.range(0, 200).mapToObj(i -> "r-" + i).toList();
-        Path input = dir.resolve("restarted.jsonl");
-        Files.write(input, ids.stream().map(id -> chatLine(id, "Describe " + id, 64)).toList());
-        FileObject file = upload(before, input);
+        Uploaded uploaded = uploadRequests(before, "r-", 200, "Describe ", 64);
 
         String id;
         try {
-            id = createWhileSlow(before, file.id());
+            id = createWhileSlow(before, uploaded.file().id());
             stopServe();
             startServe();
         } finally {
@@ -246,7 +240,7 @@ class ServeITCase {
 
         assertThat(ended.status()).isEqualTo(Batch.Status.COMPLETED);
         assertThat(content(client, ended.outputFileId().orElseThrow()))
-                .extracting(line -> line.get("custom_id").asText()).containsExactlyInAnyOrderElementsOf(ids);
+                .extracting(line -> line.get("custom_id").asText()).containsExactlyInAnyOrderElementsOf(uploaded.ids());
     }
 
     @Test
@@ -277,6 +271,18 @@ class ServeITCase {
                         .set("messages", JsonAvro.mapper().createArrayNode().add(JsonAvro.mapper().createObjectNode()
                                 .put("role", "user").put("content", prompt))))
                 .toString();
+    }
+
+    /** A batch input file uploaded, and the ids of its requests. */
+    private record Uploaded(List<String> ids, FileObject file) {}
+
+    /** {@code count} chat requests, {@code prefix} and a number as their ids, the prompt {@code prompt} and the id. */
+    private static Uploaded uploadRequests(OpenAIClient client, String prefix, int count, String prompt,
+            int maxTokens) throws IOException {
+        List<String> ids = IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
+        Path input = dir.resolve(prefix + "requests.jsonl");
+        Files.write(input, ids.stream().map(id -> chatLine(id, prompt + id, maxTokens)).toList());
+        return new Uploaded(ids, upload(client, input));
     }
 
     private static FileObject upload(OpenAIClient client, Path input) {
