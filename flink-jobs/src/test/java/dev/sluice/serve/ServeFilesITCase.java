@@ -55,7 +55,7 @@ class ServeFilesITCase {
         // No broker: the files endpoints never reach Kafka.
         SluiceConfig config = new SluiceConfig(new KafkaSettings("localhost:1", "sluice", "avro", null, Map.of()),
                 null, null, null, null).withServe(serve);
-        server = ServeServer.start(config, Catalog.parse(CATALOG, "test"), dir, ApiKeys.of(serve, null));
+        server = ServeServer.start(config, Catalog.parse(CATALOG, "test"), folder -> dir, ApiKeys.of(serve, null));
     }
 
     @AfterEach
