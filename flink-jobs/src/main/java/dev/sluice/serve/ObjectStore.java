@@ -13,14 +13,19 @@ import java.util.function.Function;
 /**
  * Where {@code sluice serve} keeps what outlives it (the files' bytes and descriptions, the batches' records) as
  * objects named by {@code /}-separated keys such as {@code files/<tenant>/<id>}: a local folder for one host
- * ({@link FolderStore}). Content goes in from a local file and comes out as a stream, never whole in memory; an object is
+ * ({@link FolderStore}), or a prefix of an S3-compatible bucket ({@link S3Store}), from which a server on another
+ * host carries on. Content goes in from a local file and comes out as a stream, never whole in memory; an object is
  * replaced whole, so a reader sees the old version or the new one, never half of either.
  */
 interface ObjectStore extends AutoCloseable {
 
-    /** The store {@code serve.files} names: a folder, which {@code folderOf} resolves. */
+    /**
+     * The store {@code serve.files} names: {@code s3://bucket/prefix}, else a folder, which {@code folderOf}
+     * resolves.
+     */
     static ObjectStore open(ServeSettings serve, Function<String, Path> folderOf) {
-        return new FolderStore(folderOf.apply(serve.files()));
+        return S3Location.of(serve.files()).<ObjectStore>map(location -> S3Store.open(location, serve.s3()))
+                .orElseGet(() -> new FolderStore(folderOf.apply(serve.files())));
     }
 
     /** A local file read in place, or a copy that closing deletes. */
