@@ -73,8 +73,8 @@ final class BatchBench {
         Path files = dir.resolve("served-files");
         ServeSettings serve = stack.config().serve().withListen("localhost:0").withFiles(files.toString())
                 .withApiKeys(List.of(new ServeSettings.ApiKey(TENANT, ApiKeys.hash(key))));
-        try (ServeServer server = ServeServer.start(stack.config().withServe(serve), stack.catalog(), files,
-                ApiKeys.of(serve, null))) {
+        try (ServeServer server = ServeServer.start(stack.config().withServe(serve), stack.catalog(),
+                folder -> files, ApiKeys.of(serve, null))) {
             Client client = new Client(server.baseUrl(), key);
             long started = System.nanoTime();
             String fileId = client.upload(input).get("id").asText();

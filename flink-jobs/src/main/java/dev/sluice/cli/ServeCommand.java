@@ -26,16 +26,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SluiceConfig settings = SluiceConfig.load(config);
-        ServeSettings serve = listen == null ? settings.serve() : settings.serve().withListen(listen);
-        settings = settings.withServe(serve);
+        SluiceConfig loaded = SluiceConfig.load(config);
+        ServeSettings serve = listen == null ? loaded.serve() : loaded.serve().withListen(listen);
+        SluiceConfig settings = loaded.withServe(serve);
         ApiKeys keys = ApiKeys.of(serve, serve.apiKeysFile() == null ? null
                 : settings.servePath(config, serve.apiKeysFile()));
         Catalog catalog = Catalog.load(settings.catalogPath(config));
-        try (ServeServer server = ServeServer.start(settings, catalog, settings.servePath(config, serve.files()),
+        try (ServeServer server = ServeServer.start(settings, catalog, folder -> settings.servePath(config, folder),
                 keys)) {
             System.out.println("serving the OpenAI Batch API at " + server.baseUrl() + " (files in "
-                    + settings.servePath(config, serve.files()) + ")");
+                    + server.storedIn() + ")");
             try {
                 server.join();
             } catch (InterruptedException e) {

@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
  * and which API keys act for which tenant.
  *
  * @param listen {@code host:port} to listen on; default {@code localhost:8089}
- * @param files the folder holding uploaded and produced files and the batches' records, relative to the folder of
- *     {@code sluice.yaml} unless absolute; default {@code sluice-files}
+ * @param files where uploaded and produced files and the batches' records are kept: a folder, relative to the folder
+ *     of {@code sluice.yaml} unless absolute, or {@code s3://bucket/prefix} in S3-compatible object storage (see
+ *     {@code s3}); default {@code sluice-files}
  * @param maxFileBytes the largest upload; default 200 MiB, the hosted API's limit for a batch input
  * @param maxBatchLines the most requests in one batch's input; default 50,000, as the hosted API
  * @param fileExpiry how long a file lives when its upload names no {@code expires_after}; default 30 days, as the
@@ -20,9 +21,10 @@ import java.util.regex.Pattern;
  * @param apiKeysFile a file of more such entries, one {@code tenant sha256-hex} per line (a mounted secret),
  *     relative as {@code files}
  * @param pollInterval how often running batches are checked against their runs' state; default 1 s
+ * @param s3 how an {@code s3://} {@code files} is reached
  */
 public record ServeSettings(String listen, String files, Long maxFileBytes, Integer maxBatchLines,
-        Duration fileExpiry, List<ApiKey> apiKeys, String apiKeysFile, Duration pollInterval)
+        Duration fileExpiry, List<ApiKey> apiKeys, String apiKeysFile, Duration pollInterval, S3 s3)
         implements Serializable {
 
     /** Tenants name folders of the file store: plain characters only. */
@@ -50,6 +52,31 @@ public record ServeSettings(String listen, String files, Long maxFileBytes, Inte
         }
     }
 
+    /**
+     * The S3-compatible service of an {@code s3://} {@code files}. Its credentials are never here: they come from the
+     * AWS SDK's default chain ({@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY}, a profile, a web identity
+     * token, the instance's role).
+     *
+     * @param endpoint the service's URL, such as {@code http://minio:9000}; default: AWS S3's own for the region
+     * @param region the region requests are signed for; default: the SDK's ({@code AWS_REGION}, the profile)
+     * @param pathStyle the bucket in the path ({@code http://host/bucket/key}) rather than in the host name, as most
+     *     S3-compatible servers want; default false
+     */
+    public record S3(String endpoint, String region, Boolean pathStyle) implements Serializable {
+
+        public S3 {
+            pathStyle = pathStyle != null && pathStyle;
+            if (endpoint != null && !endpoint.matches("https?://[^/\\s]+/?")) {
+                throw new IllegalArgumentException("serve.s3.endpoint must be http(s)://host[:port], got '" + endpoint
+                        + "'");
+            }
+        }
+
+        public static S3 ofDefaults() {
+            return new S3(null, null, null);
+        }
+    }
+
     public ServeSettings {
         listen = listen == null ? "localhost:8089" : listen;
         files = files == null ? "sluice-files" : files;
@@ -58,6 +85,7 @@ public record ServeSettings(String listen, String files, Long maxFileBytes, Inte
         fileExpiry = fileExpiry == null ? Duration.ofDays(30) : fileExpiry;
         apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
         pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
+        s3 = s3 == null ? S3.ofDefaults() : s3;
         if (maxFileBytes < 1 || maxBatchLines < 1) {
             throw new IllegalArgumentException("serve.max-file-bytes and serve.max-batch-lines must be positive");
         }
@@ -67,21 +95,26 @@ public record ServeSettings(String listen, String files, Long maxFileBytes, Inte
     }
 
     public static ServeSettings ofDefaults() {
-        return new ServeSettings(null, null, null, null, null, null, null, null);
+        return new ServeSettings(null, null, null, null, null, null, null, null, null);
     }
 
     public ServeSettings withListen(String address) {
         return new ServeSettings(address, files, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
-                pollInterval);
+                pollInterval, s3);
     }
 
     public ServeSettings withFiles(String folder) {
         return new ServeSettings(listen, folder, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
-                pollInterval);
+                pollInterval, s3);
+    }
+
+    public ServeSettings withS3(S3 service) {
+        return new ServeSettings(listen, files, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
+                pollInterval, service);
     }
 
     public ServeSettings withApiKeys(List<ApiKey> keys) {
         return new ServeSettings(listen, files, maxFileBytes, maxBatchLines, fileExpiry, keys, apiKeysFile,
-                pollInterval);
+                pollInterval, s3);
     }
 }

@@ -95,10 +95,13 @@ final class BatchApiHandler extends Handler.Abstract {
             }
         } else if ((matcher = FILE_CONTENT.matcher(path)).matches() && method.equals("GET")) {
             FileObject file = file(tenant, matcher.group(1));
+            // Closed by the copy once it has all been sent, or when sending fails.
+            InputStream content = files.content(tenant, file).orElseThrow(() -> ApiException.notFound("File",
+                    file.id()));
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, file.bytes());
-            Content.copy(Content.Source.from(files.content(tenant, file)), response, callback);
+            Content.copy(Content.Source.from(content), response, callback);
         } else if ((matcher = FILE.matcher(path)).matches()) {
             String id = matcher.group(1);
             switch (method) {
@@ -135,7 +138,7 @@ final class BatchApiHandler extends Handler.Abstract {
     /**
      * {@code POST /v1/files}: a multipart form with {@code purpose} ({@code batch}), {@code file} and optionally
      * {@code expires_after[anchor]} and {@code expires_after[seconds]}. The file is spooled to disk as it arrives
-     * (Jetty keeps at most 64 KiB of a part in memory) and moved into the store once whole.
+     * (Jetty keeps at most 64 KiB of a part in memory) in the store's spool, and moved into the store once whole.
      */
     private FileObject upload(String tenant, Request request) {
         String boundary = MultiPart.extractBoundary(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
@@ -143,7 +146,7 @@ final class BatchApiHandler extends Handler.Abstract {
             throw ApiException.invalid(null, "upload a file as multipart/form-data");
         }
         MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
-        parser.configure(new MultiPartConfig.Builder().location(files.uploads()).maxParts(8)
+        parser.configure(new MultiPartConfig.Builder().location(files.spool()).maxParts(8)
                 .maxPartSize(maxFileBytes).maxSize(maxFileBytes + FORM_FIELD_BYTES).maxMemoryPartSize(64 << 10)
                 .build());
         try (MultiPartFormData.Parts parts = parser.parse(request).get()) {
@@ -157,7 +160,7 @@ final class BatchApiHandler extends Handler.Abstract {
             }
             Long expiresAfter = expiry(parts);
             long created = System.currentTimeMillis() / 1000;
-            return files.add(tenant, filename(file.getFileName()), FileObject.BATCH,
+            return files.add(tenant, filename(file.getFileName()), FileObject.BATCH, created,
                     created + (expiresAfter != null ? expiresAfter : defaultExpirySeconds), file::writeTo);
         } catch (ExecutionException e) {
             throw new ApiException(413, "invalid_request_error", "file_too_large", "file",

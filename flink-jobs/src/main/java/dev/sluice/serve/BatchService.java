@@ -64,11 +64,11 @@ public final class BatchService implements AutoCloseable {
     private final int maxLines;
     private long lastSweep = System.nanoTime() - SWEEP_EVERY.toNanos();
 
-    public BatchService(SluiceConfig settings, Catalog catalog, FileStore files, Path root) {
+    BatchService(SluiceConfig settings, Catalog catalog, FileStore files, ObjectStore store) {
         this.settings = settings;
         this.catalog = catalog;
         this.files = files;
-        this.batches = new Documents<>(root.resolve("batches"), Batch.class, Batch::id, IDS);
+        this.batches = new Documents<>(store, "batches", Batch.class, Batch::id, IDS);
         this.publisher = new RunPublisher(settings.kafka());
         this.runs = new RunStateFollower(settings.kafka());
         this.maxLines = settings.serve().maxBatchLines();
@@ -142,19 +142,36 @@ public final class BatchService implements AutoCloseable {
         }
     }
 
-    /** Checks the input in full and publishes it as the batch's run, or fails the batch naming each bad line. */
+    /**
+     * Checks the input in full and publishes it as the batch's run, or fails the batch naming each bad line. The
+     * submitter reads its input twice, from a local file: the store's own, or a copy that is deleted once submitted.
+     */
     private void submit(String tenant, String id) {
         Batch batch = get(tenant, id);
-        Optional<FileObject> input = files.find(tenant, batch.inputFileId());
-        if (input.isEmpty()) {
-            update(tenant, id, b -> b.failed(List.of(new Batch.Error("file_not_found",
-                    "the input file " + b.inputFileId() + " was deleted or expired before it was read", null,
-                    null)), nowSeconds()));
-            return;
+        try {
+            Optional<ObjectStore.LocalFile> input = files.find(tenant, batch.inputFileId())
+                    .flatMap(file -> files.localFile(tenant, file));
+            if (input.isEmpty()) {
+                update(tenant, id, b -> b.failed(List.of(new Batch.Error("file_not_found",
+                        "the input file " + b.inputFileId() + " was deleted or expired before it was read", null,
+                        null)), nowSeconds()));
+                return;
+            }
+            try (ObjectStore.LocalFile local = input.get()) {
+                publish(tenant, batch, local.path());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("submitting batch {} of tenant {} failed", id, tenant, e);
+            update(tenant, id, b -> b.failed(List.of(new Batch.Error("server_error",
+                    "the batch could not be submitted: " + e.getMessage(), null, null)), nowSeconds()));
         }
+    }
+
+    private void publish(String tenant, Batch batch, Path input) {
+        String id = batch.id();
         try (RunStates states = new RunStates(settings.kafka(), tenant, id)) {
             BulkSubmitter.Result result = new BulkSubmitter(settings, catalog, publisher)
-                    .submit(options(tenant, batch, files.content(tenant, input.get())), states.current().orElse(null));
+                    .submit(options(tenant, batch, input), states.current().orElse(null));
             if (result.error() != null) {
                 List<Batch.Error> errors = result.problems().isEmpty()
                         ? List.of(new Batch.Error("invalid_input", result.error(), null, null))
@@ -166,10 +183,6 @@ public final class BatchService implements AutoCloseable {
             update(tenant, id, b -> b.status() == BatchStatus.VALIDATING ? b.inProgress(result.items(), nowSeconds())
                     : b.progressed(new Batch.RequestCounts(result.items(), 0, 0), b.usage()));
             active.add(new Active(tenant, id));
-        } catch (RuntimeException e) {
-            LOG.error("submitting batch {} of tenant {} failed", id, tenant, e);
-            update(tenant, id, b -> b.failed(List.of(new Batch.Error("server_error",
-                    "the batch could not be submitted: " + e.getMessage(), null, null)), nowSeconds()));
         }
     }
 
@@ -224,18 +237,19 @@ public final class BatchService implements AutoCloseable {
         BatchStatus ended = run.getStatus() == RunStatus.COMPLETED ? BatchStatus.COMPLETED
                 : run.getStatus() == RunStatus.EXPIRED ? BatchStatus.EXPIRED : BatchStatus.CANCELLED;
         try {
-            Path output = Files.createTempFile(files.uploads(), batch.id(), ".output.jsonl");
-            Path errors = Files.createTempFile(files.uploads(), batch.id(), ".errors.jsonl");
+            Path output = Files.createTempFile(files.spool(), batch.id(), ".output.jsonl");
+            Path errors = Files.createTempFile(files.spool(), batch.id(), ".errors.jsonl");
             try {
                 BatchLines lines = new BatchLines(batch.endpoint(), batch.createdAt());
                 RunResultsWriter.Summary summary = RunResultsWriter.write(run,
                         RunOutcomes.read(settings.kafka(), tenant, batch.id()), output, errors, lines);
+                long now = nowSeconds();
                 Long expiresAt = batch.outputExpiresAt() != null ? batch.outputExpiresAt()
-                        : nowSeconds() + settings.serve().fileExpiry().toSeconds();
+                        : now + settings.serve().fileExpiry().toSeconds();
                 String outputId = summary.served() == 0 ? null : files.add(tenant, batch.id() + "_output.jsonl",
-                        FileObject.BATCH_OUTPUT, expiresAt, into -> Documents.moveInto(output, into)).id();
+                        FileObject.BATCH_OUTPUT, now, expiresAt, into -> Files.move(output, into)).id();
                 String errorId = summary.errors() == 0 ? null : files.add(tenant, batch.id() + "_error.jsonl",
-                        FileObject.BATCH_OUTPUT, expiresAt, into -> Documents.moveInto(errors, into)).id();
+                        FileObject.BATCH_OUTPUT, now, expiresAt, into -> Files.move(errors, into)).id();
                 Batch.RequestCounts counts = new Batch.RequestCounts(summary.items(), summary.served(),
                         summary.errors());
                 update(tenant, batch.id(), b -> b.progressed(counts, lines.usage())

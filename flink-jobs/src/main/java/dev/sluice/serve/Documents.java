@@ -1,37 +1,36 @@
 package dev.sluice.serve;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * Small JSON documents kept per tenant in a folder, {@code <folder>/<tenant>/<id>.json}, each replaced whole by an
- * atomic move so a reader never sees half of one and a crash leaves the last complete version.
+ * Small JSON documents kept per tenant in an {@link ObjectStore}, as {@code <folder>/<tenant>/<id>.json}, each
+ * replaced whole so a reader never sees half of one.
  */
 final class Documents<T> {
 
     private static final String SUFFIX = ".json";
 
-    private final Path folder;
+    private final ObjectStore store;
+    private final String folder;
     private final Class<T> type;
     private final Function<T, String> idOf;
     private final Pattern ids;
 
     /**
      * @param ids the form of this kind's ids: anything else, such as an id a caller made up, names no document and
-     *     never reaches the file system
+     *     never reaches the store
      */
-    Documents(Path folder, Class<T> type, Function<T, String> idOf, Pattern ids) {
+    Documents(ObjectStore store, String folder, Class<T> type, Function<T, String> idOf, Pattern ids) {
+        this.store = store;
         this.folder = folder;
         this.type = type;
         this.idOf = idOf;
@@ -39,14 +38,11 @@ final class Documents<T> {
     }
 
     void save(String tenant, T document) {
-        Path target = path(tenant, idOf.apply(document));
+        String key = key(tenant, idOf.apply(document));
         try {
-            Files.createDirectories(target.getParent());
-            Path written = Files.createTempFile(target.getParent(), ".", ".tmp");
-            ApiJson.MAPPER.writeValue(written.toFile(), document);
-            moveInto(written, target);
+            store.write(key, ApiJson.MAPPER.writeValueAsBytes(document));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot store " + target, e);
+            throw new UncheckedIOException("cannot store " + key, e);
         }
     }
 
@@ -54,63 +50,65 @@ final class Documents<T> {
         if (id == null || !ids.matcher(id).matches()) {
             return Optional.empty();
         }
+        String key = key(tenant, id);
         try {
-            return Optional.of(ApiJson.MAPPER.readValue(path(tenant, id).toFile(), type));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            return Optional.empty();
+            Optional<InputStream> content = store.open(key);
+            if (content.isEmpty()) {
+                return Optional.empty();
+            }
+            try (InputStream in = content.get()) {
+                return Optional.of(ApiJson.MAPPER.readValue(in, type));
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path(tenant, id), e);
+            throw new UncheckedIOException("cannot read " + key, e);
         }
     }
 
-    boolean delete(String tenant, String id) {
+    void delete(String tenant, String id) {
+        if (!ids.matcher(id).matches()) {
+            return;
+        }
         try {
-            return ids.matcher(id).matches() && Files.deleteIfExists(path(tenant, id));
+            store.delete(key(tenant, id));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + path(tenant, id), e);
+            throw new UncheckedIOException("cannot delete " + key(tenant, id), e);
         }
     }
 
     /** Every document of {@code tenant}, in no particular order. */
     List<T> all(String tenant) {
         List<T> found = new ArrayList<>();
-        Path tenantFolder = folder.resolve(tenant);
-        if (!Files.isDirectory(tenantFolder)) {
-            return found;
-        }
-        try (Stream<Path> files = Files.list(tenantFolder)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).toList()) {
-                String name = file.getFileName().toString();
+        for (String key : keys(folder + "/" + tenant + "/")) {
+            if (key.endsWith(SUFFIX)) {
+                String name = key.substring(key.lastIndexOf('/') + 1);
+                // One deleted since the listing is simply not found.
                 find(tenant, name.substring(0, name.length() - SUFFIX.length())).ifPresent(found::add);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + tenantFolder, e);
         }
         return found;
     }
 
-    /** The tenants with a folder here. */
+    /** The tenants with a document, or anything else, below the folder. */
     List<String> tenants() {
-        if (!Files.isDirectory(folder)) {
-            return List.of();
+        Set<String> tenants = new LinkedHashSet<>();
+        for (String key : keys(folder + "/")) {
+            String below = key.substring(folder.length() + 1);
+            if (below.indexOf('/') > 0) {
+                tenants.add(below.substring(0, below.indexOf('/')));
+            }
         }
-        try (Stream<Path> tenants = Files.list(folder)) {
-            return tenants.filter(Files::isDirectory).map(t -> t.getFileName().toString()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + folder, e);
-        }
+        return List.copyOf(tenants);
     }
 
-    private Path path(String tenant, String id) {
-        return folder.resolve(tenant).resolve(id + SUFFIX);
-    }
-
-    /** Moves {@code from} over {@code to} atomically where the file system can, else replacing it. */
-    static void moveInto(Path from, Path to) throws IOException {
+    private List<String> keys(String prefix) {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+            return store.list(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + prefix, e);
         }
+    }
+
+    private String key(String tenant, String id) {
+        return folder + "/" + tenant + "/" + id + SUFFIX;
     }
 }

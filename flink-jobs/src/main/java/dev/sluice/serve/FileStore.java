@@ -1,6 +1,7 @@
 package dev.sluice.serve;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The files of {@code sluice serve} in a local folder: {@code files/<tenant>/<id>} holds a file's bytes and
- * {@code <id>.json} what the Files API says of it. Content is streamed in and out, never held whole in memory;
- * uploads land in {@code uploads/} first, on the same file system, and are moved into place once complete. A file
- * past its expiry is gone for every reader at once and its bytes are deleted by {@link #sweep}.
+ * The files of {@code sluice serve} in an {@link ObjectStore}: {@code files/<tenant>/<id>} holds a file's bytes and
+ * {@code <id>.json} what the Files API says of it. Content is streamed in and out, never held whole in memory; it is
+ * written to the store's spool first and moved in once complete. A file past its expiry is gone for every reader at
+ * once and its bytes are deleted by {@link #sweep}.
  */
 public final class FileStore {
 
@@ -30,48 +31,42 @@ public final class FileStore {
     /** A page of a tenant's files. */
     record Page(List<FileObject> files, boolean hasMore) {}
 
-    private final Path files;
-    private final Path uploads;
+    private final ObjectStore store;
     private final Documents<FileObject> described;
 
-    public FileStore(Path root) {
-        this.files = root.resolve("files");
-        this.uploads = root.resolve("uploads");
-        this.described = new Documents<>(files, FileObject.class, FileObject::id, IDS);
-        try {
-            Files.createDirectories(files);
-            Files.createDirectories(uploads);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the file store in " + root, e);
-        }
+    FileStore(ObjectStore store) {
+        this.store = store;
+        this.described = new Documents<>(store, "files", FileObject.class, FileObject::id, IDS);
     }
 
-    /** Where uploads are spooled while they arrive. */
-    Path uploads() {
-        return uploads;
+    /** Where content is written before it is stored: uploads while they arrive, outputs while they are written. */
+    Path spool() {
+        return store.spool();
     }
 
     /**
-     * Stores a new file of {@code tenant} whose content {@code writer} writes; {@code expiresAt} in Unix seconds or
-     * null.
+     * Stores a new file of {@code tenant} whose content {@code writer} writes.
+     *
+     * @param createdAt when it was received, in Unix seconds: what its expiry counts from, however long storing it
+     *     takes
+     * @param expiresAt Unix seconds or null
      */
-    FileObject add(String tenant, String filename, String purpose, Long expiresAt, ContentWriter writer) {
+    FileObject add(String tenant, String filename, String purpose, long createdAt, Long expiresAt,
+            ContentWriter writer) {
         String id = newId();
-        Path content = content(tenant, id);
+        // A name no other file has, and none yet: a spooled upload is moved there, not copied.
+        Path written = store.spool().resolve(id + ".part");
         try {
-            Files.createDirectories(content.getParent());
-            // A name no other file has, and none yet: a spooled upload is moved there, not copied.
-            Path written = content.resolveSibling("." + id + ".part");
             try {
                 writer.writeTo(written);
-                Documents.moveInto(written, content);
+                long bytes = Files.size(written);
+                store.moveIn(written, key(tenant, id));
+                FileObject file = new FileObject(id, bytes, createdAt, filename, purpose, expiresAt);
+                described.save(tenant, file);
+                return file;
             } finally {
                 Files.deleteIfExists(written);
             }
-            FileObject file = new FileObject(id, Files.size(content), System.currentTimeMillis() / 1000, filename,
-                    purpose, expiresAt);
-            described.save(tenant, file);
-            return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store a file of tenant " + tenant, e);
         }
@@ -83,21 +78,29 @@ public final class FileStore {
         return described.find(tenant, id).filter(file -> !file.isExpired(now));
     }
 
-    /** The bytes of a file {@link #find} returned. */
-    Path content(String tenant, FileObject file) {
-        return content(tenant, file.id());
+    /** The bytes of a file {@link #find} returned, for the caller to close; empty if it was deleted since. */
+    Optional<InputStream> content(String tenant, FileObject file) {
+        try {
+            return store.open(key(tenant, file.id()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the content of " + file.id(), e);
+        }
+    }
+
+    /** The bytes of a file {@link #find} returned as a local file; empty if it was deleted since. */
+    Optional<ObjectStore.LocalFile> localFile(String tenant, FileObject file) {
+        try {
+            return store.localFile(key(tenant, file.id()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the content of " + file.id(), e);
+        }
     }
 
     boolean delete(String tenant, String id) {
         if (find(tenant, id).isEmpty()) {
             return false;
         }
-        described.delete(tenant, id);
-        try {
-            Files.deleteIfExists(content(tenant, id));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the content of " + id, e);
-        }
+        remove(tenant, id);
         return true;
     }
 
@@ -126,12 +129,7 @@ public final class FileStore {
         for (String tenant : described.tenants()) {
             for (FileObject file : described.all(tenant)) {
                 if (file.isExpired(now)) {
-                    described.delete(tenant, file.id());
-                    try {
-                        Files.deleteIfExists(content(tenant, file.id()));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot delete the content of " + file.id(), e);
-                    }
+                    remove(tenant, file.id());
                     deleted++;
                 }
             }
@@ -139,8 +137,18 @@ public final class FileStore {
         return deleted;
     }
 
-    private Path content(String tenant, String id) {
-        return files.resolve(tenant).resolve(id);
+    /** The description first: once it is gone, so is the file for every reader, whatever becomes of the bytes. */
+    private void remove(String tenant, String id) {
+        described.delete(tenant, id);
+        try {
+            store.delete(key(tenant, id));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the content of " + id, e);
+        }
+    }
+
+    private static String key(String tenant, String id) {
+        return "files/" + tenant + "/" + id;
     }
 
     static String newId() {

@@ -5,6 +5,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.routing.Catalog;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -21,27 +22,41 @@ public final class ServeServer implements AutoCloseable {
 
     private final Server server;
     private final BatchService batches;
+    private final ObjectStore store;
 
-    private ServeServer(Server server, BatchService batches) {
+    private ServeServer(Server server, BatchService batches, ObjectStore store) {
         this.server = server;
         this.batches = batches;
+        this.store = store;
     }
 
     /**
-     * Starts serving.
+     * Starts serving from the store {@code serve.files} names.
      *
-     * @param filesRoot the store's folder ({@code serve.files}, resolved)
+     * @param folderOf resolves {@code serve.files} when it names a folder
      * @param keys who may call it
      */
-    public static ServeServer start(SluiceConfig settings, Catalog catalog, Path filesRoot, ApiKeys keys)
-            throws Exception {
+    public static ServeServer start(SluiceConfig settings, Catalog catalog, Function<String, Path> folderOf,
+            ApiKeys keys) throws Exception {
         ServeSettings serve = settings.serve();
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("serve: no API keys configured (serve.api-keys or serve.api-keys-file);"
                     + " make one with `sluice serve keygen --tenant NAME`");
         }
-        FileStore files = new FileStore(filesRoot);
-        BatchService batches = new BatchService(settings, catalog, files, filesRoot);
+        ObjectStore store = ObjectStore.open(serve, folderOf);
+        try {
+            return startOn(store, settings, catalog, keys);
+        } catch (Exception e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static ServeServer startOn(ObjectStore store, SluiceConfig settings, Catalog catalog, ApiKeys keys)
+            throws Exception {
+        ServeSettings serve = settings.serve();
+        FileStore files = new FileStore(store);
+        BatchService batches = new BatchService(settings, catalog, files, store);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("sluice-serve");
         threads.setDaemon(true);
@@ -64,7 +79,7 @@ public final class ServeServer implements AutoCloseable {
             batches.close();
             throw e;
         }
-        return new ServeServer(server, batches);
+        return new ServeServer(server, batches, store);
     }
 
     /** The base URL an OpenAI client is pointed at: {@code http://host:port/v1}. */
@@ -72,6 +87,11 @@ public final class ServeServer implements AutoCloseable {
         ServerConnector connector = (ServerConnector) server.getConnectors()[0];
         String host = connector.getHost() == null ? "localhost" : connector.getHost();
         return URI.create("http://" + host + ":" + connector.getLocalPort() + "/v1");
+    }
+
+    /** Where its files and batches are kept: a folder or an {@code s3://} location. */
+    public String storedIn() {
+        return store.toString();
     }
 
     public void join() throws InterruptedException {
@@ -82,6 +102,7 @@ public final class ServeServer implements AutoCloseable {
     public void close() throws Exception {
         server.stop();
         batches.close();
+        store.close();
     }
 
     /** {@code host:port}; port 0 picks a free one. */

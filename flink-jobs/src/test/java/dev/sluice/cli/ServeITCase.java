@@ -16,9 +16,13 @@ import com.openai.models.batches.BatchListParams;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
+import dev.sluice.config.ServeSettings;
+import dev.sluice.routing.Catalog;
 import dev.sluice.schema.PromptBatch;
 import dev.sluice.serde.JsonAvro;
 import dev.sluice.serve.ApiKeys;
+import dev.sluice.serve.LocalS3;
+import dev.sluice.serve.ServeServer;
 import dev.sluice.terminal.TopicReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -264,6 +268,33 @@ class ServeITCase {
         assertThat(awaitEnd(acme, batch.id()).status()).isEqualTo(Batch.Status.COMPLETED);
     }
 
+    @Test
+    void aBatchWhoseFilesAndRecordAreInABucketRunsAsOneInAFolder() throws Exception {
+        try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"))) {
+            ServeSettings serve = pipeline.config().serve().withListen("localhost:0")
+                    .withFiles("s3://" + LocalS3.BUCKET + "/serve").withS3(s3.settings());
+            try (ServeServer server = ServeServer.start(pipeline.config().withServe(serve),
+                    Catalog.load(pipeline.config().catalogPath(pipeline.configFile())), folder -> {
+                        throw new AssertionError("no folder is used, but " + folder + " was asked for");
+                    }, ApiKeys.of(serve, null))) {
+                OpenAIClient client = client(server.baseUrl(), acmeKey);
+                List<String> ids = List.of("s3-1", "s3-2", "s3-3");
+                Path input = dir.resolve("in-bucket.jsonl");
+                Files.write(input, ids.stream().map(id -> chatLine(id, "Name a river near " + id, 16)).toList());
+                FileObject file = client.files().create(FileCreateParams.builder().file(input)
+                        .purpose(FilePurpose.BATCH).build());
+
+                Batch done = awaitEnd(client, client.batches().create(BatchCreateParams.builder()
+                        .inputFileId(file.id()).endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
+                        .completionWindow(BatchCreateParams.CompletionWindow._24H).build()).id());
+
+                assertThat(done.status()).isEqualTo(Batch.Status.COMPLETED);
+                assertThat(content(client, done.outputFileId().orElseThrow()))
+                        .extracting(line -> line.get("custom_id").asText()).containsExactlyInAnyOrderElementsOf(ids);
+            }
+        }
+    }
+
     private static String chatLine(String customId, String prompt, int maxTokens) {
         return JsonAvro.mapper().createObjectNode().put("custom_id", customId).put("method", "POST")
                 .put("url", "/v1/chat/completions").set("body", JsonAvro.mapper().createObjectNode()
@@ -304,7 +335,11 @@ class ServeITCase {
     }
 
     private static OpenAIClient client(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(baseUrl.toString()).apiKey(key).maxRetries(0).build();
+        return client(baseUrl, key);
+    }
+
+    private static OpenAIClient client(URI server, String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(server.toString()).apiKey(key).maxRetries(0).build();
     }
 
     private static List<JsonNode> content(OpenAIClient client, String fileId) throws IOException {

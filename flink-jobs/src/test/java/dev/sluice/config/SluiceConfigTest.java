@@ -225,6 +225,21 @@ class SluiceConfigTest {
     }
 
     @Test
+    void theServesS3ServiceIsReadOverriddenAndChecked() throws IOException {
+        Path file = write("kafka:\n  bootstrap-servers: broker:9092\nserve:\n  files: s3://batches/sluice\n"
+                + "  s3: {endpoint: http://minio:9000, path-style: true}\n");
+
+        ServeSettings serve = SluiceConfig.load(file, Map.of("SLUICE_SERVE_S3_REGION", "eu-central-1")).serve();
+
+        assertThat(serve.files()).isEqualTo("s3://batches/sluice");
+        assertThat(serve.s3()).isEqualTo(new ServeSettings.S3("http://minio:9000", "eu-central-1", true));
+        assertThat(SluiceConfig.load(write("kafka:\n  bootstrap-servers: broker:9092\n"), Map.of()).serve().s3())
+                .isEqualTo(new ServeSettings.S3(null, null, false));
+        assertThatThrownBy(() -> SluiceConfig.load(file, Map.of("SLUICE_SERVE_S3_ENDPOINT", "minio:9000")))
+                .hasMessageContaining("serve.s3.endpoint");
+    }
+
+    @Test
     void anOverrideCanSupplyAKeyTheFileLeavesOut() throws IOException {
         Path file = write("job:\n  parallelism: 3\n");
 
@@ -268,7 +283,7 @@ class SluiceConfigTest {
         // A row's first cell names keys in full or, after a first full key, its siblings by their last part.
         for (String row : section.lines().filter(line -> line.startsWith("| `")).toList()) {
             String parent = "";
-            for (String name : Pattern.compile("`([a-z.-]+)`").matcher(row.split("\\|")[1]).results()
+            for (String name : Pattern.compile("`([a-z0-9.-]+)`").matcher(row.split("\\|")[1]).results()
                     .map(match -> match.group(1)).toList()) {
                 String key = name.contains(".") || parent.isEmpty() ? name : parent + name;
                 documented.add(key);

@@ -9,13 +9,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileStoreTest {
 
+    private static final long NOW = System.currentTimeMillis() / 1000;
+
     @TempDir
     Path dir;
 
     @Test
     void aFileIsItsTenantsAloneAndGoneOnceDeleted() {
-        FileStore store = new FileStore(dir);
-        FileObject file = store.add("acme", "in.jsonl", FileObject.BATCH, null,
+        FileStore store = new FileStore(new FolderStore(dir));
+        FileObject file = store.add("acme", "in.jsonl", FileObject.BATCH, NOW, null,
                 into -> Files.writeString(into, "{}\n"));
 
         assertThat(file.id()).matches(FileStore.IDS.pattern());
@@ -29,7 +31,7 @@ class FileStoreTest {
 
     @Test
     void anIdThatIsNotOneOfOursNeverReachesTheFileSystem() throws Exception {
-        FileStore store = new FileStore(dir);
+        FileStore store = new FileStore(new FolderStore(dir));
         Files.createDirectories(dir.resolve("files/acme"));
         Files.writeString(dir.resolve("secret.json"), "{\"id\":\"x\"}");
 
@@ -40,26 +42,26 @@ class FileStoreTest {
 
     @Test
     void anExpiredFileIsGoneForReadersAndSweptFromDisk() {
-        FileStore store = new FileStore(dir);
-        long past = System.currentTimeMillis() / 1000 - 1;
-        FileObject expired = store.add("acme", "old.jsonl", FileObject.BATCH, past,
+        FileStore store = new FileStore(new FolderStore(dir));
+        long past = NOW - 1;
+        FileObject expired = store.add("acme", "old.jsonl", FileObject.BATCH, NOW, past,
                 into -> Files.writeString(into, "{}\n"));
-        FileObject kept = store.add("acme", "new.jsonl", FileObject.BATCH, null,
+        FileObject kept = store.add("acme", "new.jsonl", FileObject.BATCH, NOW, null,
                 into -> Files.writeString(into, "{}\n"));
 
         assertThat(store.find("acme", expired.id())).isEmpty();
         assertThat(store.list("acme", null, null, 10, true).files()).containsExactly(kept);
         assertThat(store.sweep()).isEqualTo(1);
         assertThat(dir.resolve("files/acme/" + expired.id())).doesNotExist();
-        assertThat(store.content("acme", kept)).exists();
+        assertThat(dir.resolve("files/acme/" + kept.id())).exists();
     }
 
     @Test
     void listsPageByTheLastIdSeen() {
-        FileStore store = new FileStore(dir);
+        FileStore store = new FileStore(new FolderStore(dir));
         for (int i = 0; i < 5; i++) {
-            store.add("acme", i + ".jsonl", i % 2 == 0 ? FileObject.BATCH : FileObject.BATCH_OUTPUT, null,
-                    into -> Files.writeString(into, "{}\n"));
+            store.add("acme", i + ".jsonl", i % 2 == 0 ? FileObject.BATCH : FileObject.BATCH_OUTPUT, NOW + i,
+                    null, into -> Files.writeString(into, "{}\n"));
         }
         FileStore.Page first = store.list("acme", null, null, 2, false);
         FileStore.Page second = store.list("acme", null, first.files().get(1).id(), 2, false);

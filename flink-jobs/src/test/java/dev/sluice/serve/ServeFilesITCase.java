@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Files endpoints of {@code sluice serve} over real HTTP, with no pipeline behind them: keys, limits, streaming
- * and who sees what. The batch workflow with the official SDK is {@code ServeITCase}.
+ * and who sees what, with the files in a folder; {@link ServeS3ITCase} runs the same over a bucket. The batch
+ * workflow with the official SDK is {@code ServeITCase}.
  */
 class ServeFilesITCase {
 
@@ -42,25 +43,37 @@ class ServeFilesITCase {
     @TempDir
     Path dir;
 
-    private final String acme = ApiKeys.newKey();
+    final String acme = ApiKeys.newKey();
     private final String globex = ApiKeys.newKey();
-    private final HttpClient http = HttpClient.newHttpClient();
-    private ServeServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+    ServeServer server;
 
     @BeforeEach
     void start() throws Exception {
-        ServeSettings serve = new ServeSettings("localhost:0", null, 4L << 20, null, null,
+        server = startServer();
+    }
+
+    /** A server over the store {@link #stored} chooses. */
+    ServeServer startServer() throws Exception {
+        ServeSettings serve = stored(new ServeSettings("localhost:0", null, 4L << 20, null, null,
                 List.of(new ServeSettings.ApiKey("acme", ApiKeys.hash(acme)),
-                        new ServeSettings.ApiKey("globex", ApiKeys.hash(globex))), null, null);
+                        new ServeSettings.ApiKey("globex", ApiKeys.hash(globex))), null, null, null));
         // No broker: the files endpoints never reach Kafka.
         SluiceConfig config = new SluiceConfig(new KafkaSettings("localhost:1", "sluice", "avro", null, Map.of()),
                 null, null, null, null).withServe(serve);
-        server = ServeServer.start(config, Catalog.parse(CATALOG, "test"), dir, ApiKeys.of(serve, null));
+        return ServeServer.start(config, Catalog.parse(CATALOG, "test"), folder -> dir, ApiKeys.of(serve, null));
+    }
+
+    /** Where the files are kept: here the default, a folder, {@link #dir}. */
+    ServeSettings stored(ServeSettings serve) {
+        return serve;
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     @Test
@@ -128,7 +141,7 @@ class ServeFilesITCase {
         assertThat(send(get(acme, "/batches/batch_000000000000000000000000").build()).statusCode()).isEqualTo(404);
     }
 
-    private HttpResponse<String> upload(String key, Path file, String purpose) throws Exception {
+    HttpResponse<String> upload(String key, Path file, String purpose) throws Exception {
         String boundary = "test-boundary";
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n" + purpose
                 + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../"
@@ -139,7 +152,7 @@ class ServeFilesITCase {
                         HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n"))).build());
     }
 
-    private HttpRequest.Builder get(String key, String path) {
+    HttpRequest.Builder get(String key, String path) {
         return HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + key);
     }
 
@@ -147,11 +160,11 @@ class ServeFilesITCase {
         return URI.create(server.baseUrl() + path);
     }
 
-    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
-    private static String sha256(byte[] bytes) throws Exception {
+    static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }
