@@ -42,16 +42,10 @@ class FileStoreTest {
 
     @Test
     void anExpiredFileIsGoneForReadersAndSweptFromDisk() {
-        FileStore store = new FileStore(new FolderStore(dir));
-        long past = NOW - 1;
-        FileObject expired = store.add("acme", "old.jsonl", FileObject.BATCH, NOW, past,
-                into -> Files.writeString(into, "{}\n"));
-        FileObject kept = store.add("acme", "new.jsonl", FileObject.BATCH, NOW, null,
-                into -> Files.writeString(into, "{}\n"));
+        ExpiryCase files = ExpiryCase.sweptIn(new FileStore(new FolderStore(dir)));
+        FileObject expired = files.expired();
+        FileObject kept = files.kept();
 
-        assertThat(store.find("acme", expired.id())).isEmpty();
-        assertThat(store.list("acme", null, null, 10, true).files()).containsExactly(kept);
-        assertThat(store.sweep()).isEqualTo(1);
         assertThat(dir.resolve("files/acme/" + expired.id())).doesNotExist();
         assertThat(dir.resolve("files/acme/" + kept.id())).exists();
     }
@@ -73,5 +67,23 @@ class FileStoreTest {
         assertThat(last.hasMore()).isFalse();
         assertThat(store.list("acme", FileObject.BATCH, null, 10, true).files()).hasSize(3)
                 .allMatch(file -> file.purpose().equals(FileObject.BATCH));
+    }
+
+    /**
+     * A file past its expiry and one without, in {@code store}: the expired one is gone for readers and lists at
+     * once, and the sweep deletes it alone. Whatever the store keeps on disk or in a bucket is the caller's to check.
+     */
+    record ExpiryCase(FileObject expired, FileObject kept) {
+
+        static ExpiryCase sweptIn(FileStore store) {
+            FileObject expired = store.add("acme", "old.jsonl", FileObject.BATCH, NOW, NOW - 1,
+                    into -> Files.writeString(into, "{}\n"));
+            FileObject kept = store.add("acme", "new.jsonl", FileObject.BATCH, NOW, null,
+                    into -> Files.writeString(into, "{}\n"));
+            assertThat(store.find("acme", expired.id())).isEmpty();
+            assertThat(store.list("acme", null, null, 10, true).files()).containsExactly(kept);
+            assertThat(store.sweep()).isEqualTo(1);
+            return new ExpiryCase(expired, kept);
+        }
     }
 }

@@ -23,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeS3ITCase extends ServeFilesITCase {
 
-    private static final long NOW = System.currentTimeMillis() / 1000;
-
     @TempDir
     static Path serverFolder;
 
@@ -79,16 +77,8 @@ class ServeS3ITCase extends ServeFilesITCase {
     @Test
     void anExpiredFileIsGoneForReadersAndSweptFromTheBucket() throws Exception {
         try (ObjectStore bucket = store()) {
-            FileStore store = new FileStore(bucket);
-            long past = NOW - 1;
-            FileObject expired = store.add("acme", "old.jsonl", FileObject.BATCH, NOW, past,
-                    into -> Files.writeString(into, "{}\n"));
-            FileObject kept = store.add("acme", "new.jsonl", FileObject.BATCH, NOW, null,
-                    into -> Files.writeString(into, "{}\n"));
+            FileObject kept = FileStoreTest.ExpiryCase.sweptIn(new FileStore(bucket)).kept();
 
-            assertThat(store.find("acme", expired.id())).isEmpty();
-            assertThat(store.list("acme", null, null, 10, true).files()).containsExactly(kept);
-            assertThat(store.sweep()).isEqualTo(1);
             assertThat(bucket.list("files/")).containsExactlyInAnyOrder("files/acme/" + kept.id(),
                     "files/acme/" + kept.id() + ".json");
         }
