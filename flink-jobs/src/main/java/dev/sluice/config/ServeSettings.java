@@ -22,10 +22,12 @@ import java.util.regex.Pattern;
  *     relative as {@code files}
  * @param pollInterval how often running batches are checked against their runs' state; default 1 s
  * @param s3 how an {@code s3://} {@code files} is reached
+ * @param maxTenantBytes the most a tenant's files may hold together, outputs included; an upload beyond it is
+ *     refused, so no key can fill the store; default 10 GiB
  */
 public record ServeSettings(String listen, String files, Long maxFileBytes, Integer maxBatchLines,
-        Duration fileExpiry, List<ApiKey> apiKeys, String apiKeysFile, Duration pollInterval, S3 s3)
-        implements Serializable {
+        Duration fileExpiry, List<ApiKey> apiKeys, String apiKeysFile, Duration pollInterval, S3 s3,
+        Long maxTenantBytes) implements Serializable {
 
     /** Tenants name folders of the file store: plain characters only. */
     public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -86,8 +88,10 @@ public record ServeSettings(String listen, String files, Long maxFileBytes, Inte
         apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
         pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
         s3 = s3 == null ? S3.ofDefaults() : s3;
-        if (maxFileBytes < 1 || maxBatchLines < 1) {
-            throw new IllegalArgumentException("serve.max-file-bytes and serve.max-batch-lines must be positive");
+        maxTenantBytes = maxTenantBytes == null ? 10L << 30 : maxTenantBytes;
+        if (maxFileBytes < 1 || maxBatchLines < 1 || maxTenantBytes < maxFileBytes) {
+            throw new IllegalArgumentException("serve.max-file-bytes and serve.max-batch-lines must be positive, and "
+                    + "serve.max-tenant-bytes at least serve.max-file-bytes");
         }
         if (fileExpiry.isNegative() || fileExpiry.isZero() || pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("serve.file-expiry and serve.poll-interval must be positive");
@@ -95,26 +99,26 @@ public record ServeSettings(String listen, String files, Long maxFileBytes, Inte
     }
 
     public static ServeSettings ofDefaults() {
-        return new ServeSettings(null, null, null, null, null, null, null, null, null);
+        return new ServeSettings(null, null, null, null, null, null, null, null, null, null);
     }
 
     public ServeSettings withListen(String address) {
         return new ServeSettings(address, files, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
-                pollInterval, s3);
+                pollInterval, s3, maxTenantBytes);
     }
 
     public ServeSettings withFiles(String folder) {
         return new ServeSettings(listen, folder, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
-                pollInterval, s3);
+                pollInterval, s3, maxTenantBytes);
     }
 
     public ServeSettings withS3(S3 service) {
         return new ServeSettings(listen, files, maxFileBytes, maxBatchLines, fileExpiry, apiKeys, apiKeysFile,
-                pollInterval, service);
+                pollInterval, service, maxTenantBytes);
     }
 
     public ServeSettings withApiKeys(List<ApiKey> keys) {
         return new ServeSettings(listen, files, maxFileBytes, maxBatchLines, fileExpiry, keys, apiKeysFile,
-                pollInterval, s3);
+                pollInterval, s3, maxTenantBytes);
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.ServeSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -46,15 +47,16 @@ final class BatchApiHandler extends Handler.Abstract {
     private final FileStore files;
     private final BatchService batches;
     private final long maxFileBytes;
+    private final long maxTenantBytes;
     private final long defaultExpirySeconds;
 
-    BatchApiHandler(ApiKeys keys, FileStore files, BatchService batches, long maxFileBytes,
-            long defaultExpirySeconds) {
+    BatchApiHandler(ApiKeys keys, FileStore files, BatchService batches, ServeSettings serve) {
         this.keys = keys;
         this.files = files;
         this.batches = batches;
-        this.maxFileBytes = maxFileBytes;
-        this.defaultExpirySeconds = defaultExpirySeconds;
+        this.maxFileBytes = serve.maxFileBytes();
+        this.maxTenantBytes = serve.maxTenantBytes();
+        this.defaultExpirySeconds = serve.fileExpiry().toSeconds();
     }
 
     @Override
@@ -159,6 +161,12 @@ final class BatchApiHandler extends Handler.Abstract {
                 throw ApiException.invalid("file", "a file part with a file name is required");
             }
             Long expiresAfter = expiry(parts);
+            long stored = files.bytes(tenant);
+            if (stored + file.getLength() > maxTenantBytes) {
+                throw new ApiException(413, "invalid_request_error", "storage_limit_exceeded", "file",
+                        "this key's files hold " + stored + " bytes; with this upload they would pass the limit of "
+                                + maxTenantBytes + ": delete files you no longer need");
+            }
             long created = System.currentTimeMillis() / 1000;
             return files.add(tenant, filename(file.getFileName()), FileObject.BATCH, created,
                     created + (expiresAfter != null ? expiresAfter : defaultExpirySeconds), file::writeTo);

@@ -122,6 +122,12 @@ public final class FileStore {
         return new Page(page, from + limit < all.size());
     }
 
+    /** What the tenant's files hold together now, expired ones aside. */
+    long bytes(String tenant) {
+        long now = System.currentTimeMillis() / 1000;
+        return described.all(tenant).stream().filter(file -> !file.isExpired(now)).mapToLong(FileObject::bytes).sum();
+    }
+
     /** Deletes every expired file; how many. */
     int sweep() {
         long now = System.currentTimeMillis() / 1000;

@@ -70,8 +70,7 @@ public final class ServeServer implements AutoCloseable {
         connector.setHost(listen.host());
         connector.setPort(listen.port());
         server.addConnector(connector);
-        server.setHandler(new BatchApiHandler(keys, files, batches, serve.maxFileBytes(),
-                serve.fileExpiry().toSeconds()));
+        server.setHandler(new BatchApiHandler(keys, files, batches, serve));
         batches.start();
         try {
             server.start();

@@ -74,7 +74,7 @@ class TransactionalSinkTest {
         assertThat(prefixes(pipelineEnv)).containsExactlyInAnyOrder("sluice-blue.completions", "sluice-blue.metrics",
                 "sluice-blue.rejects", "sluice-blue.runs", "sluice-blue.dead-letters-catalog",
                 "sluice-blue.dead-letters-run-commands");
-        assertThat(prefixes(summaryEnv)).containsExactlyInAnyOrder("sluice-blue.summary",
+        assertThat(prefixes(summaryEnv)).containsExactlyInAnyOrder("sluice-blue.summary", "sluice-blue.usage",
                 "sluice-blue.dead-letters-metrics");
     }
 

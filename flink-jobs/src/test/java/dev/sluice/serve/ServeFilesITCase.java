@@ -57,7 +57,7 @@ class ServeFilesITCase {
     ServeServer startServer() throws Exception {
         ServeSettings serve = stored(new ServeSettings("localhost:0", null, 4L << 20, null, null,
                 List.of(new ServeSettings.ApiKey("acme", ApiKeys.hash(acme)),
-                        new ServeSettings.ApiKey("globex", ApiKeys.hash(globex))), null, null, null));
+                        new ServeSettings.ApiKey("globex", ApiKeys.hash(globex))), null, null, null, 8L << 20));
         // No broker: the files endpoints never reach Kafka.
         SluiceConfig config = new SluiceConfig(new KafkaSettings("localhost:1", "sluice", "avro", null, Map.of()),
                 null, null, null, null).withServe(serve);
@@ -139,6 +139,24 @@ class ServeFilesITCase {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(send(get(acme, "/batches/../../files").build()).statusCode()).isEqualTo(404);
         assertThat(send(get(acme, "/batches/batch_000000000000000000000000").build()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aKeysFilesTogetherStayWithinTheTenantsLimit() throws Exception {
+        Path file = dir.resolve("three-mib.jsonl");
+        Files.write(file, new byte[3 << 20]);
+
+        HttpResponse<String> first = upload(globex, file, "batch");
+        assertThat(upload(globex, file, "batch").statusCode()).isEqualTo(200);
+        HttpResponse<String> third = upload(globex, file, "batch");
+
+        assertThat(third.statusCode()).as("9 MiB against a limit of 8").isEqualTo(413);
+        assertThat(ApiJson.MAPPER.readTree(third.body()).at("/error/code").asText())
+                .isEqualTo("storage_limit_exceeded");
+        assertThat(upload(acme, file, "batch").statusCode()).as("another tenant's room").isEqualTo(200);
+        String id = ApiJson.MAPPER.readTree(first.body()).get("id").asText();
+        assertThat(send(get(globex, "/files/" + id).DELETE().build()).statusCode()).isEqualTo(200);
+        assertThat(upload(globex, file, "batch").statusCode()).as("room again once one is deleted").isEqualTo(200);
     }
 
     HttpResponse<String> upload(String key, Path file, String purpose) throws Exception {
