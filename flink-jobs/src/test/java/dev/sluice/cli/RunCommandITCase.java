@@ -126,7 +126,7 @@ class RunCommandITCase {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             assertThat(code).isEqualTo(1);
-            assertThat(err.toString()).isEqualTo("sluice run: topic bare.prompts is missing (and 8 more); create "
+            assertThat(err.toString()).isEqualTo("sluice run: topic bare.prompts is missing (and 9 more); create "
                     + "them with: sluice topics create --config " + file + System.lineSeparator());
             assertThat(took).as("no job started, no restarts waited out").isLessThan(Duration.ofSeconds(20));
         }
