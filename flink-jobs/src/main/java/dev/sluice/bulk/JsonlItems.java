@@ -14,6 +14,12 @@ import java.util.function.Consumer;
  */
 final class JsonlItems {
 
+    /**
+     * The longest line read: far above what one request may hold (a long document in one line is split into parts
+     * later), and far below what would take a submitter's memory.
+     */
+    static final int MAX_LINE_BYTES = 8 << 20;
+
     private JsonlItems() {}
 
     /** Calls {@code each} with the items of the lines without problems; returns how many. */
@@ -21,7 +27,7 @@ final class JsonlItems {
         int items = 0;
         int lineItems = 0;
         try (InputStream in = Files.newInputStream(file)) {
-            Utf8Lines lines = new Utf8Lines(in);
+            Utf8Lines lines = new Utf8Lines(in, MAX_LINE_BYTES);
             for (Utf8Lines.Line line = lines.next(); line != null; line = lines.next()) {
                 if (line.isUtf8() && line.text().isBlank()) {
                     continue;
@@ -30,7 +36,10 @@ final class JsonlItems {
                     problems.add(rules.tooMany(line.number(), "lines"));
                     break;
                 }
-                if (!line.isUtf8()) {
+                if (line.tooLong()) {
+                    problems.at(line.number(), Problem.LINE_TOO_LONG, "longer than " + MAX_LINE_BYTES
+                            + " bytes; split the document into several items");
+                } else if (!line.isUtf8()) {
                     problems.at(line.number(), Problem.INVALID_UTF8, "not valid UTF-8 (byte " + line.badByte()
                             + " of the file)");
                 } else {

@@ -49,6 +49,8 @@ public record Problem(Integer line, String code, String message) {
     public static final String EMPTY_FILE = "empty_file";
     /** An input with more lines (or rows, or files) than the submission allows. */
     public static final String TOO_MANY_LINES = "too_many_lines";
+    /** A line longer than the reader holds ({@code JsonlItems.MAX_LINE_BYTES}); skipped unread. */
+    public static final String LINE_TOO_LONG = "line_too_long";
     /** A request too large to travel even alone in one record. */
     public static final String REQUEST_TOO_LARGE = "request_too_large";
     /** A text item whose prompt cannot fit the model's context with its max tokens. */

@@ -23,8 +23,9 @@ final class Utf8Lines {
      * @param number its number, from 1
      * @param text its text without the line break; null when it is not UTF-8
      * @param badByte where in the stream, from 0, the line's first byte that is not UTF-8 is; -1 when none is
+     * @param tooLong the line has more bytes than the reader holds: its text is null, and it was skipped unread
      */
-    record Line(int number, String text, long badByte) {
+    record Line(int number, String text, long badByte, boolean tooLong) {
 
         boolean isUtf8() {
             return text != null;
@@ -34,6 +35,7 @@ final class Utf8Lines {
     private static final int CHUNK_BYTES = 64 * 1024;
 
     private final InputStream in;
+    private final int maxLineBytes;
     private final CharsetDecoder decoder = TextFiles.strictUtf8();
     private final byte[] chunk = new byte[CHUNK_BYTES];
     private int position;
@@ -46,9 +48,15 @@ final class Utf8Lines {
     /** The last line ended at a {@code \r}: a {@code \n} right after it ends no other line. */
     private boolean afterCarriageReturn;
     private boolean ended;
+    private boolean tooLong;
 
-    Utf8Lines(InputStream in) {
+    /**
+     * @param maxLineBytes the longest line held: a longer one is skipped to its end and reported, so one hostile line
+     *     cannot take the reader's memory
+     */
+    Utf8Lines(InputStream in, int maxLineBytes) {
         this.in = in;
+        this.maxLineBytes = maxLineBytes;
     }
 
     /** The next line, or null after the last. */
@@ -58,6 +66,7 @@ final class Utf8Lines {
         }
         long lineStart = chunkStart + position;
         lineLength = 0;
+        tooLong = false;
         while (true) {
             if (position == limit && !fill()) {
                 ended = true;
@@ -85,7 +94,7 @@ final class Utf8Lines {
             position = limit;
         }
         number++;
-        return decode(lineStart);
+        return tooLong ? new Line(number, null, -1, true) : decode(lineStart);
     }
 
     /** Reads the next chunk; false at the end of the stream. */
@@ -107,6 +116,10 @@ final class Utf8Lines {
 
     private void append(int from, int to) {
         int length = to - from;
+        if (tooLong || lineLength + length > maxLineBytes) {
+            tooLong = true;
+            return;
+        }
         if (lineLength + length > line.length) {
             line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
         }
@@ -121,13 +134,13 @@ final class Utf8Lines {
         decoder.reset();
         CoderResult result = decoder.decode(bytes, chars, true);
         if (result.isError()) {
-            return new Line(number, null, lineStart + bytes.position());
+            return new Line(number, null, lineStart + bytes.position(), false);
         }
         decoder.flush(chars);
         String text = chars.flip().toString();
         if (number == 1 && text.startsWith(TextFiles.BYTE_ORDER_MARK)) {
             text = text.substring(TextFiles.BYTE_ORDER_MARK.length());
         }
-        return new Line(number, text, -1);
+        return new Line(number, text, -1, false);
     }
 }

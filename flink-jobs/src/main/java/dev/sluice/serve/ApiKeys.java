@@ -25,10 +25,13 @@ public final class ApiKeys {
     /** A key of the hosted API's form, {@code sk-} and 48 random characters; 286 bits. */
     private static final int KEY_BYTES = 36;
 
-    private final List<ApiKey> keys;
+    /** A key's digest, decoded once, and its tenant. */
+    private record Known(byte[] sha256, String tenant) {}
+
+    private final List<Known> keys;
 
     ApiKeys(List<ApiKey> keys) {
-        this.keys = List.copyOf(keys);
+        this.keys = keys.stream().map(key -> new Known(HexFormat.of().parseHex(key.sha256()), key.tenant())).toList();
     }
 
     /** The keys of the {@code serve} section and of its keys file, if it names one. */
@@ -48,8 +51,8 @@ public final class ApiKeys {
         byte[] given = sha256(authorization.substring(7).trim());
         String tenant = null;
         // Every entry is compared, so the time taken says nothing of which one matched.
-        for (ApiKey key : keys) {
-            if (MessageDigest.isEqual(given, HexFormat.of().parseHex(key.sha256())) && tenant == null) {
+        for (Known key : keys) {
+            if (MessageDigest.isEqual(given, key.sha256()) && tenant == null) {
                 tenant = key.tenant();
             }
         }

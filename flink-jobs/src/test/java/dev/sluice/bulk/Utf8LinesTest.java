@@ -34,8 +34,8 @@ class Utf8LinesTest {
 
         List<Utf8Lines.Line> lines = lines(bytes.toByteArray());
 
-        assertThat(lines).containsExactly(new Utf8Lines.Line(1, "ok", -1), new Utf8Lines.Line(2, null, 6),
-                new Utf8Lines.Line(3, "fine \u00e9", -1));
+        assertThat(lines).containsExactly(new Utf8Lines.Line(1, "ok", -1, false),
+                new Utf8Lines.Line(2, null, 6, false), new Utf8Lines.Line(3, "fine \u00e9", -1, false));
     }
 
     @Test
@@ -47,10 +47,21 @@ class Utf8LinesTest {
     }
 
     @Test
+    void aLineLongerThanTheReaderHoldsIsSkippedToItsEndAndReported() throws IOException {
+        byte[] bytes = ("short\n" + "x".repeat(200_000) + "\nafter").getBytes(StandardCharsets.UTF_8);
+        Utf8Lines reader = new Utf8Lines(new ByteArrayInputStream(bytes), 100_000);
+
+        assertThat(reader.next().text()).isEqualTo("short");
+        assertThat(reader.next()).isEqualTo(new Utf8Lines.Line(2, null, -1, true));
+        assertThat(reader.next().text()).as("the next line is read whole").isEqualTo("after");
+        assertThat(reader.next()).isNull();
+    }
+
+    @Test
     void fiftyThousandLinesAreReadWithoutReadingFarAheadOfTheLineReturned() throws IOException {
         int count = 50_000;
         GeneratedLines in = new GeneratedLines(count);
-        Utf8Lines lines = new Utf8Lines(in);
+        Utf8Lines lines = new Utf8Lines(in, JsonlItems.MAX_LINE_BYTES);
         long lineBytes = 0;
         long farthestAhead = 0;
 
@@ -68,7 +79,7 @@ class Utf8LinesTest {
     }
 
     private static List<Utf8Lines.Line> lines(byte[] bytes) throws IOException {
-        Utf8Lines lines = new Utf8Lines(new ByteArrayInputStream(bytes));
+        Utf8Lines lines = new Utf8Lines(new ByteArrayInputStream(bytes), JsonlItems.MAX_LINE_BYTES);
         List<Utf8Lines.Line> all = new ArrayList<>();
         for (Utf8Lines.Line line = lines.next(); line != null; line = lines.next()) {
             all.add(line);
