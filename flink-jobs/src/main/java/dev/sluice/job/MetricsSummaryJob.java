@@ -36,7 +36,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The {@code metrics-summary} job: metrics topic → event-time tumbling windows per (model, endpoint) and per model
@@ -94,17 +93,8 @@ public final class MetricsSummaryJob {
 
     /** Unreadable metrics go to the dead-letters topic, and their timestamps to no watermark. */
     private DataStream<InferenceMetric> source(StreamExecutionEnvironment env, boolean toLatest) {
-        KafkaSourceBuilder<Either<DeadLetter, InferenceMetric>> builder = InferencePipeline.subscribed(
-                        KafkaSource.<Either<DeadLetter, InferenceMetric>>builder(), topics, topics.metrics(),
-                        topics.tenantMetrics())
-                .setBootstrapServers(config.kafka().bootstrapServers())
-                .setGroupId(topics.prefix() + "-" + JOB_NAME)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new AvroRecordDeserializer<>(
-                        InferenceMetric.class, InferenceMetric.getClassSchema(), JOB_NAME,
-                        config.kafka().registryClientOrNull()))
-                .setProperties(config.kafka().clientProperties())
-                .setProperty("isolation.level", "read_committed");
+        KafkaSourceBuilder<Either<DeadLetter, InferenceMetric>> builder =
+                MetricsSource.builder(config, topics.prefix() + "-" + JOB_NAME, JOB_NAME);
         if (toLatest) {
             builder.setBounded(OffsetsInitializer.latest());
         }

@@ -18,8 +18,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Routes each request with the current catalog: the one the job started with, until a newer document accepted by
@@ -34,13 +32,11 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
     static final OutputTag<InferenceOutcome> REFUSED = new OutputTag<>("refused") {};
     /** The choice and the eligible models next in rank that its requests may fail over to. */
     static final int MAX_TARGETS = 3;
-    private static final String CURRENT = "current";
-    private static final Logger LOG = LoggerFactory.getLogger(RouteFunction.class);
+    static final String CURRENT = "current";
 
     private final CatalogGate gate;
     private final int defaultMaxTokens;
-    private transient String parsedText;
-    private transient Catalog parsed;
+    private transient CurrentCatalog catalogs;
     /** Each deployment's JSON, written once rather than for every request routed to it. */
     private transient Map<ModelDeployment, String> deploymentJson;
 
@@ -53,12 +49,13 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
     @Override
     public void open(OpenContext context) {
         deploymentJson = new HashMap<>();
+        catalogs = new CurrentCatalog(gate);
     }
 
     @Override
     public void processElement(PromptRequest request, ReadOnlyContext context, Collector<RoutedRequest> out)
             throws Exception {
-        Catalog catalog = current(context.getBroadcastState(CATALOG).get(CURRENT));
+        Catalog catalog = catalogs.of(context.getBroadcastState(CATALOG).get(CURRENT));
         Outcomes.Clock clock = Outcomes.Clock.startingNow();
         RouteDecision decision = new Router(catalog, ModelHealth.shared(), defaultMaxTokens).route(request);
         RouteExplanation explanation = new RouteExplanation(decision.because(), decision.excluded());
@@ -79,26 +76,5 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
     public void processBroadcastElement(String document, Context context, Collector<RoutedRequest> out)
             throws Exception {
         context.getBroadcastState(CATALOG).put(CURRENT, document);
-    }
-
-    private Catalog current(String document) {
-        if (document == null) {
-            return gate.startup();
-        }
-        if (!document.equals(parsedText)) {
-            // Accepted once, but restored into a job that may have started with another catalog file, allowlist or
-            // key (or none), or a newer Sluice: checked again, and the catalog file rules rather than a stale
-            // document, without failing every record or every restore on it.
-            CatalogGate.Verdict verdict = gate.recheck(document);
-            if (verdict instanceof CatalogGate.Accepted accepted) {
-                parsed = accepted.catalog();
-            } else if (verdict instanceof CatalogGate.Refused refused) {
-                LOG.warn("The catalog in the job's state no longer passes ({}: {}); routing with the catalog file",
-                        refused.reason(), refused.detail());
-                parsed = gate.startup();
-            }
-            parsedText = document;
-        }
-        return parsed;
     }
 }

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.Set;
 
 /**
- * What a tenant may legally use, as its operator sets it. Every field narrows; none widens.
+ * What a tenant may legally use, as its operator sets it, and what it may spend. Every field narrows; none widens.
  *
  * @param commercial outputs are used commercially: non-commercial and research-only licences are out
  * @param monthlyActiveUsers the tenant's monthly active users, checked against MAU conditions
@@ -20,12 +20,13 @@ import java.util.Set;
  * @param trainsOnOutputs outputs are used to train other models
  * @param acceptsDerivativeTerms models trained on outputs may become derivatives under the source licence
  * @param militaryUse the tenant's use is military
+ * @param budget what the tenant may spend a day or a month, and what happens to its work once it has; null for none
  */
 public record TenantPolicy(
         boolean commercial, long monthlyActiveUsers, boolean euDomiciled, boolean euEndUserOnly,
         Set<String> allowedLicenses, Set<String> deniedLicenses, Set<String> deniedVendors, Set<String> deniedOrigins,
         Set<String> acceptedTerms, Set<String> vendorLicenses, boolean trainsOnOutputs, boolean acceptsDerivativeTerms,
-        boolean militaryUse) implements Serializable {
+        boolean militaryUse, Budget budget) implements Serializable {
 
     public TenantPolicy {
         if (monthlyActiveUsers < 0) {
