@@ -71,10 +71,11 @@ public record TenantAcls(Topics topics) {
      * What the jobs' {@code principal} needs: read every tenant's prompts and run commands (found by pattern) and
      * the catalog; write every tenant's outputs, the usage summaries and the dead letters, in transactions named
      * {@code <prefix>-…}; commit offsets in groups named {@code <prefix>-…}; and read every tenant's metrics, which
-     * the metrics-summary job folds into {@code <prefix>.metrics.summary} and {@code <prefix>.usage}. The outputs
-     * are granted by prefix so new tenants need no grant. The price: {@code <prefix>.runs.} also covers the run-commands topics and {@code <prefix>.metrics.} the
-     * summary, which the job is trusted not to write. And DESCRIBE_CONFIGS on every topic under the prefix, since
-     * {@code sluice run} checks the topics' cleanup policy and retention before it starts the jobs.
+     * the metrics-summary job folds into {@code <prefix>.metrics.summary} and {@code <prefix>.usage}, and the
+     * pipeline reads back for budgets. The outputs are granted by prefix so new tenants need no grant. The price:
+     * {@code <prefix>.runs.} also covers the run-commands topics and {@code <prefix>.metrics.} the summary, which the
+     * job is trusted not to write. And DESCRIBE_CONFIGS on every topic under the prefix, since {@code sluice run}
+     * checks the topics' cleanup policy and retention before it starts the jobs.
      */
     public List<AclBinding> pipeline(String principal) {
         List<AclBinding> bindings = new ArrayList<>();

@@ -2,11 +2,13 @@ package dev.sluice.terminal;
 
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.routing.Catalog;
 import dev.sluice.schema.MetricsSummary;
 import dev.sluice.schema.UsageScope;
 import dev.sluice.schema.UsageSummary;
 import dev.sluice.summary.UsageRows;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,13 +27,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice top}: the latest summary window of each model, or with {@code --by tenant|run} of each tenant or
- * bulk run from the usage topic, redrawn as new windows commit. Live gateway state (in flight, concurrency limit,
+ * bulk run from the usage topic, redrawn as new windows commit; under the tenants, each budgeted tenant's spend in
+ * its current period ({@link BudgetTable}). Live gateway state (in flight, concurrency limit,
  * circuits) is on the Prometheus endpoint; here "in svc" is the window's mean number of requests in service.
  */
 @Command(name = "top", mixinStandardHelpOptions = true,
         description = "A live table per model from the metrics summary topic: requests/s, output tokens/s, latency "
                 + "and time to first token percentiles, batch size, requests in service, errors; or per tenant or "
-                + "run from the usage topic: requests, tokens, latency percentiles, GPU-seconds, cost, errors.")
+                + "run from the usage topic: requests, tokens, latency percentiles, GPU-seconds, cost, errors; and each "
+                + "tenant's budget spent this period.")
 public final class TopCommand implements Callable<Integer> {
 
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
@@ -58,13 +62,20 @@ public final class TopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        KafkaSettings kafka = SluiceConfig.load(config).kafka();
+        SluiceConfig settings = SluiceConfig.load(config);
+        KafkaSettings kafka = settings.kafka();
         PrintWriter out = spec.commandLine().getOut();
-        return by == By.model
-                ? show(kafka, out, kafka.topics().metricsSummary(), MetricsSummary.getClassSchema(),
-                        TopCommand::keepLatest, SummaryTable::render)
-                : show(kafka, out, kafka.topics().usage(), UsageSummary.getClassSchema(),
-                        this::keepLatestUsage, rows -> UsageTable.windows(rows, scope()));
+        if (by == By.model) {
+            return show(kafka, out, kafka.topics().metricsSummary(), MetricsSummary.getClassSchema(),
+                    TopCommand::keepLatest, SummaryTable::render);
+        }
+        BudgetTable budgets = new BudgetTable(budgeted(settings));
+        return this.<UsageSummary>show(kafka, out, kafka.topics().usage(), UsageSummary.getClassSchema(),
+                (latest, row) -> {
+                    keepLatestUsage(latest, row);
+                    budgets.add(row);
+                },
+                rows -> UsageTable.windows(rows, scope()) + budgets.render(System.currentTimeMillis()));
     }
 
     /** Reads {@code topic}, keeping rows by {@code keep}, and prints them by {@code render}, once or on. */
@@ -86,6 +97,15 @@ public final class TopCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The catalog whose budgets the tenant table shows under it: the catalog file, if there is one where the
+     * configuration says; none for the run table.
+     */
+    private Catalog budgeted(SluiceConfig settings) {
+        Path catalog = settings.catalogPath(config);
+        return by == By.tenant && Files.isRegularFile(catalog) ? Catalog.load(catalog) : new Catalog(null, null, null);
     }
 
     private UsageScope scope() {
