@@ -6,6 +6,7 @@ import dev.sluice.config.MetricsSettings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.demo.OutputCollector;
 import dev.sluice.demo.SamplePrompts.SampleRecord;
+import dev.sluice.routing.Catalog;
 import dev.sluice.schema.Task;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,7 +50,11 @@ class PrometheusMetricsITCase {
     void theReporterExportsExactlySluicesMetricsLabelledByModelEndpointAndReason() throws Exception {
         int port = freePort();
         SluiceConfig config = env.config.withMetrics(new MetricsSettings(port));
-        JobClient job = LocalJob.start(config, env.catalog, null, null, UnaryOperator.identity());
+        // acme has a budget it will not spend, so that its gauges are there (they appear once a budgeted tenant is).
+        Catalog budgeted = Catalog.parse(PipelineTestEnv.CATALOG.replace("acme: {commercial: true, monthly-active-users: 1000}",
+                "acme: {commercial: true, monthly-active-users: 1000, budget: {period: month, tokens: 1000000000}}"),
+                "budgeted").withEndpoints(env.emulators.endpoints());
+        JobClient job = LocalJob.start(config, budgeted, null, null, UnaryOperator.identity());
         List<Sample> samples;
         try (OutputCollector output = new OutputCollector(config.kafka())) {
             env.publish(records());
@@ -82,6 +87,12 @@ class PrometheusMetricsITCase {
         assertThat(samples).filteredOn(s -> s.name.equals(SluiceMetrics.CONCURRENCY_LIMIT.prometheusName()))
                 .hasSize(2).allSatisfy(s -> assertThat(s.value).isPositive());
         assertThat(sum(samples, SluiceMetrics.BATCHED_REQUESTS)).isGreaterThanOrEqualTo(PROMPTS);
+        assertThat(samples).filteredOn(s -> s.name.equals(SluiceMetrics.BUDGET_USED.prometheusName()))
+                .singleElement().satisfies(s -> {
+                    assertThat(s.labels).contains("tenant=\"acme\"");
+                    assertThat(s.value).isBetween(0.0, 1.0);
+                });
+        assertThat(sum(samples, SluiceMetrics.BUDGET_HELD)).isZero();
         assertThat(samples).filteredOn(s -> s.name.equals(SluiceMetrics.BATCH_SIZE.prometheusName() + "_count"))
                 .allSatisfy(s -> assertThat(s.value).isPositive());
     }
