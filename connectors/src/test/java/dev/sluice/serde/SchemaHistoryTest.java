@@ -41,7 +41,7 @@ class SchemaHistoryTest {
      */
     private static final Map<String, List<Long>> PUBLISHED = Map.ofEntries(
             Map.entry("Completion", List.of(0xcec833cde35c2cffL, 0x5d750c4a170b46ebL, 0xc8fcfea9878b6c15L,
-                    0xb27734f0126e410dL)),
+                    0xb27734f0126e410dL, 0x91048cdcca72e666L)),
             Map.entry("DeadLetter", List.of(0x8cbee23f0bd76fb0L)),
             Map.entry("InferenceMetric", List.of(0x5ed763d6d307c2d6L, 0xc3165e3f0e19eb2aL, 0x957dc0a7469b22e0L)),
             Map.entry("MetricsSummary", List.of(0x20059b442e108728L, 0xff9009d91ee55e33L)),
@@ -52,7 +52,7 @@ class SchemaHistoryTest {
             Map.entry("Reject", List.of(0x5744175d8709a842L, 0x30a001e8e910da7fL, 0x0c67db4e1c884f73L,
                     0x2508e6026634355cL, 0x88df4d8fa836d5acL, 0xf35ac7aafc820322L)),
             Map.entry("RunCommand", List.of(0x954bb28d0f82623bL, 0xb779e775810659d7L)),
-            Map.entry("RunState", List.of(0x9d8dae05e60f58daL, 0xb374839473714cf3L)),
+            Map.entry("RunState", List.of(0x9d8dae05e60f58daL, 0xb374839473714cf3L, 0xfe6dcee36c9c19e9L)),
             Map.entry("UsageSummary", List.of(0x97e5ad9d51e476e1L)));
 
     static Stream<Schema> records() {

@@ -1,5 +1,6 @@
 package dev.sluice.bulk;
 
+import dev.sluice.config.Price;
 import dev.sluice.schema.RunState;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,11 @@ public final class RunReport {
     }
 
     public static String describe(RunState state) {
+        return describe(state, null);
+    }
+
+    /** As {@link #describe(RunState)}, with what a hosted batch API would have charged at {@code reference}. */
+    public static String describe(RunState state, Price reference) {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "run %s (tenant %s): %s%n", state.getRunId(), state.getTenant(),
                 status(state)));
@@ -41,6 +47,15 @@ public final class RunReport {
         }
         text.append(String.format(Locale.ROOT, "tokens:     %,d prompt, %,d completion%n", state.getPromptTokens(),
                 state.getCompletionTokens()));
+        if (state.getCost() != null || reference != null) {
+            text.append("cost:       ").append(state.getCost() == null ? "no price in the catalog"
+                    : String.format(Locale.ROOT, "%.4f at the catalog's prices", state.getCost()));
+            if (reference != null) {
+                text.append(String.format(Locale.ROOT, "; %.4f at the reference price of a hosted batch API",
+                        reference.cost(state.getPromptTokens(), state.getCompletionTokens(), 0)));
+            }
+            text.append(System.lineSeparator());
+        }
         double seconds = servingSeconds(state);
         if (seconds >= 1) {
             text.append(String.format(Locale.ROOT, "throughput: %.1f items/s, %,.0f completion tokens/s over %s%n",

@@ -42,7 +42,7 @@ final class BulkCancelCommand implements Callable<Integer> {
                 // so whatever of it is published later is dropped too.
                 System.err.println("run '" + runId + "' of tenant '" + run.tenant + "' has no state yet; cancelling");
             } else if (RunStates.FINAL.contains(before.get().getStatus())) {
-                System.out.print(RunReport.describe(before.get()));
+                System.out.print(RunReport.describe(before.get(), run.referencePrice(settings)));
                 return 0;
             }
             publisher.send(RunCommand.newBuilder().setRunId(runId).setTenant(run.tenant)
@@ -54,7 +54,7 @@ final class BulkCancelCommand implements Callable<Integer> {
                 System.err.println("the run is cancelled, but not every item was accounted for within " + timeout);
                 return 2;
             }
-            System.out.print(RunReport.describe(after.get()));
+            System.out.print(RunReport.describe(after.get(), run.referencePrice(settings)));
             return 0;
         }
     }

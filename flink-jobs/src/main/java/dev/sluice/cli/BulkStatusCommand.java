@@ -44,7 +44,7 @@ final class BulkStatusCommand implements Callable<Integer> {
                         + settings.kafka().topics().of(run.tenant).runs());
                 return 1;
             }
-            System.out.print(RunReport.describe(state.get()));
+            System.out.print(RunReport.describe(state.get(), run.referencePrice(settings)));
             return 0;
         }
     }

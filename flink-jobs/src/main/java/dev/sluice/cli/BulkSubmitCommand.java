@@ -113,7 +113,7 @@ final class BulkSubmitCommand implements Callable<Integer> {
                 return 0;
             }
             Optional<RunState> watched = BulkStatusCommand.watch(states, runId, attempt, timeout);
-            watched.ifPresent(state -> System.out.print(RunReport.describe(state)));
+            watched.ifPresent(state -> System.out.print(RunReport.describe(state, catalog.referencePrice())));
             if (watched.isEmpty() || !RunStates.FINAL.contains(watched.get().getStatus())) {
                 System.err.println("the run did not end within " + timeout);
                 return 2;

@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
+import dev.sluice.config.Price;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.routing.Catalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -26,5 +28,10 @@ final class RunOptions {
             throw new ParameterException(spec.commandLine(), "give the run's tenant: --tenant or SLUICE_TENANT");
         }
         return SluiceConfig.load(config);
+    }
+
+    /** The catalog's reference price of a hosted batch API, for a run's report; null where there is none. */
+    Price referencePrice(SluiceConfig settings) {
+        return Catalog.loadIfPresent(settings.catalogPath(config)).map(Catalog::referencePrice).orElse(null);
     }
 }

@@ -15,6 +15,7 @@ import dev.sluice.schema.UsageScope;
 import dev.sluice.schema.UsageSummary;
 import dev.sluice.terminal.SummaryTable;
 import dev.sluice.terminal.TopicReader;
+import dev.sluice.terminal.BudgetTable;
 import dev.sluice.terminal.UsageTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -118,7 +119,10 @@ public final class DemoRunner {
         }
     }
 
-    /** Usage and cost per tenant, summed over the windows the summary job wrote to the usage topic. */
+    /**
+     * Usage and cost per tenant, summed over the windows the summary job wrote to the usage topic, and each budgeted
+     * tenant's spend in its period.
+     */
     private void printUsageByTenant(SluiceConfig demo) {
         List<UsageSummary> usage;
         try (TopicReader<UsageSummary> reader = new TopicReader<>(demo.kafka(), demo.kafka().topics().usage(),
@@ -128,6 +132,9 @@ public final class DemoRunner {
         out.printf("%nusage by tenant from %s (%d rows; cost at the catalog's prices), as `sluice top --by tenant` "
                 + "reads it:%n", demo.kafka().topics().usage(), usage.size());
         out.print(UsageTable.totals(usage, UsageScope.TENANT));
+        BudgetTable budgets = new BudgetTable(catalog);
+        usage.forEach(budgets::add);
+        out.print(budgets.render(System.currentTimeMillis()));
     }
 
     /** How to send this pipeline OpenAI batch files: two lines to run beside {@code sluice run}. */

@@ -85,6 +85,9 @@ final class Outcomes {
         long finished = clock.sinceAccepted(finishedNanos);
         // Streamed answers say when their first token came; a unary answer arrives whole.
         long firstToken = result.firstTokenAtNanos() > 0 ? clock.sinceAccepted(result.firstTokenAtNanos()) : finished;
+        double gpuSeconds = Price.gpuSeconds(served.price(), finished - queued, answer.batchSize());
+        Double cost = served.price() == null ? null
+                : served.price().cost(result.promptTokens(), result.completionTokens(), gpuSeconds);
         Completion completion = Completion.newBuilder()
                 .setRequestId(request.getRequestId())
                 .setRunId(request.getRunId())
@@ -107,9 +110,9 @@ final class Outcomes {
                 .setObligations(served.obligations())
                 .setToolCalls(ToolCalls.of(request.getRequestId(),
                         request.getStructure() == null ? List.of() : request.getStructure().getTools(), result.text()))
+                .setCost(cost)
                 .build();
         double generationSeconds = Math.max(1, finished - queued) / 1000.0;
-        double gpuSeconds = Price.gpuSeconds(served.price(), finished - queued, answer.batchSize());
         InferenceMetric metric = metric(request, served, queued, firstToken, finished, "OK",
                 clock.acceptedAtMillis() + finished)
                 .setPromptTokens(result.promptTokens())
@@ -121,8 +124,7 @@ final class Outcomes {
                 .setBatchSize(answer.batchSize())
                 .setRetries(answer.retries())
                 .setGpuSeconds(gpuSeconds)
-                .setCost(served.price() == null ? null
-                        : served.price().cost(result.promptTokens(), result.completionTokens(), gpuSeconds))
+                .setCost(cost)
                 .build();
         return new InferenceOutcome(completion, null, metric);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.routing;
 
+import dev.sluice.config.Price;
 import dev.sluice.config.Yaml;
 import java.io.IOException;
 import java.io.Serializable;
@@ -19,11 +20,17 @@ import java.util.Set;
  * @param models every known model, deployed or not
  * @param policies tenant → licence policy
  * @param ranking how quality, cost and load are weighed; the defaults where absent
+ * @param referencePrice what a hosted batch API would charge per million prompt and completion tokens, in the
+ *     catalog's currency, shown beside a bulk run's own cost; null for none
  */
-public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> policies, RankingSettings ranking)
-        implements Serializable {
+public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> policies, RankingSettings ranking,
+        Price referencePrice) implements Serializable {
 
     public Catalog {
+        if (referencePrice != null && referencePrice.gpuHour() != null) {
+            throw new IllegalArgumentException(
+                    "reference-price: give input-per-million and output-per-million, as a hosted API charges");
+        }
         ranking = ranking == null ? RankingSettings.DEFAULTS : ranking;
         models = models == null ? List.of() : List.copyOf(models);
         policies = policies == null ? Map.of() : Map.copyOf(policies);
@@ -33,6 +40,11 @@ public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> polic
                 throw new IllegalArgumentException("model " + model.id() + " is listed twice");
             }
         }
+    }
+
+    /** Without a reference price. */
+    public Catalog(List<CatalogModel> models, Map<String, TenantPolicy> policies, RankingSettings ranking) {
+        this(models, policies, ranking, null);
     }
 
     /** Parses and checks a catalog document; errors name {@code source}, the key and the line. */
@@ -46,6 +58,14 @@ public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> polic
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the catalog " + file, e);
         }
+    }
+
+    /**
+     * The catalog file, for a tool that only shows what it says (budgets, a reference price) and works without it:
+     * empty when there is no such file.
+     */
+    public static Optional<Catalog> loadIfPresent(Path file) {
+        return Files.isRegularFile(file) ? Optional.of(load(file)) : Optional.empty();
     }
 
     public Optional<TenantPolicy> policy(String tenant) {
@@ -64,7 +84,7 @@ public record Catalog(List<CatalogModel> models, Map<String, TenantPolicy> polic
             moved.add(endpoint == null || !model.hasDeployment() ? model
                     : model.withDeployment(model.deployment().at(endpoint)));
         }
-        return new Catalog(moved, policies, ranking);
+        return new Catalog(moved, policies, ranking, referencePrice);
     }
 
     /** The catalog as YAML, as it travels on the catalog topic. */

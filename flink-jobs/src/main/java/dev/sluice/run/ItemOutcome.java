@@ -14,20 +14,21 @@ import dev.sluice.schema.RejectReason;
  * @param reason why the part was rejected, or null when it was completed
  * @param promptTokens prompt tokens of a completed part
  * @param completionTokens completion tokens of a completed part
+ * @param cost what a completed part cost at its deployment's price; null without a price, or for a reject
  * @param attempt which attempt at the item the request was ({@link Attempts}), 0 for its first publication
  */
 public record ItemOutcome(long itemIndex, int part, int parts, RejectReason reason, int promptTokens,
-        int completionTokens, int attempt) {
+        int completionTokens, Double cost, int attempt) {
 
     static ItemOutcome of(Completion completion) {
         return new ItemOutcome(completion.getItemIndex(), orDefault(completion.getChunkIndex(), 0),
                 orDefault(completion.getChunkCount(), 1), null, completion.getPromptTokens(),
-                completion.getCompletionTokens(), Attempts.of(completion.getRequestId()));
+                completion.getCompletionTokens(), completion.getCost(), Attempts.of(completion.getRequestId()));
     }
 
     static ItemOutcome of(Reject reject) {
         return new ItemOutcome(reject.getItemIndex(), orDefault(reject.getChunkIndex(), 0),
-                orDefault(reject.getChunkCount(), 1), reject.getReason(), 0, 0, Attempts.of(reject.getRequestId()));
+                orDefault(reject.getChunkCount(), 1), reject.getReason(), 0, 0, null, Attempts.of(reject.getRequestId()));
     }
 
     private static int orDefault(Integer value, int otherwise) {

@@ -249,6 +249,9 @@ public final class RunTracker extends KeyedProcessFunction<String, RunEvent, Run
             }
             state.setPromptTokens(state.getPromptTokens() + outcome.promptTokens());
             state.setCompletionTokens(state.getCompletionTokens() + outcome.completionTokens());
+            if (outcome.cost() != null) {
+                state.setCost((state.getCost() == null ? 0 : state.getCost()) + outcome.cost());
+            }
             int completed = (seen == null ? 0 : seen) + 1;
             if (completed < outcome.parts()) {
                 completedParts.put(part, true);

@@ -8,7 +8,6 @@ import dev.sluice.schema.UsageScope;
 import dev.sluice.schema.UsageSummary;
 import dev.sluice.summary.UsageRows;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,8 +103,8 @@ public final class TopCommand implements Callable<Integer> {
      * configuration says; none for the run table.
      */
     private Catalog budgeted(SluiceConfig settings) {
-        Path catalog = settings.catalogPath(config);
-        return by == By.tenant && Files.isRegularFile(catalog) ? Catalog.load(catalog) : new Catalog(null, null, null);
+        Catalog none = new Catalog(null, null, null);
+        return by == By.tenant ? Catalog.loadIfPresent(settings.catalogPath(config)).orElse(none) : none;
     }
 
     private UsageScope scope() {

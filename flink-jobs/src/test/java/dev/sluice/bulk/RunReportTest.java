@@ -2,6 +2,7 @@ package dev.sluice.bulk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.Price;
 import dev.sluice.schema.RunState;
 import dev.sluice.schema.RunStatus;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,21 @@ class RunReportTest {
 
         assertThat(RunReport.describe(retried)).contains("retried:    attempt 2");
         assertThat(RunReport.describe(state(RunStatus.COMPLETED, 10, 10, 0, 0, 5_000))).doesNotContain("retried:");
+    }
+
+    @Test
+    void aRunsCostIsShownBesideWhatAHostedBatchApiWouldHaveChargedForItsTokens() {
+        RunState priced = state(RunStatus.COMPLETED, 10, 10, 0, 0, 5_000);
+        priced.setCost(0.0123);
+        // 9,000 prompt tokens at 0.075 and 12,000 completion tokens at 0.30 a million: 0.000675 + 0.0036.
+        Price hosted = Price.perMillionTokens(0.075, 0.30);
+
+        assertThat(RunReport.describe(priced, hosted))
+                .contains("cost:       0.0123 at the catalog's prices; 0.0043 at the reference price of a hosted batch API");
+        assertThat(RunReport.describe(priced)).contains("cost:       0.0123 at the catalog's prices%n".formatted());
+        assertThat(RunReport.describe(state(RunStatus.COMPLETED, 10, 10, 0, 0, 5_000), hosted))
+                .contains("cost:       no price in the catalog; 0.0043 at the reference price");
+        assertThat(RunReport.describe(state(RunStatus.COMPLETED, 10, 10, 0, 0, 5_000))).doesNotContain("cost:");
     }
 
     private static RunState state(RunStatus status, int total, int done, int failed, int cancelled, long servingMs) {

@@ -1,6 +1,7 @@
 package dev.sluice.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.schema.RejectReason;
 import dev.sluice.schema.RunAction;
@@ -37,6 +38,7 @@ class RunTrackerTest {
             assertThat(finalizing.getFailedItems()).isEqualTo(1);
             assertThat(finalizing.getPromptTokens()).isEqualTo(15);
             assertThat(finalizing.getCompletionTokens()).isEqualTo(27);
+            assertThat(finalizing.getCost()).as("the completions' costs, summed").isCloseTo(0.042, within(1e-9));
 
             // The outcomes go out with the next checkpoint: not completed before it has completed.
             harness.setProcessingTime(2_000);
@@ -321,7 +323,8 @@ class RunTrackerTest {
 
     private static RunEvent part(long item, int part, int parts, int promptTokens, int completionTokens) {
         return new RunEvent(RunKeys.of(TENANT, RUN), null,
-                new ItemOutcome(item, part, parts, null, promptTokens, completionTokens, 0));
+                new ItemOutcome(item, part, parts, null, promptTokens, completionTokens,
+                        (promptTokens + completionTokens) / 1000.0, 0));
     }
 
     private static RunEvent rejected(long item, int parts, RejectReason reason) {
@@ -332,7 +335,7 @@ class RunTrackerTest {
     private static RunEvent attempt(long item, int attempt, RejectReason reason) {
         int tokens = reason == null ? 1 : 0;
         return new RunEvent(RunKeys.of(TENANT, RUN), null,
-                new ItemOutcome(item, 0, 1, reason, tokens, tokens, attempt));
+                new ItemOutcome(item, 0, 1, reason, tokens, tokens, null, attempt));
     }
 
     private static RunEvent retry(int attempt, Long... items) {
