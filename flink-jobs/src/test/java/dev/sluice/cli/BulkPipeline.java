@@ -43,7 +43,8 @@ final class BulkPipeline implements AutoCloseable {
               - {id: text-model, family: Test, vendor: Test, origin: US, params-b: 7, context: 4096,
                  license: apache-2.0, commercial: yes, japanese: good, capabilities: [chat],
                  use-cases: [summarize, translate],
-                 deployment: {backend: triton, endpoint: unset, served-name: text_ensemble, max-batch-size: 16}}
+                 deployment: {backend: triton, endpoint: unset, served-name: text_ensemble, max-batch-size: 16,
+                              price: {input-per-million: 1000, output-per-million: 2000}}}
             policies:
               acme: {commercial: true, monthly-active-users: 1000}
             """;

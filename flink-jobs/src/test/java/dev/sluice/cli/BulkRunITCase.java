@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.bulk.BulkInput;
@@ -91,6 +92,9 @@ class BulkRunITCase {
         assertThat(state.getStatus()).isEqualTo(RunStatus.COMPLETED);
         assertThat(state.getDoneItems()).isEqualTo(300 - failing.size());
         assertThat(state.getFailedItems()).isEqualTo(failing.size());
+        // The served items' tokens at the deployment's price: 1,000 a million prompt tokens, 2,000 completion.
+        assertThat(state.getCost()).isCloseTo(
+                (state.getPromptTokens() * 1000.0 + state.getCompletionTokens() * 2000.0) / 1e6, within(1e-9));
     }
 
     @Test
