@@ -8,12 +8,10 @@ import dev.sluice.backend.TokenEstimate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +25,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work, and
+ * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work and,
+ * within each, tenants' requests in turn by the tokens each has been served per its weight ({@link FairQueue}), and
  * leave in batches (up to a size, a token budget, or once the oldest has waited the longest queue delay) for a
  * replica that has fewer requests in flight than its {@link AdaptiveLimit} allows. Requests of a batch are ordered
  * by their opening text and then their length, so those sharing a prefix travel together, and a batch goes to the replica its prefix
@@ -72,8 +73,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayOptions options;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Deque<Pending> interactive = new ArrayDeque<>();
-    private final Deque<Pending> bulk = new ArrayDeque<>();
+    private final FairQueue<Pending> interactive = new FairQueue<>(Pending::share);
+    private final FairQueue<Pending> bulk = new FairQueue<>(Pending::share);
     /** Requests waiting out a backoff before they are queued again, soonest first. */
     private final PriorityQueue<Pending> backingOff =
             new PriorityQueue<>(Comparator.comparingLong(Pending::notBeforeNanos));
@@ -138,11 +139,12 @@ public final class Gateway implements AutoCloseable {
      * A request in the gateway. {@code attempt} counts the calls that failed it so far; a retry waits until
      * {@code notBeforeNanos} and goes elsewhere than {@code failedAt} where it can.
      */
-    private record Pending(GenerationRequest request, boolean interactive, long deadlineNanos, long enqueuedNanos,
-            int tokens, CompletableFuture<Answer> result, int attempt, long notBeforeNanos, Replica failedAt) {
+    private record Pending(GenerationRequest request, boolean interactive, Share share, long deadlineNanos,
+            long enqueuedNanos, int tokens, CompletableFuture<Answer> result, int attempt, long notBeforeNanos,
+            Replica failedAt) {
 
         Pending retry(long notBefore, Replica replica) {
-            return new Pending(request, interactive, deadlineNanos, enqueuedNanos, tokens, result, attempt + 1,
+            return new Pending(request, interactive, share, deadlineNanos, enqueuedNanos, tokens, result, attempt + 1,
                     notBefore, replica);
         }
     }
@@ -172,14 +174,24 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Queues a request; {@code deadlineNanos} is a {@link System#nanoTime()} instant, 0 for none.
+     * Queues a request; {@code deadlineNanos} is a {@link System#nanoTime()} instant, 0 for none. Every request
+     * submitted so shares alike ({@link Share#DEFAULT}).
      */
     public CompletableFuture<Answer> submit(GenerationRequest request, boolean isInteractive,
             long deadlineNanos) {
+        return submit(request, isInteractive, deadlineNanos, Share.DEFAULT);
+    }
+
+    /**
+     * Queues a request of {@code share}'s tenant: while tenants wait at once, each is served tokens in proportion
+     * to its weight ({@link FairQueue}), interactive requests still ahead of batch work.
+     */
+    public CompletableFuture<Answer> submit(GenerationRequest request, boolean isInteractive, long deadlineNanos,
+            Share share) {
         // Stamped on the request, so the server call is bounded by the time it has left, and a server that
         // schedules by priority can put it first.
         Pending pending = new Pending(request.withDeadlineNanos(deadlineNanos).withInteractive(isInteractive),
-                isInteractive, deadlineNanos,
+                isInteractive, share, deadlineNanos,
                 System.nanoTime(),
                 TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>(), 0, 0, null);
         boolean queued;
@@ -213,9 +225,10 @@ public final class Gateway implements AutoCloseable {
         Set<InFlight> abandoned = Collections.newSetFromMap(new IdentityHashMap<>());
         lock.lock();
         try {
-            for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
-                queue.removeIf(pending -> wanted.contains(pending.result) && taken.add(pending));
-            }
+            Predicate<Pending> withdrawn = pending -> wanted.contains(pending.result) && taken.add(pending);
+            interactive.removeIf(withdrawn);
+            bulk.removeIf(withdrawn);
+            backingOff.removeIf(withdrawn);
             taken.forEach(pending -> wanted.remove(pending.result));
             wanted.stream().filter(request -> !request.isDone()).forEach(withdrawnInFlight::add);
             wanted.stream().map(inFlight::get).filter(call -> call != null && allWithdrawn(call))
@@ -381,10 +394,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Under the lock: empties every queue into {@code failed}, each request failing with {@code cause}. */
     private void drain(Throwable cause, List<Failure> failed) {
-        for (Collection<Pending> queue : List.of(interactive, bulk, backingOff)) {
-            queue.forEach(pending -> failed.add(new Failure(pending.result, cause)));
-            queue.clear();
-        }
+        Consumer<Pending> fail = pending -> failed.add(new Failure(pending.result, cause));
+        interactive.drainTo(fail);
+        bulk.drainTo(fail);
+        backingOff.forEach(fail);
+        backingOff.clear();
     }
 
     /**
@@ -419,7 +433,7 @@ public final class Gateway implements AutoCloseable {
         int tokens = 0;
         int bulkTaken = 0;
         while (batch.size() < most) {
-            Deque<Pending> queue = interactive.isEmpty() ? bulk : interactive;
+            FairQueue<Pending> queue = interactive.isEmpty() ? bulk : interactive;
             if (queue == bulk && bulkTaken >= mostBulk) {
                 break;
             }
@@ -428,6 +442,7 @@ public final class Gateway implements AutoCloseable {
                 break;
             }
             queue.poll();
+            queue.reserve(next.share, next.tokens);
             batch.add(next);
             tokens += next.tokens;
             bulkTaken += queue == bulk ? 1 : 0;
@@ -448,7 +463,7 @@ public final class Gateway implements AutoCloseable {
         return prompt.substring(0, Math.min(PREFIX_CHARS, prompt.length()));
     }
 
-    private static void expire(Deque<Pending> queue, long now, List<Failure> failed) {
+    private static void expire(FairQueue<Pending> queue, long now, List<Failure> failed) {
         queue.removeIf(pending -> {
             boolean expired = pending.deadlineNanos != 0 && now >= pending.deadlineNanos;
             if (expired) {
@@ -493,6 +508,7 @@ public final class Gateway implements AutoCloseable {
                 replica.breaker.releasePermission();
                 release(replica, group, pending -> {
                     withdrawnInFlight.remove(pending.result);
+                    settle(pending, 0);
                     return new Failure(pending.result, new CancellationException("withdrawn"));
                 });
                 return;
@@ -508,8 +524,14 @@ public final class Gateway implements AutoCloseable {
                     pending.result.complete(new Answer(results.get(i), started, batchSize, pending.attempt,
                             replica.backend.protocol(), replica.backend.endpoint()));
                 }
+                Map<Pending, GenerationResult> served = new IdentityHashMap<>();
+                for (int i = 0; i < group.size(); i++) {
+                    served.put(group.get(i), results.get(i));
+                }
                 release(replica, group, pending -> {
                     withdrawnInFlight.remove(pending.result);
+                    GenerationResult result = served.get(pending);
+                    settle(pending, result.promptTokens() + result.completionTokens());
                     return null;
                 });
             } else {
@@ -528,6 +550,7 @@ public final class Gateway implements AutoCloseable {
                     ((BackendException) cause).retryAfter().ifPresent(replica::holdOff);
                 }
                 release(replica, group, pending -> {
+                    settle(pending, 0);
                     if (withdrawnInFlight.remove(pending.result)) {
                         return new Failure(pending.result, new CancellationException("withdrawn"));
                     }
@@ -579,8 +602,17 @@ public final class Gateway implements AutoCloseable {
         failed.forEach(Failure::complete);
     }
 
+    /**
+     * Under the lock: {@code pending}, reserved against its tenant's fair share when it left the queue, is answered
+     * with {@code servedTokens} (0 when its call failed or was withdrawn).
+     */
+    private void settle(Pending pending, int servedTokens) {
+        (pending.interactive ? interactive : bulk).settle(pending.share, pending.tokens, servedTokens);
+    }
+
     /** Under the lock: back in the queue as it was, no backoff and no attempt spent; else its failure. */
     private Failure requeueUntried(Pending pending) {
+        settle(pending, 0);
         if (withdrawnInFlight.remove(pending.result)) {
             return new Failure(pending.result, new CancellationException("withdrawn"));
         }

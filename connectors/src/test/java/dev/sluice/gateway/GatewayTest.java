@@ -78,6 +78,32 @@ class GatewayTest {
     }
 
     @Test
+    void aLightTenantsRequestsTakeTurnsWithAHeavyTenantsBacklog() throws Exception {
+        ManualBackend backend = new ManualBackend();
+        try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {
+            Share heavy = new Share("heavy", 1);
+            Share light = new Share("light", 1);
+            List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                answers.add(gateway.submit(request("heavy-" + i), false, 0, heavy));
+            }
+            backend.awaitCalls(1);
+            answers.add(gateway.submit(request("light-0"), false, 0, light));
+            answers.add(gateway.submit(request("light-1"), false, 0, light));
+            Thread.sleep(50);
+            for (int call = 0; call < 12; call++) {
+                backend.awaitCalls(call + 1);
+                backend.answer(call);
+            }
+            answers.forEach(CompletableFuture::join);
+
+            List<String> order = backend.calls.stream().map(call -> call.get(0).id()).toList();
+            // First in first out would send them 11th and 12th.
+            assertThat(order.subList(0, 5)).contains("light-0", "light-1");
+        }
+    }
+
+    @Test
     void aRequestWhoseDeadlinePassesInTheQueueIsNeverSent() throws Exception {
         ManualBackend backend = new ManualBackend();
         try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {
