@@ -8,6 +8,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.gateway.DeadlineExceededException;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.Gateways;
+import dev.sluice.gateway.Share;
 import dev.sluice.prompt.PromptText;
 import dev.sluice.run.RunCancellations;
 import dev.sluice.run.RunKeys;
@@ -167,7 +168,8 @@ final class InferenceFunction extends RichAsyncFunction<RoutedRequest, Inference
             }
             boolean interactive = request.getPriority() == Priority.INTERACTIVE;
             CompletableFuture<Gateway.Answer> answered =
-                    gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos);
+                    gateway.submit(PromptText.toGeneration(request, defaultMaxTokens), interactive, deadlineNanos,
+                            new Share(request.getTenant(), routed.weight()));
             if (run != null) {
                 RunCancellations.shared().watch(run, gateway, answered);
             }

@@ -7,6 +7,7 @@ import dev.sluice.routing.CatalogGate;
 import dev.sluice.routing.Obligations;
 import dev.sluice.routing.RouteDecision;
 import dev.sluice.routing.Router;
+import dev.sluice.routing.TenantPolicy;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.RouteExplanation;
 import java.util.HashMap;
@@ -65,7 +66,8 @@ final class RouteFunction extends BroadcastProcessFunction<PromptRequest, String
                             deploymentJson.computeIfAbsent(scored.model().deployment(), Deployments::toJson),
                             scored.model().license(), Obligations.of(scored.model())))
                     .toList();
-            out.collect(new RoutedRequest(request, targets, explanation));
+            double weight = catalog.policy(request.getTenant()).map(TenantPolicy::weight).orElse(1.0);
+            out.collect(new RoutedRequest(request, targets, explanation, weight));
         } else {
             context.output(REFUSED, Outcomes.rejected(request, Outcomes.Target.NONE, decision.rejectReason(),
                     decision.because(), clock, System.nanoTime()));

@@ -13,8 +13,10 @@ import java.util.List;
  * @param request the request
  * @param targets eligible models, best first, at most {@link RouteFunction#MAX_TARGETS}; never empty
  * @param explanation why the first
+ * @param weight its tenant's weight in the gateways' fair queuing, from the tenant's policy
  */
-public record RoutedRequest(PromptRequest request, List<Target> targets, RouteExplanation explanation) {
+public record RoutedRequest(PromptRequest request, List<Target> targets, RouteExplanation explanation,
+        double weight) {
 
     /**
      * An eligible model and where it is served.

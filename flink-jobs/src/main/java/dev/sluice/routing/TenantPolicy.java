@@ -21,16 +21,25 @@ import java.util.Set;
  * @param acceptsDerivativeTerms models trained on outputs may become derivatives under the source licence
  * @param militaryUse the tenant's use is military
  * @param budget what the tenant may spend a day or a month, and what happens to its work once it has; null for none
+ * @param weight the tenant's share of each model's servers while tenants wait at once, relative to the others'
+ *     (the gateways serve tokens in proportion); 1 when not set
  */
 public record TenantPolicy(
         boolean commercial, long monthlyActiveUsers, boolean euDomiciled, boolean euEndUserOnly,
         Set<String> allowedLicenses, Set<String> deniedLicenses, Set<String> deniedVendors, Set<String> deniedOrigins,
         Set<String> acceptedTerms, Set<String> vendorLicenses, boolean trainsOnOutputs, boolean acceptsDerivativeTerms,
-        boolean militaryUse, Budget budget) implements Serializable {
+        boolean militaryUse, Budget budget, double weight) implements Serializable {
+
+    /** Most a weight may be: a million times another tenant's share is already all of it. */
+    static final double MAX_WEIGHT = 1_000_000;
 
     public TenantPolicy {
         if (monthlyActiveUsers < 0) {
             throw new IllegalArgumentException("monthly-active-users must not be negative");
+        }
+        weight = weight == 0 ? 1 : weight;
+        if (!(weight > 0 && weight <= MAX_WEIGHT)) {
+            throw new IllegalArgumentException("weight must be above 0 and at most " + (long) MAX_WEIGHT + ": " + weight);
         }
         allowedLicenses = copy(allowedLicenses);
         deniedLicenses = copy(deniedLicenses);

@@ -29,6 +29,16 @@ class CatalogTest {
     }
 
     @Test
+    void aPolicysWeightIsOneUnlessSetAndMustBePositive() {
+        Catalog catalog = Catalog.parse("policies:\n  a: {commercial: true}\n  b: {commercial: true, weight: 2.5}\n",
+                "test");
+        assertThat(catalog.policy("a").orElseThrow().weight()).isEqualTo(1.0);
+        assertThat(catalog.policy("b").orElseThrow().weight()).isEqualTo(2.5);
+        assertThatThrownBy(() -> Catalog.parse("policies:\n  a: {weight: -1}\n", "test"))
+                .hasMessageContaining("weight");
+    }
+
+    @Test
     void theCatalogCarriesTheLicenceReferenceNotTheCommonClaims() {
         assertThat(model("mistralai/Mistral-Small-Instruct-2409").license()).isEqualTo("other/mrl");
         assertThat(model("mistralai/Mistral-Small-Instruct-2409").commercial()).isEqualTo(Commercial.NO);
