@@ -25,12 +25,18 @@ import java.util.Objects;
  *     tensors for; trtllm-serve: it runs a guided-decoding backend
  * @param openAiServer for the OpenAI-compatible protocol, which server speaks it; null for the others
  * @param priorityScheduling the server schedules by request priority, so each request says its own
+ * @param priorityLevels Triton with priority scheduling: the levels the deployment uses, interactive work at 1 and
+ *     batch work at this one, the lowest; at least 2, and {@value #DEFAULT_PRIORITY_LEVELS} when given as 0. Unused
+ *     by the other protocols.
  */
 public record BackendSpec(
         Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
-        Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling)
-        implements Serializable {
+        Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling,
+        int priorityLevels) implements Serializable {
+
+    /** Triton's levels when a deployment names none: interactive work at 1, batch work at 2. */
+    public static final int DEFAULT_PRIORITY_LEVELS = 2;
 
     /** The protocols Sluice speaks: three over gRPC, and OpenAI's HTTP API. */
     public enum Protocol {
@@ -64,11 +70,23 @@ public record BackendSpec(
         if ((protocol == Protocol.OPENAI) != (openAiServer != null)) {
             throw new IllegalArgumentException("the openai protocol, and only it, names its server");
         }
+        priorityLevels = priorityLevels == 0 ? DEFAULT_PRIORITY_LEVELS : priorityLevels;
+        if (priorityLevels < 2) {
+            throw new IllegalArgumentException("priority levels must be at least 2: " + priorityLevels);
+        }
+    }
+
+    /** A description whose requests say their priority only where {@code priorityScheduling}, at default levels. */
+    public BackendSpec(Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
+            Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
+            Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling) {
+        this(protocol, endpoint, servedName, maxBatchSize, tritonTensors, tritonStreaming, tokenizerDirectory,
+                security, credentials, callTimeout, guidedDecoding, openAiServer, priorityScheduling, 0);
     }
 
     /** A plaintext Triton ensemble. */
     public static BackendSpec triton(String endpoint, String servedName, int maxBatchSize, Duration callTimeout) {
         return new BackendSpec(Protocol.TRITON, endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                callTimeout, false, null, false);
+                callTimeout, false, null, false, 0);
     }
 }

@@ -11,10 +11,36 @@ import java.util.Objects;
  * @param tensors which Triton tensor names the model declares
  * @param decoupled Triton's decoupled transaction policy: only {@code ModelStreamInfer} may call it
  * @param prefixCache the model's prefix cache, or null for none (TensorRT-LLM's default)
+ * @param priority Triton: the dynamic batcher's priority levels, which order the engine's queue; null for none, and
+ *     then every request waits in one first-in first-out queue
  */
 public record EmulatedModel(
         String name, InflightBatchingEngine engine, int maxBatchSize, TritonTensorProfile tensors, boolean decoupled,
-        PrefixCache prefixCache) {
+        PrefixCache prefixCache, PriorityLevels priority) {
+
+    /**
+     * Triton's {@code dynamic_batching { priority_levels: levels default_priority_level: defaultLevel }}.
+     *
+     * @param levels how many levels, 1 the highest; at least 1
+     * @param defaultLevel the level of a request that names none (or names 0, or one above {@code levels})
+     */
+    public record PriorityLevels(int levels, int defaultLevel) {
+
+        public PriorityLevels {
+            if (levels < 1 || defaultLevel < 1 || defaultLevel > levels) {
+                throw new IllegalArgumentException("priority levels need 1 <= default_priority_level <= "
+                        + "priority_levels, got " + defaultLevel + " of " + levels);
+            }
+        }
+
+        /**
+         * The level a request's {@code priority} puts it at, as Triton's core sets it: 0 or more than the levels
+         * there are gives the default level.
+         */
+        public int levelOf(long priority) {
+            return priority <= 0 || priority > levels ? defaultLevel : (int) priority;
+        }
+    }
 
     /** The tensor-name sets of TensorRT-LLM's Triton models. */
     public enum TritonTensorProfile {
@@ -34,6 +60,18 @@ public record EmulatedModel(
         if (tensors == TritonTensorProfile.LLM_API && maxBatchSize != 0) {
             throw new IllegalArgumentException("the LLM-API model has no batch dimension (max_batch_size 0)");
         }
+        if (priority != null && tensors == TritonTensorProfile.ENSEMBLE) {
+            // An ensemble's config schedules with ensemble_scheduling, not a dynamic batcher, and the requests it
+            // makes of its composing models carry priority 0 (triton-protocol.md 4.7).
+            throw new IllegalArgumentException("an ensemble has no priority levels: Triton drops a request's "
+                    + "priority inside ensembles");
+        }
+    }
+
+    /** A model without priority levels. */
+    public EmulatedModel(String name, InflightBatchingEngine engine, int maxBatchSize, TritonTensorProfile tensors,
+            boolean decoupled, PrefixCache prefixCache) {
+        this(name, engine, maxBatchSize, tensors, decoupled, prefixCache, null);
     }
 
     /** A non-decoupled TensorRT-LLM ensemble taking batches of up to {@code maxBatchSize}. */
@@ -48,6 +86,11 @@ public record EmulatedModel(
     }
 
     public EmulatedModel withDecoupled(boolean value) {
-        return new EmulatedModel(name, engine, maxBatchSize, tensors, value, prefixCache);
+        return new EmulatedModel(name, engine, maxBatchSize, tensors, value, prefixCache, priority);
+    }
+
+    /** This model, its queue ordered by {@code value}'s levels (null: one first-in first-out queue). */
+    public EmulatedModel withPriority(PriorityLevels value) {
+        return new EmulatedModel(name, engine, maxBatchSize, tensors, decoupled, prefixCache, value);
     }
 }

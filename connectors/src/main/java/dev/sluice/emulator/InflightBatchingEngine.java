@@ -1,8 +1,6 @@
 package dev.sluice.emulator;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -16,6 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * slots and KV cache allow, then sleeps for the step time the {@link CostModel} gives, and hands every running
  * sequence one token. Prompts admitted in a step are prefilled in it (less what the prefix cache already holds)
  * and get their first token at its end.
+ *
+ * <p>Waiting sequences are admitted by priority level ({@link WaitingQueue}): all ready sequences of level 1 before
+ * any of level 2, first in first out within a level, as Triton's dynamic batcher orders a model with
+ * {@code priority_levels}. A running sequence is never preempted. Submitted without a level, everything is at level
+ * 1 and the engine is first in first out.
  *
  * <p>Time runs {@code timeScale} times faster than the model says, so benchmarks can be short; every figure
  * reported is in model time. A slowdown factor (a fault) stretches every step.
@@ -32,7 +35,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
     private final double timeScale;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workArrived = lock.newCondition();
-    private final Deque<Sequence> waiting = new ArrayDeque<>();
+    private final WaitingQueue waiting = new WaitingQueue();
     private final List<Sequence> running = new ArrayList<>();
     private final EngineStats stats = new EngineStats();
     private final Thread scheduler;
@@ -53,15 +56,23 @@ public final class InflightBatchingEngine implements AutoCloseable {
 
     /**
      * Queues a sequence of {@code promptTokens}, {@code cachedTokens} of which need no prefill, that will
-     * generate {@code outputTokens}.
+     * generate {@code outputTokens}, at the highest priority level.
      */
     public Sequence submit(int promptTokens, int cachedTokens, int outputTokens, TokenListener listener) {
+        return submit(promptTokens, cachedTokens, outputTokens, 1, listener);
+    }
+
+    /** As {@link #submit(int, int, int, TokenListener)}, at priority {@code level}: 1 is the highest. */
+    public Sequence submit(int promptTokens, int cachedTokens, int outputTokens, int level, TokenListener listener) {
         if (outputTokens <= 0) {
             throw new IllegalArgumentException("outputTokens must be positive: " + outputTokens);
         }
+        if (level < 1) {
+            throw new IllegalArgumentException("priority level must be at least 1: " + level);
+        }
         long now = System.nanoTime();
         Sequence sequence = new Sequence(Math.max(1, promptTokens), Math.min(cachedTokens, promptTokens),
-                outputTokens, now, now + scaled(cost.requestOverheadNanos()), listener);
+                outputTokens, level, now, now + scaled(cost.requestOverheadNanos()), listener);
         lock.lock();
         try {
             if (closed) {
@@ -149,13 +160,17 @@ public final class InflightBatchingEngine implements AutoCloseable {
             }
             long now = System.nanoTime();
             long prefill = 0;
-            while (!waiting.isEmpty() && running.size() < cost.maxActive()) {
-                Sequence next = waiting.peek();
-                long footprint = next.promptTokens + next.outputTokens;
-                if (next.readyAt > now || kvReserved + footprint > cost.kvCapacityTokens()) {
+            while (running.size() < cost.maxActive()) {
+                Sequence next = waiting.next(now);
+                if (next == null) {
                     break;
                 }
-                waiting.poll();
+                long footprint = next.promptTokens + next.outputTokens;
+                // The KV cache cannot take the next in line: nothing behind it (of its level or a lower one) passes.
+                if (kvReserved + footprint > cost.kvCapacityTokens()) {
+                    break;
+                }
+                waiting.remove(next);
                 kvReserved += footprint;
                 next.admittedAt = now;
                 running.add(next);
@@ -164,8 +179,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
             }
             if (running.isEmpty()) {
                 // Only sequences still in their per-request overhead: wait for the first to become ready.
-                Sequence first = waiting.peek();
-                long wait = first == null ? 0 : first.readyAt - now;
+                long wait = waiting.isEmpty() ? 0 : waiting.earliestReadyAt() - now;
                 if (wait > 0) {
                     workArrived.awaitNanos(wait);
                 }
@@ -272,6 +286,8 @@ public final class InflightBatchingEngine implements AutoCloseable {
         final int promptTokens;
         final int cachedTokens;
         final int outputTokens;
+        /** Priority level, 1 the highest. */
+        final int level;
         final long submittedAt;
         final long readyAt;
         final TokenListener listener;
@@ -283,11 +299,12 @@ public final class InflightBatchingEngine implements AutoCloseable {
         long firstTokenAt;
         int generated;
 
-        Sequence(int promptTokens, int cachedTokens, int outputTokens, long submittedAt, long readyAt,
+        Sequence(int promptTokens, int cachedTokens, int outputTokens, int level, long submittedAt, long readyAt,
                 TokenListener listener) {
             this.promptTokens = promptTokens;
             this.cachedTokens = cachedTokens;
             this.outputTokens = outputTokens;
+            this.level = level;
             this.submittedAt = submittedAt;
             this.readyAt = readyAt;
             this.listener = listener;

@@ -3,8 +3,11 @@ package dev.sluice.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link InflightBatchingEngine}. */
@@ -42,6 +45,35 @@ class InflightBatchingEngineTest {
             // machine can stretch past the second's. The second was admitted only after the first's five steps of 1 ms (model time).
             assertThat(later.queuedNanos()).isGreaterThanOrEqualTo(4_000_000);
             assertThat(engine.stats().meanBatch()).isEqualTo(1.0);
+        }
+    }
+
+    /**
+     * A full batch (one slot) and a queue behind it: the waiting level-1 sequences are admitted before the level-2
+     * ones that came earlier, each level in arrival order, and the running sequence is not preempted.
+     */
+    @Test
+    void underAFullBatchWaitingSequencesAreAdmittedByLevel() throws Exception {
+        CostModel oneSlot = new CostModel("one-slot", 1_000_000, 0, 0, 1_000_000, 1, 1_000_000, 0);
+        try (InflightBatchingEngine engine = new InflightBatchingEngine(oneSlot, 10)) {
+            List<String> finished = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch running = new CountDownLatch(1);
+            // 1,000 steps of 1 ms (model time) at 10x: the slot stays taken for about 100 ms while the others queue.
+            InflightBatchingEngine.Sequence first = engine.submit(1, 0, 1000, 2, generated -> running.countDown());
+            first.done().thenRun(() -> finished.add("running bulk"));
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<?>> queued = new ArrayList<>();
+            for (String[] request : new String[][] {{"bulk a", "2"}, {"bulk b", "2"}, {"interactive a", "1"},
+                    {"interactive b", "1"}}) {
+                queued.add(engine.submit(1, 0, 2, Integer.parseInt(request[1]), generated -> { }).done()
+                        .thenRun(() -> finished.add(request[0])));
+            }
+            assertThat(engine.load().waiting()).as("all queued behind the running one").isEqualTo(4);
+
+            queued.forEach(CompletableFuture::join);
+            first.done().join();
+
+            assertThat(finished).containsExactly("running bulk", "interactive a", "interactive b", "bulk a", "bulk b");
         }
     }
 

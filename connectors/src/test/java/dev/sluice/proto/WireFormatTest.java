@@ -37,6 +37,7 @@ import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
 import dev.sluice.proto.triton.InferParameter;
 import dev.sluice.proto.triton.InferTensorContents;
 import dev.sluice.proto.triton.ModelConfig;
+import dev.sluice.proto.triton.ModelDynamicBatching;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferResponse;
 import dev.sluice.proto.triton.ModelMetadataResponse;
@@ -90,6 +91,9 @@ class WireFormatTest {
                 field(ModelMetadataResponse.TensorMetadata.getDescriptor(), "shape", 3, INT64),
                 field(ModelConfig.getDescriptor(), "max_batch_size", 4, INT32),
                 field(ModelConfig.getDescriptor(), "model_transaction_policy", 19, MESSAGE),
+                field(ModelConfig.getDescriptor(), "dynamic_batching", 11, MESSAGE),
+                field(ModelDynamicBatching.getDescriptor(), "priority_levels", 4, UINT64),
+                field(ModelDynamicBatching.getDescriptor(), "default_priority_level", 5, UINT64),
                 field(ModelStatistics.getDescriptor(), "inference_count", 4, UINT64),
                 field(ModelStatistics.getDescriptor(), "execution_count", 5, UINT64),
                 field(ModelStatistics.getDescriptor(), "inference_stats", 6, MESSAGE),

@@ -1,13 +1,21 @@
 package dev.sluice.bench;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GrpcChannels;
+import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.sglang.SglangOptions;
 import dev.sluice.backend.sglang.SglangSchedulerBackend;
-import dev.sluice.backend.BackendSpec.Protocol;
+import dev.sluice.backend.triton.TritonBackend;
+import dev.sluice.backend.triton.TritonModelOptions;
+import dev.sluice.backend.triton.TritonModelOptions.Streaming;
+import dev.sluice.backend.triton.TritonTensorNames;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.PriorityLevels;
+import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
 import dev.sluice.gateway.Gateway;
@@ -20,14 +28,58 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
  * The {@code priority} benchmark: the p99 time to first token of interactive requests while batch work saturates
- * an emulated SGLang worker, divided by the same on the idle worker; beside it the same run with every request
- * treated alike (no priority), as a first-in first-out client would.
+ * an emulated server, divided by the same on the idle server, and the batch work's throughput beside the same batch
+ * work alone. Two servers, side by side: a Triton model whose dynamic batcher has two priority levels, so each
+ * request's {@code priority} orders the server's own queue; and an SGLang worker, whose gRPC protocol carries no
+ * priority, where only the gateway's queue and the slots it keeps free put interactive work first. Beside each,
+ * the same load with every request treated alike (no priority anywhere), as a first-in first-out client would.
  */
 final class PriorityBench {
+
+    private static final String MODEL = "worker";
+    private static final int LEVELS = 2;
+
+    /** Where an interactive request's priority takes effect. */
+    enum Server {
+        /** A Triton LLM-API model with {@code priority_levels: 2}: the server admits level 1 first. */
+        TRITON("triton, server priority"),
+        /** An SGLang worker: the gateway's queue and reserve alone. */
+        SGLANG("sglang, gateway only");
+
+        final String label;
+
+        Server(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * One server's figures, in model time.
+     *
+     * @param idleMs interactive p99 TTFT on the idle server
+     * @param loadedMs the same under batch load, with priority
+     * @param fifoMs the same under batch load, every request alike
+     * @param aloneTokensPerSecond the batch work's output tokens per second with nothing else
+     * @param loadedTokensPerSecond the same while the interactive requests come, with priority
+     */
+    record Figures(double idleMs, double loadedMs, double fifoMs, double aloneTokensPerSecond,
+            double loadedTokensPerSecond) {
+        double ratio() {
+            return loadedMs / idleMs;
+        }
+
+        double bulkRatio() {
+            return loadedTokensPerSecond / aloneTokensPerSecond;
+        }
+    }
+
+    /** One run's p99 TTFT (NaN without probes) and batch throughput (NaN without batch work). */
+    private record Run(double p99TtftMs, double bulkTokensPerSecond) {}
 
     private final CostModel cost;
     private final double timeScale;
@@ -46,63 +98,110 @@ final class PriorityBench {
     }
 
     ObjectNode run() throws Exception {
-        double idle = p99TimeToFirstToken(false, true);
-        double withPriority = p99TimeToFirstToken(true, true);
-        double withoutPriority = p99TimeToFirstToken(true, false);
-        out.printf("%-34s %12s%n", "interactive requests", "p99 TTFT ms");
-        out.printf(Locale.ROOT, "%-34s %12.1f%n", "idle worker", idle);
-        out.printf(Locale.ROOT, "%-34s %12.1f%n", "under batch load, with priority", withPriority);
-        out.printf(Locale.ROOT, "%-34s %12.1f%n", "under batch load, first in first out", withoutPriority);
-        out.printf(Locale.ROOT, "ratio: loaded/idle p99 TTFT %.2f with priority, %.2f without (target <= 2)%n",
-                withPriority / idle, withoutPriority / idle);
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "priority").put("profile", cost.name()).put("bulk_prompts", bulkPrompts)
-                .put("probes", probes).put("time_scale", timeScale).put("idle_p99_ttft_ms", idle)
-                .put("loaded_p99_ttft_ms", withPriority).put("loaded_fifo_p99_ttft_ms", withoutPriority)
-                .put("ratio", withPriority / idle).put("fifo_ratio", withoutPriority / idle);
+                .put("probes", probes).put("time_scale", timeScale);
+        ArrayNode servers = json.putArray("servers");
+        out.printf("%-26s %9s %9s %9s %12s %12s%n", "interactive p99 TTFT ms", "idle", "loaded", "fifo",
+                "bulk tok/s", "bulk alone");
+        List<Figures> all = new ArrayList<>();
+        for (Server server : Server.values()) {
+            Figures figures = measure(server);
+            all.add(figures);
+            out.printf(Locale.ROOT, "%-26s %9.1f %9.1f %9.1f %12.0f %12.0f%n", server.label, figures.idleMs(),
+                    figures.loadedMs(), figures.fifoMs(), figures.loadedTokensPerSecond(),
+                    figures.aloneTokensPerSecond());
+            servers.addObject().put("server", server.name().toLowerCase(Locale.ROOT))
+                    .put("idle_p99_ttft_ms", figures.idleMs()).put("loaded_p99_ttft_ms", figures.loadedMs())
+                    .put("loaded_fifo_p99_ttft_ms", figures.fifoMs()).put("ratio", figures.ratio())
+                    .put("fifo_ratio", figures.fifoMs() / figures.idleMs())
+                    .put("bulk_alone_tokens_per_second", figures.aloneTokensPerSecond())
+                    .put("bulk_loaded_tokens_per_second", figures.loadedTokensPerSecond())
+                    .put("bulk_ratio", figures.bulkRatio());
+        }
+        // The headline is the server's own priority: the first server's figures at the top level.
+        Figures server = all.get(0);
+        Figures gatewayOnly = all.get(1);
+        json.put("idle_p99_ttft_ms", server.idleMs()).put("loaded_p99_ttft_ms", server.loadedMs())
+                .put("loaded_fifo_p99_ttft_ms", server.fifoMs()).put("ratio", server.ratio())
+                .put("fifo_ratio", server.fifoMs() / server.idleMs()).put("bulk_ratio", server.bulkRatio())
+                .put("gateway_only_ratio", gatewayOnly.ratio()).put("gateway_only_bulk_ratio", gatewayOnly.bulkRatio());
+        out.printf(Locale.ROOT, "ratio: loaded/idle p99 TTFT %.2f with server priority (triton), %.2f gateway only "
+                + "(sglang), %.2f first in first out (target <= 2); bulk with/alone %.3f and %.3f (target >= 0.9)%n",
+                server.ratio(), gatewayOnly.ratio(), server.fifoMs() / server.idleMs(), server.bulkRatio(),
+                gatewayOnly.bulkRatio());
         return json;
     }
 
-    /** p99 of the probes' time to first token, in model milliseconds. */
-    private double p99TimeToFirstToken(boolean loaded, boolean prioritised) throws Exception {
+    private Figures measure(Server server) throws Exception {
+        Run idle = run(server, false, true, true);
+        Run alone = run(server, true, false, true);
+        Run loaded = run(server, true, true, true);
+        Run fifo = run(server, true, true, false);
+        return new Figures(idle.p99TtftMs(), loaded.p99TtftMs(), fifo.p99TtftMs(), alone.bulkTokensPerSecond(),
+                loaded.bulkTokensPerSecond());
+    }
+
+    /** One stack, fresh: an emulated server on its own GPU, a backend, a gateway. */
+    private Run run(Server kind, boolean loaded, boolean probing, boolean prioritised) throws Exception {
         InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
-        try (EmulatorServer server = EmulatorServer.builder().protocol(Protocol.SGLANG_SMG)
-                .model(EmulatedModel.sglang("worker", engine)).start()) {
+        EmulatedModel model = kind == Server.TRITON
+                // Decoupled, so the backend streams and sees each first token.
+                ? new EmulatedModel(MODEL, engine, 0, TritonTensorProfile.LLM_API, true, null,
+                        new PriorityLevels(LEVELS, LEVELS))
+                : EmulatedModel.sglang(MODEL, engine);
+        Protocol protocol = kind == Server.TRITON ? Protocol.TRITON : Protocol.SGLANG_SMG;
+        try (EmulatorServer server = EmulatorServer.builder().protocol(protocol).model(model).start()) {
             ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
-            try {
-                SglangSchedulerBackend backend = new SglangSchedulerBackend(channel, server.endpoint(),
-                        new SglangOptions(null, Duration.ofMinutes(5)));
+            InferenceBackend backend = kind == Server.TRITON
+                    ? new TritonBackend(channel, server.endpoint(), new TritonModelOptions(MODEL, "",
+                            TritonTensorNames.llmApi(), 1, Streaming.AUTO, Duration.ofMinutes(5), false, LEVELS))
+                    : new SglangSchedulerBackend(channel, server.endpoint(), new SglangOptions(null,
+                            Duration.ofMinutes(5)));
+            try (backend) {
                 backend.checkReady(Duration.ofSeconds(30));
                 try (Gateway lane = new Gateway(backend, gateway)) {
-                    // Warm the path (JIT, channel, tokenizer) so the idle figure is the server's, not start-up's.
-                    for (int i = 0; i < 10; i++) {
-                        lane.submit(GenerationRequest.of("w" + i, "Warm up " + i, 4), true, 0).join();
-                    }
-                    List<CompletableFuture<Gateway.Answer>> bulk = new ArrayList<>();
-                    if (loaded) {
-                        for (int i = 0; i < bulkPrompts; i++) {
-                            bulk.add(lane.submit(GenerationRequest.of("b" + i, Workload.prompt(i), Workload.MAX_TOKENS),
-                                    false, 0));
-                        }
-                        // Let the batch work fill the worker before the probes arrive.
-                        Thread.sleep(Math.round(2_000 / timeScale));
-                    }
-                    Histogram ttft = new Histogram(3);
-                    for (int i = 0; i < probes; i++) {
-                        long sent = System.nanoTime();
-                        Gateway.Answer answer = lane.submit(GenerationRequest.of("i" + i, "Quick question " + i,
-                                16), prioritised, 0).join();
-                        ttft.recordValue(Math.max(1, Math.round((answer.result().firstTokenAtNanos() - sent)
-                                * timeScale / 1_000)));
-                    }
-                    bulk.forEach(CompletableFuture::join);
-                    return ttft.getValueAtPercentile(99) / 1_000.0;
-                } finally {
-                    backend.close();
+                    return load(lane, loaded, probing, prioritised);
                 }
             } finally {
                 GrpcChannels.close(channel);
             }
         }
+    }
+
+    private Run load(Gateway lane, boolean loaded, boolean probing, boolean prioritised) throws Exception {
+        // Warm the path (JIT, channel, tokenizer) so the idle figure is the server's, not start-up's.
+        for (int i = 0; i < 10; i++) {
+            lane.submit(GenerationRequest.of("w" + i, "Warm up " + i, 4), true, 0).join();
+        }
+        List<CompletableFuture<Gateway.Answer>> bulk = new ArrayList<>();
+        AtomicLong lastDone = new AtomicLong();
+        long bulkStart = System.nanoTime();
+        if (loaded) {
+            for (int i = 0; i < bulkPrompts; i++) {
+                bulk.add(lane.submit(GenerationRequest.of("b" + i, Workload.prompt(i), Workload.MAX_TOKENS), false, 0)
+                        .whenComplete((answer, failure) -> lastDone.accumulateAndGet(System.nanoTime(), Math::max)));
+            }
+            // Let the batch work fill the server before the probes arrive.
+            Thread.sleep(Math.round(2_000 / timeScale));
+        }
+        double p99 = Double.NaN;
+        if (probing) {
+            Histogram ttft = new Histogram(3);
+            for (int i = 0; i < probes; i++) {
+                long sent = System.nanoTime();
+                Gateway.Answer answer = lane.submit(GenerationRequest.of("i" + i, "Quick question " + i, 16),
+                        prioritised, 0).join();
+                ttft.recordValue(Math.max(1, Math.round((answer.result().firstTokenAtNanos() - sent)
+                        * timeScale / 1_000)));
+            }
+            p99 = ttft.getValueAtPercentile(99) / 1_000.0;
+        }
+        long tokens = 0;
+        for (CompletableFuture<Gateway.Answer> answer : bulk) {
+            tokens += answer.join().result().completionTokens();
+        }
+        double bulkSeconds = (lastDone.get() - bulkStart) * timeScale / 1e9;
+        return new Run(p99, loaded ? tokens / bulkSeconds : Double.NaN);
     }
 }

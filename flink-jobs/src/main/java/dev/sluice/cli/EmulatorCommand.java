@@ -4,6 +4,7 @@ import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.backend.openai.OpenAiServer;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.PriorityLevels;
 import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
@@ -57,6 +58,10 @@ final class EmulatorCommand implements Callable<Integer> {
     @Option(names = "--decoupled", description = "Triton: decoupled models, reachable only by ModelStreamInfer")
     boolean decoupled;
 
+    @Option(names = "--priority-levels", description = "Triton llm-api models: a dynamic batcher with this many "
+            + "priority levels (default level the last), which requests name in their priority parameter")
+    Integer priorityLevels;
+
     @Option(names = "--profile", defaultValue = "llama-3.1-8b-h100-trtllm-fp8",
             description = "GPU cost profile: llama-3.1-8b-h100-trtllm-fp8 or llama-3.1-70b-4xh100-sglang-fp8 "
                     + "(default: ${DEFAULT-VALUE})")
@@ -88,8 +93,13 @@ final class EmulatorCommand implements Callable<Integer> {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
             builder.model(wire != Protocol.TRITON ? EmulatedModel.sglang(name, engine)
                     : tensors.equals("llm-api")
-                            ? new EmulatedModel(name, engine, 0, TritonTensorProfile.LLM_API, decoupled, null)
+                            ? new EmulatedModel(name, engine, 0, TritonTensorProfile.LLM_API, decoupled, null,
+                                    priorityLevels == null ? null : new PriorityLevels(priorityLevels, priorityLevels))
                             : EmulatedModel.ensemble(name, engine, maxBatchSize).withDecoupled(decoupled));
+        }
+        if (priorityLevels != null && (wire != Protocol.TRITON || !tensors.equals("llm-api"))) {
+            throw new IllegalArgumentException("--priority-levels applies to Triton llm-api models only: an ensemble "
+                    + "has no dynamic batcher, and Triton drops a request's priority inside it");
         }
         if (httpPort != null) {
             builder.http(httpPort);

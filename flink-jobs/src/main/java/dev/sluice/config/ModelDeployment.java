@@ -41,10 +41,16 @@ import java.util.Objects;
  *     {@code openai} with {@code server: trtllm-serve}.
  * @param server for {@code openai}: which server speaks it, {@code openai} (default), {@code vllm}, {@code sglang},
  *     {@code tgi}, {@code llama-cpp}, {@code ollama} or {@code trtllm-serve} ({@link OpenAiServer})
- * @param priorityScheduling for {@code openai} with {@code vllm} ({@code --scheduling-policy priority}) or
- *     {@code sglang} ({@code --enable-priority-scheduling}): the server schedules by request priority, so each
- *     request says its own, interactive work first; default false, since vLLM refuses any priority but the default
- *     otherwise
+ * @param priorityScheduling the server schedules by request priority, so each request says its own, interactive work
+ *     first; default false. For {@code openai} with {@code vllm} ({@code --scheduling-policy priority}, which vLLM
+ *     needs before it takes any priority but the default) or {@code sglang} ({@code --enable-priority-scheduling});
+ *     for {@code triton} with {@code triton-tensors: llm-api}, a model whose dynamic batcher has
+ *     {@code priority_levels}, sent in the request's {@code priority} parameter. Not for a Triton ensemble (or
+ *     {@code tensorrt_llm_bls}): Triton drops the priority inside ensembles, and TensorRT-LLM's backend passes none
+ *     to its executor, so it would change nothing.
+ * @param priorityLevels Triton with priority scheduling: the priority levels used, interactive work at level 1 and
+ *     batch work at this one, the lowest; at least 2, at most the model's {@code priority_levels} (start-up checks);
+ *     default 2. Only there.
  * @param fleet more servers of the same model, each with settings of its own (a mixed fleet: Triton on some GPUs,
  *     vLLM on others); one gateway spreads requests, fails over and keeps prefix affinity across all of them. A
  *     member has no fleet of its own.
@@ -54,8 +60,8 @@ import java.util.Objects;
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
-        boolean guidedDecoding, String server, boolean priorityScheduling, List<ModelDeployment> fleet,
-        Price price) implements Serializable {
+        boolean guidedDecoding, String server, boolean priorityScheduling, Integer priorityLevels,
+        List<ModelDeployment> fleet, Price price) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -83,11 +89,26 @@ public record ModelDeployment(
         if (fleet.stream().anyMatch(member -> !member.fleet().isEmpty())) {
             throw new IllegalArgumentException("deployment of '" + id + "': a fleet member has no fleet of its own");
         }
-        if (priorityScheduling && !(openAi && OpenAiServer.parse(server).takesPriority())) {
-            throw new IllegalArgumentException("deployment of '" + id + "': priority-scheduling applies only to an"
-                    + " openai backend whose server is vllm or sglang");
-        }
         boolean tritonEnsemble = Protocol.parse(backend) == Protocol.TRITON && tritonTensors.equals("ensemble");
+        if (priorityScheduling && tritonEnsemble) {
+            throw new IllegalArgumentException("deployment of '" + id + "': priority-scheduling cannot take effect on"
+                    + " a triton ensemble (or tensorrt_llm_bls): Triton drops a request's priority inside ensembles,"
+                    + " and TensorRT-LLM's backend passes none to its executor");
+        }
+        boolean tritonPlain = Protocol.parse(backend) == Protocol.TRITON && !tritonEnsemble;
+        if (priorityScheduling && !tritonPlain && !(openAi && OpenAiServer.parse(server).takesPriority())) {
+            throw new IllegalArgumentException("deployment of '" + id + "': priority-scheduling applies only to an"
+                    + " openai backend whose server is vllm or sglang, and to a triton llm-api model with priority"
+                    + " levels");
+        }
+        if (priorityLevels != null && !(tritonPlain && priorityScheduling)) {
+            throw new IllegalArgumentException("deployment of '" + id + "': priority-levels applies only to a triton"
+                    + " deployment with priority-scheduling");
+        }
+        if (priorityLevels != null && priorityLevels < 2) {
+            throw new IllegalArgumentException("deployment of '" + id + "': priority-levels must be at least 2 (level"
+                    + " 1 for interactive work, the last for batch work), got " + priorityLevels);
+        }
         boolean trtllmServe = openAi && OpenAiServer.parse(server) == OpenAiServer.TRTLLM_SERVE;
         if (guidedDecoding && !tritonEnsemble && !trtllmServe) {
             // The LLM-API model has no guide tensors, and SGLang needs no key: a key that changes nothing misleads.
@@ -99,7 +120,7 @@ public record ModelDeployment(
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false, null, false, null, null);
+                null, false, null, false, null, null, null);
     }
 
     /**
@@ -125,6 +146,11 @@ public record ModelDeployment(
 
     public Protocol protocol() {
         return Protocol.parse(backend);
+    }
+
+    /** The Triton priority levels a deployment with priority scheduling uses: as set, or 2. */
+    public int tritonPriorityLevels() {
+        return priorityLevels == null ? BackendSpec.DEFAULT_PRIORITY_LEVELS : priorityLevels;
     }
 
     /** For {@code openai}, which server speaks it; null for the gRPC protocols. */
@@ -153,19 +179,20 @@ public record ModelDeployment(
                 : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
         return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
                 path(tokenizer), security, credentials, callTimeout, guidedDecoding, openAiServer(),
-                priorityScheduling);
+                priorityScheduling, tritonPriorityLevels());
     }
 
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling,
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, priorityLevels,
                 fleet.stream().map(member -> member.withId(modelId)).toList(), price);
     }
 
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
-                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, fleet, price);
+                tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, priorityLevels, fleet,
+                price);
     }
 
     /**

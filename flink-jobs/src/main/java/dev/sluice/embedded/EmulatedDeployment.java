@@ -4,6 +4,7 @@ import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.config.ModelDeployment;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.PriorityLevels;
 import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
@@ -47,9 +48,13 @@ public final class EmulatedDeployment implements AutoCloseable {
         for (ModelDeployment model : models) {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
             if (model.protocol() == Protocol.TRITON) {
+                // A deployment that schedules by priority is served by a model with as many levels, its default the
+                // lowest, so a request that names none waits behind interactive work.
+                int used = model.tritonPriorityLevels();
+                PriorityLevels levels = model.priorityScheduling() ? new PriorityLevels(used, used) : null;
                 triton.model(model.tritonTensors().equals("llm-api")
                         ? new EmulatedModel(model.servedName(), engine, 0, TritonTensorProfile.LLM_API,
-                                !model.streaming().equals("off"), null)
+                                !model.streaming().equals("off"), null, levels)
                         : EmulatedModel.ensemble(model.servedName(), engine, model.maxBatchSize())
                                 .withDecoupled(model.streaming().equals("on")));
                 tritonIds.add(model.id());

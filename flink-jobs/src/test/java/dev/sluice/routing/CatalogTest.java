@@ -144,6 +144,41 @@ class CatalogTest {
                 "c.yaml")).hasMessageContaining("server applies only to backend openai");
     }
 
+    /**
+     * Triton takes a request priority where a plain model's dynamic batcher has priority levels; an ensemble drops
+     * it, so a deployment that asks for it there is refused rather than believed.
+     */
+    @Test
+    void tritonPrioritySchedulingIsForPlainModelsWithLevels() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {backend: triton, endpoint: 'h:8001', %s}}\n";
+
+        Catalog defaults = Catalog.parse("models:\n" + model.formatted("triton-tensors: llm-api, "
+                + "priority-scheduling: true"), "c.yaml");
+        Catalog three = Catalog.parse("models:\n" + model.formatted("triton-tensors: llm-api, "
+                + "priority-scheduling: true, priority-levels: 3"), "c.yaml");
+
+        BackendSpec spec = defaults.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5));
+        assertThat(spec.priorityScheduling()).isTrue();
+        assertThat(spec.priorityLevels()).isEqualTo(2);
+        assertThat(three.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).priorityLevels())
+                .isEqualTo(3);
+        assertThat(Catalog.parse(three.toYaml(), "round trip")).isEqualTo(three);
+        assertThat(Catalog.parse(defaults.toYaml(), "round trip")).isEqualTo(defaults);
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("priority-scheduling: true"), "c.yaml"))
+                .hasMessageContaining("cannot take effect on a triton ensemble")
+                .hasMessageContaining("Triton drops a request's priority inside ensembles");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("triton-tensors: llm-api, "
+                + "priority-scheduling: true, priority-levels: 1"), "c.yaml"))
+                .hasMessageContaining("priority-levels must be at least 2");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("triton-tensors: llm-api, "
+                + "priority-levels: 3"), "c.yaml"))
+                .hasMessageContaining("priority-levels applies only to a triton deployment with priority-scheduling");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("priority-scheduling: true")
+                .replace("backend: triton", "backend: sglang-smg"), "c.yaml"))
+                .hasMessageContaining("priority-scheduling applies only");
+    }
+
     /** A mixed fleet: one gateway over servers of different protocols, honouring only what all of them honour. */
     @Test
     void aFleetServesOneModelFromServersOfDifferentKinds() {

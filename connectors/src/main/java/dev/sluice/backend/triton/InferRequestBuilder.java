@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.OutputConstraint;
+import dev.sluice.proto.triton.InferParameter;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferRequest.InferInputTensor;
 import dev.sluice.proto.triton.ModelInferRequest.InferRequestedOutputTensor;
@@ -12,18 +13,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Builds one {@code ModelInferRequest} for requests that share their set of sampling tensors, every input in
- * {@code raw_input_contents} (the form Triton's own clients send) with the batch dimension first when the
- * model batches: {@code text_input} of {@code [B,1]}.
+ * Builds one {@code ModelInferRequest} for requests that share their set of sampling tensors (and, where the
+ * deployment sends priorities, their priority), every input in {@code raw_input_contents} (the form Triton's own
+ * clients send) with the batch dimension first when the model batches: {@code text_input} of {@code [B,1]}.
  */
 final class InferRequestBuilder {
 
+    /** Triton's request parameter for the dynamic batcher's level: 1 the highest, 0 the model's default. */
+    static final String PRIORITY = "priority";
+
+    private final TritonModelOptions options;
     private final ModelInferRequest.Builder request;
     private final TritonModelSignature signature;
     private final List<GenerationRequest> batch;
 
     InferRequestBuilder(TritonModelOptions options, TritonModelSignature signature, List<GenerationRequest> batch,
             String id) {
+        this.options = options;
         this.signature = signature;
         this.batch = batch;
         this.request = ModelInferRequest.newBuilder()
@@ -45,12 +51,17 @@ final class InferRequestBuilder {
     ModelInferRequest streamed(TritonTensorNames names) {
         flag(names.stream());
         request.putParameters("triton_enable_empty_final_response",
-                dev.sluice.proto.triton.InferParameter.newBuilder().setBoolParam(true).build());
+                InferParameter.newBuilder().setBoolParam(true).build());
         return build(names);
     }
 
     private ModelInferRequest build(TritonTensorNames names) {
         GenerationRequest first = batch.get(0);
+        if (options.sendsPriority()) {
+            // As Triton's Python client sends it: uint64_param, which the server takes for priority alone.
+            request.putParameters(PRIORITY, InferParameter.newBuilder()
+                    .setUint64Param(options.priorityLevel(first.interactive())).build());
+        }
         input(names.textInput(), TritonTensors.BYTES, 1,
                 TritonTensors.encodeStrings(batch.stream().map(GenerationRequest::prompt).toList()));
         input(names.maxTokens(), TritonTensors.INT32, 1,
@@ -120,13 +131,15 @@ final class InferRequestBuilder {
     }
 
     /**
-     * Requests whose tensors can travel together: the same sampling tensors present, as many stop words, and a
-     * guide on each or on none.
+     * Requests whose tensors can travel together: the same sampling tensors present, as many stop words, a guide on
+     * each or on none, and, where {@code byPriority} (one {@code priority} parameter covers the whole call), the
+     * same priority.
      */
-    record Shape(boolean temperature, boolean topP, boolean seed, int stopWords, boolean guided) {
-        static Shape of(GenerationRequest request) {
+    record Shape(boolean temperature, boolean topP, boolean seed, int stopWords, boolean guided,
+            boolean interactive) {
+        static Shape of(GenerationRequest request, boolean byPriority) {
             return new Shape(request.temperature() != null, request.topP() != null, request.seed() != null,
-                    request.stop().size(), request.constraint() != null);
+                    request.stop().size(), request.constraint() != null, byPriority && request.interactive());
         }
     }
 

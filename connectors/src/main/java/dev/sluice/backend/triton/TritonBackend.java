@@ -16,6 +16,7 @@ import dev.sluice.proto.health.HealthCheckRequest;
 import dev.sluice.proto.health.HealthCheckResponse;
 import dev.sluice.proto.health.HealthGrpc;
 import dev.sluice.proto.triton.GRPCInferenceServiceGrpc;
+import dev.sluice.proto.triton.ModelConfig;
 import dev.sluice.proto.triton.ModelConfigRequest;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferResponse;
@@ -94,12 +95,34 @@ public final class TritonBackend implements InferenceBackend {
                 throw BackendException.permanent(model + " is not decoupled: TensorRT-LLM streams only from "
                         + "decoupled models; set streaming to auto or off", null);
             }
+            if (options.sendsPriority()) {
+                checkPriorityLevels(config, model);
+            }
             // The model's own max_batch_size bounds what one call may carry; 0 means no batch dimension.
             maxBatch = config.getMaxBatchSize() > 0 ? Math.min(options.maxBatchSize(), config.getMaxBatchSize()) : 1;
             streaming = options.streaming() == TritonModelOptions.Streaming.ON
                     || (options.streaming() == TritonModelOptions.Streaming.AUTO && decoupled);
         } catch (StatusRuntimeException e) {
             throw GrpcErrors.classify(endpoint, e);
+        }
+    }
+
+    /**
+     * A deployment that sends priorities needs a model whose dynamic batcher has at least as many levels: without
+     * them Triton queues every request alike, and batch work's level past the last would fall back to the default
+     * level, perhaps the interactive one. An ensemble has no dynamic batcher, and Triton hands its composing models
+     * priority 0 (as the TensorRT-LLM backend passes none to its executor), so sending one there changes nothing.
+     */
+    private void checkPriorityLevels(ModelConfig config, String model) {
+        if (config.getPlatform().equals("ensemble")) {
+            throw BackendException.permanent(model + " is an ensemble: Triton drops a request's priority inside "
+                    + "ensembles, so priority-scheduling cannot take effect there; turn it off", null);
+        }
+        long levels = config.getDynamicBatching().getPriorityLevels();
+        if (Long.compareUnsigned(levels, options.priorityLevels()) < 0) {
+            throw BackendException.permanent(model + " has " + Long.toUnsignedString(levels) + " priority levels "
+                    + "(dynamic_batching.priority_levels), fewer than the deployment's " + options.priorityLevels()
+                    + ": set priority_levels in its config, or priority-levels in the deployment", null);
         }
     }
 
@@ -112,7 +135,8 @@ public final class TritonBackend implements InferenceBackend {
         if (streaming) {
             return CallFutures.allInOrder(CallFutures.startAll(batch, request -> stream.submit(checked, request)));
         }
-        List<List<GenerationRequest>> groups = split(batch, checked.batched() ? maxBatch : 1);
+        List<List<GenerationRequest>> groups = split(batch, checked.batched() ? maxBatch : 1,
+                options.sendsPriority());
         List<CompletableFuture<List<GenerationResult>>> calls = CallFutures.startAll(groups,
                 group -> call(checked, group));
         CompletableFuture<List<GenerationResult>> all = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
@@ -201,11 +225,15 @@ public final class TritonBackend implements InferenceBackend {
                 : TritonTensors.decodeInts(response.getRawOutputContents(index));
     }
 
-    /** Groups requests that can share one call, each group at most {@code maxSize} long, order kept within. */
-    private static List<List<GenerationRequest>> split(List<GenerationRequest> batch, int maxSize) {
+    /**
+     * Groups requests that can share one call, each group at most {@code maxSize} long, order kept within; with
+     * {@code byPriority}, interactive requests and batch work never share a call.
+     */
+    static List<List<GenerationRequest>> split(List<GenerationRequest> batch, int maxSize, boolean byPriority) {
         Map<InferRequestBuilder.Shape, List<GenerationRequest>> byShape = new LinkedHashMap<>();
         for (GenerationRequest request : batch) {
-            byShape.computeIfAbsent(InferRequestBuilder.Shape.of(request), k -> new ArrayList<>()).add(request);
+            byShape.computeIfAbsent(InferRequestBuilder.Shape.of(request, byPriority), k -> new ArrayList<>())
+                    .add(request);
         }
         List<List<GenerationRequest>> groups = new ArrayList<>();
         for (List<GenerationRequest> sameShape : byShape.values()) {

@@ -13,10 +13,13 @@ import java.util.Objects;
  * @param streaming whether to use {@code ModelStreamInfer}
  * @param callTimeout deadline of each call
  * @param guidedDecoding the deployment promises guided decoding: start-up requires the guided-decoding tensors
+ * @param priorityLevels 0: requests carry no priority. N (at least 2): the model's dynamic batcher has at least N
+ *     {@code priority_levels}, which start-up checks, and each request says its level in the {@code priority}
+ *     parameter: interactive ones 1, the highest, batch work N
  */
 public record TritonModelOptions(
         String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Streaming streaming,
-        Duration callTimeout, boolean guidedDecoding) {
+        Duration callTimeout, boolean guidedDecoding, int priorityLevels) {
 
     /** When to stream. */
     public enum Streaming {
@@ -37,12 +40,38 @@ public record TritonModelOptions(
         }
         Objects.requireNonNull(streaming, "streaming");
         Objects.requireNonNull(callTimeout, "callTimeout");
+        if (priorityLevels != 0 && priorityLevels < 2) {
+            throw new IllegalArgumentException("priority levels must be 0 (none sent) or at least 2: "
+                    + priorityLevels);
+        }
+    }
+
+    /** Options of a deployment whose requests carry no priority. */
+    public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
+            Streaming streaming, Duration callTimeout, boolean guidedDecoding) {
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, 0);
+    }
+
+    /** Whether each request says its priority level. */
+    public boolean sendsPriority() {
+        return priorityLevels > 0;
+    }
+
+    /** The level a request asks for: 1, the highest, when someone waits for it, else the lowest. */
+    long priorityLevel(boolean interactive) {
+        return interactive ? 1 : priorityLevels;
+    }
+
+    /** These options, each request saying its level among {@code levels} (0: none). */
+    public TritonModelOptions withPriorityLevels(int levels) {
+        return new TritonModelOptions(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout,
+                guidedDecoding, levels);
     }
 
     /** Options of a deployment that promises no guided decoding. */
     public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
             Streaming streaming, Duration callTimeout) {
-        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false);
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false, 0);
     }
 
     /** The ensemble tensor names, batches of up to 64, streaming when decoupled, 60 s per call. */

@@ -15,6 +15,7 @@ import dev.sluice.proto.triton.InferParameter;
 import dev.sluice.proto.triton.ModelConfig;
 import dev.sluice.proto.triton.ModelConfigRequest;
 import dev.sluice.proto.triton.ModelConfigResponse;
+import dev.sluice.proto.triton.ModelDynamicBatching;
 import dev.sluice.proto.triton.ModelInferRequest;
 import dev.sluice.proto.triton.ModelInferRequest.InferRequestedOutputTensor;
 import dev.sluice.proto.triton.ModelInferResponse;
@@ -56,11 +57,12 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     /** TensorRT-LLM engines are built with a maximum input length; longer prompts are refused per request. */
     static final int MAX_INPUT_TOKENS = 8192;
 
-    /** Request parameters Triton itself reserves; any other {@code triton_} key is an error. */
     /** TensorRT-LLM's guided-decoding inputs: the kind of guide, and the guide. */
     private static final String GUIDE_TYPE = "guided_decoding_guide_type";
     private static final String GUIDE = "guided_decoding_guide";
+    /** Request parameters Triton itself reserves; any other {@code triton_} key is an error. */
     private static final Set<String> RESERVED_PARAMETERS = Set.of("triton_enable_empty_final_response");
+    private static final String PRIORITY = "priority";
 
     private final Map<String, EmulatedModel> models;
     private final ModelTokenizer tokenizer;
@@ -103,13 +105,18 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
         try {
             EmulatedModel model = model(request.getName());
-            reply(response, ModelConfigResponse.newBuilder().setConfig(ModelConfig.newBuilder()
+            ModelConfig.Builder config = ModelConfig.newBuilder()
                     .setName(model.name())
                     .setPlatform(EnsembleSignature.of(model) == EnsembleSignature.ENSEMBLE ? "ensemble" : "")
                     .setBackend(EnsembleSignature.of(model) == EnsembleSignature.ENSEMBLE ? "" : "python")
                     .setMaxBatchSize(model.maxBatchSize())
-                    .setModelTransactionPolicy(ModelTransactionPolicy.newBuilder().setDecoupled(model.decoupled())))
-                    .build());
+                    .setModelTransactionPolicy(ModelTransactionPolicy.newBuilder().setDecoupled(model.decoupled()));
+            if (model.priority() != null) {
+                config.setDynamicBatching(ModelDynamicBatching.newBuilder()
+                        .setPriorityLevels(model.priority().levels())
+                        .setDefaultPriorityLevel(model.priority().defaultLevel()));
+            }
+            reply(response, ModelConfigResponse.newBuilder().setConfig(config).build());
         } catch (StatusRuntimeException e) {
             response.onError(e);
         }
@@ -179,11 +186,13 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
 
     /** A request checked against its model, with its completions decided. */
     record Parsed(EmulatedModel model, EnsembleSignature signature, List<String> outputs, List<String> prompts,
-            boolean[] excludeInput, boolean[] stream, List<EmulatedCompletion> completions) {}
+            boolean[] excludeInput, boolean[] stream, List<EmulatedCompletion> completions, int level) {}
 
     Parsed parse(ModelInferRequest request) {
         EmulatedModel model = model(request.getModelName());
         checkParameters(request);
+        long priority = priority(request);
+        int level = model.priority() == null ? 1 : model.priority().levelOf(priority);
         EnsembleSignature signature = EnsembleSignature.of(model);
         InferInputs inputs = InferInputs.parse(request, signature, model.maxBatchSize());
         List<String> outputs = requestedOutputs(request, signature);
@@ -207,7 +216,7 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
             }
         }
         return new Parsed(model, signature, outputs, prompts, inputs.bools(signature.excludeInput()),
-                inputs.bools(signature.stream()), completions);
+                inputs.bools(signature.stream()), completions, level);
     }
 
     /**
@@ -229,7 +238,8 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     Sequence submit(Parsed parsed, int index, dev.sluice.emulator.InflightBatchingEngine.TokenListener listener) {
         int[] promptIds = tokenizer.encode(parsed.prompts.get(index));
         int cached = parsed.model.prefixCache() == null ? 0 : parsed.model.prefixCache().lookupAndInsert(promptIds);
-        return parsed.model.engine().submit(promptIds.length, cached, parsed.completions.get(index).tokens(), listener);
+        return parsed.model.engine().submit(promptIds.length, cached, parsed.completions.get(index).tokens(),
+                parsed.level, listener);
     }
 
     /** The whole answer of a request in one response. */
@@ -312,6 +322,31 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
                         + "and should not be specified: '" + parameter.getKey() + "'");
             }
         }
+    }
+
+    /**
+     * The request's {@code priority}, 0 (the model's default) when it has none, read as Triton's gRPC handler reads
+     * it ({@code infer_handler.cc} {@code SetInferenceRequestMetadata}): {@code uint64_param}, or {@code int64_param}
+     * not below 0; any other type is refused, whether or not the model has priority levels. A {@code uint64} above
+     * Java's long range comes back negative, which {@link EmulatedModel.PriorityLevels#levelOf} reads as above
+     * every level, as Triton does.
+     */
+    private static long priority(ModelInferRequest request) {
+        InferParameter parameter = request.getParametersMap().get(PRIORITY);
+        if (parameter == null) {
+            return 0;
+        }
+        return switch (parameter.getParameterChoiceCase()) {
+            case UINT64_PARAM -> parameter.getUint64Param();
+            case INT64_PARAM -> {
+                if (parameter.getInt64Param() < 0) {
+                    throw InferInputs.invalid("invalid value for 'priority', expected value >= 0.");
+                }
+                yield parameter.getInt64Param();
+            }
+            default -> throw InferInputs.invalid(
+                    "invalid value type for 'priority' parameter, expected int64_param or uint64_param.");
+        };
     }
 
     private EmulatedModel model(String name) {
