@@ -23,13 +23,13 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, prefix, overhead, memory, chaos, bulk, batch.")
+                + "side by side. Scenarios: saturation, priority, fairness, prefix, overhead, memory, chaos, bulk, batch.")
 public final class BenchCommand implements Callable<Integer> {
 
     private static final String POISON = "poison";
 
     @Parameters(index = "0",
-            description = "scenario: saturation, priority, prefix, overhead, memory, chaos, bulk or batch")
+            description = "scenario: saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -122,6 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
                     Protocol.parse(protocol), System.out).run();
             case "priority" -> new PriorityBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     System.out).run();
+            case "fairness" -> new FairnessBench(CostModel.named(profile), timeScale, prompts, gateway(),
+                    System.out).run();
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)
                     .run();
             case "overhead" -> new OverheadBench(prompts, System.out).run();
@@ -130,7 +132,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "bulk" -> bulk();
             case "batch" -> batch();
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
-                    + "': use saturation, priority, prefix, overhead, memory, chaos, bulk or batch");
+                    + "': use saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch");
         };
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);
