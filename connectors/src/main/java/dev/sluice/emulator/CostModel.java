@@ -44,7 +44,7 @@ public record CostModel(
      * TensorRT-LLM's default 2048 divided down to 256, to keep an emulator on two CPU cores honest about its own
      * timing; that cap binds where prompts and answers are short, so the profile's maximum is 24 % under the
      * published 128/128 row (21.5k against 28.3k tokens/s), where the same formula with 2048 active sequences is
-     * 7.7 % over. Each published row's error is pinned in {@code CostModelTest} and stated in the README.
+     * 7.7 % over. Each published row's error is pinned in {@code CostModelTest} and stated in docs/emulator.md.
      */
     public static CostModel llama8bH100() {
         return new CostModel("llama-3.1-8b-h100-trtllm-fp8", 4_000_000, 12_000, 18_000, 65_000, 256, 980_000,

@@ -33,9 +33,9 @@ class CostModelTest {
     /**
      * Each row of TensorRT-LLM's published Llama-3.1-8B FP8 H100 TP1 table (output tokens/s, {@code trtllm-bench},
      * all requests at once; {@code NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md}, v1.0 revision)
-     * against the profile's maximum, and the error the README states for it: with 256 active sequences, where the
-     * engine's default is 2048, and with 2048. A change to the profile that moves any row fails here until the
-     * README says so.
+     * against the profile's maximum, and the error {@code docs/emulator.md} states for it: with 256 active sequences,
+     * where the engine's default is 2048, and with 2048. A change to the profile that moves any row fails here until
+     * that page says so.
      */
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({

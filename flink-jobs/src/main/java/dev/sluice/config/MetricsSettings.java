@@ -6,7 +6,7 @@ import java.io.Serializable;
  * Where the job's metrics go.
  *
  * @param prometheusPort port of Flink's Prometheus reporter on a local run ({@code sluice run}, {@code sluice demo});
- *     0 or absent: no reporter. On a cluster, Flink's own configuration sets the reporter (see the README).
+ *     0 or absent: no reporter. On a cluster, Flink's own configuration sets the reporter (see docs/metrics.md).
  */
 public record MetricsSettings(int prometheusPort) implements Serializable {
 

@@ -9,7 +9,7 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Every metric Sluice registers in Flink's metric system, and the names Flink's Prometheus reporter gives them.
  * Registration goes through these definitions, and the dashboard test checks its queries against
- * {@link #prometheusNames()}, so the code, the dashboard and the README cannot drift apart.
+ * {@link #prometheusNames()}, so the code, the dashboard and docs/metrics.md cannot drift apart.
  *
  * <p>Metrics live in the operator's group {@value #GROUP}, under key/value groups ({@code model}, {@code endpoint},
  * {@code reason}, {@code input}). Flink's Prometheus reporter joins the logical scope with {@code _} (keys in, values out) and
@@ -36,7 +36,7 @@ final class SluiceMetrics {
      * @param name its name within its group
      * @param labels the keys of its key/value groups, outermost first
      * @param kind gauge, counter, meter or histogram
-     * @param meaning what it says, for the README
+     * @param meaning what it says, for docs/metrics.md
      */
     record Metric(String name, List<String> labels, Kind kind, String meaning) {
 

@@ -178,7 +178,10 @@ class FlinkClusterITCase {
         assertThat(report.completions()).as("completions").isEqualTo(report.offered());
     }
 
-    /** The scenario's figures, for the README: a line a consumer of the outputs would recognise, then what else. */
+    /**
+     * The scenario's figures, for {@code docs/operators.md} ("Run on a Flink cluster"): a line a consumer of the
+     * outputs would recognise, then what else.
+     */
     private static void print(ChaosReport report, String format, Object... args) {
         System.out.printf(Locale.ROOT, "%s: offered %d, done %d, rejects %s, lost %d, duplicated %d, recovery %.1f s"
                         + " (longest pause in committed completions), %.1f s in all, peak heap after GC %.0f MB"

@@ -276,9 +276,9 @@ class SluiceConfigTest {
     }
 
     @Test
-    void theReadmeConfigurationTableListsEveryKeyOfTheRecords() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String section = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("### Kafka security"));
+    void theOperatorsConfigurationTableListsEveryKeyOfTheRecords() throws IOException {
+        String guide = Files.readString(Path.of("..", "docs", "operators.md"));
+        String section = guide.substring(guide.indexOf("## Configuration"), guide.indexOf("### Kafka security"));
         Set<String> documented = new TreeSet<>();
         // A row's first cell names keys in full or, after a first full key, its siblings by their last part.
         for (String row : section.lines().filter(line -> line.startsWith("| `")).toList()) {

@@ -44,8 +44,9 @@ class RouterTest {
     }
 
     /**
-     * A request for each row of the article's use-case guide, keyed by the row's first cell in the README's table,
-     * whose third cell says where Sluice routes it with the whole catalog deployed and a permissive commercial policy.
+     * A request for each row of the article's use-case guide, keyed by the row's first cell in the table of
+     * {@code docs/routing.md}, whose third cell says where Sluice routes it with the whole catalog deployed and a
+     * permissive commercial policy.
      */
     private static final Map<String, PromptRequest.Builder> USE_CASES = Map.of(
             "Japanese chat", request(Task.CHAT, "京都でおすすめの紅葉スポットを教えてください。"),
@@ -61,11 +62,11 @@ class RouterTest {
             "multimodal (`vision`)", request(Task.CHAT, "What is in this image?")
                     .setConstraints(new Constraints(null, List.of("vision"))));
 
-    /** The README's use-case table: each row's use case and the model it says Sluice routes to. */
+    /** The use-case table of {@code docs/routing.md}: each row's use case and the model it says Sluice routes to. */
     static Stream<Arguments> useCaseTable() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("..", "README.md"));
+        List<String> lines = Files.readAllLines(Path.of("..", "docs", "routing.md"));
         int header = lines.indexOf("| use case | the article recommends | Sluice routes to | why they differ |");
-        assertThat(header).as("the README's use-case table").isNotNegative();
+        assertThat(header).as("the use-case table of docs/routing.md").isNotNegative();
         List<Arguments> rows = new ArrayList<>();
         for (String line : lines.subList(header + 2, lines.size())) {
             if (!line.startsWith("|")) {
@@ -80,7 +81,7 @@ class RouterTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("useCaseTable")
-    void theReadmesUseCaseTableIsWhereTheDefaultsRoute(String useCase, String model) {
+    void theRoutingGuidesUseCaseTableIsWhereTheDefaultsRoute(String useCase, String model) {
         RouteDecision decision = route(USE_CASES.get(useCase).build());
 
         assertThat(decision.chosen().id()).isEqualTo(model);
