@@ -98,8 +98,8 @@ class SluiceConfigTest {
                 .hasMessageContaining("kafka.output-schema-versions.PromptRequest: not an output record");
         assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "{Reject: 1}\n")))
                 .hasMessageContaining("kafka.output-schema-versions.Reject: Reject version 1 cannot hold every");
-        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "{Completion: 5}\n")))
-                .hasMessageContaining("Completion has schema versions 1 to 4, not 5");
+        assertThatThrownBy(() -> SluiceConfig.load(write(kafka + "{Completion: 6}\n")))
+                .hasMessageContaining("Completion has schema versions 1 to 5, not 6");
     }
 
     @Test
