@@ -50,7 +50,7 @@ class SchemaHistoryTest {
             Map.entry("PromptRequest", List.of(0xedc25c8e94f68baeL, 0x65b5eeeb97ee1136L, 0x71bbe2b0e208b855L,
                     0xc18e042ee24f9589L)),
             Map.entry("Reject", List.of(0x5744175d8709a842L, 0x30a001e8e910da7fL, 0x0c67db4e1c884f73L,
-                    0x2508e6026634355cL, 0x88df4d8fa836d5acL, 0xf35ac7aafc820322L)),
+                    0x2508e6026634355cL, 0x88df4d8fa836d5acL, 0x46f394c03f057321L)),
             Map.entry("RunCommand", List.of(0x954bb28d0f82623bL, 0xb779e775810659d7L)),
             Map.entry("RunState", List.of(0x9d8dae05e60f58daL, 0xb374839473714cf3L, 0xfe6dcee36c9c19e9L)),
             Map.entry("UsageSummary", List.of(0x97e5ad9d51e476e1L)));

@@ -145,7 +145,7 @@ public final class InferencePipeline {
                 .uid("metrics-sink").name("metrics");
         DataStream<Reject> rejects = requests.getSideOutput(DecodeFunction.REJECTS)
                 .union(unique.getSideOutput(DedupeFunction.REJECTS), live.getSideOutput(CancelledRunFilter.REJECTS),
-                        withinBudget.getSideOutput(BudgetGate.REJECTS),
+                        withinBudget.getSideOutput(TenantLimits.REJECTS),
                         completions.getSideOutput(OutcomeSplitter.REJECTS));
         rejects.sinkTo(sink(reject -> rejectTopic(topics, reject), "rejects", InferencePipeline::rejectKey, Reject.getClassSchema()))
                 .uid("rejects-sink").name("rejects");
@@ -153,39 +153,39 @@ public final class InferencePipeline {
     }
 
     /**
-     * Requests of tenants within their budgets ({@link BudgetGate}), keyed by tenant with their spend, which is read
+     * Requests of tenants within their budgets ({@link TenantLimits}), keyed by tenant with their spend, which is read
      * back from the metrics topic; the budgets come from the catalog in force, and run commands cancel held work.
      */
     private SingleOutputStreamOperator<PromptRequest> withinBudgets(DataStream<PromptRequest> requests,
             DataStream<String> catalogDocuments, DataStream<RunCommand> commands) {
-        TypeInformation<Either<PromptRequest, BudgetGate.Spend>> input = BudgetGate.inputType();
-        TypeInformation<Either<String, RunCommand>> control = BudgetGate.controlType();
+        TypeInformation<Either<PromptRequest, TenantLimits.Spend>> input = TenantLimits.inputType();
+        TypeInformation<Either<String, RunCommand>> control = TenantLimits.controlType();
         KafkaSource<Either<DeadLetter, InferenceMetric>> metrics =
                 MetricsSource.builder(config, topics.prefix() + "-" + JOB_NAME + "-spend", JOB_NAME).build();
         // Unreadable metrics are the summary job's to report (it keeps them on the dead-letters topic); here they
         // would only be reported twice.
-        DataStream<Either<PromptRequest, BudgetGate.Spend>> spend = requests.getExecutionEnvironment()
+        DataStream<Either<PromptRequest, TenantLimits.Spend>> spend = requests.getExecutionEnvironment()
                 .fromSource(metrics, WatermarkStrategy.noWatermarks(), "metrics read back").uid("spend-source")
                 .flatMap((Either<DeadLetter, InferenceMetric> read,
-                        Collector<Either<PromptRequest, BudgetGate.Spend>> out) -> {
+                        Collector<Either<PromptRequest, TenantLimits.Spend>> out) -> {
                     if (read.isRight()) {
                         InferenceMetric metric = read.right();
-                        out.collect(Either.Right(new BudgetGate.Spend(metric.getTenant(), metric.getEventTime(),
+                        out.collect(Either.Right(new TenantLimits.Spend(metric.getTenant(), metric.getEventTime(),
                                 (long) metric.getPromptTokens() + metric.getCompletionTokens(),
                                 metric.getCost() == null ? 0 : metric.getCost())));
                     }
                 })
                 .returns(input).uid("spend").name("spend per tenant");
-        return requests.map(request -> Either.<PromptRequest, BudgetGate.Spend>Left(request)).returns(input)
+        return requests.map(request -> Either.<PromptRequest, TenantLimits.Spend>Left(request)).returns(input)
                 .uid("budget-requests").name("requests")
                 .union(spend)
-                .keyBy(BudgetGate::tenantOf, Types.STRING)
+                .keyBy(TenantLimits::tenantOf, Types.STRING)
                 .connect(catalogDocuments.map(document -> Either.<String, RunCommand>Left(document)).returns(control)
                         .uid("budget-catalogs").name("catalogs")
                         .union(commands.map(command -> Either.<String, RunCommand>Right(command)).returns(control)
                                 .uid("budget-commands").name("run commands"))
-                        .broadcast(BudgetGate.CATALOG))
-                .process(new BudgetGate(catalogGate))
+                        .broadcast(TenantLimits.CATALOG))
+                .process(new TenantLimits(catalogGate, config.limits().toIntakeLimits().defaultMaxTokens()))
                 .uid("budgets").name("hold or reject work over budget");
     }
 

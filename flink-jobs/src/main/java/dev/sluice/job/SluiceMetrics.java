@@ -100,15 +100,15 @@ final class SluiceMetrics {
             "catalog documents refused, by reason: TOPIC_OFF, TOO_LARGE, UNSIGNED, BAD_SIGNATURE, NOT_UTF8, "
                     + "UNPARSEABLE, NOT_ALLOWED");
 
-    // Budgets: each tenant's, reported by the subtask that keeps its spend (BudgetGate) once it has seen the tenant.
+    // Each tenant's budget and quota, reported by the subtask that keeps them (TenantLimits) once it has seen it.
     static final Metric BUDGET_USED = new Metric("budget_used", TENANT, Kind.GAUGE,
             "share of the tenant's budget spent this period (tokens or cost, whichever is further): 1 or more is spent");
-    static final Metric BUDGET_HELD = new Metric("budget_held", TENANT, Kind.GAUGE,
-            "the tenant's batch requests held until its budget allows them");
+    static final Metric HELD = new Metric("held", TENANT, Kind.GAUGE,
+            "the tenant's batch requests held until its budget or its tokens-per-minute quota allows them");
 
     static final List<Metric> ALL = List.of(QUEUED, IN_FLIGHT, CONCURRENCY_LIMIT, OPEN_CIRCUITS, BATCHES,
             BATCHED_REQUESTS, RETRIES, BATCH_SIZE, COMPLETIONS, OUTPUT_TOKENS, OUTPUT_TOKENS_PER_SECOND, LATENCY_MS,
-            REJECTS, DEAD_LETTERS, CATALOG_DOCUMENTS_ACCEPTED, CATALOG_DOCUMENTS_REFUSED, BUDGET_USED, BUDGET_HELD);
+            REJECTS, DEAD_LETTERS, CATALOG_DOCUMENTS_ACCEPTED, CATALOG_DOCUMENTS_REFUSED, BUDGET_USED, HELD);
 
     private SluiceMetrics() {}
 

@@ -23,12 +23,14 @@ import java.util.Set;
  * @param budget what the tenant may spend a day or a month, and what happens to its work once it has; null for none
  * @param weight the tenant's share of each model's servers while tenants wait at once, relative to the others'
  *     (the gateways serve tokens in proportion); 1 when not set
+ * @param tokensPerMinute the tenant's quota: tokens its requests may use a minute (prompt, estimated, and
+ *     {@code max_tokens}), batch work beyond it held and paced, interactive work rejected; null for none
  */
 public record TenantPolicy(
         boolean commercial, long monthlyActiveUsers, boolean euDomiciled, boolean euEndUserOnly,
         Set<String> allowedLicenses, Set<String> deniedLicenses, Set<String> deniedVendors, Set<String> deniedOrigins,
         Set<String> acceptedTerms, Set<String> vendorLicenses, boolean trainsOnOutputs, boolean acceptsDerivativeTerms,
-        boolean militaryUse, Budget budget, double weight) implements Serializable {
+        boolean militaryUse, Budget budget, double weight, Long tokensPerMinute) implements Serializable {
 
     /** Most a weight may be: a million times another tenant's share is already all of it. */
     static final double MAX_WEIGHT = 1_000_000;
@@ -36,6 +38,10 @@ public record TenantPolicy(
     public TenantPolicy {
         if (monthlyActiveUsers < 0) {
             throw new IllegalArgumentException("monthly-active-users must not be negative");
+        }
+        if (tokensPerMinute != null && !(tokensPerMinute > 0 && tokensPerMinute <= Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("tokens-per-minute must be between 1 and " + Integer.MAX_VALUE + ": "
+                    + tokensPerMinute);
         }
         weight = weight == 0 ? 1 : weight;
         if (!(weight > 0 && weight <= MAX_WEIGHT)) {

@@ -129,7 +129,7 @@ final class BatchLines implements RunResultsWriter.Lines {
             case POLICY_DENIED, TENANT_MISMATCH -> 403;
             case NO_ELIGIBLE_MODEL -> 404;
             case TOO_LARGE -> 413;
-            case BUDGET_EXCEEDED -> 429;
+            case BUDGET_EXCEEDED, QUOTA_EXCEEDED -> 429;
             case DEADLINE_EXCEEDED -> 504;
             case BACKEND_FAILED -> 503;
             case CANCELLED, UNKNOWN -> 500;

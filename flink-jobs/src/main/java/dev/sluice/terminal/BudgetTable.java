@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * table: summed from the tenant's usage rows (by the UTC day their window starts in, so a month of rows costs 31
  * sums a tenant), against the budgets of the catalog file. The job decides from its own count (the metrics read
  * back, in its checkpointed state), which may be a window ahead of these rows; its exact figures are the
- * {@code budget_used} and {@code budget_held} gauges.
+ * {@code budget_used} and {@code held} gauges.
  */
 public final class BudgetTable {
 

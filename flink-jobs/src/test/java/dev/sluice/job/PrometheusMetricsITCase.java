@@ -92,7 +92,7 @@ class PrometheusMetricsITCase {
                     assertThat(s.labels).contains("tenant=\"acme\"");
                     assertThat(s.value).isBetween(0.0, 1.0);
                 });
-        assertThat(sum(samples, SluiceMetrics.BUDGET_HELD)).isZero();
+        assertThat(sum(samples, SluiceMetrics.HELD)).isZero();
         assertThat(samples).filteredOn(s -> s.name.equals(SluiceMetrics.BATCH_SIZE.prometheusName() + "_count"))
                 .allSatisfy(s -> assertThat(s.value).isPositive());
     }

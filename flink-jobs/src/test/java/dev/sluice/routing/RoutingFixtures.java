@@ -126,7 +126,7 @@ final class RoutingFixtures {
 
         TenantPolicy build() {
             return new TenantPolicy(commercial, mau, euDomiciled, euEndUserOnly, allowed, denied, deniedVendors,
-                    deniedOrigins, accepted, vendorLicenses, trains, derivative, military, null, 1);
+                    deniedOrigins, accepted, vendorLicenses, trains, derivative, military, null, 1, null);
         }
     }
 

@@ -168,7 +168,7 @@ class RoutingPropertyTest {
                 subset(random, LICENSES.subList(0, 2)), subset(random, VENDORS.subList(0, 2)),
                 random.nextInt(3) == 0 ? java.util.Set.of("CN") : java.util.Set.of(),
                 subset(random, LICENSES), random.nextInt(5) == 0 ? subset(random, LICENSES) : java.util.Set.of(),
-                random.nextBoolean(), random.nextBoolean(), random.nextInt(6) == 0, null, 1);
+                random.nextBoolean(), random.nextBoolean(), random.nextInt(6) == 0, null, 1, null);
     }
 
     private static PromptRequest randomRequest(SplittableRandom random) {

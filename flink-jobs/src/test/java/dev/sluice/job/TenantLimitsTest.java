@@ -2,10 +2,13 @@ package dev.sluice.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.LimitSettings;
+import dev.sluice.prompt.PromptText;
 import dev.sluice.routing.Catalog;
 import dev.sluice.routing.CatalogGate;
 import dev.sluice.routing.CatalogKeys;
 import dev.sluice.routing.CatalogUpdateRules;
+import dev.sluice.schema.GenerationParams;
 import dev.sluice.schema.Priority;
 import dev.sluice.schema.PromptRequest;
 import dev.sluice.schema.Reject;
@@ -24,8 +27,8 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
-/** Tests for {@link BudgetGate}: what passes, what is held or rejected, and what a restore keeps. */
-class BudgetGateTest {
+/** Tests for {@link TenantLimits}: budgets and quotas, what passes, what is held or rejected, what a restore keeps. */
+class TenantLimitsTest {
 
     private static final long DAY = 24 * 3600 * 1000L;
     /** Midday, 6 December 2026, UTC. */
@@ -40,9 +43,12 @@ class BudgetGateTest {
               acme: {commercial: true, budget: {period: day, tokens: 100, max-held: 3}}
               globex: {commercial: true}
               initech: {commercial: true, budget: {period: month, cost: 1.0, when-spent: reject}}
+              umbrella: {commercial: true, tokens-per-minute: 6000}
             """;
     private static final String RAISED = BUDGETS.replace("tokens: 100", "tokens: 1000");
 
+    /** What a request without its own {@code max_tokens} may use against a quota: the intake's default. */
+    private static final int DEFAULT_MAX_TOKENS = LimitSettings.ofDefaults().toIntakeLimits().defaultMaxTokens();
     private static final CatalogGate GATE = new CatalogGate(CatalogKeys.generate().getPublic(),
             new CatalogUpdateRules(Catalog.parse(BUDGETS, "test"), Set.of()));
 
@@ -152,11 +158,52 @@ class BudgetGateTest {
         }
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, Either<PromptRequest, BudgetGate.Spend>,
+    @Test
+    void aQuotaPacesBatchWorkInOrderAndRejectsInteractiveWorkThatFindsItSpent() throws Exception {
+        // umbrella may use 6,000 tokens a minute: a full bucket, refilled at 100 a second.
+        int each = PromptText.contextNeeded(withMaxTokens(request("umbrella", "b0", Priority.BATCH), 500).left(),
+                DEFAULT_MAX_TOKENS);
+        int fit = 6_000 / each;
+        long nextAfterMillis = (long) Math.ceil((each - (6_000 - fit * each)) * 60_000.0 / 6_000);
+        try (var harness = harness(null)) {
+            for (int i = 0; i < fit + 3; i++) {
+                harness.processElement1(withMaxTokens(request("umbrella", "b" + i, Priority.BATCH), 500), NOW);
+            }
+            harness.processElement1(withMaxTokens(request("umbrella", "chat", Priority.INTERACTIVE), 500), NOW);
+            assertThat(passed(harness)).hasSize(fit).startsWith("b0").endsWith("b" + (fit - 1));
+            assertThat(rejects(harness)).singleElement().satisfies(reject -> {
+                assertThat(reject.getRequestId()).isEqualTo("chat");
+                assertThat(reject.getReason()).isEqualTo(RejectReason.QUOTA_EXCEEDED);
+                assertThat(reject.getMessage()).contains("quota of 6000 tokens a minute");
+            });
+
+            harness.setProcessingTime(NOW + nextAfterMillis - 10);
+            assertThat(passed(harness)).as("not refilled enough for the next yet").hasSize(fit);
+            harness.setProcessingTime(NOW + nextAfterMillis + 10);
+            assertThat(passed(harness)).hasSize(fit + 1).endsWith("b" + fit);
+            harness.setProcessingTime(NOW + 60_000);
+            assertThat(passed(harness)).endsWith("b" + fit, "b" + (fit + 1), "b" + (fit + 2));
+        }
+    }
+
+    @Test
+    void aRequestThatMayUseMoreThanAMinutesQuotaIsRejected() throws Exception {
+        try (var harness = harness(null)) {
+            harness.processElement1(withMaxTokens(request("umbrella", "big", Priority.BATCH), 8_000), NOW);
+
+            assertThat(passed(harness)).isEmpty();
+            assertThat(rejects(harness)).singleElement().satisfies(reject -> {
+                assertThat(reject.getReason()).isEqualTo(RejectReason.QUOTA_EXCEEDED);
+                assertThat(reject.getMessage()).contains("more than tenant 'umbrella' may use in a minute (6000)");
+            });
+        }
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Either<PromptRequest, TenantLimits.Spend>,
             Either<String, RunCommand>, PromptRequest> harness(OperatorSubtaskState restoreFrom) throws Exception {
         var harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(new BudgetGate(GATE), List.of(BudgetGate.CATALOG)),
-                BudgetGate::tenantOf, null, Types.STRING);
+                new CoBroadcastWithKeyedOperator<>(new TenantLimits(GATE, DEFAULT_MAX_TOKENS), List.of(TenantLimits.CATALOG)),
+                TenantLimits::tenantOf, null, Types.STRING);
         harness.setup();
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
@@ -167,27 +214,33 @@ class BudgetGateTest {
     }
 
     private static List<String> passed(KeyedTwoInputStreamOperatorTestHarness<String,
-            Either<PromptRequest, BudgetGate.Spend>, Either<String, RunCommand>, PromptRequest> harness) {
+            Either<PromptRequest, TenantLimits.Spend>, Either<String, RunCommand>, PromptRequest> harness) {
         return harness.extractOutputValues().stream().map(PromptRequest::getRequestId).toList();
     }
 
     private static List<Reject> rejects(KeyedTwoInputStreamOperatorTestHarness<String,
-            Either<PromptRequest, BudgetGate.Spend>, Either<String, RunCommand>, PromptRequest> harness) {
-        return harness.getSideOutput(BudgetGate.REJECTS).stream().map(StreamRecord::getValue).toList();
+            Either<PromptRequest, TenantLimits.Spend>, Either<String, RunCommand>, PromptRequest> harness) {
+        return harness.getSideOutput(TenantLimits.REJECTS).stream().map(StreamRecord::getValue).toList();
     }
 
-    private static Either<PromptRequest, BudgetGate.Spend> request(String tenant, String id, Priority priority) {
+    private static Either<PromptRequest, TenantLimits.Spend> request(String tenant, String id, Priority priority) {
         return Either.Left(PromptRequest.newBuilder().setRequestId(id).setTenant(tenant).setTask(Task.SUMMARIZE)
                 .setPrompt("Summarise " + id).setPriority(priority).build());
     }
 
-    private static Either<PromptRequest, BudgetGate.Spend> inRun(Either<PromptRequest, BudgetGate.Spend> request,
+    private static Either<PromptRequest, TenantLimits.Spend> withMaxTokens(
+            Either<PromptRequest, TenantLimits.Spend> request, int maxTokens) {
+        return Either.Left(PromptRequest.newBuilder(request.left())
+                .setParams(GenerationParams.newBuilder().setMaxTokens(maxTokens).build()).build());
+    }
+
+    private static Either<PromptRequest, TenantLimits.Spend> inRun(Either<PromptRequest, TenantLimits.Spend> request,
             String runId) {
         return Either.Left(PromptRequest.newBuilder(request.left()).setRunId(runId).setItemIndex(0L).build());
     }
 
-    private static Either<PromptRequest, BudgetGate.Spend> spend(String tenant, long at, long tokens, double cost) {
-        return Either.Right(new BudgetGate.Spend(tenant, at, tokens, cost));
+    private static Either<PromptRequest, TenantLimits.Spend> spend(String tenant, long at, long tokens, double cost) {
+        return Either.Right(new TenantLimits.Spend(tenant, at, tokens, cost));
     }
 
     private static Either<String, RunCommand> catalog(String document) {
