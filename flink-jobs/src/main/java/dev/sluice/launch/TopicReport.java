@@ -20,12 +20,13 @@ public record TopicReport(List<TopicState> states) {
 
     /** The exit codes of {@code topics create} and {@code topics check}, for their help. */
     public static final String EXIT_OK = OK + ":every topic present as specified";
-    public static final String EXIT_ERROR = "1:an error, on one line: the configuration, or the Kafka cluster could not be "
-            + "reached or refused (rerun with --debug for the stack trace)";
+    public static final String EXIT_ERROR = "1:an error, on one line: the configuration, or the Kafka cluster "
+            + "could not be reached or refused (rerun with --debug for the stack trace)";
     public static final String EXIT_USAGE = "2:invalid command line";
     public static final String EXIT_MISSING = MISSING + ":some topic is missing (create: could not be created)";
-    public static final String EXIT_WRONG = WRONG + ":some topic exists but not as specified (fewer partitions or replicas, "
-            + "another cleanup.policy, a shorter retention.ms); fix it by hand, create changes no existing topic";
+    public static final String EXIT_WRONG = WRONG + ":some topic exists but not as specified (fewer partitions or "
+            + "replicas, another cleanup.policy, a shorter retention.ms); fix it by hand, create changes no existing "
+            + "topic";
 
     public TopicReport {
         states = List.copyOf(states);
