@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Sends one Avro chat prompt per request id to Sluice's prompts topic, in Avro's single-object encoding.
  *
  * <p>Usage, with kafka-clients and avro on the classpath (Sluice's own jar has both):
- * {@code java -cp flink-jobs/target/sluice.jar ProducePrompts.java BOOTSTRAP TOPIC TENANT SCHEMA_FILE REQUEST_ID...}
+ * {@code java -cp cli/target/sluice.jar ProducePrompts.java BOOTSTRAP TOPIC TENANT SCHEMA_FILE REQUEST_ID...}
  * where SCHEMA_FILE is a published PromptRequest version, e.g. schemas/src/main/history/PromptRequest/v3.avsc.
  */
 public class ProducePrompts {

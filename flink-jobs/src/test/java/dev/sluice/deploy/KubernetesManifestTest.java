@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.sluice.cli.SluiceCli;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.launch.SluiceJobs;
 import dev.sluice.routing.Catalog;
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /** Tests for the manifests in {@code deploy/kubernetes/}: structure, durable state, and arguments the CLI takes. */
@@ -66,8 +65,8 @@ class KubernetesManifestTest {
                 assertThat(spec.at("/" + process + "/resource/memory").asText()).as(process).matches("\\d+[mg]");
                 assertThat(spec.at("/" + process + "/resource/cpu").asDouble()).as(process).isPositive();
             }
-            assertThat(spec.at("/job/jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/sluice.jar");
-            assertThat(spec.at("/job/entryClass").asText()).isEqualTo(SluiceCli.class.getName());
+            assertThat(spec.at("/job/jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/sluice-job.jar");
+            assertThat(spec.at("/job/entryClass").asText()).isEqualTo(SluiceJobs.class.getName());
             assertThat(spec.at("/job/upgradeMode").asText()).isIn("savepoint", "last-state");
             assertThat(spec.at("/job/state").asText()).isEqualTo("running");
 
@@ -120,11 +119,11 @@ class KubernetesManifestTest {
         }
     }
 
-    /** The job's arguments as the real command line parses them: the {@code run} subcommand. */
+    /** The job's arguments as the job jar's entry point parses them: the {@code run} subcommand. */
     private static ParseResult parse(JsonNode deployment) {
         List<String> args = new ArrayList<>();
         deployment.at("/spec/job/args").forEach(arg -> args.add(arg.asText()));
-        ParseResult result = new CommandLine(new SluiceCli()).parseArgs(args.toArray(String[]::new));
+        ParseResult result = SluiceJobs.commandLine().parseArgs(args.toArray(String[]::new));
         assertThat(result.subcommand()).as("a subcommand in %s", args).isNotNull();
         assertThat(result.subcommand().commandSpec().name()).isEqualTo("run");
         return result;

@@ -47,7 +47,7 @@ class CheckpointingTest {
                 settings, null, null, null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (job.equals("pipeline")) {
-            new InferencePipeline(config, Catalog.parse(PipelineTestEnv.CATALOG, "test catalog")).configure(env);
+            new InferencePipeline(config, Catalog.parse(TestCatalog.DOCUMENT, "test catalog")).configure(env);
         } else {
             new MetricsSummaryJob(config).configure(env);
         }

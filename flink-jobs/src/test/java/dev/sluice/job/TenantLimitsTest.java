@@ -37,7 +37,7 @@ class TenantLimitsTest {
 
     /** The test pipeline's models, without its policies. */
     private static final String MODELS =
-            PipelineTestEnv.CATALOG.substring(0, PipelineTestEnv.CATALOG.indexOf("policies:"));
+            TestCatalog.DOCUMENT.substring(0, TestCatalog.DOCUMENT.indexOf("policies:"));
     private static final String BUDGETS = MODELS + """
             policies:
               acme: {commercial: true, budget: {period: day, tokens: 100, max-held: 3}}

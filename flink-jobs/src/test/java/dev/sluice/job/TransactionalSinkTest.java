@@ -65,7 +65,7 @@ class TransactionalSinkTest {
         SluiceConfig config = config("blue");
         StreamExecutionEnvironment pipelineEnv = StreamExecutionEnvironment.getExecutionEnvironment();
         InferencePipeline pipeline = new InferencePipeline(config,
-                Catalog.parse(PipelineTestEnv.CATALOG, "test catalog"));
+                Catalog.parse(TestCatalog.DOCUMENT, "test catalog"));
         pipeline.attach(pipeline.source(pipelineEnv));
         StreamExecutionEnvironment summaryEnv = StreamExecutionEnvironment.getExecutionEnvironment();
         MetricsSummaryJob summary = new MetricsSummaryJob(config);
