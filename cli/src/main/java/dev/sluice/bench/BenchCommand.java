@@ -12,24 +12,30 @@ import dev.sluice.emulator.CostModel;
 import dev.sluice.routing.Catalog;
 import dev.sluice.gateway.GatewayOptions;
 import dev.sluice.serde.JsonAvro;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side. Scenarios: saturation, priority, fairness, prefix, overhead, memory, chaos, bulk, batch.")
+                + "side by side, and write its result with its provenance. Scenarios: saturation, priority, fairness, "
+                + "prefix, overhead, memory, chaos, bulk, batch; or report: render the docs' benchmark blocks from "
+                + "the newest results.")
 public final class BenchCommand implements Callable<Integer> {
 
     private static final String POISON = "poison";
 
     @Parameters(index = "0",
-            description = "scenario: saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch")
+            description = "scenario: saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch; "
+                    + "or report")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -52,8 +58,19 @@ public final class BenchCommand implements Callable<Integer> {
     String protocol;
 
     @Option(names = "--results", defaultValue = "bench-results",
-            description = "folder for the JSON results (default: ${DEFAULT-VALUE})")
+            description = "folder for the JSON results (default: ${DEFAULT-VALUE}); report: the folder it reads, "
+                    + "${env:SLUICE_HOME:-.}/docs/bench-results unless given")
     Path results;
+
+    @Option(names = "--docs", defaultValue = "${env:SLUICE_HOME:-.}/docs/benchmarks.md",
+            description = "report: the page whose bench-report blocks it renders (default: ${DEFAULT-VALUE})")
+    Path docs;
+
+    @Option(names = "--check", description = "report: change nothing; exit 1 when a block differs from its result")
+    boolean check;
+
+    @Spec
+    CommandSpec spec;
 
     private GatewayOptions gateway() {
         GatewayOptions defaults = GatewayOptions.ofDefaults();
@@ -115,8 +132,30 @@ public final class BenchCommand implements Callable<Integer> {
         return json;
     }
 
+    /** Renders the docs' blocks from the newest results, or with {@code --check} says whether they are current. */
+    private int report() throws IOException {
+        Path from = spec.commandLine().getParseResult().hasMatchedOption("--results") ? results
+                : Path.of(System.getenv().getOrDefault("SLUICE_HOME", "."), "docs", "bench-results");
+        String page = Files.readString(docs);
+        String rendered = BenchReport.update(page, BenchReport.newest(from));
+        if (check) {
+            boolean current = rendered.equals(page);
+            System.out.println(docs + (current ? ": every bench-report block matches its result in " + from
+                    : ": some bench-report blocks differ from the results in " + from + "; run ./sluice bench report"));
+            return current ? 0 : 1;
+        }
+        Files.writeString(docs, rendered);
+        System.out.println(docs + ": rendered " + BenchReport.scenarios(page) + " from " + from);
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (scenario.equals("report")) {
+            return report();
+        }
+        Provenance provenance = new Provenance(spec.commandLine().getParseResult().originalArgs(),
+                Path.of(System.getenv().getOrDefault("SLUICE_HOME", ".")));
         ObjectNode result = switch (scenario) {
             case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     Protocol.parse(protocol), System.out).run();
@@ -134,6 +173,7 @@ public final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
                     + "': use saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch");
         };
+        result.set("provenance", provenance.finish());
         result.put("finished_at", Instant.now().toString());
         Files.createDirectories(results);
         Path file = results.resolve(scenario + "-" + Instant.now().toEpochMilli() + ".json");

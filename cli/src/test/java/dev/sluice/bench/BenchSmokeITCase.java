@@ -56,6 +56,12 @@ class BenchSmokeITCase {
         assertThat(run.json().path("runs")).hasSize(3);
         assertThat(run.json().path("sluice_over_ml_predict").asDouble()).isPositive();
         assertThat(run.json().path("sluice_ratio").asDouble()).isPositive();
+        JsonNode provenance = run.json().path("provenance");
+        assertThat(provenance.path("command").asText())
+                .isEqualTo("./sluice bench saturation --prompts 60 --time-scale 20 --results " + results);
+        assertThat(provenance.path("commit").asText()).isNotBlank();
+        assertThat(provenance.path("machine").path("cores").asInt()).isPositive();
+        assertThat(provenance.path("process_cpu_seconds").asDouble()).isPositive();
     }
 
     /** Over HTTP, the same clients, and Sluice over gRPC beside them on the same profile. */
@@ -77,6 +83,16 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: loaded/idle");
         assertThat(run.json().path("scenario").asText()).isEqualTo("priority");
         assertThat(run.json().path("idle_p99_ttft_ms").asDouble()).isPositive();
+    }
+
+    @Test
+    void fairnessPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
+        Run run = bench(results, "fairness", "--prompts", "200", "--time-scale", "20");
+
+        assertThat(run.ratioLine()).startsWith("ratio: light p99 beside heavy/alone");
+        assertThat(run.json().path("scenario").asText()).isEqualTo("fairness");
+        assertThat(run.json().path("light_alone_p99_ms").asDouble()).isPositive();
+        assertThat(run.json().path("heavy_share").asDouble()).isBetween(0.0, 1.0);
     }
 
     @Test
