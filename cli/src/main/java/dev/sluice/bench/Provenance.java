@@ -31,9 +31,13 @@ final class Provenance {
     private final long startedCpuNanos = processCpuNanos();
     private final double loadBefore = loadAverage();
 
-    /** Starts measuring: {@code arguments} as given to {@code sluice bench}, {@code home} the checkout. */
+    /**
+     * Starts measuring: {@code arguments} as given to {@code sluice} (from {@code bench} on) or to the bench command
+     * itself, {@code home} the checkout.
+     */
     Provenance(List<String> arguments, Path home) {
-        this.arguments = List.copyOf(arguments);
+        this.arguments = arguments.isEmpty() || !arguments.get(0).equals("bench")
+                ? Stream.concat(Stream.of("bench"), arguments.stream()).toList() : List.copyOf(arguments);
         this.home = home;
     }
 
@@ -45,7 +49,7 @@ final class Provenance {
         double share = wallSeconds <= 0 ? 0 : cpuSeconds / (wallSeconds * cores);
         ObjectNode provenance = JsonAvro.mapper().createObjectNode()
                 .put("commit", commit())
-                .put("command", "./sluice bench " + String.join(" ", arguments))
+                .put("command", "./sluice " + String.join(" ", arguments))
                 .put("wall_seconds", wallSeconds)
                 .put("process_cpu_seconds", cpuSeconds)
                 .put("cpu_share", share)
