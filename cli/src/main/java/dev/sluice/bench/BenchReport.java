@@ -8,7 +8,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,14 +39,18 @@ final class BenchReport {
         try (Stream<Path> files = Files.list(folder)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 JsonNode result = JsonAvro.mapper().readTree(file.toFile());
+                // As instants: their text drops trailing zeros of the fraction, so it does not sort by time.
                 newest.merge(result.path("scenario").asText(), result, (kept, other) ->
-                        Comparator.comparing((JsonNode r) -> r.path("finished_at").asText()).compare(kept, other) >= 0
-                                ? kept : other);
+                        finishedAt(kept).compareTo(finishedAt(other)) >= 0 ? kept : other);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the results in " + folder, e);
         }
         return newest;
+    }
+
+    private static Instant finishedAt(JsonNode result) {
+        return Instant.parse(result.path("finished_at").asText());
     }
 
     /** The scenarios whose blocks {@code page} has, in order. */
