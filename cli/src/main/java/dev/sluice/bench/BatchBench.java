@@ -11,14 +11,8 @@ import dev.sluice.serve.ApiKeys;
 import dev.sluice.serve.ServeServer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,12 +69,10 @@ final class BatchBench {
                 .withApiKeys(List.of(new ServeSettings.ApiKey(TENANT, ApiKeys.hash(key))));
         try (ServeServer server = ServeServer.start(stack.config().withServe(serve), stack.catalog(),
                 folder -> files, ApiKeys.of(serve, null))) {
-            Client client = new Client(server.baseUrl(), key);
+            BatchApiClient client = new BatchApiClient(server.baseUrl(), key);
             long started = System.nanoTime();
             String fileId = client.upload(input).get("id").asText();
-            String batchId = client.json("POST", "/batches", JsonAvro.mapper().createObjectNode()
-                    .put("input_file_id", fileId).put("endpoint", "/v1/chat/completions")
-                    .put("completion_window", "24h")).get("id").asText();
+            String batchId = client.createBatch(fileId);
             List<Long> seen = new ArrayList<>();
             JsonNode batch = client.json("GET", "/batches/" + batchId, null);
             String last = null;
@@ -148,55 +140,6 @@ final class BatchBench {
             return JsonAvro.mapper().readTree(json);
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A client of the API as a program would write one with the JDK alone. */
-    private record Client(URI base, String key, HttpClient http) {
-
-        Client(URI base, String key) {
-            this(base, key, HttpClient.newHttpClient());
-        }
-
-        /** {@code POST /files} as multipart/form-data, the file streamed from disk. */
-        JsonNode upload(Path file) throws IOException, InterruptedException {
-            String boundary = "sluice-bench-" + System.nanoTime();
-            String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
-                    + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-                    + file.getFileName() + "\"\r\nContent-Type: application/jsonl\r\n\r\n";
-            String tail = "\r\n--" + boundary + "--\r\n";
-            HttpRequest request = authorized("/files").header("Content-Type",
-                    "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.concat(
-                            HttpRequest.BodyPublishers.ofString(head), HttpRequest.BodyPublishers.ofFile(file),
-                            HttpRequest.BodyPublishers.ofString(tail))).build();
-            return parse(http.send(request, HttpResponse.BodyHandlers.ofString()));
-        }
-
-        JsonNode json(String method, String path, JsonNode body) throws IOException, InterruptedException {
-            HttpRequest request = authorized(path).header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body.toString())).build();
-            return parse(http.send(request, HttpResponse.BodyHandlers.ofString()));
-        }
-
-        void download(String fileId, Path to) throws IOException, InterruptedException {
-            HttpResponse<Path> response = http.send(authorized("/files/" + fileId + "/content").GET().build(),
-                    HttpResponse.BodyHandlers.ofFile(to));
-            if (response.statusCode() != 200) {
-                throw new IOException("downloading " + fileId + " answered " + response.statusCode());
-            }
-        }
-
-        private HttpRequest.Builder authorized(String path) {
-            return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5))
-                    .header("Authorization", "Bearer " + key);
-        }
-
-        private static JsonNode parse(HttpResponse<String> response) throws IOException {
-            if (response.statusCode() != 200) {
-                throw new IOException("the API answered " + response.statusCode() + ": " + response.body());
-            }
-            return JsonAvro.mapper().readTree(response.body().getBytes(StandardCharsets.UTF_8));
         }
     }
 }

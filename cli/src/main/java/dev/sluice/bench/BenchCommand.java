@@ -5,7 +5,11 @@ import dev.sluice.chaos.ChaosBench;
 import dev.sluice.chaos.ChaosScenario;
 import dev.sluice.chaos.PoisonReport;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.emulator.CostModel;
@@ -26,16 +30,17 @@ import picocli.CommandLine.Spec;
 /** {@code sluice bench SCENARIO}: a benchmark that prints its numbers, its ratio line last, and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark against emulated servers and print ratios against its baseline, measured "
-                + "side by side, and write its result with its provenance. Scenarios: saturation, priority, fairness, "
-                + "prefix, overhead, memory, chaos, bulk, batch; or report: render the docs' benchmark blocks from "
-                + "the newest results.")
+                + "side by side, and write its result with its provenance. Scenarios: " + BenchCommand.SCENARIOS
+                + "; or report: render the docs' benchmark blocks from the newest results.")
 public final class BenchCommand implements Callable<Integer> {
+
+    static final String SCENARIOS =
+            "saturation, priority, fairness, prefix, overhead, memory, chaos, bulk, batch, batch-upload or profile";
 
     private static final String POISON = "poison";
 
     @Parameters(index = "0",
-            description = "scenario: saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch; "
-                    + "or report")
+            description = "scenario: " + SCENARIOS + "; or report")
     String scenario;
 
     @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
@@ -62,8 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "${env:SLUICE_HOME:-.}/docs/bench-results unless given")
     Path results;
 
-    @Option(names = "--docs", defaultValue = "${env:SLUICE_HOME:-.}/docs/benchmarks.md",
-            description = "report: the page whose bench-report blocks it renders (default: ${DEFAULT-VALUE})")
+    @Option(names = "--docs", defaultValue = "${env:SLUICE_HOME:-.}/docs",
+            description = "report: the page whose bench-report blocks it renders, or a folder of pages "
+                    + "(default: ${DEFAULT-VALUE})")
     Path docs;
 
     @Option(names = "--check", description = "report: change nothing; exit 1 when a block differs from its result")
@@ -92,8 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "--config", description = "bulk, batch: the demo's configuration, whose catalog it serves "
-            + "(default: ${DEFAULT-VALUE})", defaultValue = "${env:SLUICE_HOME:-.}/config/sluice.yaml")
+    @Option(names = "--config", description = "bulk, batch, batch-upload: the demo's configuration, whose catalog "
+            + "it serves (default: ${DEFAULT-VALUE})", defaultValue = "${env:SLUICE_HOME:-.}/config/sluice.yaml")
     Path config;
 
     /** A translation run of {@code --prompts} items through the demo stack, against the same prompts unrun. */
@@ -136,17 +142,31 @@ public final class BenchCommand implements Callable<Integer> {
     private int report() throws IOException {
         Path from = spec.commandLine().getParseResult().hasMatchedOption("--results") ? results
                 : Path.of(System.getenv().getOrDefault("SLUICE_HOME", "."), "docs", "bench-results");
-        String page = Files.readString(docs);
-        String rendered = BenchReport.update(page, BenchReport.newest(from));
-        if (check) {
-            boolean current = rendered.equals(page);
-            System.out.println(docs + (current ? ": every bench-report block matches its result in " + from
-                    : ": some bench-report blocks differ from the results in " + from + "; run ./sluice bench report"));
-            return current ? 0 : 1;
+        Map<String, JsonNode> newest = BenchReport.newest(from);
+        Set<String> unplaced = new TreeSet<>(newest.keySet());
+        boolean current = true;
+        for (Path page : BenchReport.pages(docs)) {
+            String text = Files.readString(page);
+            String rendered = BenchReport.update(text, newest);
+            BenchReport.scenarios(text).forEach(unplaced::remove);
+            if (check) {
+                current &= rendered.equals(text);
+                if (!rendered.equals(text)) {
+                    System.out.println(page + ": some bench-report blocks differ from the results in " + from
+                            + "; run ./sluice bench report");
+                }
+            } else if (!rendered.equals(text)) {
+                Files.writeString(page, rendered);
+                System.out.println(page + ": rendered " + BenchReport.scenarios(text) + " from " + from);
+            }
         }
-        Files.writeString(docs, rendered);
-        System.out.println(docs + ": rendered " + BenchReport.scenarios(page) + " from " + from);
-        return 0;
+        if (!unplaced.isEmpty()) {
+            System.out.println("results with no bench-report block in " + docs + ": " + unplaced);
+        }
+        if (check && current) {
+            System.out.println(docs + ": every bench-report block matches its result in " + from);
+        }
+        return current ? 0 : 1;
     }
 
     @Override
@@ -166,12 +186,14 @@ public final class BenchCommand implements Callable<Integer> {
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)
                     .run();
             case "overhead" -> new OverheadBench(prompts, System.out).run();
+            case "profile" -> new ProfileBench(CostModel.named(profile), System.out).run();
             case "memory" -> new MemoryBench(prompts, System.out).run();
             case "chaos" -> chaos();
             case "bulk" -> bulk();
             case "batch" -> batch();
+            case "batch-upload" -> new UploadBench(config, prompts, System.out).run();
             default -> throw new IllegalArgumentException("unknown scenario '" + scenario
-                    + "': use saturation, priority, fairness, prefix, overhead, memory, chaos, bulk or batch");
+                    + "': use " + SCENARIOS);
         };
         result.set("provenance", provenance.finish());
         result.put("finished_at", Instant.now().toString());

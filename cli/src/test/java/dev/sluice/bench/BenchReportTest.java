@@ -7,26 +7,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.serde.JsonAvro;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tests for {@link BenchReport}, and the check that the benchmarks page's figures are the results it names: a block
- * edited by hand, or a result added without rendering, fails the build.
+ * Tests for {@link BenchReport}, and the check that the docs' figures are the results they name: a block edited by
+ * hand, or a result added without rendering, fails the build.
  */
 class BenchReportTest {
 
-    private static final Path PAGE = Path.of("..", "docs", "benchmarks.md");
-    private static final Path RESULTS = Path.of("..", "docs", "bench-results");
+    private static final Path DOCS = Path.of("..", "docs");
+    private static final Path RESULTS = DOCS.resolve("bench-results");
 
     @Test
-    void everyBlockOfTheBenchmarksPageIsTheNewestResultOfItsScenario() throws Exception {
-        String page = Files.readString(PAGE);
+    void everyBlockInTheDocsIsTheNewestResultOfItsScenarioAndEveryResultHasOne() throws Exception {
         Map<String, JsonNode> results = BenchReport.newest(RESULTS);
+        List<String> blocks = new ArrayList<>();
 
-        assertThat(BenchReport.scenarios(page)).isNotEmpty().doesNotHaveDuplicates()
-                .containsExactlyInAnyOrderElementsOf(results.keySet());
-        assertThat(BenchReport.update(page, results)).as("run ./sluice bench report").isEqualTo(page);
+        for (Path page : BenchReport.pages(DOCS)) {
+            String text = Files.readString(page);
+            blocks.addAll(BenchReport.scenarios(text));
+            assertThat(BenchReport.update(text, results)).as("%s: run ./sluice bench report", page).isEqualTo(text);
+        }
+
+        assertThat(blocks).isNotEmpty().doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(results.keySet());
     }
 
     @Test
@@ -49,9 +55,31 @@ class BenchReportTest {
                         + "cores (Test CPU), 24,000 MB, Java 17; load average 0.50 before and 2.25 after")
                 .contains("91 % of the machine's CPU time: this machine's CPUs, not the modelled GPU, set the pace")
                 .contains("| `ratio` | 1.235 |", "| `light_prompts` | 1,200 |", "| `profile` | p |",
-                        "| `servers.triton.ratio` | 2.5 |")
+                        "`servers`:\n\n| `server` | `ratio` |\n|---|---|\n| triton | 2.5 |\n")
                 .doesNotContain("| `finished_at`", "| `provenance");
         assertThat(BenchReport.update(updated, Map.of("fairness", result))).isEqualTo(updated);
         assertThatThrownBy(() -> BenchReport.update(page, Map.of())).hasMessageContaining("fairness");
+    }
+
+    @Test
+    void listsOfLikeObjectsAreRowsAndMapsWithTheSameKeysAreColumns() throws Exception {
+        JsonNode result = JsonAvro.mapper().readTree("""
+                {"scenario": "chaos", "variant": "x", "prompts": 600,
+                 "reports": [{"scenario": "none", "lost": 0, "models": {"a": 5, "b": 2}},
+                             {"scenario": "task-failure", "lost": 1, "recovery": 2.5}],
+                 "poison": {"sent": {"tombstone": 15, "deep-json": 75}, "answered": {"tombstone": 14, "deep-json": 75},
+                            "p99": 1.3},
+                 "finished_at": "2026-12-06T12:00:00Z"}
+                """);
+
+        String rendered = BenchReport.render(result);
+
+        assertThat(BenchReport.key(result)).isEqualTo("chaos-x");
+        assertThat(rendered).contains("| `prompts` | 600 |\n| `poison.p99` | 1.3 |\n")
+                .contains("`reports`:\n\n| `scenario` | `lost` | `models` | `recovery` |\n|---|---|---|---|\n"
+                        + "| none | 0 | a 5, b 2 |  |\n| task-failure | 1 |  | 2.5 |\n")
+                .contains("`poison`:\n\n| `key` | `sent` | `answered` |\n|---|---|---|\n| tombstone | 15 | 14 |\n"
+                        + "| deep-json | 75 | 75 |\n")
+                .doesNotContain("`variant`", "poison.sent");
     }
 }

@@ -131,4 +131,27 @@ class BenchSmokeITCase {
         assertThat(run.json().path("api_done").asInt() + run.json().path("api_failed").asInt()).isEqualTo(60);
         assertThat(run.json().path("ratio").asDouble()).isPositive();
     }
+
+    /** A small file, but through a real {@code sluice serve} JVM with the bench's small heap, to the broker. */
+    @Test
+    void batchUploadPublishesEveryLineFromAServeWithASmallHeap(@TempDir Path results) throws Exception {
+        Run run = bench(results, "batch-upload", "--prompts", "300", "--config",
+                Path.of("..", "config", "sluice.yaml").toString());
+
+        assertThat(run.ratioLine()).startsWith("ratio: peak heap after GC / heap limit");
+        assertThat(run.json().path("status").asText()).isEqualTo("in_progress");
+        assertThat(run.json().path("requests_published").asInt()).isEqualTo(300);
+        assertThat(run.json().path("bytes").asLong()).isGreaterThan(300L * 3_900);
+        assertThat(run.json().path("peak_heap_after_gc_mb").asLong()).isBetween(1L, (long) UploadBench.HEAP_MB);
+    }
+
+    @Test
+    void profileComparesTheProfileWithEveryPublishedRow(@TempDir Path results) throws Exception {
+        Run run = bench(results, "profile");
+
+        assertThat(run.ratioLine()).startsWith("largest error of the profile against a published row");
+        assertThat(run.json().path("rows")).hasSize(10);
+        assertThat(run.json().path("rows").get(0).path("isl_osl").asText()).isEqualTo("128/128");
+        assertThat(run.json().path("largest_error_percent").asDouble()).isEqualTo(24.0);
+    }
 }

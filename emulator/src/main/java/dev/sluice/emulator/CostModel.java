@@ -44,7 +44,8 @@ public record CostModel(
      * TensorRT-LLM's default 2048 divided down to 256, to keep an emulator on two CPU cores honest about its own
      * timing; that cap binds where prompts and answers are short, so the profile's maximum is 24 % under the
      * published 128/128 row (21.5k against 28.3k tokens/s), where the same formula with 2048 active sequences is
-     * 7.7 % over. Each published row's error is pinned in {@code CostModelTest} and stated in docs/emulator.md.
+     * 7.7 % over. Each published row's error ({@link PublishedThroughput}) is pinned in {@code CostModelTest} and rendered
+     * in docs/emulator.md by {@code sluice bench profile}.
      */
     public static CostModel llama8bH100() {
         return new CostModel("llama-3.1-8b-h100-trtllm-fp8", 4_000_000, 12_000, 18_000, 65_000, 256, 980_000,
@@ -77,6 +78,12 @@ public record CostModel(
         }
         throw new IllegalArgumentException("unknown emulator profile '" + name + "': use "
                 + llama8bH100().name() + " or " + llama70bSglang().name());
+    }
+
+    /** The same GPU allowed {@code active} sequences at once: TensorRT-LLM's default 2048, say. */
+    public CostModel withMaxActive(int active) {
+        return new CostModel(name + " (" + active + " active)", fixedStepNanos, perSequenceNanos,
+                perSequencePerKiloContextNanos, prefillTokensPerSecond, active, kvCapacityTokens, requestOverheadNanos);
     }
 
     /** Duration of one step with {@code running} sequences of mean context {@code meanContext} tokens. */
