@@ -62,6 +62,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "triton (gRPC) or openai (HTTP, beside Sluice over gRPC) (default: ${DEFAULT-VALUE})")
     String protocol;
 
+    @Option(names = "--ml-predict-concurrency", split = ",", defaultValue = "10,32,64,128,256,512",
+            description = "saturation: the values of ML_PREDICT's max-concurrent-operations per subtask to sweep, each "
+                    + "ordered and unordered; 10, the default, runs in any case (default: ${DEFAULT-VALUE})")
+    List<Integer> mlPredictConcurrency;
+
     @Option(names = "--results", defaultValue = "bench-results",
             description = "folder for the JSON results (default: ${DEFAULT-VALUE}); report: the folder it reads, "
                     + "${env:SLUICE_HOME:-.}/docs/bench-results unless given")
@@ -178,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Path.of(System.getenv().getOrDefault("SLUICE_HOME", ".")));
         ObjectNode result = switch (scenario) {
             case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
-                    Protocol.parse(protocol), System.out).run();
+                    Protocol.parse(protocol), mlPredictConcurrency, System.out).run();
             case "priority" -> new PriorityBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     System.out).run();
             case "fairness" -> new FairnessBench(CostModel.named(profile), timeScale, prompts, gateway(),

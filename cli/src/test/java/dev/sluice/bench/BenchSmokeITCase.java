@@ -47,18 +47,28 @@ class BenchSmokeITCase {
         }
     }
 
+    /** ML_PREDICT's pattern swept over two concurrencies, each ordered and unordered, and its default beside them. */
     @Test
     void saturationPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
-        Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20");
+        Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20",
+                "--ml-predict-concurrency", "2,4");
 
-        assertThat(run.ratioLine()).startsWith("ratio: sluice");
+        assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("(target >= 1.2)");
         assertThat(run.json().path("scenario").asText()).isEqualTo("saturation");
-        assertThat(run.json().path("runs")).hasSize(3);
+        assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText()).containsExactly("sluice",
+                "naive", "ml_predict_ordered_2", "ml_predict_unordered_2", "ml_predict_ordered_4",
+                "ml_predict_unordered_4", "ml_predict_ordered_10", "ml_predict_unordered_10");
+        assertThat(run.json().path("ml_predict_default").asText()).isEqualTo("ml_predict_ordered_10");
         assertThat(run.json().path("sluice_over_ml_predict").asDouble()).isPositive();
+        assertThat(run.json().path("ml_predict_best").path("client").asText()).startsWith("ml_predict_");
+        assertThat(run.json().path("ml_predict_best").path("ratio").asDouble()).isPositive();
+        assertThat(run.json().path("sluice_over_ml_predict_best").asDouble()).isPositive()
+                .isLessThanOrEqualTo(run.json().path("sluice_over_ml_predict").asDouble());
+        assertThat(run.json().path("sluice_over_naive").asDouble()).isPositive();
         assertThat(run.json().path("sluice_ratio").asDouble()).isPositive();
         JsonNode provenance = run.json().path("provenance");
-        assertThat(provenance.path("command").asText())
-                .isEqualTo("./sluice bench saturation --prompts 60 --time-scale 20 --results " + results);
+        assertThat(provenance.path("command").asText()).isEqualTo("./sluice bench saturation --prompts 60 "
+                + "--time-scale 20 --ml-predict-concurrency 2,4 --results " + results);
         assertThat(provenance.path("commit").asText()).isNotBlank();
         assertThat(provenance.path("machine").path("cores").asInt()).isPositive();
         assertThat(provenance.path("process_cpu_seconds").asDouble()).isPositive();
@@ -67,12 +77,13 @@ class BenchSmokeITCase {
     /** Over HTTP, the same clients, and Sluice over gRPC beside them on the same profile. */
     @Test
     void saturationOverOpenAiComparesTheHttpPathWithTheGrpcPath(@TempDir Path results) throws Exception {
-        Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20", "--protocol", "openai");
+        Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20", "--protocol", "openai",
+                "--ml-predict-concurrency", "10");
 
         assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("sluice http/grpc");
         assertThat(run.json().path("protocol").asText()).isEqualTo("openai");
-        assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText())
-                .containsExactly("sluice", "naive", "ml_predict", "sluice_grpc");
+        assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText()).containsExactly("sluice",
+                "naive", "ml_predict_ordered_10", "ml_predict_unordered_10", "sluice_grpc");
         assertThat(run.json().path("sluice_http_over_grpc").asDouble()).isPositive();
     }
 
