@@ -126,8 +126,13 @@ final class SaturationBench {
         }
         out.printf("%-24s %16s %16s %8s %12s%n", "client", "out tokens/s", "possible", "ratio", "mean batch");
         ObjectNode json = JsonAvro.mapper().createObjectNode();
-        json.put("scenario", "saturation").put("protocol", protocol.name().toLowerCase(Locale.ROOT))
-                .put("profile", cost.name()).put("prompts", prompts)
+        json.put("scenario", "saturation");
+        if (protocol != Protocol.TRITON) {
+            // Its own block in the docs: a run over HTTP does not replace the gRPC one's figures.
+            json.put("variant", protocol.name().toLowerCase(Locale.ROOT));
+        }
+        json.put("protocol", protocol.name().toLowerCase(Locale.ROOT)).put("profile", cost.name())
+                .put("prompts", prompts)
                 .put("time_scale", timeScale).put("gateway_max_batch_size", gateway.maxBatchSize());
         ArrayNode results = json.putArray("runs");
         for (Run run : runs) {

@@ -82,6 +82,7 @@ class BenchSmokeITCase {
 
         assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("sluice http/grpc");
         assertThat(run.json().path("protocol").asText()).isEqualTo("openai");
+        assertThat(BenchReport.key(run.json())).isEqualTo("saturation-openai");
         assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText()).containsExactly("sluice",
                 "naive", "ml_predict_ordered_10", "ml_predict_unordered_10", "sluice_grpc");
         assertThat(run.json().path("sluice_http_over_grpc").asDouble()).isPositive();
