@@ -135,7 +135,7 @@ final class Replica {
 
     /** Polls the server's load report, if it gives one; {@code onReport} runs under no lock after each. */
     void startPolling(Runnable onReport) {
-        if (!(backend instanceof ReportsLoad reports)) {
+        if (!(backend instanceof ReportsLoad reports) || !reports.reportsLoad()) {
             return;
         }
         poller = new Thread(() -> {

@@ -11,6 +11,8 @@ import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
 import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.ReportsLoad;
+import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.TokenEstimate;
 import dev.sluice.proto.health.HealthCheckRequest;
 import dev.sluice.proto.health.HealthCheckResponse;
@@ -40,8 +42,10 @@ import java.util.concurrent.TimeUnit;
  * up to {@code maxBatchSize} prompts along the batch dimension, and the outputs are split back per prompt.
  * Decoupled models (and any model when streaming is on) are called with a {@code ModelStreamInfer} stream per
  * request, which measures the time to the first token. Every call's deadline is the time its requests have left.
+ * Where the deployment names the server's metrics page, the backend reports the model's load from it
+ * ({@link TritonLoadReader}).
  */
-public final class TritonBackend implements InferenceBackend {
+public final class TritonBackend implements InferenceBackend, ReportsLoad {
 
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub;
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blockingStub;
@@ -49,6 +53,8 @@ public final class TritonBackend implements InferenceBackend {
     private final String endpoint;
     private final TritonModelOptions options;
     private final TritonStream stream;
+    /** Null where the deployment names no metrics page. */
+    private final TritonLoadReader loadReader;
     private volatile TritonModelSignature signature;
     private volatile boolean streaming;
     private volatile int maxBatch;
@@ -61,6 +67,8 @@ public final class TritonBackend implements InferenceBackend {
         this.endpoint = endpoint;
         this.options = options;
         this.stream = new TritonStream(GRPCInferenceServiceGrpc.newStub(channel), endpoint, options);
+        this.loadReader = options.metricsUrl() == null ? null
+                : new TritonLoadReader(options.metricsUrl(), options.modelName(), options.modelVersion());
     }
 
     @Override
@@ -242,6 +250,17 @@ public final class TritonBackend implements InferenceBackend {
             }
         }
         return groups;
+    }
+
+    @Override
+    public boolean reportsLoad() {
+        return loadReader != null;
+    }
+
+    @Override
+    public CompletableFuture<ServerLoad> load() {
+        return loadReader != null ? loadReader.load()
+                : CompletableFuture.failedFuture(new IllegalStateException("no metrics page is set for " + endpoint));
     }
 
     @Override

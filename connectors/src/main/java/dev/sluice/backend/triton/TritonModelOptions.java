@@ -1,5 +1,6 @@
 package dev.sluice.backend.triton;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,10 +17,12 @@ import java.util.Objects;
  * @param priorityLevels 0: requests carry no priority. N (at least 2): the model's dynamic batcher has at least N
  *     {@code priority_levels}, which start-up checks, and each request says its level in the {@code priority}
  *     parameter: interactive ones 1, the highest, batch work N
+ * @param metricsUrl where the server's metrics page is ({@code http://host:8002/metrics}), from which the backend
+ *     reads the model's load (TensorRT-LLM's executor gauges); null where it reads none
  */
 public record TritonModelOptions(
         String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Streaming streaming,
-        Duration callTimeout, boolean guidedDecoding, int priorityLevels) {
+        Duration callTimeout, boolean guidedDecoding, int priorityLevels, URI metricsUrl) {
 
     /** When to stream. */
     public enum Streaming {
@@ -44,12 +47,30 @@ public record TritonModelOptions(
             throw new IllegalArgumentException("priority levels must be 0 (none sent) or at least 2: "
                     + priorityLevels);
         }
+        if (metricsUrl != null) {
+            checkMetricsUrl(metricsUrl);
+        }
+    }
+
+    /** Throws where {@code url} cannot be a metrics page's address: not http or https, or without a host. */
+    public static void checkMetricsUrl(URI url) {
+        if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+            throw new IllegalArgumentException("a metrics URL must be http:// or https:// with a host, such as"
+                    + " http://host:8002/metrics, got " + url);
+        }
+    }
+
+    /** Options of a deployment whose server's load is not read. */
+    public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
+            Streaming streaming, Duration callTimeout, boolean guidedDecoding, int priorityLevels) {
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, priorityLevels,
+                null);
     }
 
     /** Options of a deployment whose requests carry no priority. */
     public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
             Streaming streaming, Duration callTimeout, boolean guidedDecoding) {
-        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, 0);
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, 0, null);
     }
 
     /** Whether each request says its priority level. */
@@ -65,13 +86,13 @@ public record TritonModelOptions(
     /** These options, each request saying its level among {@code levels} (0: none). */
     public TritonModelOptions withPriorityLevels(int levels) {
         return new TritonModelOptions(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout,
-                guidedDecoding, levels);
+                guidedDecoding, levels, metricsUrl);
     }
 
     /** Options of a deployment that promises no guided decoding. */
     public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
             Streaming streaming, Duration callTimeout) {
-        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false, 0);
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false, 0, null);
     }
 
     /** The ensemble tensor names, batches of up to 64, streaming when decoupled, 60 s per call. */
