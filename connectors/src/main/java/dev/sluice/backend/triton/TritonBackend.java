@@ -263,6 +263,12 @@ public final class TritonBackend implements InferenceBackend, ReportsLoad {
                 : CompletableFuture.failedFuture(new IllegalStateException("no metrics page is set for " + endpoint));
     }
 
+    /** With priority scheduling on, each request says its level, and the model's dynamic batcher runs level 1 first. */
+    @Override
+    public boolean prioritisesServerSide() {
+        return options.sendsPriority();
+    }
+
     @Override
     public int maxBatchPerCall() {
         return streaming ? 1 : Math.max(1, maxBatch);
