@@ -6,8 +6,11 @@ import dev.sluice.backend.CallCredentials;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.TransportSecurity;
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.TritonModelOptions;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,12 +59,16 @@ import java.util.Objects;
  *     member has no fleet of its own.
  * @param price what its work costs ({@link Price}), the whole fleet's; null where the operator set none, and then
  *     metrics carry no cost
+ * @param metricsUrl Triton: the server's metrics page, e.g. {@code http://host:8002/metrics}, from which the gateway
+ *     reads the model's load (TensorRT-LLM's {@code nv_trt_llm_request_metrics} under the model's served name) to
+ *     send batch work only while the server has room; default none, and then the gateway goes by its adaptive limit
+ *     alone. One server's page, so not with {@code replicas}: give each server its own as a fleet member.
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
         boolean guidedDecoding, String server, boolean priorityScheduling, Integer priorityLevels,
-        List<ModelDeployment> fleet, Price price) implements Serializable {
+        List<ModelDeployment> fleet, Price price, String metricsUrl) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -109,6 +116,9 @@ public record ModelDeployment(
             throw new IllegalArgumentException("deployment of '" + id + "': priority-levels must be at least 2 (level"
                     + " 1 for interactive work, the last for batch work), got " + priorityLevels);
         }
+        if (metricsUrl != null) {
+            metricsUri(id, backend, metricsUrl, replicas);
+        }
         boolean trtllmServe = openAi && OpenAiServer.parse(server) == OpenAiServer.TRTLLM_SERVE;
         if (guidedDecoding && !tritonEnsemble && !trtllmServe) {
             // The LLM-API model has no guide tensors, and SGLang needs no key: a key that changes nothing misleads.
@@ -120,7 +130,7 @@ public record ModelDeployment(
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false, null, false, null, null, null);
+                null, false, null, false, null, null, null, null);
     }
 
     /**
@@ -179,20 +189,22 @@ public record ModelDeployment(
                 : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
         return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
                 path(tokenizer), security, credentials, callTimeout, guidedDecoding, openAiServer(),
-                priorityScheduling, tritonPriorityLevels());
+                priorityScheduling, tritonPriorityLevels(),
+                metricsUrl == null ? null : metricsUri(id, backend, metricsUrl, replicas));
     }
 
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
                 tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, priorityLevels,
-                fleet.stream().map(member -> member.withId(modelId)).toList(), price);
+                fleet.stream().map(member -> member.withId(modelId)).toList(), price, metricsUrl);
     }
 
+    /** The same deployment on the server at {@code newEndpoint}, whose metrics page, if any, is not known. */
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
                 tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, priorityLevels, fleet,
-                price);
+                price, null);
     }
 
     /**
@@ -221,6 +233,30 @@ public record ModelDeployment(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("streaming must be auto, on or off: " + value);
         }
+    }
+
+    /** {@code metricsUrl} checked: a Triton deployment's, without replicas, a metrics page's address. */
+    private static URI metricsUri(String id, String backend, String metricsUrl, List<String> replicas) {
+        if (Protocol.parse(backend) != Protocol.TRITON) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-url applies only to a triton"
+                    + " deployment; SGLang reports its load over its own protocol");
+        }
+        if (!replicas.isEmpty()) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-url names one server's page, so"
+                    + " it cannot go with replicas; give each server its own in a fleet member");
+        }
+        URI uri;
+        try {
+            uri = new URI(metricsUrl);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-url is no URL: " + e.getMessage());
+        }
+        try {
+            TritonModelOptions.checkMetricsUrl(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("deployment of '" + id + "': " + e.getMessage());
+        }
+        return uri;
     }
 
     private static Path path(String value) {
