@@ -1,9 +1,9 @@
 package dev.sluice.backend;
 
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -29,15 +29,15 @@ import java.util.Objects;
  * @param priorityLevels Triton with priority scheduling: the levels the deployment uses, interactive work at 1 and
  *     batch work at this one, the lowest; at least 2, and {@value #DEFAULT_PRIORITY_LEVELS} when given as 0. Unused
  *     by the other protocols.
- * @param metricsUrl Triton: where the server's metrics page is ({@code http://host:8002/metrics}), from which the
- *     gateway reads the model's load; null where it reads none. Unused by the other protocols, whose servers report
+ * @param metricsPage Triton: the server's metrics page ({@code http://host:8002/metrics}) and the model whose
+ *     TensorRT-LLM gauges there give the load the gateway reads; null where it reads none. Unused by the other protocols, whose servers report
  *     load over their own protocol or not at all.
  */
 public record BackendSpec(
         Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
         Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling,
-        int priorityLevels, URI metricsUrl) implements Serializable {
+        int priorityLevels, MetricsPage metricsPage) implements Serializable {
 
     /** Triton's levels when a deployment names none: interactive work at 1, batch work at 2. */
     public static final int DEFAULT_PRIORITY_LEVELS = 2;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.sluice.backend.BackendSpec;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.config.ModelDeployment;
 import java.net.URI;
 import java.time.Duration;
@@ -192,9 +193,9 @@ class CatalogTest {
         Catalog read = Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics'"), "c.yaml");
         Catalog none = Catalog.parse("models:\n" + model.formatted("served-name: m"), "c.yaml");
 
-        assertThat(read.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsUrl())
-                .isEqualTo(URI.create("http://h:8002/metrics"));
-        assertThat(none.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsUrl()).isNull();
+        assertThat(read.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsPage())
+                .isEqualTo(new MetricsPage(URI.create("http://h:8002/metrics"), "ensemble"));
+        assertThat(none.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsPage()).isNull();
         assertThat(Catalog.parse(read.toYaml(), "round trip")).isEqualTo(read);
         assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'h:8002/metrics'"),
                 "c.yaml")).hasMessageContaining("must be http:// or https:// with a host");
@@ -205,6 +206,27 @@ class CatalogTest {
         assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics'")
                 .replace("backend: triton", "backend: sglang-smg"), "c.yaml"))
                 .hasMessageContaining("metrics-url applies only to a triton deployment");
+    }
+
+    /**
+     * An ensemble's load is on its composing tensorrt_llm model's gauges, which metrics-model names; it is a Triton
+     * model's name, read only on the page metrics-url names.
+     */
+    @Test
+    void aTritonDeploymentNamesTheModelWhoseGaugesItReads() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {backend: triton, endpoint: 'h:8001', %s}}\n";
+
+        Catalog read = Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics', "
+                + "metrics-model: tensorrt_llm"), "c.yaml");
+
+        assertThat(read.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsPage())
+                .isEqualTo(new MetricsPage(URI.create("http://h:8002/metrics"), "tensorrt_llm"));
+        assertThat(Catalog.parse(read.toYaml(), "round trip")).isEqualTo(read);
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-model: tensorrt_llm"),
+                "c.yaml")).hasMessageContaining("goes only with metrics-url");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics', "
+                + "metrics-model: 'tensorrt llm'"), "c.yaml")).hasMessageContaining("a Triton model name");
     }
 
     /** A mixed fleet: one gateway over servers of different protocols, honouring only what all of them honour. */

@@ -67,8 +67,10 @@ public final class TritonBackend implements InferenceBackend, ReportsLoad {
         this.endpoint = endpoint;
         this.options = options;
         this.stream = new TritonStream(GRPCInferenceServiceGrpc.newStub(channel), endpoint, options);
-        this.loadReader = options.metricsUrl() == null ? null
-                : new TritonLoadReader(options.metricsUrl(), options.modelName(), options.modelVersion());
+        // A version is the called model's: the executor's model, where it is another, is read in every version.
+        this.loadReader = options.metricsPage() == null ? null
+                : new TritonLoadReader(options.metricsPage(),
+                        options.metricsPage().model().equals(options.modelName()) ? options.modelVersion() : "");
     }
 
     @Override
@@ -263,7 +265,13 @@ public final class TritonBackend implements InferenceBackend, ReportsLoad {
                 : CompletableFuture.failedFuture(new IllegalStateException("no metrics page is set for " + endpoint));
     }
 
-    /** With priority scheduling on, each request says its level, and the model's dynamic batcher runs level 1 first. */
+    /**
+     * With priority scheduling on, each request says its level, and the model's dynamic batcher hands level 1 to the
+     * model first. That orders the server's queue only where the model holds requests in Triton's queue until it can
+     * run them: upstream's LLM-API model takes each at once and queues it in its engine without a priority, and it
+     * reports no load, so the gateway never acts on this for it ({@code docs/backends.md}, Request priority on
+     * Triton).
+     */
     @Override
     public boolean prioritisesServerSide() {
         return options.sendsPriority();

@@ -3,7 +3,6 @@ package dev.sluice.backend.triton;
 import dev.sluice.backend.BoundedLines;
 import dev.sluice.backend.ReportsLoad;
 import dev.sluice.backend.ServerLoad;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * TensorRT-LLM backend sets from its executor's statistics every {@code stats_check_period_ms}
  * ({@code NVIDIA/TensorRT-LLM}
  * {@code triton_backend/inflight_batcher_llm/src/custom_metrics_reporter/custom_metrics_reporter.cc} @0d5352f),
- * labelled {@code model} and {@code version}:
+ * labelled {@code model} (the model running the executor, {@link MetricsPage#model()}) and {@code version}:
  *
  * <ul>
  *   <li>{@code nv_trt_llm_request_metrics{request_type="active"}}: requests the executor runs, the report's
@@ -47,16 +46,17 @@ final class TritonLoadReader {
     private final String version;
 
     /**
+     * @param page the page, and the model whose samples to read
      * @param version the model version to read, or empty for every version's samples together
      */
-    TritonLoadReader(URI metricsUrl, String model, String version) {
+    TritonLoadReader(MetricsPage page, String version) {
         // HTTP/1.1: Triton's metrics server speaks nothing else, and an HTTP/2 upgrade request is wasted on it.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofMillis(ReportsLoad.LOAD_TIMEOUT_MILLIS))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.request = HttpRequest.newBuilder(metricsUrl)
+        this.request = HttpRequest.newBuilder(page.url())
                 .timeout(Duration.ofMillis(ReportsLoad.LOAD_TIMEOUT_MILLIS)).GET().build();
-        this.model = model;
+        this.model = page.model();
         this.version = version;
     }
 

@@ -1,6 +1,5 @@
 package dev.sluice.backend.triton;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,12 +16,12 @@ import java.util.Objects;
  * @param priorityLevels 0: requests carry no priority. N (at least 2): the model's dynamic batcher has at least N
  *     {@code priority_levels}, which start-up checks, and each request says its level in the {@code priority}
  *     parameter: interactive ones 1, the highest, batch work N
- * @param metricsUrl where the server's metrics page is ({@code http://host:8002/metrics}), from which the backend
- *     reads the model's load (TensorRT-LLM's executor gauges); null where it reads none
+ * @param metricsPage the server's metrics page and the model whose TensorRT-LLM executor gauges there give the load
+ *     the backend reads; null where it reads none
  */
 public record TritonModelOptions(
         String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Streaming streaming,
-        Duration callTimeout, boolean guidedDecoding, int priorityLevels, URI metricsUrl) {
+        Duration callTimeout, boolean guidedDecoding, int priorityLevels, MetricsPage metricsPage) {
 
     /** When to stream. */
     public enum Streaming {
@@ -46,17 +45,6 @@ public record TritonModelOptions(
         if (priorityLevels != 0 && priorityLevels < 2) {
             throw new IllegalArgumentException("priority levels must be 0 (none sent) or at least 2: "
                     + priorityLevels);
-        }
-        if (metricsUrl != null) {
-            checkMetricsUrl(metricsUrl);
-        }
-    }
-
-    /** Throws where {@code url} cannot be a metrics page's address: not http or https, or without a host. */
-    public static void checkMetricsUrl(URI url) {
-        if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-            throw new IllegalArgumentException("a metrics URL must be http:// or https:// with a host, such as"
-                    + " http://host:8002/metrics, got " + url);
         }
     }
 
@@ -86,7 +74,7 @@ public record TritonModelOptions(
     /** These options, each request saying its level among {@code levels} (0: none). */
     public TritonModelOptions withPriorityLevels(int levels) {
         return new TritonModelOptions(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout,
-                guidedDecoding, levels, metricsUrl);
+                guidedDecoding, levels, metricsPage);
     }
 
     /** Options of a deployment that promises no guided decoding. */

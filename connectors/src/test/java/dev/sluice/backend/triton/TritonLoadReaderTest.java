@@ -83,7 +83,7 @@ class TritonLoadReaderTest {
     }
 
     private static ServerLoad read(String model, String version, String page) {
-        TritonLoadReader.Tally tally = new TritonLoadReader(PAGE, model, version).new Tally();
+        TritonLoadReader.Tally tally = new TritonLoadReader(new MetricsPage(PAGE, model), version).new Tally();
         page.lines().forEach(tally::add);
         return tally.load();
     }

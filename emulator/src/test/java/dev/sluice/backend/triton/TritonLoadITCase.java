@@ -41,15 +41,22 @@ class TritonLoadITCase {
     /** A gRPC endpoint never called: the load is read over HTTP alone. */
     private static final String NOWHERE = "127.0.0.1:1";
 
+    /**
+     * An ensemble deployment with {@code metrics-model: tensorrt_llm}: the gauges are its composing tensorrt_llm
+     * model's, as TensorRT-LLM labels them, and under the ensemble's own name there are none.
+     */
     @Test
     void loadFollowsTheRequestsTheServerRunsAndQueues() throws Exception {
         try (EmulatorServer server = EmulatorServer.builder().protocol(Protocol.TRITON).metrics(0)
                 .model(EmulatedModel.ensemble(MODEL, new InflightBatchingEngine(TWO_SLOTS, 1), 8)).start()) {
             ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
             try {
-                TritonBackend backend = backend(channel, server.endpoint(),
-                        URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics"));
+                URI page = URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics");
+                TritonBackend backend = backend(channel, server.endpoint(), new MetricsPage(page, "tensorrt_llm"));
+                TritonBackend ensembleGauges = backend(channel, server.endpoint(), new MetricsPage(page, MODEL));
                 backend.checkReady(Duration.ofSeconds(10));
+                assertThatThrownBy(() -> ensembleGauges.load().get(5, TimeUnit.SECONDS))
+                        .hasMessageContaining("no active and waiting requests of model '" + MODEL + "'");
                 assertThat(backend.reportsLoad()).isTrue();
                 assertThat(backend.load().get(5, TimeUnit.SECONDS)).isEqualTo(new ServerLoad(0, 0, 2, 0, 0, 0));
 
@@ -125,7 +132,7 @@ class TritonLoadITCase {
         try {
             String base = "http://127.0.0.1:" + http.getAddress().getPort();
             for (String path : List.of("/huge", "/trickle", "/error", "/garbage")) {
-                TritonBackend backend = backend(nowhere, NOWHERE, URI.create(base + path));
+                TritonBackend backend = backend(nowhere, NOWHERE, new MetricsPage(URI.create(base + path), MODEL));
                 long start = System.nanoTime();
 
                 assertThatThrownBy(() -> backend.load().get(5, TimeUnit.SECONDS)).as(path)
@@ -138,9 +145,9 @@ class TritonLoadITCase {
         }
     }
 
-    private static TritonBackend backend(ManagedChannel channel, String endpoint, URI metricsUrl) {
+    private static TritonBackend backend(ManagedChannel channel, String endpoint, MetricsPage metrics) {
         return new TritonBackend(channel, endpoint, new TritonModelOptions(MODEL, "", TritonTensorNames.ensemble(), 8,
-                Streaming.AUTO, Duration.ofSeconds(10), false, 0, metricsUrl));
+                Streaming.AUTO, Duration.ofSeconds(10), false, 0, metrics));
     }
 
     /** Reads the load every few milliseconds until one satisfies {@code condition}, for at most ten seconds. */
