@@ -1,6 +1,7 @@
 package dev.sluice.backend;
 
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -28,12 +29,15 @@ import java.util.Objects;
  * @param priorityLevels Triton with priority scheduling: the levels the deployment uses, interactive work at 1 and
  *     batch work at this one, the lowest; at least 2, and {@value #DEFAULT_PRIORITY_LEVELS} when given as 0. Unused
  *     by the other protocols.
+ * @param metricsPage Triton: the server's metrics page ({@code http://host:8002/metrics}) and the model whose
+ *     TensorRT-LLM gauges there give the load the gateway reads; null where it reads none. Unused by the other protocols, whose servers report
+ *     load over their own protocol or not at all.
  */
 public record BackendSpec(
         Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
         Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling,
-        int priorityLevels) implements Serializable {
+        int priorityLevels, MetricsPage metricsPage) implements Serializable {
 
     /** Triton's levels when a deployment names none: interactive work at 1, batch work at 2. */
     public static final int DEFAULT_PRIORITY_LEVELS = 2;
@@ -76,17 +80,20 @@ public record BackendSpec(
         }
     }
 
-    /** A description whose requests say their priority only where {@code priorityScheduling}, at default levels. */
+    /**
+     * A description whose requests say their priority only where {@code priorityScheduling}, at default levels, and
+     * whose server's load is read from no metrics page.
+     */
     public BackendSpec(Protocol protocol, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
             Streaming tritonStreaming, Path tokenizerDirectory, TransportSecurity security, CallCredentials credentials,
             Duration callTimeout, boolean guidedDecoding, OpenAiServer openAiServer, boolean priorityScheduling) {
         this(protocol, endpoint, servedName, maxBatchSize, tritonTensors, tritonStreaming, tokenizerDirectory,
-                security, credentials, callTimeout, guidedDecoding, openAiServer, priorityScheduling, 0);
+                security, credentials, callTimeout, guidedDecoding, openAiServer, priorityScheduling, 0, null);
     }
 
     /** A plaintext Triton ensemble. */
     public static BackendSpec triton(String endpoint, String servedName, int maxBatchSize, Duration callTimeout) {
         return new BackendSpec(Protocol.TRITON, endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                callTimeout, false, null, false, 0);
+                callTimeout, false, null, false, 0, null);
     }
 }

@@ -22,7 +22,8 @@ public final class Backends {
         return switch (spec.protocol()) {
             case TRITON -> new TritonBackend(channel, spec.endpoint(), new TritonModelOptions(spec.servedName(), "",
                     TritonTensorNames.named(spec.tritonTensors()), spec.maxBatchSize(), spec.tritonStreaming(),
-                    spec.callTimeout(), spec.guidedDecoding(), spec.priorityScheduling() ? spec.priorityLevels() : 0));
+                    spec.callTimeout(), spec.guidedDecoding(), spec.priorityScheduling() ? spec.priorityLevels() : 0,
+                    spec.metricsPage()));
             case SGLANG_SMG -> new SglangSchedulerBackend(channel, spec.endpoint(),
                     new SglangOptions(spec.tokenizerDirectory(), spec.callTimeout()));
             case SGLANG_NATIVE -> new SglangNativeBackend(channel, spec.endpoint(),

@@ -12,4 +12,12 @@ public interface ReportsLoad {
     long LOAD_TIMEOUT_MILLIS = 1_000;
 
     CompletableFuture<ServerLoad> load();
+
+    /**
+     * Whether the server reports its load at all. A protocol whose servers report it only where the deployment says
+     * where to read it (Triton's metrics port) says no without it, and then no one asks for a load.
+     */
+    default boolean reportsLoad() {
+        return true;
+    }
 }

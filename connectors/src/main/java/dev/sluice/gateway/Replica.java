@@ -16,8 +16,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class Replica {
 
-    /** Server slots batch work leaves free for interactive requests. */
+    /** Server slots batch work leaves free for interactive requests, where the server runs requests as they come. */
     static final int RESERVED_FOR_INTERACTIVE = 8;
+    /**
+     * Batch requests a server that prioritises interactive work may hold queued beyond its free slots: enough to
+     * fill the slots that free between two load reports, few enough that work committed to this replica, beyond
+     * another's reach, stays little.
+     */
+    static final int QUEUED_AT_A_PRIORITISING_SERVER = 4;
     static final long LOAD_POLL_MILLIS = 20;
     /** How early before its deadline gRPC may end a call that ran out of time: timers are not exact. */
     private static final long CALL_DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -111,9 +117,20 @@ final class Replica {
 
     /**
      * Batch requests this replica may take now: never the last eighth (at most 8) of its limit, and, where the
-     * server reports its load, no more than its free slots less those kept for interactive requests (or, when it
-     * does not say how many it runs, only while fewer than 8 wait). Requests a server has queued are out of the
-     * gateway's reach, and an interactive request behind them would wait for all.
+     * server reports its load, no more than it can run without keeping interactive requests waiting:
+     *
+     * <ul>
+     *   <li>a server that runs interactive requests first ({@link InferenceBackend#prioritisesServerSide()}) gets
+     *       its free slots plus {@value #QUEUED_AT_A_PRIORITISING_SERVER} to queue, so it always has work to admit
+     *       when a slot frees, and none kept free: an interactive request overtakes what it has queued, so batch
+     *       work there delays it by no more than a slot's wait, and slots kept empty would be throughput lost;
+     *   <li>any other server, its free slots less {@value #RESERVED_FOR_INTERACTIVE} kept for interactive
+     *       requests, counting what it has queued as taken: requests it has queued are out of the gateway's reach,
+     *       and an interactive request behind them would wait for all;
+     *   <li>a server that does not say how many it runs, only while fewer than 8 wait.
+     * </ul>
+     *
+     * Neither rule ever asks the server to run more than it can at once, so none has to preempt for what is sent.
      */
     synchronized int bulkRoom() {
         int reserve = Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
@@ -122,9 +139,14 @@ final class Replica {
         if (report == null) {
             return room;
         }
-        int free = report.maxRunning() > 0
-                ? report.maxRunning() - RESERVED_FOR_INTERACTIVE - report.running() - report.waiting()
-                : RESERVED_FOR_INTERACTIVE - report.waiting();
+        int free;
+        if (report.maxRunning() == 0) {
+            free = RESERVED_FOR_INTERACTIVE - report.waiting();
+        } else if (backend.prioritisesServerSide()) {
+            free = report.maxRunning() - report.running() + QUEUED_AT_A_PRIORITISING_SERVER - report.waiting();
+        } else {
+            free = report.maxRunning() - RESERVED_FOR_INTERACTIVE - report.running() - report.waiting();
+        }
         return Math.min(room, free - bulkSentSinceReport);
     }
 
@@ -135,7 +157,7 @@ final class Replica {
 
     /** Polls the server's load report, if it gives one; {@code onReport} runs under no lock after each. */
     void startPolling(Runnable onReport) {
-        if (!(backend instanceof ReportsLoad reports)) {
+        if (!(backend instanceof ReportsLoad reports) || !reports.reportsLoad()) {
             return;
         }
         poller = new Thread(() -> {

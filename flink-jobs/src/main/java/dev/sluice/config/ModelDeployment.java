@@ -6,8 +6,11 @@ import dev.sluice.backend.CallCredentials;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.TransportSecurity;
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +48,9 @@ import java.util.Objects;
  *     first; default false. For {@code openai} with {@code vllm} ({@code --scheduling-policy priority}, which vLLM
  *     needs before it takes any priority but the default) or {@code sglang} ({@code --enable-priority-scheduling});
  *     for {@code triton} with {@code triton-tensors: llm-api}, a model whose dynamic batcher has
- *     {@code priority_levels}, sent in the request's {@code priority} parameter. Not for a Triton ensemble (or
+ *     {@code priority_levels}, sent in the request's {@code priority} parameter: Triton's queue hands level 1 to the
+ *     model first, though upstream's LLM-API model then queues every request in its engine without a priority,
+ *     first come first served ({@code docs/backends.md}, Request priority on Triton). Not for a Triton ensemble (or
  *     {@code tensorrt_llm_bls}): Triton drops the priority inside ensembles, and TensorRT-LLM's backend passes none
  *     to its executor, so it would change nothing.
  * @param priorityLevels Triton with priority scheduling: the priority levels used, interactive work at level 1 and
@@ -56,12 +61,19 @@ import java.util.Objects;
  *     member has no fleet of its own.
  * @param price what its work costs ({@link Price}), the whole fleet's; null where the operator set none, and then
  *     metrics carry no cost
+ * @param metricsUrl Triton: the server's metrics page, e.g. {@code http://host:8002/metrics}, from which the gateway
+ *     reads the model's load (TensorRT-LLM's {@code nv_trt_llm_request_metrics} under {@code metricsModel}) to
+ *     send batch work only while the server has room; default none, and then the gateway goes by its adaptive limit
+ *     alone. One server's page, so not with {@code replicas}: give each server its own as a fleet member.
+ * @param metricsModel Triton with {@code metricsUrl}: the model whose gauges to read, the one running the
+ *     TensorRT-LLM executor; default the served name. For an {@code ensemble} or {@code tensorrt_llm_bls} layout it
+ *     is the composing {@code tensorrt_llm} model, which TensorRT-LLM labels its gauges with.
  */
 public record ModelDeployment(
         String id, String backend, String endpoint, String servedName, int maxBatchSize, String tritonTensors,
         String streaming, String tokenizer, TlsSettings tls, AuthSettings auth, List<String> replicas,
         boolean guidedDecoding, String server, boolean priorityScheduling, Integer priorityLevels,
-        List<ModelDeployment> fleet, Price price) implements Serializable {
+        List<ModelDeployment> fleet, Price price, String metricsUrl, String metricsModel) implements Serializable {
 
     public ModelDeployment {
         backend = backend == null ? "triton" : backend;
@@ -109,6 +121,12 @@ public record ModelDeployment(
             throw new IllegalArgumentException("deployment of '" + id + "': priority-levels must be at least 2 (level"
                     + " 1 for interactive work, the last for batch work), got " + priorityLevels);
         }
+        if (metricsUrl != null) {
+            metricsPage(id, backend, metricsUrl, metricsModel == null ? servedName : metricsModel, replicas);
+        } else if (metricsModel != null) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-model names whose gauges to read"
+                    + " on the page metrics-url names, so it goes only with metrics-url");
+        }
         boolean trtllmServe = openAi && OpenAiServer.parse(server) == OpenAiServer.TRTLLM_SERVE;
         if (guidedDecoding && !tritonEnsemble && !trtllmServe) {
             // The LLM-API model has no guide tensors, and SGLang needs no key: a key that changes nothing misleads.
@@ -120,7 +138,7 @@ public record ModelDeployment(
     /** A plaintext Triton ensemble: the common case, and what tests need. */
     public static ModelDeployment triton(String id, String endpoint, String servedName, int maxBatchSize) {
         return new ModelDeployment(id, "triton", endpoint, servedName, maxBatchSize, null, null, null, null, null,
-                null, false, null, false, null, null, null);
+                null, false, null, false, null, null, null, null, null);
     }
 
     /**
@@ -179,20 +197,23 @@ public record ModelDeployment(
                 : new CallCredentials(auth.bearerTokenEnv(), path(auth.bearerTokenFile()), auth.headers());
         return new BackendSpec(protocol(), endpoint, servedName, maxBatchSize, tritonTensors, streamingMode(streaming),
                 path(tokenizer), security, credentials, callTimeout, guidedDecoding, openAiServer(),
-                priorityScheduling, tritonPriorityLevels());
+                priorityScheduling, tritonPriorityLevels(),
+                metricsUrl == null ? null : metricsPage(id, backend, metricsUrl,
+                        metricsModel == null ? servedName : metricsModel, replicas));
     }
 
     /** The same deployment under the catalog id of its model. */
     public ModelDeployment withId(String modelId) {
         return new ModelDeployment(modelId, backend, endpoint, servedName, maxBatchSize, tritonTensors, streaming,
                 tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, priorityLevels,
-                fleet.stream().map(member -> member.withId(modelId)).toList(), price);
+                fleet.stream().map(member -> member.withId(modelId)).toList(), price, metricsUrl, metricsModel);
     }
 
+    /** The same deployment on the server at {@code newEndpoint}, whose metrics page, if any, is not known. */
     public ModelDeployment at(String newEndpoint) {
         return new ModelDeployment(id, backend, newEndpoint, servedName, maxBatchSize, tritonTensors, streaming,
                 tokenizer, tls, auth, replicas, guidedDecoding, server, priorityScheduling, priorityLevels, fleet,
-                price);
+                price, null, null);
     }
 
     /**
@@ -220,6 +241,33 @@ public record ModelDeployment(
             return Streaming.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("streaming must be auto, on or off: " + value);
+        }
+    }
+
+    /**
+     * {@code metricsUrl} and {@code model} checked: a Triton deployment's, without replicas, a metrics page's address
+     * and a Triton model's name.
+     */
+    private static MetricsPage metricsPage(String id, String backend, String metricsUrl, String model,
+            List<String> replicas) {
+        if (Protocol.parse(backend) != Protocol.TRITON) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-url applies only to a triton"
+                    + " deployment; SGLang reports its load over its own protocol");
+        }
+        if (!replicas.isEmpty()) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-url names one server's page, so"
+                    + " it cannot go with replicas; give each server its own in a fleet member");
+        }
+        URI uri;
+        try {
+            uri = new URI(metricsUrl);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("deployment of '" + id + "': metrics-url is no URL: " + e.getMessage());
+        }
+        try {
+            return new MetricsPage(uri, model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("deployment of '" + id + "': " + e.getMessage());
         }
     }
 

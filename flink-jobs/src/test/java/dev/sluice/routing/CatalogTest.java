@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.sluice.backend.BackendSpec;
 import dev.sluice.backend.OutputConstraint;
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.config.ModelDeployment;
+import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -177,6 +179,54 @@ class CatalogTest {
         assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("priority-scheduling: true")
                 .replace("backend: triton", "backend: sglang-smg"), "c.yaml"))
                 .hasMessageContaining("priority-scheduling applies only");
+    }
+
+    /**
+     * A Triton deployment may name its server's metrics page, from which the gateway reads the model's load; it is
+     * one server's page, so it goes with no replicas, and only Triton has one to read.
+     */
+    @Test
+    void aTritonDeploymentNamesItsServersMetricsPage() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {backend: triton, endpoint: 'h:8001', %s}}\n";
+
+        Catalog read = Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics'"), "c.yaml");
+        Catalog none = Catalog.parse("models:\n" + model.formatted("served-name: m"), "c.yaml");
+
+        assertThat(read.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsPage())
+                .isEqualTo(new MetricsPage(URI.create("http://h:8002/metrics"), "ensemble"));
+        assertThat(none.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsPage()).isNull();
+        assertThat(Catalog.parse(read.toYaml(), "round trip")).isEqualTo(read);
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'h:8002/metrics'"),
+                "c.yaml")).hasMessageContaining("must be http:// or https:// with a host");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/ bad'"),
+                "c.yaml")).hasMessageContaining("metrics-url is no URL");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics', "
+                + "replicas: ['h2:8001']"), "c.yaml")).hasMessageContaining("cannot go with replicas");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics'")
+                .replace("backend: triton", "backend: sglang-smg"), "c.yaml"))
+                .hasMessageContaining("metrics-url applies only to a triton deployment");
+    }
+
+    /**
+     * An ensemble's load is on its composing tensorrt_llm model's gauges, which metrics-model names; it is a Triton
+     * model's name, read only on the page metrics-url names.
+     */
+    @Test
+    void aTritonDeploymentNamesTheModelWhoseGaugesItReads() {
+        String model = "  - {id: a, family: F, vendor: V, origin: US, params-b: 1, context: 1024, license: mit, "
+                + "commercial: yes, japanese: good, deployment: {backend: triton, endpoint: 'h:8001', %s}}\n";
+
+        Catalog read = Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics', "
+                + "metrics-model: tensorrt_llm"), "c.yaml");
+
+        assertThat(read.models().get(0).deployment().toBackendSpec(Duration.ofSeconds(5)).metricsPage())
+                .isEqualTo(new MetricsPage(URI.create("http://h:8002/metrics"), "tensorrt_llm"));
+        assertThat(Catalog.parse(read.toYaml(), "round trip")).isEqualTo(read);
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-model: tensorrt_llm"),
+                "c.yaml")).hasMessageContaining("goes only with metrics-url");
+        assertThatThrownBy(() -> Catalog.parse("models:\n" + model.formatted("metrics-url: 'http://h:8002/metrics', "
+                + "metrics-model: 'tensorrt llm'"), "c.yaml")).hasMessageContaining("a Triton model name");
     }
 
     /** A mixed fleet: one gateway over servers of different protocols, honouring only what all of them honour. */

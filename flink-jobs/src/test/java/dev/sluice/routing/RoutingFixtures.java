@@ -34,7 +34,7 @@ final class RoutingFixtures {
     /** A deployment on {@code backend}; {@code guidedDecoding} only for Triton. */
     static ModelDeployment on(String backend, boolean guidedDecoding) {
         return new ModelDeployment(null, backend, "host:8001", null, 0, null, null, null, null, null, null,
-                guidedDecoding, null, false, null, null, null);
+                guidedDecoding, null, false, null, null, null, null, null);
     }
 
     /** Commercial, a million users, every acceptable-use term accepted, not in the EU. */

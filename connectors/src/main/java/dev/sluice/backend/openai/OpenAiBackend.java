@@ -3,6 +3,7 @@ package dev.sluice.backend.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.BackendSpec;
+import dev.sluice.backend.BoundedLines;
 import dev.sluice.backend.CallDeadlines;
 import dev.sluice.backend.CallFutures;
 import dev.sluice.backend.GenerationRequest;

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * JSON from an OpenAI-compatible server, parsed within bounds: the text is the server's. A chunk or answer nests a
- * few levels; the caps on its size are the readers' ({@link BoundedLines}).
+ * few levels; the caps on its size are the readers' ({@link dev.sluice.backend.BoundedLines}).
  */
 final class OpenAiJson {
 

@@ -11,6 +11,8 @@ import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcErrors;
 import dev.sluice.backend.InferenceBackend;
+import dev.sluice.backend.ReportsLoad;
+import dev.sluice.backend.ServerLoad;
 import dev.sluice.backend.TokenEstimate;
 import dev.sluice.proto.health.HealthCheckRequest;
 import dev.sluice.proto.health.HealthCheckResponse;
@@ -40,8 +42,10 @@ import java.util.concurrent.TimeUnit;
  * up to {@code maxBatchSize} prompts along the batch dimension, and the outputs are split back per prompt.
  * Decoupled models (and any model when streaming is on) are called with a {@code ModelStreamInfer} stream per
  * request, which measures the time to the first token. Every call's deadline is the time its requests have left.
+ * Where the deployment names the server's metrics page, the backend reports the model's load from it
+ * ({@link TritonLoadReader}).
  */
-public final class TritonBackend implements InferenceBackend {
+public final class TritonBackend implements InferenceBackend, ReportsLoad {
 
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub;
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blockingStub;
@@ -49,6 +53,8 @@ public final class TritonBackend implements InferenceBackend {
     private final String endpoint;
     private final TritonModelOptions options;
     private final TritonStream stream;
+    /** Null where the deployment names no metrics page. */
+    private final TritonLoadReader loadReader;
     private volatile TritonModelSignature signature;
     private volatile boolean streaming;
     private volatile int maxBatch;
@@ -61,6 +67,10 @@ public final class TritonBackend implements InferenceBackend {
         this.endpoint = endpoint;
         this.options = options;
         this.stream = new TritonStream(GRPCInferenceServiceGrpc.newStub(channel), endpoint, options);
+        // A version is the called model's: the executor's model, where it is another, is read in every version.
+        this.loadReader = options.metricsPage() == null ? null
+                : new TritonLoadReader(options.metricsPage(),
+                        options.metricsPage().model().equals(options.modelName()) ? options.modelVersion() : "");
     }
 
     @Override
@@ -242,6 +252,29 @@ public final class TritonBackend implements InferenceBackend {
             }
         }
         return groups;
+    }
+
+    @Override
+    public boolean reportsLoad() {
+        return loadReader != null;
+    }
+
+    @Override
+    public CompletableFuture<ServerLoad> load() {
+        return loadReader != null ? loadReader.load()
+                : CompletableFuture.failedFuture(new IllegalStateException("no metrics page is set for " + endpoint));
+    }
+
+    /**
+     * With priority scheduling on, each request says its level, and the model's dynamic batcher hands level 1 to the
+     * model first. That orders the server's queue only where the model holds requests in Triton's queue until it can
+     * run them: upstream's LLM-API model takes each at once and queues it in its engine without a priority, and it
+     * reports no load, so the gateway never acts on this for it ({@code docs/backends.md}, Request priority on
+     * Triton).
+     */
+    @Override
+    public boolean prioritisesServerSide() {
+        return options.sendsPriority();
     }
 
     @Override

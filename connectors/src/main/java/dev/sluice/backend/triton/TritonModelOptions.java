@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param priorityLevels 0: requests carry no priority. N (at least 2): the model's dynamic batcher has at least N
  *     {@code priority_levels}, which start-up checks, and each request says its level in the {@code priority}
  *     parameter: interactive ones 1, the highest, batch work N
+ * @param metricsPage the server's metrics page and the model whose TensorRT-LLM executor gauges there give the load
+ *     the backend reads; null where it reads none
  */
 public record TritonModelOptions(
         String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize, Streaming streaming,
-        Duration callTimeout, boolean guidedDecoding, int priorityLevels) {
+        Duration callTimeout, boolean guidedDecoding, int priorityLevels, MetricsPage metricsPage) {
 
     /** When to stream. */
     public enum Streaming {
@@ -46,10 +48,17 @@ public record TritonModelOptions(
         }
     }
 
+    /** Options of a deployment whose server's load is not read. */
+    public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
+            Streaming streaming, Duration callTimeout, boolean guidedDecoding, int priorityLevels) {
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, priorityLevels,
+                null);
+    }
+
     /** Options of a deployment whose requests carry no priority. */
     public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
             Streaming streaming, Duration callTimeout, boolean guidedDecoding) {
-        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, 0);
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, guidedDecoding, 0, null);
     }
 
     /** Whether each request says its priority level. */
@@ -65,13 +74,13 @@ public record TritonModelOptions(
     /** These options, each request saying its level among {@code levels} (0: none). */
     public TritonModelOptions withPriorityLevels(int levels) {
         return new TritonModelOptions(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout,
-                guidedDecoding, levels);
+                guidedDecoding, levels, metricsPage);
     }
 
     /** Options of a deployment that promises no guided decoding. */
     public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
             Streaming streaming, Duration callTimeout) {
-        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false, 0);
+        this(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout, false, 0, null);
     }
 
     /** The ensemble tensor names, batches of up to 64, streaming when decoupled, 60 s per call. */

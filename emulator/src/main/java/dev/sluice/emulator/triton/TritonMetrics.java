@@ -1,6 +1,7 @@
 package dev.sluice.emulator.triton;
 
 import dev.sluice.emulator.EmulatedModel;
+import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.InflightBatchingEngine.Load;
 import dev.sluice.emulator.metrics.MetricsPage;
 import dev.sluice.emulator.metrics.MetricsPage.Type;
@@ -25,13 +26,22 @@ import java.util.function.ToDoubleFunction;
  *   <li>the TensorRT-LLM backend's gauges from its executor ({@code NVIDIA/TensorRT-LLM}
  *       {@code triton_backend/inflight_batcher_llm/src/custom_metrics_reporter/custom_metrics_reporter.cc}
  *       @0d5352f): {@code nv_trt_llm_request_metrics} by {@code request_type} and
- *       {@code nv_trt_llm_kv_cache_block_metrics} by {@code kv_cache_block_type}.
+ *       {@code nv_trt_llm_kv_cache_block_metrics} by {@code kv_cache_block_type}, for each ensemble model.
  * </ul>
+ *
+ * <p>Those gauges are the C++ {@code tensorrt_llm} backend's, labelled with the model that runs it: in TensorRT-LLM's
+ * layout ({@code triton_backend/all_models/inflight_batcher_llm/}) that is the composing model {@code tensorrt_llm},
+ * not the {@code ensemble} (or {@code tensorrt_llm_bls}) that clients call. So an emulated ensemble's gauges go under
+ * {@code model="tensorrt_llm"}, as upstream's layout names it, where the server serves one ensemble; a model
+ * repository holds one model of each name, so where it serves several, each layout's executor model is renamed, and
+ * here ensemble {@code E}'s is {@code tensorrt_llm_E} ({@link #executorModel}). An LLM-API model
+ * ({@code triton_backend/all_models/llmapi/tensorrt_llm/1/model.py}, Python) sets no such gauges, so it has none.
  *
  * <p>Left out as nothing here could give them honestly: {@code nv_inference_pending_request_count} (the TensorRT-LLM
  * backend takes each request off Triton's queue at once and queues it in its executor, which
  * {@code request_type="waiting"} counts), compute input and output durations (the emulated GPU has no such phases),
- * the GPU, CPU and memory gauges, and the backend's memory and per-iteration families.
+ * the GPU, CPU and memory gauges, the backend's memory and per-iteration families, and the request statistics of an
+ * ensemble's composing models.
  */
 final class TritonMetrics implements ServerMetrics {
 
@@ -70,10 +80,26 @@ final class TritonMetrics implements ServerMetrics {
         counter(page, totals, "nv_inference_compute_infer_duration_us", "Cumulative compute inference duration in "
                 + "microseconds (does not include cached requests)", total -> total.computeNanos() / 1000.0);
 
+        Map<String, Load> executors = new TreeMap<>();
+        long ensembles = models.values().stream().filter(model -> model.tensors() == TritonTensorProfile.ENSEMBLE)
+                .count();
+        models.forEach((model, emulated) -> {
+            if (emulated.tensors() == TritonTensorProfile.ENSEMBLE) {
+                executors.put(executorModel(model, ensembles), emulated.engine().load());
+            }
+        });
         page.family("nv_trt_llm_request_metrics", Type.GAUGE, "TRT LLM request metrics");
-        models.forEach((model, emulated) -> requestMetrics(page, model, emulated.engine().load()));
+        executors.forEach((model, load) -> requestMetrics(page, model, load));
         page.family("nv_trt_llm_kv_cache_block_metrics", Type.GAUGE, "TRT LLM KV cache block metrics");
-        models.forEach((model, emulated) -> kvCacheBlocks(page, model, emulated.engine().load()));
+        executors.forEach((model, load) -> kvCacheBlocks(page, model, load));
+    }
+
+    /**
+     * The name of the model that runs ensemble {@code ensemble}'s executor on a server serving {@code ensembles}
+     * of them: upstream's {@code tensorrt_llm} where it is the only one, else {@code tensorrt_llm_} and its name.
+     */
+    static String executorModel(String ensemble, long ensembles) {
+        return ensembles == 1 ? "tensorrt_llm" : "tensorrt_llm_" + ensemble;
     }
 
     private static void counter(MetricsPage page, Map<String, Totals> totals, String name, String help,

@@ -142,6 +142,27 @@ class EmulatorMetricsITCase {
         }
     }
 
+    /**
+     * TensorRT-LLM's gauges are its C++ backend's, under the model running it: a sole ensemble's under upstream's
+     * tensorrt_llm, several ensembles' under a tensorrt_llm model each, and an LLM-API model, Python, sets none.
+     */
+    @Test
+    void tritonShowsEachEnsemblesExecutorUnderItsTensorrtLlmModel() throws Exception {
+        InflightBatchingEngine idle = new InflightBatchingEngine(SLOW_STEPS, 1);
+        try (EmulatorServer server = EmulatorServer.builder().protocol(Protocol.TRITON).metrics(0)
+                .model(EmulatedModel.ensemble("a", idle, 8)).model(EmulatedModel.ensemble("b", idle, 8))
+                .model(new EmulatedModel("llm", idle, 0, EmulatedModel.TritonTensorProfile.LLM_API, false, null))
+                .start()) {
+            ScrapedMetrics scraped = ScrapedMetrics.scrape("127.0.0.1", server.metricsPort());
+
+            assertThat(scraped.samples()).filteredOn(sample -> sample.name().startsWith("nv_trt_llm_"))
+                    .extracting(sample -> sample.labels().get("model")).containsOnly("tensorrt_llm_a", "tensorrt_llm_b");
+            assertThat(scraped.value("nv_trt_llm_request_metrics", "model", "tensorrt_llm_a", "request_type", "max"))
+                    .isEqualTo(SLOW_STEPS.maxActive());
+            assertThat(scraped.value("nv_inference_request_success", "model", "llm")).isZero();
+        }
+    }
+
     @Test
     void aDialectWhoseMetricsAreNotEmulatedRefusesAMetricsPort() {
         EmulatorServer.Builder tgi = EmulatorServer.builder().protocol(Protocol.OPENAI).dialect(Dialect.TGI)
@@ -155,11 +176,12 @@ class EmulatorMetricsITCase {
     }
 
     private static double trtLlm(ScrapedMetrics scraped, String requestType) {
-        return scraped.value("nv_trt_llm_request_metrics", "model", MODEL, "request_type", requestType);
+        return scraped.value("nv_trt_llm_request_metrics", "model", "tensorrt_llm", "request_type", requestType);
     }
 
     private static double kvBlocks(ScrapedMetrics scraped, String blockType) {
-        return scraped.value("nv_trt_llm_kv_cache_block_metrics", "model", MODEL, "kv_cache_block_type", blockType);
+        return scraped.value("nv_trt_llm_kv_cache_block_metrics", "model", "tensorrt_llm", "kv_cache_block_type",
+                blockType);
     }
 
     private static List<GenerationRequest> prompts(int count) {

@@ -1,4 +1,4 @@
-package dev.sluice.backend.openai;
+package dev.sluice.backend;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -16,10 +16,10 @@ import java.util.function.Consumer;
  * an optional CR before it dropped; split on bytes, which is safe in UTF-8, and decoded whole. A line or body over
  * its cap ends the read with {@link TooLong}, and cancelling the subscription closes the connection.
  */
-final class BoundedLines implements HttpResponse.BodySubscriber<Void> {
+public final class BoundedLines implements HttpResponse.BodySubscriber<Void> {
 
     /** The body broke a cap. */
-    static final class TooLong extends RuntimeException {
+    public static final class TooLong extends RuntimeException {
         TooLong(String message) {
             super(message, null, false, false);
         }
@@ -33,14 +33,14 @@ final class BoundedLines implements HttpResponse.BodySubscriber<Void> {
     private volatile Flow.Subscription subscription;
     private long bodyBytes;
 
-    BoundedLines(Consumer<String> lines, int maxLineBytes, long maxBodyBytes) {
+    public BoundedLines(Consumer<String> lines, int maxLineBytes, long maxBodyBytes) {
         this.lines = lines;
         this.maxLineBytes = maxLineBytes;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     /** Stops reading: the connection is closed, and the read ends without completing normally. */
-    void cancel() {
+    public void cancel() {
         Flow.Subscription current = subscription;
         if (current != null) {
             current.cancel();

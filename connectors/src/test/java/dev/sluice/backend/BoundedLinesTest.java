@@ -1,4 +1,4 @@
-package dev.sluice.backend.openai;
+package dev.sluice.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
