@@ -10,6 +10,7 @@ import dev.sluice.backend.GrpcChannels;
 import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.openai.OpenAiBackend;
 import dev.sluice.backend.openai.OpenAiServer;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.backend.triton.TritonBackend;
 import dev.sluice.backend.triton.TritonModelOptions;
 import dev.sluice.emulator.CostModel;
@@ -22,6 +23,7 @@ import dev.sluice.gateway.GatewayOptions;
 import dev.sluice.serde.JsonAvro;
 import io.grpc.ManagedChannel;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +36,8 @@ import java.util.function.Function;
  * The {@code saturation} benchmark: every prompt offered at once to an emulated Triton server, and the
  * steady-state output tokens per second divided by the most that server could produce for this workload
  * ({@link CostModel#maxOutputTokensPerSecond}). Side by side on fresh servers: Sluice's gateway (batches on the
- * batch dimension, adaptive concurrency), a naive client sending each prompt in its own call, all at once, and
+ * batch dimension, admission by the server's reported load, as a deployment with {@code metrics-url} has it), the
+ * same gateway without the report (its adaptive limit alone), a naive client sending each prompt in its own call, all at once, and
  * Flink {@code ML_PREDICT}'s request pattern ({@link MlPredictPattern}) over {@value #ML_PREDICT_SUBTASKS} subtasks,
  * swept over {@code table.exec.async-ml-predict.max-concurrent-operations}, each value ordered and unordered: its
  * 2.3.0 default alone (10, ordered) measures a default, not a capability. The default is always among the runs, and
@@ -108,6 +111,9 @@ final class SaturationBench {
 
     ObjectNode run() throws Exception {
         Run sluice = measure("sluice", protocol, this::sluice);
+        // Side by side: the same gateway where the server's load is not read, its adaptive limit alone deciding.
+        Run unreported = protocol == Protocol.TRITON ? measure("sluice_without_load_report", protocol, false,
+                this::sluice) : null;
         Run naive = measure("naive", protocol, SaturationBench::naive);
         List<Run> sweep = new ArrayList<>();
         for (MlPredictPattern.Setting setting : mlPredict) {
@@ -116,7 +122,11 @@ final class SaturationBench {
         }
         Run mlPredictDefault = sweep.get(mlPredict.indexOf(MlPredictPattern.Setting.DEFAULT));
         Run mlPredictBest = sweep.stream().max(Comparator.comparingDouble(Run::tokensPerSecond)).orElseThrow();
-        List<Run> runs = new ArrayList<>(List.of(sluice, naive));
+        List<Run> runs = new ArrayList<>(List.of(sluice));
+        if (unreported != null) {
+            runs.add(unreported);
+        }
+        runs.add(naive);
         runs.addAll(sweep);
         Run sluiceGrpc = null;
         if (protocol == Protocol.OPENAI) {
@@ -179,8 +189,15 @@ final class SaturationBench {
     private Run measure(String client, Protocol over,
             Function<InferenceBackend, Function<GenerationRequest, CompletableFuture<GenerationResult>>> clientFactory)
             throws Exception {
+        return measure(client, over, true, clientFactory);
+    }
+
+    /** One client on a fresh server; {@code readLoad}: whether a Triton backend reads the server's metrics page. */
+    private Run measure(String client, Protocol over, boolean readLoad,
+            Function<InferenceBackend, Function<GenerationRequest, CompletableFuture<GenerationResult>>> clientFactory)
+            throws Exception {
         InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
-        try (Served served = serve(over, engine)) {
+        try (Served served = serve(over, engine, readLoad)) {
             InferenceBackend backend = served.backend();
             backend.checkReady(Duration.ofSeconds(30));
             Function<GenerationRequest, CompletableFuture<GenerationResult>> send = clientFactory.apply(backend);
@@ -200,8 +217,12 @@ final class SaturationBench {
         }
     }
 
-    /** {@code engine} behind an emulated Triton ensemble, or behind vLLM's OpenAI-compatible server. */
-    private static Served serve(Protocol over, InflightBatchingEngine engine) {
+    /**
+     * {@code engine} behind an emulated Triton ensemble, its TensorRT-LLM gauges on a metrics page that the backend
+     * reads as a deployment with {@code metrics-url} and {@code metrics-model: tensorrt_llm} does (unless
+     * {@code readLoad} is false); or behind vLLM's OpenAI-compatible server, which reports no load.
+     */
+    private static Served serve(Protocol over, InflightBatchingEngine engine, boolean readLoad) {
         if (over == Protocol.OPENAI) {
             // No prefix cache, as the Triton ensemble has none: the two paths differ only in protocol.
             EmulatorServer server = EmulatorServer.builder().protocol(Protocol.OPENAI).dialect(Dialect.VLLM)
@@ -221,9 +242,13 @@ final class SaturationBench {
                 }
             };
         }
-        EmulatorServer server = EmulatorServer.builder().model(EmulatedModel.ensemble(MODEL, engine, 64)).start();
+        EmulatorServer server = EmulatorServer.builder().model(EmulatedModel.ensemble(MODEL, engine, 64)).metrics(0)
+                .start();
         ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
-        TritonBackend backend = new TritonBackend(channel, server.endpoint(), TritonModelOptions.ofDefaults(MODEL));
+        MetricsPage page = readLoad ? new MetricsPage(URI.create("http://127.0.0.1:" + server.metricsPort()
+                + "/metrics"), "tensorrt_llm") : null;
+        TritonBackend backend = new TritonBackend(channel, server.endpoint(),
+                TritonModelOptions.ofDefaults(MODEL).withMetricsPage(page));
         return new Served() {
             @Override
             public InferenceBackend backend() {

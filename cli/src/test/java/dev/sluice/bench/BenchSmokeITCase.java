@@ -56,7 +56,7 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("(target >= 1.2)");
         assertThat(run.json().path("scenario").asText()).isEqualTo("saturation");
         assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText()).containsExactly("sluice",
-                "naive", "ml_predict_ordered_2", "ml_predict_unordered_2", "ml_predict_ordered_4",
+                "sluice_without_load_report", "naive", "ml_predict_ordered_2", "ml_predict_unordered_2", "ml_predict_ordered_4",
                 "ml_predict_unordered_4", "ml_predict_ordered_10", "ml_predict_unordered_10");
         assertThat(run.json().path("ml_predict_default").asText()).isEqualTo("ml_predict_ordered_10");
         assertThat(run.json().path("sluice_over_ml_predict").asDouble()).isPositive();

@@ -52,15 +52,6 @@ public interface InferenceBackend extends AutoCloseable {
         return OptionalInt.empty();
     }
 
-    /**
-     * Whether the server itself runs interactive requests ahead of batch work it has queued, as each request says
-     * its priority and the server schedules by it. Where it does, batch work queued at the server delays no
-     * interactive request, and callers need keep no server slots free for them.
-     */
-    default boolean prioritisesServerSide() {
-        return false;
-    }
-
     /** The protocol name recorded on completions, e.g. {@code triton}. */
     String protocol();
 

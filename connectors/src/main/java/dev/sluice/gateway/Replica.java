@@ -19,11 +19,12 @@ final class Replica {
     /** Server slots batch work leaves free for interactive requests, where the server runs requests as they come. */
     static final int RESERVED_FOR_INTERACTIVE = 8;
     /**
-     * Batch requests a server that prioritises interactive work may hold queued beyond its free slots: enough to
-     * fill the slots that free between two load reports, few enough that work committed to this replica, beyond
+     * Requests a server that says how many it runs may hold waiting beyond its free slots: enough to fill the slots
+     * that free between two load reports (at a full batch the modelled GPU finishes about one sequence per 5 ms, a
+     * report comes every {@value #LOAD_POLL_MILLIS} ms), few enough that work committed to this replica, beyond
      * another's reach, stays little.
      */
-    static final int QUEUED_AT_A_PRIORITISING_SERVER = 4;
+    static final int QUEUED_AHEAD = 8;
     static final long LOAD_POLL_MILLIS = 20;
     /** How early before its deadline gRPC may end a call that ran out of time: timers are not exact. */
     private static final long CALL_DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -38,13 +39,16 @@ final class Replica {
     /** Until when, a {@link System#nanoTime()} instant, the server asked to be sent nothing; 0 for never. */
     private volatile long heldOffUntilNanos;
     private volatile ServerLoad load;
+    private int sentSinceReport;
     private int bulkSentSinceReport;
+    private final int maxInFlight;
     private Thread poller;
 
     Replica(InferenceBackend backend, ReadinessProbe readiness, GatewayOptions options) {
         this.backend = backend;
         this.readiness = readiness;
         this.limit = new AdaptiveLimit(options.initialLimit(), options.minLimit(), options.maxLimit());
+        this.maxInFlight = options.maxLimit();
         this.breaker = CircuitBreaker.of(backend.endpoint(), breakerConfig(options.resilience()));
     }
 
@@ -111,47 +115,46 @@ final class Replica {
         return readiness.state() == ReadinessProbe.State.READY;
     }
 
-    int room() {
-        return limit.limit() - inFlight;
+    /**
+     * Requests this replica may take now. Where the server reports how many it runs and how many wait, that decides:
+     * its free slots plus {@value #QUEUED_AHEAD} to queue, less what was sent since the report, so the server's own
+     * queue is kept just full and it never has to hold more than it can run (capacity-aware admission). The gateway's
+     * count of its calls in flight cannot tell this: a unary call of many prompts stays open until its longest
+     * completion ends while the server has already freed the slots of the others. The adaptive limit, learnt from
+     * latency, decides where the server reports nothing; the gateway's own most in flight bounds both.
+     */
+    synchronized int room() {
+        ServerLoad report = load;
+        if (report == null || report.maxRunning() == 0) {
+            return limit.limit() - inFlight;
+        }
+        int serverRoom = report.maxRunning() - report.running() - report.waiting() + QUEUED_AHEAD - sentSinceReport;
+        return Math.min(maxInFlight - inFlight, serverRoom);
     }
 
     /**
-     * Batch requests this replica may take now: never the last eighth (at most 8) of its limit, and, where the
-     * server reports its load, no more than it can run without keeping interactive requests waiting:
-     *
-     * <ul>
-     *   <li>a server that runs interactive requests first ({@link InferenceBackend#prioritisesServerSide()}) gets
-     *       its free slots plus {@value #QUEUED_AT_A_PRIORITISING_SERVER} to queue, so it always has work to admit
-     *       when a slot frees, and none kept free: an interactive request overtakes what it has queued, so batch
-     *       work there delays it by no more than a slot's wait, and slots kept empty would be throughput lost;
-     *   <li>any other server, its free slots less {@value #RESERVED_FOR_INTERACTIVE} kept for interactive
-     *       requests, counting what it has queued as taken: requests it has queued are out of the gateway's reach,
-     *       and an interactive request behind them would wait for all;
-     *   <li>a server that does not say how many it runs, only while fewer than 8 wait.
-     * </ul>
-     *
-     * Neither rule ever asks the server to run more than it can at once, so none has to preempt for what is sent.
+     * Batch requests this replica may take now: its room less slots kept free for interactive requests, as the
+     * servers here run requests as they come (none that Sluice calls orders its queue by a request's priority; see
+     * docs/backends.md). Without a load report, the last eighth (at most {@value #RESERVED_FOR_INTERACTIVE}) of the
+     * limit; with one, {@value #RESERVED_FOR_INTERACTIVE} of the server's slots, counting what it has queued as
+     * taken, since an interactive request behind queued work would wait for all of it; and where the server reports
+     * what waits but not how many it runs, batch work goes only while fewer than that wait.
      */
     synchronized int bulkRoom() {
-        int reserve = Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
-        int room = room() - reserve;
         ServerLoad report = load;
         if (report == null) {
-            return room;
+            return room() - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
         }
-        int free;
         if (report.maxRunning() == 0) {
-            free = RESERVED_FOR_INTERACTIVE - report.waiting();
-        } else if (backend.prioritisesServerSide()) {
-            free = report.maxRunning() - report.running() + QUEUED_AT_A_PRIORITISING_SERVER - report.waiting();
-        } else {
-            free = report.maxRunning() - RESERVED_FOR_INTERACTIVE - report.running() - report.waiting();
+            int room = room() - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
+            return Math.min(room, RESERVED_FOR_INTERACTIVE - report.waiting() - bulkSentSinceReport);
         }
-        return Math.min(room, free - bulkSentSinceReport);
+        return room() - QUEUED_AHEAD - RESERVED_FOR_INTERACTIVE;
     }
 
     synchronized void sent(int requests, int bulk) {
         inFlight += requests;
+        sentSinceReport += requests;
         bulkSentSinceReport += bulk;
     }
 
@@ -166,6 +169,7 @@ final class Replica {
                     ServerLoad report = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
                     synchronized (this) {
                         load = report;
+                        sentSinceReport = 0;
                         bulkSentSinceReport = 0;
                     }
                     onReport.run();

@@ -10,7 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Tests for {@link Replica#bulkRoom()}: how much batch work a replica takes by what its server reports. */
+/** Tests for {@link Replica#room()} and {@link Replica#bulkRoom()}: what a replica takes by what its server reports. */
 class ReplicaTest {
 
     /** A limit of 64: batch work never takes its last 8, so 56 is the most the limit leaves it. */
@@ -18,7 +18,7 @@ class ReplicaTest {
 
     @Test
     void aServerThatRunsRequestsAsTheyComeKeepsSlotsFreeForInteractiveWork() throws Exception {
-        Replica replica = polled(new LoadedBackend(false, true, new ServerLoad(20, 0, 32, 0.5, 0, 0)));
+        Replica replica = polled(new LoadedBackend(true, new ServerLoad(20, 0, 32, 0.5, 0, 0)));
 
         // 32 slots, 20 running, 8 kept free.
         assertThat(replica.bulkRoom()).isEqualTo(4);
@@ -27,34 +27,37 @@ class ReplicaTest {
     }
 
     @Test
-    void aServerThatPrioritisesGetsItsFreeSlotsAndAFewToQueueAndNoneKeptFree() throws Exception {
-        Replica replica = polled(new LoadedBackend(true, true, new ServerLoad(20, 0, 32, 0.5, 0, 0)));
+    void aServerThatSaysWhatItRunsGetsItsFreeSlotsAndAFewToQueueWhateverTheLatencyLimit() throws Exception {
+        GatewayOptions smallLimit = new GatewayOptions(8, 10_000, Duration.ZERO, 8, 1, 1024, true);
+        Replica replica = polled(new LoadedBackend(true, new ServerLoad(100, 0, 256, 0.5, 0, 0)), smallLimit);
 
-        assertThat(replica.bulkRoom()).isEqualTo(32 - 20 + Replica.QUEUED_AT_A_PRIORITISING_SERVER);
-        replica.sent(3, 3);
-        assertThat(replica.bulkRoom()).isEqualTo(32 - 20 + Replica.QUEUED_AT_A_PRIORITISING_SERVER - 3);
+        assertThat(replica.limit.limit()).isEqualTo(8);
+        assertThat(replica.room()).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD);
+        replica.sent(64, 0);
+        assertThat(replica.room()).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD - 64);
     }
 
     @Test
-    void aPrioritisingServerWhoseQueueIsFullTakesNoMore() throws Exception {
-        Replica full = polled(new LoadedBackend(true, true,
-                new ServerLoad(32, Replica.QUEUED_AT_A_PRIORITISING_SERVER, 32, 1, 0, 0)));
-        Replica overfull = polled(new LoadedBackend(true, true, new ServerLoad(32, 10, 32, 1, 0, 0)));
+    void aServerWhoseQueueIsFullTakesNoMore() throws Exception {
+        Replica full = polled(new LoadedBackend(true, new ServerLoad(32, Replica.QUEUED_AHEAD, 32, 1, 0, 0)));
+        Replica overfull = polled(new LoadedBackend(true, new ServerLoad(32, 20, 32, 1, 0, 0)));
 
-        assertThat(full.bulkRoom()).isZero();
-        assertThat(overfull.bulkRoom()).isNegative();
+        assertThat(full.room()).isZero();
+        assertThat(overfull.room()).isNegative();
+        assertThat(full.bulkRoom()).isNegative();
     }
 
     @Test
-    void theLimitStillBoundsBatchWorkAtAPrioritisingServer() throws Exception {
-        Replica replica = polled(new LoadedBackend(true, true, new ServerLoad(0, 0, 256, 0, 0, 0)));
+    void theGatewaysMostInFlightBoundsWhatAServerReportsItCanTake() throws Exception {
+        Replica replica = polled(new LoadedBackend(true, new ServerLoad(0, 0, 256, 0, 0, 0)));
 
-        assertThat(replica.bulkRoom()).isEqualTo(56);
+        assertThat(replica.room()).isEqualTo(64);
+        assertThat(replica.bulkRoom()).isEqualTo(64 - Replica.QUEUED_AHEAD - Replica.RESERVED_FOR_INTERACTIVE);
     }
 
     @Test
     void aBackendWhoseServerReportsNoLoadIsNeverAskedAndGoesByItsLimit() throws Exception {
-        LoadedBackend silent = new LoadedBackend(true, false, new ServerLoad(32, 10, 32, 1, 0, 0));
+        LoadedBackend silent = new LoadedBackend(false, new ServerLoad(32, 10, 32, 1, 0, 0));
         Replica replica = new Replica(silent, null, OPTIONS);
         replica.startPolling(() -> { });
         try {
@@ -69,7 +72,11 @@ class ReplicaTest {
 
     /** A replica of {@code backend} once its first load report is in. */
     private static Replica polled(LoadedBackend backend) throws InterruptedException {
-        Replica replica = new Replica(backend, null, OPTIONS);
+        return polled(backend, OPTIONS);
+    }
+
+    private static Replica polled(LoadedBackend backend, GatewayOptions options) throws InterruptedException {
+        Replica replica = new Replica(backend, null, options);
         Semaphore reported = new Semaphore(0);
         replica.startPolling(reported::release);
         assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
@@ -79,22 +86,15 @@ class ReplicaTest {
         return replica;
     }
 
-    /** A backend whose server reports a fixed load, or none, and which may prioritise. */
+    /** A backend whose server reports a fixed load, or none. */
     private static final class LoadedBackend extends ManualBackend implements ReportsLoad {
-        private final boolean prioritises;
         private final boolean reports;
         private final ServerLoad load;
         private volatile int asked;
 
-        LoadedBackend(boolean prioritises, boolean reports, ServerLoad load) {
-            this.prioritises = prioritises;
+        LoadedBackend(boolean reports, ServerLoad load) {
             this.reports = reports;
             this.load = load;
-        }
-
-        @Override
-        public boolean prioritisesServerSide() {
-            return prioritises;
         }
 
         @Override

@@ -265,18 +265,6 @@ public final class TritonBackend implements InferenceBackend, ReportsLoad {
                 : CompletableFuture.failedFuture(new IllegalStateException("no metrics page is set for " + endpoint));
     }
 
-    /**
-     * With priority scheduling on, each request says its level, and the model's dynamic batcher hands level 1 to the
-     * model first. That orders the server's queue only where the model holds requests in Triton's queue until it can
-     * run them: upstream's LLM-API model takes each at once and queues it in its engine without a priority, and it
-     * reports no load, so the gateway never acts on this for it ({@code docs/backends.md}, Request priority on
-     * Triton).
-     */
-    @Override
-    public boolean prioritisesServerSide() {
-        return options.sendsPriority();
-    }
-
     @Override
     public int maxBatchPerCall() {
         return streaming ? 1 : Math.max(1, maxBatch);

@@ -77,6 +77,12 @@ public record TritonModelOptions(
                 guidedDecoding, levels, metricsPage);
     }
 
+    /** These options, the server's load read from {@code page} (null: not read). */
+    public TritonModelOptions withMetricsPage(MetricsPage page) {
+        return new TritonModelOptions(modelName, modelVersion, tensors, maxBatchSize, streaming, callTimeout,
+                guidedDecoding, priorityLevels, page);
+    }
+
     /** Options of a deployment that promises no guided decoding. */
     public TritonModelOptions(String modelName, String modelVersion, TritonTensorNames tensors, int maxBatchSize,
             Streaming streaming, Duration callTimeout) {
