@@ -14,7 +14,6 @@ import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import dev.sluice.backend.triton.TritonTensorNames;
 import dev.sluice.emulator.CostModel;
 import dev.sluice.emulator.EmulatedModel;
-import dev.sluice.emulator.EmulatedModel.PriorityLevels;
 import dev.sluice.emulator.EmulatedModel.TritonTensorProfile;
 import dev.sluice.emulator.EmulatorServer;
 import dev.sluice.emulator.InflightBatchingEngine;
@@ -25,8 +24,10 @@ import io.grpc.ManagedChannel;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -34,22 +35,24 @@ import org.HdrHistogram.Histogram;
 /**
  * The {@code priority} benchmark: the p99 time to first token of interactive requests while batch work saturates
  * an emulated server, divided by the same on the idle server, and the batch work's throughput beside the same batch
- * work alone. Two servers, side by side: a Triton model whose dynamic batcher has two priority levels, so each
- * request's {@code priority} orders the server's own queue; and an SGLang worker, whose gRPC protocol carries no
- * priority, where only the gateway's queue and the slots it keeps free put interactive work first. Beside each,
- * the same load with every request treated alike (no priority anywhere), as a first-in first-out client would.
+ * work alone. On both servers only the gateway puts interactive work first, by its queue and the room it leaves
+ * batch work; they differ in what the gateway sees of the server. An SGLang worker reports its load
+ * ({@code GetLoads}), so batch work fills only its free slots less a reserve; a Triton LLM-API model reports none
+ * (it exports no TensorRT-LLM gauges), so the gateway's limit alone bounds batch work, and what the server has
+ * queued, an interactive request waits behind: the model hands requests to its engine without a priority
+ * ({@code docs/backends.md}, Request priority on Triton), so this lane sends none. Beside each, the same load with
+ * every request treated alike, as a first-in first-out client would send it. The headline is the SGLang worker's.
  */
 final class PriorityBench {
 
     private static final String MODEL = "worker";
-    private static final int LEVELS = 2;
 
-    /** Where an interactive request's priority takes effect. */
+    /** What the gateway sees of the server behind it. */
     enum Server {
-        /** A Triton LLM-API model with {@code priority_levels: 2}: the server admits level 1 first. */
-        TRITON("triton, server priority"),
-        /** An SGLang worker: the gateway's queue and reserve alone. */
-        SGLANG("sglang, gateway only");
+        /** An SGLang worker: the gateway's queue, with batch room from the worker's load report. */
+        SGLANG("sglang, gateway + GetLoads"),
+        /** A Triton LLM-API model: the gateway's queue, with batch room from its limit alone. */
+        TRITON("triton, gateway, no report");
 
         final String label;
 
@@ -104,10 +107,10 @@ final class PriorityBench {
         ArrayNode servers = json.putArray("servers");
         out.printf("%-26s %9s %9s %9s %12s %12s%n", "interactive p99 TTFT ms", "idle", "loaded", "fifo",
                 "bulk tok/s", "bulk alone");
-        List<Figures> all = new ArrayList<>();
+        Map<Server, Figures> all = new EnumMap<>(Server.class);
         for (Server server : Server.values()) {
             Figures figures = measure(server);
-            all.add(figures);
+            all.put(server, figures);
             out.printf(Locale.ROOT, "%-26s %9.1f %9.1f %9.1f %12.0f %12.0f%n", server.label, figures.idleMs(),
                     figures.loadedMs(), figures.fifoMs(), figures.loadedTokensPerSecond(),
                     figures.aloneTokensPerSecond());
@@ -119,17 +122,18 @@ final class PriorityBench {
                     .put("bulk_loaded_tokens_per_second", figures.loadedTokensPerSecond())
                     .put("bulk_ratio", figures.bulkRatio());
         }
-        // The headline is the server's own priority: the first server's figures at the top level.
-        Figures server = all.get(0);
-        Figures gatewayOnly = all.get(1);
-        json.put("idle_p99_ttft_ms", server.idleMs()).put("loaded_p99_ttft_ms", server.loadedMs())
-                .put("loaded_fifo_p99_ttft_ms", server.fifoMs()).put("ratio", server.ratio())
-                .put("fifo_ratio", server.fifoMs() / server.idleMs()).put("bulk_ratio", server.bulkRatio())
-                .put("gateway_only_ratio", gatewayOnly.ratio()).put("gateway_only_bulk_ratio", gatewayOnly.bulkRatio());
-        out.printf(Locale.ROOT, "ratio: loaded/idle p99 TTFT %.2f with server priority (triton), %.2f gateway only "
-                + "(sglang), %.2f first in first out (target <= 2); bulk with/alone %.3f and %.3f (target >= 0.9)%n",
-                server.ratio(), gatewayOnly.ratio(), server.fifoMs() / server.idleMs(), server.bulkRatio(),
-                gatewayOnly.bulkRatio());
+        // The headline is the gateway's priority where the server reports its load; beside it, where none does.
+        Figures reported = all.get(Server.SGLANG);
+        Figures unreported = all.get(Server.TRITON);
+        json.put("idle_p99_ttft_ms", reported.idleMs()).put("loaded_p99_ttft_ms", reported.loadedMs())
+                .put("loaded_fifo_p99_ttft_ms", reported.fifoMs()).put("ratio", reported.ratio())
+                .put("fifo_ratio", reported.fifoMs() / reported.idleMs()).put("bulk_ratio", reported.bulkRatio())
+                .put("no_load_report_ratio", unreported.ratio())
+                .put("no_load_report_bulk_ratio", unreported.bulkRatio());
+        out.printf(Locale.ROOT, "ratio: loaded/idle p99 TTFT %.2f with a load report (sglang), %.2f without "
+                + "(triton), %.2f first in first out (sglang) (target <= 2); bulk with/alone %.3f and %.3f "
+                + "(target >= 0.9)%n", reported.ratio(), unreported.ratio(), reported.fifoMs() / reported.idleMs(),
+                reported.bulkRatio(), unreported.bulkRatio());
         return json;
     }
 
@@ -147,15 +151,14 @@ final class PriorityBench {
         InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
         EmulatedModel model = kind == Server.TRITON
                 // Decoupled, so the backend streams and sees each first token.
-                ? new EmulatedModel(MODEL, engine, 0, TritonTensorProfile.LLM_API, true, null,
-                        new PriorityLevels(LEVELS, LEVELS))
+                ? new EmulatedModel(MODEL, engine, 0, TritonTensorProfile.LLM_API, true, null)
                 : EmulatedModel.sglang(MODEL, engine);
         Protocol protocol = kind == Server.TRITON ? Protocol.TRITON : Protocol.SGLANG_SMG;
         try (EmulatorServer server = EmulatorServer.builder().protocol(protocol).model(model).start()) {
             ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
             InferenceBackend backend = kind == Server.TRITON
                     ? new TritonBackend(channel, server.endpoint(), new TritonModelOptions(MODEL, "",
-                            TritonTensorNames.llmApi(), 1, Streaming.AUTO, Duration.ofMinutes(5), false, LEVELS))
+                            TritonTensorNames.llmApi(), 1, Streaming.AUTO, Duration.ofMinutes(5)))
                     : new SglangSchedulerBackend(channel, server.endpoint(), new SglangOptions(null,
                             Duration.ofMinutes(5)));
             try (backend) {

@@ -59,7 +59,8 @@ final class EmulatorCommand implements Callable<Integer> {
     boolean decoupled;
 
     @Option(names = "--priority-levels", description = "Triton llm-api models: a dynamic batcher with this many "
-            + "priority levels (default level the last), which requests name in their priority parameter")
+            + "priority levels (default level the last) in the model config; as upstream, a request's priority is "
+            + "checked but does not reorder the engine's queue")
     Integer priorityLevels;
 
     @Option(names = "--profile", defaultValue = "llama-3.1-8b-h100-trtllm-fp8",

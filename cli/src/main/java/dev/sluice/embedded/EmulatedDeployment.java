@@ -48,8 +48,8 @@ public final class EmulatedDeployment implements AutoCloseable {
         for (ModelDeployment model : models) {
             InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
             if (model.protocol() == Protocol.TRITON) {
-                // A deployment that schedules by priority is served by a model with as many levels, its default the
-                // lowest, so a request that names none waits behind interactive work.
+                // A deployment that schedules by priority is served by a model with as many levels, as its start-up
+                // check asks; as on upstream's LLM-API model, they do not reorder the engine's queue.
                 int used = model.tritonPriorityLevels();
                 PriorityLevels levels = model.priorityScheduling() ? new PriorityLevels(used, used) : null;
                 triton.model(model.tritonTensors().equals("llm-api")

@@ -92,9 +92,17 @@ class BenchSmokeITCase {
     void priorityPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
         Run run = bench(results, "priority", "--prompts", "60", "--time-scale", "20");
 
-        assertThat(run.ratioLine()).startsWith("ratio: loaded/idle");
+        assertThat(run.ratioLine()).startsWith("ratio: loaded/idle")
+                .contains("with a load report (sglang)", "without (triton)");
         assertThat(run.json().path("scenario").asText()).isEqualTo("priority");
         assertThat(run.json().path("idle_p99_ttft_ms").asDouble()).isPositive();
+        assertThat(run.json().path("no_load_report_ratio").asDouble()).isPositive();
+        assertThat(run.json().path("servers")).extracting(s -> s.path("server").asText())
+                .containsExactly("sglang", "triton");
+        assertThat(run.json().path("servers")).allSatisfy(s -> {
+            assertThat(s.path("loaded_p99_ttft_ms").asDouble()).isPositive();
+            assertThat(s.path("bulk_loaded_tokens_per_second").asDouble()).isPositive();
+        });
     }
 
     @Test

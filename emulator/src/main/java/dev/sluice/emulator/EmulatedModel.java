@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param tensors which Triton tensor names the model declares
  * @param decoupled Triton's decoupled transaction policy: only {@code ModelStreamInfer} may call it
  * @param prefixCache the model's prefix cache, or null for none (TensorRT-LLM's default)
- * @param priority Triton: the dynamic batcher's priority levels, which order the engine's queue; null for none, and
- *     then every request waits in one first-in first-out queue
+ * @param priority Triton: the dynamic batcher's priority levels, reported in the model's config, or null for none.
+ *     As upstream's LLM-API model, which takes each request from Triton's queue at once and hands it to its engine
+ *     without a priority, the engine's queue stays first come first served either way
  */
 public record EmulatedModel(
         String name, InflightBatchingEngine engine, int maxBatchSize, TritonTensorProfile tensors, boolean decoupled,
@@ -31,14 +32,6 @@ public record EmulatedModel(
                 throw new IllegalArgumentException("priority levels need 1 <= default_priority_level <= "
                         + "priority_levels, got " + defaultLevel + " of " + levels);
             }
-        }
-
-        /**
-         * The level a request's {@code priority} puts it at, as Triton's core sets it: 0 or more than the levels
-         * there are gives the default level.
-         */
-        public int levelOf(long priority) {
-            return priority <= 0 || priority > levels ? defaultLevel : (int) priority;
         }
     }
 
@@ -89,7 +82,7 @@ public record EmulatedModel(
         return new EmulatedModel(name, engine, maxBatchSize, tensors, value, prefixCache, priority);
     }
 
-    /** This model, its queue ordered by {@code value}'s levels (null: one first-in first-out queue). */
+    /** This model, reporting {@code value}'s levels in its config (null: no dynamic batcher). */
     public EmulatedModel withPriority(PriorityLevels value) {
         return new EmulatedModel(name, engine, maxBatchSize, tensors, decoupled, prefixCache, value);
     }

@@ -1,6 +1,8 @@
 package dev.sluice.emulator;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -15,10 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * sequence one token. Prompts admitted in a step are prefilled in it (less what the prefix cache already holds)
  * and get their first token at its end.
  *
- * <p>Waiting sequences are admitted by priority level ({@link WaitingQueue}): all ready sequences of level 1 before
- * any of level 2, first in first out within a level, as Triton's dynamic batcher orders a model with
- * {@code priority_levels}. A running sequence is never preempted. Submitted without a level, everything is at level
- * 1 and the engine is first in first out.
+ * <p>Waiting sequences are admitted first come first served, whatever priority their request named: TensorRT-LLM's
+ * executor admits so the requests of upstream's Triton models, which reach it without a priority
+ * ({@code docs/backends.md}, Request priority on Triton). A running sequence is never preempted.
  *
  * <p>Time runs {@code timeScale} times faster than the model says, so benchmarks can be short; every figure
  * reported is in model time. A slowdown factor (a fault) stretches every step.
@@ -35,7 +36,8 @@ public final class InflightBatchingEngine implements AutoCloseable {
     private final double timeScale;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workArrived = lock.newCondition();
-    private final WaitingQueue waiting = new WaitingQueue();
+    /** In arrival order; a sequence still in its per-request overhead has not reached the server's queue yet. */
+    private final Deque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private final EngineStats stats = new EngineStats();
     private final Thread scheduler;
@@ -56,23 +58,15 @@ public final class InflightBatchingEngine implements AutoCloseable {
 
     /**
      * Queues a sequence of {@code promptTokens}, {@code cachedTokens} of which need no prefill, that will
-     * generate {@code outputTokens}, at the highest priority level.
+     * generate {@code outputTokens}.
      */
     public Sequence submit(int promptTokens, int cachedTokens, int outputTokens, TokenListener listener) {
-        return submit(promptTokens, cachedTokens, outputTokens, 1, listener);
-    }
-
-    /** As {@link #submit(int, int, int, TokenListener)}, at priority {@code level}: 1 is the highest. */
-    public Sequence submit(int promptTokens, int cachedTokens, int outputTokens, int level, TokenListener listener) {
         if (outputTokens <= 0) {
             throw new IllegalArgumentException("outputTokens must be positive: " + outputTokens);
         }
-        if (level < 1) {
-            throw new IllegalArgumentException("priority level must be at least 1: " + level);
-        }
         long now = System.nanoTime();
         Sequence sequence = new Sequence(Math.max(1, promptTokens), Math.min(cachedTokens, promptTokens),
-                outputTokens, level, now, now + scaled(cost.requestOverheadNanos()), listener);
+                outputTokens, now, now + scaled(cost.requestOverheadNanos()), listener);
         lock.lock();
         try {
             if (closed) {
@@ -161,16 +155,17 @@ public final class InflightBatchingEngine implements AutoCloseable {
             long now = System.nanoTime();
             long prefill = 0;
             while (running.size() < cost.maxActive()) {
-                Sequence next = waiting.next(now);
-                if (next == null) {
+                Sequence next = waiting.peek();
+                // Sequences become ready in the order they came, so one still in its overhead holds the rest.
+                if (next == null || next.readyAt > now) {
                     break;
                 }
                 long footprint = next.promptTokens + next.outputTokens;
-                // The KV cache cannot take the next in line: nothing behind it (of its level or a lower one) passes.
+                // The KV cache cannot take the next in line: nothing behind it passes.
                 if (kvReserved + footprint > cost.kvCapacityTokens()) {
                     break;
                 }
-                waiting.remove(next);
+                waiting.poll();
                 kvReserved += footprint;
                 next.admittedAt = now;
                 running.add(next);
@@ -179,7 +174,7 @@ public final class InflightBatchingEngine implements AutoCloseable {
             }
             if (running.isEmpty()) {
                 // Only sequences still in their per-request overhead: wait for the first to become ready.
-                long wait = waiting.isEmpty() ? 0 : waiting.earliestReadyAt() - now;
+                long wait = waiting.isEmpty() ? 0 : waiting.peek().readyAt - now;
                 if (wait > 0) {
                     workArrived.awaitNanos(wait);
                 }
@@ -286,8 +281,6 @@ public final class InflightBatchingEngine implements AutoCloseable {
         final int promptTokens;
         final int cachedTokens;
         final int outputTokens;
-        /** Priority level, 1 the highest. */
-        final int level;
         final long submittedAt;
         final long readyAt;
         final TokenListener listener;
@@ -299,12 +292,11 @@ public final class InflightBatchingEngine implements AutoCloseable {
         long firstTokenAt;
         int generated;
 
-        Sequence(int promptTokens, int cachedTokens, int outputTokens, int level, long submittedAt, long readyAt,
+        Sequence(int promptTokens, int cachedTokens, int outputTokens, long submittedAt, long readyAt,
                 TokenListener listener) {
             this.promptTokens = promptTokens;
             this.cachedTokens = cachedTokens;
             this.outputTokens = outputTokens;
-            this.level = level;
             this.submittedAt = submittedAt;
             this.readyAt = readyAt;
             this.listener = listener;

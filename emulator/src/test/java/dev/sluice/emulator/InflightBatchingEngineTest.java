@@ -49,31 +49,29 @@ class InflightBatchingEngineTest {
     }
 
     /**
-     * A full batch (one slot) and a queue behind it: the waiting level-1 sequences are admitted before the level-2
-     * ones that came earlier, each level in arrival order, and the running sequence is not preempted.
+     * A full batch (one slot) and a queue behind it: the waiting sequences are admitted in the order they came, and
+     * the running sequence is not preempted.
      */
     @Test
-    void underAFullBatchWaitingSequencesAreAdmittedByLevel() throws Exception {
+    void underAFullBatchWaitingSequencesAreAdmittedInArrivalOrder() throws Exception {
         CostModel oneSlot = new CostModel("one-slot", 1_000_000, 0, 0, 1_000_000, 1, 1_000_000, 0);
         try (InflightBatchingEngine engine = new InflightBatchingEngine(oneSlot, 10)) {
             List<String> finished = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch running = new CountDownLatch(1);
             // 1,000 steps of 1 ms (model time) at 10x: the slot stays taken for about 100 ms while the others queue.
-            InflightBatchingEngine.Sequence first = engine.submit(1, 0, 1000, 2, generated -> running.countDown());
-            first.done().thenRun(() -> finished.add("running bulk"));
+            InflightBatchingEngine.Sequence first = engine.submit(1, 0, 1000, generated -> running.countDown());
+            first.done().thenRun(() -> finished.add("running"));
             assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             List<CompletableFuture<?>> queued = new ArrayList<>();
-            for (String[] request : new String[][] {{"bulk a", "2"}, {"bulk b", "2"}, {"interactive a", "1"},
-                    {"interactive b", "1"}}) {
-                queued.add(engine.submit(1, 0, 2, Integer.parseInt(request[1]), generated -> { }).done()
-                        .thenRun(() -> finished.add(request[0])));
+            for (String name : List.of("a", "b", "c", "d")) {
+                queued.add(engine.submit(1, 0, 2, generated -> { }).done().thenRun(() -> finished.add(name)));
             }
             assertThat(engine.load().waiting()).as("all queued behind the running one").isEqualTo(4);
 
             queued.forEach(CompletableFuture::join);
             first.done().join();
 
-            assertThat(finished).containsExactly("running bulk", "interactive a", "interactive b", "bulk a", "bulk b");
+            assertThat(finished).containsExactly("running", "a", "b", "c", "d");
         }
     }
 

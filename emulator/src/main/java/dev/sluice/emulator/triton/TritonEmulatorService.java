@@ -186,13 +186,12 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
 
     /** A request checked against its model, with its completions decided. */
     record Parsed(EmulatedModel model, EnsembleSignature signature, List<String> outputs, List<String> prompts,
-            boolean[] excludeInput, boolean[] stream, List<EmulatedCompletion> completions, int level) {}
+            boolean[] excludeInput, boolean[] stream, List<EmulatedCompletion> completions) {}
 
     Parsed parse(ModelInferRequest request) {
         EmulatedModel model = model(request.getModelName());
         checkParameters(request);
-        long priority = priority(request);
-        int level = model.priority() == null ? 1 : model.priority().levelOf(priority);
+        checkPriority(request);
         EnsembleSignature signature = EnsembleSignature.of(model);
         InferInputs inputs = InferInputs.parse(request, signature, model.maxBatchSize());
         List<String> outputs = requestedOutputs(request, signature);
@@ -216,7 +215,7 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
             }
         }
         return new Parsed(model, signature, outputs, prompts, inputs.bools(signature.excludeInput()),
-                inputs.bools(signature.stream()), completions, level);
+                inputs.bools(signature.stream()), completions);
     }
 
     /**
@@ -239,7 +238,7 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
         int[] promptIds = tokenizer.encode(parsed.prompts.get(index));
         int cached = parsed.model.prefixCache() == null ? 0 : parsed.model.prefixCache().lookupAndInsert(promptIds);
         return parsed.model.engine().submit(promptIds.length, cached, parsed.completions.get(index).tokens(),
-                parsed.level, listener);
+                listener);
     }
 
     /** The whole answer of a request in one response. */
@@ -325,28 +324,26 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     }
 
     /**
-     * The request's {@code priority}, 0 (the model's default) when it has none, read as Triton's gRPC handler reads
-     * it ({@code infer_handler.cc} {@code SetInferenceRequestMetadata}): {@code uint64_param}, or {@code int64_param}
-     * not below 0; any other type is refused, whether or not the model has priority levels. A {@code uint64} above
-     * Java's long range comes back negative, which {@link EmulatedModel.PriorityLevels#levelOf} reads as above
-     * every level, as Triton does.
+     * Refuses a {@code priority} Triton's gRPC handler refuses ({@code infer_handler.cc}
+     * {@code SetInferenceRequestMetadata}): anything but {@code uint64_param}, or {@code int64_param} not below 0,
+     * whether or not the model has priority levels. An accepted priority changes nothing here: on upstream's models
+     * it orders at most the hand-off from Triton's queue to the model, whose engine queues the request without it.
      */
-    private static long priority(ModelInferRequest request) {
+    private static void checkPriority(ModelInferRequest request) {
         InferParameter parameter = request.getParametersMap().get(PRIORITY);
         if (parameter == null) {
-            return 0;
+            return;
         }
-        return switch (parameter.getParameterChoiceCase()) {
-            case UINT64_PARAM -> parameter.getUint64Param();
+        switch (parameter.getParameterChoiceCase()) {
+            case UINT64_PARAM -> { }
             case INT64_PARAM -> {
                 if (parameter.getInt64Param() < 0) {
                     throw InferInputs.invalid("invalid value for 'priority', expected value >= 0.");
                 }
-                yield parameter.getInt64Param();
             }
             default -> throw InferInputs.invalid(
                     "invalid value type for 'priority' parameter, expected int64_param or uint64_param.");
-        };
+        }
     }
 
     private EmulatedModel model(String name) {

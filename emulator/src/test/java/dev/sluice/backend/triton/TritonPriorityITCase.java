@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
+import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.GrpcChannels;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
 import dev.sluice.emulator.CostModel;
@@ -23,8 +24,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,22 +41,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Request priority between {@link TritonBackend} and the emulator over a loopback socket: a plain (non-ensemble)
- * model with {@code dynamic_batching.priority_levels}, one without, and an ensemble, which has none.
+ * model with {@code dynamic_batching.priority_levels}, one without, and an ensemble, which has none. As on upstream
+ * Triton, the priority is checked and accepted but does not reorder the model's engine ({@code docs/backends.md},
+ * Request priority on Triton).
  */
 class TritonPriorityITCase {
 
     private static final String LEVELLED = "llm_with_levels";
+    private static final String ONE_SLOT = "llm_one_slot";
     private static final String PLAIN = "llm_without_levels";
     private static final String ENSEMBLE = "ensemble";
     private static EmulatorServer server;
     private static ManagedChannel channel;
+    /** The engine of {@link #ONE_SLOT}: one sequence at a time, 50 ms a step in real time. */
+    private static InflightBatchingEngine oneSlot;
 
     @BeforeAll
     static void startServer() {
         CostModel cost = CostModel.llama8bH100();
+        oneSlot = new InflightBatchingEngine(
+                new CostModel("one-slot", 50_000_000, 0, 0, 1_000_000, 1, 1_000_000, 0), 1);
         server = EmulatorServer.startTriton("127.0.0.1", 0, Map.of(
                 LEVELLED, new EmulatedModel(LEVELLED, new InflightBatchingEngine(cost, 20), 0,
                         TritonTensorProfile.LLM_API, false, null, new PriorityLevels(3, 2)),
+                ONE_SLOT, new EmulatedModel(ONE_SLOT, oneSlot, 0, TritonTensorProfile.LLM_API, false, null,
+                        new PriorityLevels(2, 2)),
                 PLAIN, new EmulatedModel(PLAIN, new InflightBatchingEngine(cost, 20), 0, TritonTensorProfile.LLM_API,
                         false, null),
                 ENSEMBLE, EmulatedModel.ensemble(ENSEMBLE, new InflightBatchingEngine(cost, 20), 8)));
@@ -117,7 +132,7 @@ class TritonPriorityITCase {
                 });
     }
 
-    /** 0 and levels past the last fall back to the default level; none is refused. */
+    /** Any uint64, and any int64 from 0, is accepted, whatever the model's levels. */
     @Test
     void uint64AndNonNegativeInt64PrioritiesAreAccepted() {
         var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
@@ -137,6 +152,47 @@ class TritonPriorityITCase {
 
         assertThat(backend.generate(List.of(GenerationRequest.of("i", "hello", 4).withInteractive(true),
                 GenerationRequest.of("b", "hello", 4))).join()).hasSize(2);
+    }
+
+    /**
+     * Batch requests (priority 2) wait in the engine for its one slot; an interactive request (priority 1) that comes
+     * after them is admitted after them, as upstream's LLM-API model queues requests in its engine without a
+     * priority. Every call is answered: the priority was accepted.
+     */
+    @Test
+    void aLaterInteractiveRequestDoesNotOvertakeBatchWorkWaitingInTheEngine() throws Exception {
+        TritonBackend backend = backend(ONE_SLOT, 2);
+        backend.checkReady(Duration.ofSeconds(10));
+        List<String> finished = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<List<GenerationResult>>> calls = new ArrayList<>();
+
+        // "hello" runs to its natural 57 tokens: about 3 s in the slot while the others queue behind it.
+        calls.add(send(backend, "running", 64, false, finished));
+        awaitTrue(() -> oneSlot.load().running() == 1, "the first request in the slot");
+        calls.add(send(backend, "batch a", 2, false, finished));
+        awaitTrue(() -> oneSlot.load().waiting() == 1, "batch a waiting");
+        calls.add(send(backend, "batch b", 2, false, finished));
+        awaitTrue(() -> oneSlot.load().waiting() == 2, "batch b waiting");
+        calls.add(send(backend, "interactive", 2, true, finished));
+        awaitTrue(() -> oneSlot.load().waiting() == 3, "all three waiting behind the running one");
+
+        calls.forEach(call -> assertThat(call.join()).hasSize(1));
+        assertThat(finished).containsExactly("running", "batch a", "batch b", "interactive");
+    }
+
+    private static CompletableFuture<List<GenerationResult>> send(TritonBackend backend, String id, int maxTokens,
+            boolean interactive, List<String> finished) {
+        return backend.generate(List.of(GenerationRequest.of(id, "hello", maxTokens).withInteractive(interactive)))
+                .whenComplete((results, failure) -> finished.add(id));
+    }
+
+    /** Waits up to 30 s for {@code condition}, failing with {@code what} if it never holds. */
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(condition.getAsBoolean()).as(what).isTrue();
     }
 
     @Test
