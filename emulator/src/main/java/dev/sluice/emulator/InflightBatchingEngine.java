@@ -126,13 +126,24 @@ public final class InflightBatchingEngine implements AutoCloseable {
      */
     public record Load(int running, int waiting, int prefilling, long kvTokens, long kvCapacity, int maxRunning) {}
 
+    /**
+     * Step after step. The GPU's next step starts where its last ended, not after the scheduler's own work between
+     * the two (admitting, handing out each sequence's token): that work overlaps the step, as a real engine's CPU side
+     * overlaps its GPU, so it costs modelled time only when it takes longer than the step, and then this machine, not
+     * the modelled GPU, sets the pace. Waking late from a park does not shift later steps either.
+     */
     private void run() {
+        long lastStepEnd = System.nanoTime();
         while (!closed) {
             Step step = admit();
             if (step == null) {
                 continue;
             }
-            LockSupport.parkNanos(scaled(Math.round(step.nanos * slowdown)));
+            long end = Math.max(System.nanoTime(), lastStepEnd) + scaled(Math.round(step.nanos * slowdown));
+            for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
+            lastStepEnd = end;
             stats.step(step.nanos, step.batch);
             finishStep(System.nanoTime());
         }
