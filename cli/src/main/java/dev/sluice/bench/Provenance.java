@@ -67,13 +67,17 @@ final class Provenance {
         return provenance;
     }
 
-    /** The checkout's commit, abbreviated, with {@code -dirty} when tracked files differ from it; else unknown. */
+    /**
+     * The checkout's commit, abbreviated, with {@code -dirty} when tracked files other than the docs differ from it
+     * (pages are rendered while benchmarks run; they do not change what runs); else unknown.
+     */
     private String commit() {
         Optional<String> head = git("rev-parse", "--short", "HEAD");
         if (head.isEmpty()) {
             return "unknown";
         }
-        boolean dirty = git("status", "--porcelain", "--untracked-files=no").map(out -> !out.isBlank()).orElse(true);
+        boolean dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs")
+                .map(out -> !out.isBlank()).orElse(true);
         return head.get() + (dirty ? "-dirty" : "");
     }
 
