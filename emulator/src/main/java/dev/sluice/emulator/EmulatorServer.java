@@ -282,7 +282,7 @@ public final class EmulatorServer implements AutoCloseable {
                     .executor(executor)
                     .maxInboundMessageSize(Integer.MAX_VALUE);
             TritonEmulatorService triton = protocol == Protocol.TRITON
-                    ? new TritonEmulatorService(models, tokenizer, faults) : null;
+                    ? new TritonEmulatorService(models, tokenizer, faults, executor) : null;
             for (BindableService service : services(faults, triton)) {
                 List<io.grpc.ServerInterceptor> interceptors = new ArrayList<>();
                 interceptors.add(new FaultInterceptor(faults));

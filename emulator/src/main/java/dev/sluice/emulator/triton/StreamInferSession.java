@@ -1,5 +1,6 @@
 package dev.sluice.emulator.triton;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.sluice.emulator.EmulatedCompletion;
 import dev.sluice.emulator.Faults;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * One {@code ModelStreamInfer} stream: many requests, answered as their tokens come, correlated by id.
@@ -25,6 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * has {@code triton_final_response}; with {@code triton_enable_empty_final_response} the end is a separate empty
  * response. A failing request gets an {@code error_message} and the stream stays open. When the client goes away
  * (cancels the stream, or its deadline passes), every request of the stream is cancelled, as Triton does.
+ *
+ * <p>Responses are built and sent in order by a sender of the session's own, on the server's threads, not by the
+ * emulated GPU's scheduler: a real server's GPU does not wait for its responses to be written, and a scheduler thread
+ * writing a message per token of every sequence would set the pace of a full batch on a small machine.
  */
 final class StreamInferSession implements StreamObserver<ModelInferRequest> {
 
@@ -34,13 +40,15 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
     private final TritonEmulatorService service;
     private final StreamObserver<ModelStreamInferResponse> responses;
     private final Faults faults;
+    private final Executor sender;
     private final Set<Sequence> pending = ConcurrentHashMap.newKeySet();
     private boolean halfClosed;
     private boolean ended;
 
     StreamInferSession(TritonEmulatorService service, StreamObserver<ModelStreamInferResponse> responses,
-            Faults faults) {
+            Faults faults, Executor executor) {
         this.service = service;
+        this.sender = MoreExecutors.newSequentialExecutor(executor);
         this.responses = responses;
         this.faults = faults;
         // Told even after the client half-closed, when gRPC no longer calls onError: a client that sends its
@@ -77,23 +85,30 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
         if (parsed.stream()[0]) {
             EmulatedCompletion completion = parsed.completions().get(0);
             byte[] text = completion.text().getBytes(StandardCharsets.UTF_8);
-            sequence[0] = service.submit(parsed, 0, generated -> {
+            sequence[0] = service.submit(parsed, 0, generated -> sender.execute(() -> {
                 if (faults.dropsStreamAt(generated)) {
                     fail(Status.UNAVAILABLE.withDescription("emulated fault: stream dropped"));
                     return;
                 }
                 boolean last = generated == completion.tokens();
-                send(chunk(request, parsed, slice(text, generated, completion.tokens()), last, last && !emptyFinal));
-                if (last && emptyFinal) {
-                    send(ModelStreamInferResponse.newBuilder().setInferResponse(
-                            service.header(request, parsed.model()).putParameters(FINAL, flag(true))).build());
+                try {
+                    send(chunk(request, parsed, slice(text, generated, completion.tokens()), last,
+                            last && !emptyFinal));
+                    if (last && emptyFinal) {
+                        send(ModelStreamInferResponse.newBuilder().setInferResponse(
+                                service.header(request, parsed.model()).putParameters(FINAL, flag(true))).build());
+                    }
+                } catch (RuntimeException e) {
+                    // A client that went away mid-stream: its sequence frees its slot, as the engine would do.
+                    sequence[0].cancel();
                 }
-            });
+            }));
         } else {
             sequence[0] = service.submit(parsed, 0, generated -> { });
         }
         pending.add(sequence[0]);
-        sequence[0].done().whenComplete((generation, failure) -> {
+        // Through the sender too, so that a stream ends only after its last token went out.
+        sequence[0].done().whenComplete((generation, failure) -> sender.execute(() -> {
             pending.remove(sequence[0]);
             if (failure == null) {
                 service.counters(parsed.model().name()).succeeded(List.of(generation));
@@ -103,7 +118,7 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
                 }
             }
             completeIfDone();
-        });
+        }));
     }
 
     private ModelStreamInferResponse chunk(ModelInferRequest request, TritonEmulatorService.Parsed parsed, byte[] bytes,

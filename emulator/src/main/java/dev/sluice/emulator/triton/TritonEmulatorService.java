@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Triton's {@code GRPCInferenceService} in front of emulated TensorRT-LLM models: readiness, metadata, config,
@@ -67,9 +68,13 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
     private final Map<String, EmulatedModel> models;
     private final ModelTokenizer tokenizer;
     private final Faults faults;
+    private final Executor streams;
     private final Map<String, ModelCounters> counters = new ConcurrentHashMap<>();
 
-    public TritonEmulatorService(Map<String, EmulatedModel> models, ModelTokenizer tokenizer, Faults faults) {
+    /** @param streams where each stream's responses are built and sent, in order, apart from the GPU's scheduler */
+    public TritonEmulatorService(Map<String, EmulatedModel> models, ModelTokenizer tokenizer, Faults faults,
+            Executor streams) {
+        this.streams = streams;
         this.models = Map.copyOf(models);
         this.tokenizer = tokenizer;
         this.faults = faults;
@@ -181,7 +186,7 @@ public final class TritonEmulatorService extends GRPCInferenceServiceGrpc.GRPCIn
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> responses) {
-        return new StreamInferSession(this, responses, faults);
+        return new StreamInferSession(this, responses, faults, streams);
     }
 
     /** A request checked against its model, with its completions decided. */
