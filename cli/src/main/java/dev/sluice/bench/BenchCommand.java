@@ -67,6 +67,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + "ordered and unordered; 10, the default, runs in any case (default: ${DEFAULT-VALUE})")
     List<Integer> mlPredictConcurrency;
 
+    @Option(names = "--long-prefix", description = "prefix: system prompts of about 2,000 tokens, not 200, where a "
+            + "cache miss costs a long prefill")
+    boolean longPrefix;
+
     @Option(names = "--results", defaultValue = "bench-results",
             description = "folder for the JSON results (default: ${DEFAULT-VALUE}); report: the folder it reads, "
                     + "${env:SLUICE_HOME:-.}/docs/bench-results unless given")
@@ -188,8 +192,8 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out).run();
             case "fairness" -> new FairnessBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     System.out).run();
-            case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), System.out)
-                    .run();
+            case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), longPrefix,
+                    System.out).run();
             case "overhead" -> new OverheadBench(prompts, System.out).run();
             case "profile" -> new ProfileBench(CostModel.named(profile), System.out).run();
             case "memory" -> new MemoryBench(prompts, System.out).run();

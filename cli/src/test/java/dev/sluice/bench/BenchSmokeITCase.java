@@ -122,6 +122,16 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: cache hits");
         assertThat(run.json().has("hit_rate_on")).isTrue();
         assertThat(run.json().get("hit_rate_on").asDouble()).isBetween(0.0, 1.0);
+        assertThat(BenchReport.key(run.json())).isEqualTo("prefix");
+    }
+
+    @Test
+    void prefixWithLongSystemPromptsIsAVariantOfItsOwn(@TempDir Path results) throws Exception {
+        Run run = bench(results, "prefix", "--prompts", "64", "--time-scale", "20", "--long-prefix");
+
+        assertThat(BenchReport.key(run.json())).isEqualTo("prefix-long");
+        assertThat(run.json().get("system_prompt_tokens").asInt()).isGreaterThan(1_500);
+        assertThat(run.json().get("hit_rate_on").asDouble()).isBetween(0.0, 1.0);
     }
 
     @Test
