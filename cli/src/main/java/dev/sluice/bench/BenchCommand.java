@@ -67,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "ordered and unordered; 10, the default, runs in any case (default: ${DEFAULT-VALUE})")
     List<Integer> mlPredictConcurrency;
 
-    @Option(names = "--long-prefix", description = "prefix: system prompts of about 2,000 tokens, not 200, where a "
+    @Option(names = "--long-prefix", description = "prefix: system prompts of about 2,100 tokens, not 840, where a "
             + "cache miss costs a long prefill")
     boolean longPrefix;
 

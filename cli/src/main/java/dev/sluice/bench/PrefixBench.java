@@ -30,15 +30,18 @@ import java.util.concurrent.CompletableFuture;
  * whose radix caches each hold 10 of the 16 system prompts. With prefix grouping each batch is ordered by prefix
  * and goes to the worker its prefix hashes to, where it stays cached; without it batches leave in arrival order for
  * the least loaded worker, both workers see every system prompt, and their caches thrash. Cache-hit rate and
- * throughput, side by side. With {@code longPrefix} each system prompt is ten times as long (about 2,000 tokens, where a
- * miss costs a prefill of some 30 ms of the modelled GPU): the workload where the cache saves the most.
+ * throughput, side by side. With {@code longPrefix} each system prompt is two and a half times as long (about 2,100
+ * tokens, where a miss costs a prefill of some 30 ms of the modelled GPU): the workload where the cache saves the
+ * most.
  */
 final class PrefixBench {
 
     private static final int SYSTEM_PROMPTS = 16;
     private static final int REPLICAS = 2;
+    /** A system prompt's sentence this many times: about 840 tokens by the bundled tokenizer. */
     private static final int SHORT_REPEATS = 8;
-    private static final int LONG_REPEATS = 80;
+    /** About 2,100 tokens, well within the model's context with its question and answer. */
+    private static final int LONG_REPEATS = 20;
 
     private final CostModel cost;
     private final double timeScale;
