@@ -1,6 +1,7 @@
 package dev.sluice.backend.triton;
 
 import dev.sluice.backend.BoundedLines;
+import dev.sluice.backend.PrometheusText;
 import dev.sluice.backend.ReportsLoad;
 import dev.sluice.backend.ServerLoad;
 import java.net.http.HttpClient;

@@ -1,29 +1,21 @@
 package dev.sluice.emulator.metrics;
 
+import dev.sluice.backend.PrometheusText;
+import dev.sluice.backend.PrometheusText.Sample;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** One scrape of a metrics port, as Prometheus takes it: the samples, each a name, labels and a value. */
 public final class ScrapedMetrics {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern SAMPLE = Pattern.compile(
-            "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*})?\\s+(\\S+)");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    /** A sample line, its label values unescaped. */
-    public record Sample(String name, Map<String, String> labels, double value) {}
 
     private final List<Sample> samples;
 
@@ -42,41 +34,16 @@ public final class ScrapedMetrics {
         return parse(response.body());
     }
 
-    /** The samples of a page in the text format; comments and blank lines are skipped. */
+    /** The samples of a page in the text format; comments and blank lines are skipped, anything else fails. */
     public static ScrapedMetrics parse(String page) {
         List<Sample> samples = new ArrayList<>();
         for (String line : page.lines().toList()) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
+            if (!line.isBlank() && !line.startsWith("#")) {
+                samples.add(PrometheusText.sample(line)
+                        .orElseThrow(() -> new IllegalArgumentException("not a sample line: " + line)));
             }
-            Matcher sample = SAMPLE.matcher(line);
-            if (!sample.matches()) {
-                throw new IllegalArgumentException("not a sample line: " + line);
-            }
-            Map<String, String> labels = new LinkedHashMap<>();
-            Matcher label = LABEL.matcher(sample.group(2) == null ? "" : sample.group(2));
-            while (label.find()) {
-                labels.put(label.group(1), unescape(label.group(2)));
-            }
-            samples.add(new Sample(sample.group(1), labels, Double.parseDouble(sample.group(3)
-                    .replace("+Inf", "Infinity").replace("-Inf", "-Infinity"))));
         }
         return new ScrapedMetrics(samples);
-    }
-
-    /** A label value as written, {@code \\}, {@code \"} and {@code \n} escaped. */
-    private static String unescape(String written) {
-        StringBuilder value = new StringBuilder();
-        for (int i = 0; i < written.length(); i++) {
-            char c = written.charAt(i);
-            if (c == '\\' && i + 1 < written.length()) {
-                char escaped = written.charAt(++i);
-                value.append(escaped == 'n' ? '\n' : escaped);
-            } else {
-                value.append(c);
-            }
-        }
-        return value.toString();
     }
 
     /** The names of all samples, as a query selects them ({@code x_bucket}, {@code x_sum} of a histogram). */

@@ -1,4 +1,4 @@
-package dev.sluice.backend.triton;
+package dev.sluice.backend;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -6,15 +6,15 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * One line of the Prometheus text exposition format (version 0.0.4, what Triton's metrics port serves):
+ * One line of the Prometheus text exposition format (version 0.0.4, what Triton's metrics port and Prometheus's reporters serve):
  * {@code name{label="value",...} value [timestamp]}. The page is the server's, so a line that is not a well-formed
  * sample (a comment, a blank, anything else) reads as no sample rather than an error, and the work per line is
  * linear in its length: no regular expression that could backtrack.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
     /** A sample: its metric name, its labels with their values unescaped, and its value ({@code NaN} included). */
-    record Sample(String name, Map<String, String> labels, double value) {}
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     private final String line;
     private int at;
@@ -24,7 +24,7 @@ final class PrometheusText {
     }
 
     /** The sample {@code line} holds; empty for a comment, a blank line or one that is not well formed. */
-    static Optional<Sample> sample(String line) {
+    public static Optional<Sample> sample(String line) {
         return Optional.ofNullable(new PrometheusText(line).parse());
     }
 

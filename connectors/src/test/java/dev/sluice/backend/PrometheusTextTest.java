@@ -1,8 +1,8 @@
-package dev.sluice.backend.triton;
+package dev.sluice.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backend.triton.PrometheusText.Sample;
+import dev.sluice.backend.PrometheusText.Sample;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
