@@ -1,6 +1,7 @@
 package dev.sluice.backend.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
@@ -110,9 +111,21 @@ public final class ModelTokenizer implements AutoCloseable {
         }
     }
 
-    /** Token ids of {@code text}, without added special tokens: templates carry their own. */
+    /**
+     * Token ids of {@code text}, without added special tokens: templates carry their own.
+     *
+     * <p>Only the ids are fetched from the native encoding. DJL's {@code encode} also copies out each token's
+     * string, character span, word id and masks, which costs twice as much as the encoding itself and is never
+     * read here; the ids are the same, since both read them from the one encoding the Rust library made.
+     */
     public synchronized int[] encode(String text) {
-        long[] ids = tokenizer.encode(text, false, false).getIds();
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        long[] ids;
+        try {
+            ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
         int[] result = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             result[i] = (int) ids[i];

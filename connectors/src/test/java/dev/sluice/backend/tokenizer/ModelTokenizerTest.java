@@ -38,6 +38,19 @@ class ModelTokenizerTest {
     }
 
     @Test
+    void idsAreThoseOfTheLibrarysWholeEncoding() throws Exception {
+        String text = "<|im_start|>user\nthe cat 日本語 is in the garden 🙂<|im_end|>\n";
+        try (var reference = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
+                getClass().getResourceAsStream("/dev/sluice/tokenizer/tokenizer.json"),
+                java.util.Map.of("addSpecialTokens", "false"))) {
+            long[] expected = reference.encode(text, false, false).getIds();
+
+            assertThat(tokenizer.encode(text)).containsExactly(java.util.Arrays.stream(expected)
+                    .mapToInt(Math::toIntExact).toArray());
+        }
+    }
+
+    @Test
     void longTextIsNeverTruncated() {
         assertThat(tokenizer.encode("x".repeat(9000))).hasSize(9000);
     }
