@@ -122,11 +122,10 @@ public final class PromptDecoder {
     private DecodedRecord decodeAvroBody(byte[] value, int offset, WriterSchemas.Resolution resolution) {
         try {
             if (resolution.reader().equals(PromptRequest.getClassSchema())) {
-                PromptRequest request = SingleObjectEncoding.readBody(value, offset, resolution.writer(),
-                        resolution.reader());
+                PromptRequest request = resolution.read(value, offset);
                 return validated(List.of(request), null);
             }
-            PromptBatch batch = SingleObjectEncoding.readBody(value, offset, resolution.writer(), resolution.reader());
+            PromptBatch batch = resolution.read(value, offset);
             if (batch.getRequests().size() > limits.maxBatchPrompts()) {
                 return tooManyPrompts(batch.getRequests().size());
             }

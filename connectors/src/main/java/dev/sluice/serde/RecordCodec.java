@@ -158,7 +158,7 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
     private T readAvro(byte[] bytes, int offset, WriterSchemas.Resolution resolution) {
         String name = resolution.reader().getName();
         try {
-            return SingleObjectEncoding.readBody(bytes, offset, resolution.writer(), resolution.reader());
+            return resolution.read(bytes, offset);
         } catch (IOException | AvroRuntimeException e) {
             throw new UnreadableRecordException("invalid Avro " + name + ": " + e.getMessage());
         } catch (IndexOutOfBoundsException e) {

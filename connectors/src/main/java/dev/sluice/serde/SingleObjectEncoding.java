@@ -5,8 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.OptionalLong;
 import org.apache.avro.AvroTypeException;
-import org.apache.avro.Schema;
-import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.io.DatumReader;
 
 /**
  * Avro's single-object encoding header: the marker {@code C3 01}, then the writer schema's CRC-64-AVRO
@@ -39,15 +38,16 @@ public final class SingleObjectEncoding {
 
     /**
      * The Avro binary record that starts at {@code offset} (after this header, or a registry's) and fills the rest of
-     * {@code bytes}, written with {@code writer} (the caller has matched the fingerprint or id) and resolved to
-     * {@code reader} by Avro's schema resolution. Strict: lengths beyond the record, invalid UTF-8 and bytes left over
-     * are errors.
+     * {@code bytes}, read by {@code reader} (Avro's resolution from the writer schema, whose fingerprint or id the
+     * caller has matched, to the current {@code recordName}). Strict: lengths beyond the record, invalid UTF-8 and
+     * bytes left over are errors.
      */
-    public static <T> T readBody(byte[] bytes, int offset, Schema writer, Schema reader) throws IOException {
+    static <T> T readBody(byte[] bytes, int offset, DatumReader<T> reader, String recordName)
+            throws IOException {
         BoundedDecoder in = new BoundedDecoder(bytes, offset, bytes.length - offset);
-        T record = new SpecificDatumReader<T>(writer, reader).read(null, in);
+        T record = reader.read(null, in);
         if (!in.isEnd()) {
-            throw new AvroTypeException("bytes left over after the " + reader.getName() + " record");
+            throw new AvroTypeException("bytes left over after the " + recordName + " record");
         }
         return record;
     }

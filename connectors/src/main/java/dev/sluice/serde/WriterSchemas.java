@@ -1,12 +1,16 @@
 package dev.sluice.serde;
 
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * The writer schemas a reader accepts: every published version ({@link SchemaHistory}) of each of its record
@@ -16,19 +20,37 @@ import org.apache.avro.message.SchemaStore;
  */
 public final class WriterSchemas implements SchemaStore {
 
-    /** A writer schema and the current schema its records are read as. */
-    public record Resolution(Schema writer, Schema reader) {}
+    /**
+     * A writer schema, the current schema its records are read as, and Avro's reader from one to the other. The
+     * reader is built once per pair: building it resolves the two schemas field by field, which costs more than
+     * reading a small record. Avro's readers keep their per-thread state in thread locals, so one serves every
+     * thread.
+     */
+    public record Resolution(Schema writer, Schema reader, DatumReader<?> datumReader) {
+
+        Resolution(Schema writer, Schema reader) {
+            this(writer, reader, new SpecificDatumReader<>(writer, reader));
+        }
+
+        /** The record whose Avro binary starts at {@code offset} and fills the rest of {@code bytes}. */
+        @SuppressWarnings("unchecked")
+        public <T> T read(byte[] bytes, int offset) throws IOException {
+            return SingleObjectEncoding.readBody(bytes, offset, (DatumReader<T>) datumReader, reader.getName());
+        }
+    }
 
     private final SchemaStore.Cache store = new SchemaStore.Cache();
-    private final Map<String, Schema> readers;
+    private final Map<Long, Resolution> byFingerprint = new HashMap<>();
 
     private WriterSchemas(List<Schema> readers) {
-        this.readers = readers.stream().collect(Collectors.toUnmodifiableMap(Schema::getFullName, Function.identity()));
         for (Schema reader : readers) {
-            SchemaHistory.versions(reader).forEach(store::addSchema);
             // The current schema is the last published version; added as well so a record type without a history
             // (a test's, say) still reads its own records.
-            store.addSchema(reader);
+            Stream.concat(SchemaHistory.versions(reader).stream(), Stream.of(reader)).forEach(writer -> {
+                store.addSchema(writer);
+                byFingerprint.putIfAbsent(SchemaNormalization.parsingFingerprint64(writer),
+                        new Resolution(writer, reader));
+            });
         }
     }
 
@@ -42,17 +64,12 @@ public final class WriterSchemas implements SchemaStore {
         return store.findByFingerprint(fingerprint);
     }
 
-    /** The writer with this fingerprint and the reader it resolves to, if it is a version of one of the readers. */
-    public Optional<Resolution> resolve(long fingerprint) {
-        Schema writer = store.findByFingerprint(fingerprint);
-        return writer == null ? Optional.empty() : resolve(writer);
-    }
-
     /**
-     * The reader {@code writer} resolves to: the reader of the same full name, as Avro's resolution matches named
-     * types. Whether its records can be read is Avro's schema resolution to say.
+     * The writer with this fingerprint and the reader it resolves to (the reader of the same full name, as Avro's
+     * resolution matches named types), if it is a version of one of the readers. Whether its records can be read is
+     * Avro's schema resolution to say.
      */
-    public Optional<Resolution> resolve(Schema writer) {
-        return Optional.ofNullable(readers.get(writer.getFullName())).map(reader -> new Resolution(writer, reader));
+    public Optional<Resolution> resolve(long fingerprint) {
+        return Optional.ofNullable(byFingerprint.get(fingerprint));
     }
 }
