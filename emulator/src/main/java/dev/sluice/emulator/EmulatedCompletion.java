@@ -4,6 +4,8 @@ import dev.sluice.backend.tokenizer.ModelTokenizer;
 import dev.sluice.intake.JsonSchemaText;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * What an emulated model answers, counted in the tokens of its tokenizer: the deterministic text of
@@ -18,7 +20,23 @@ import java.util.List;
 public record EmulatedCompletion(int[] outputIds, String text, String finishReason) {
 
     public static EmulatedCompletion of(ModelTokenizer tokenizer, String prompt, int maxTokens) {
-        return cut(tokenizer, EmulatedText.completion(prompt, EmulatedText.naturalLength(prompt)), maxTokens);
+        String[] words = EmulatedText.words(prompt, EmulatedText.naturalLength(prompt));
+        Optional<WordTokens> wordTokens = WordTokens.of(tokenizer);
+        if (wordTokens.isEmpty()) {
+            return cut(tokenizer, String.join("", words), maxTokens);
+        }
+        // The words' ids up to one past the cut: enough to tell a natural stop from one at max tokens.
+        IntStream.Builder ids = IntStream.builder();
+        int count = 0;
+        int used = 0;
+        while (used < words.length && count <= maxTokens) {
+            for (int id : wordTokens.get().ids(words[used++])) {
+                ids.add(id);
+                count++;
+            }
+        }
+        return count <= maxTokens ? new EmulatedCompletion(ids.build().toArray(), String.join("", words), "stop")
+                : cutIds(tokenizer, ids.build().toArray(), maxTokens);
     }
 
     /**
@@ -34,9 +52,12 @@ public record EmulatedCompletion(int[] outputIds, String text, String finishReas
 
     private static EmulatedCompletion cut(ModelTokenizer tokenizer, String natural, int maxTokens) {
         int[] ids = tokenizer.encode(natural);
-        if (ids.length <= maxTokens) {
-            return new EmulatedCompletion(ids, natural, "stop");
-        }
+        return ids.length <= maxTokens ? new EmulatedCompletion(ids, natural, "stop")
+                : cutIds(tokenizer, ids, maxTokens);
+    }
+
+    /** The first {@code maxTokens} of {@code ids}, which has more, as the text a reader sees. */
+    private static EmulatedCompletion cutIds(ModelTokenizer tokenizer, int[] ids, int maxTokens) {
         int[] cut = Arrays.copyOf(ids, maxTokens);
         String text = tokenizer.decode(cut);
         int end = text.length();

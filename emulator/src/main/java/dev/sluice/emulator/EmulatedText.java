@@ -1,5 +1,6 @@
 package dev.sluice.emulator;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -26,13 +27,23 @@ public final class EmulatedText {
 
     /** The completion of {@code prompt} cut at {@code tokens} tokens. */
     public static String completion(String prompt, int tokens) {
+        return String.join("", words(prompt, tokens));
+    }
+
+    /** The first {@code count} words of {@code prompt}'s completion: {@link #completion} joins them. */
+    static String[] words(String prompt, int count) {
         String[] vocabulary = wantsJapanese(prompt) ? JAPANESE : ENGLISH;
         SplittableRandom random = new SplittableRandom(prompt.hashCode());
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < tokens; i++) {
-            text.append(vocabulary[random.nextInt(vocabulary.length)]);
+        String[] words = new String[count];
+        for (int i = 0; i < count; i++) {
+            words[i] = vocabulary[random.nextInt(vocabulary.length)];
         }
-        return text.toString();
+        return words;
+    }
+
+    /** The words a completion may use, one list per language. */
+    static List<List<String>> vocabularies() {
+        return List.of(List.of(ENGLISH), List.of(JAPANESE));
     }
 
     private static boolean wantsJapanese(String prompt) {
