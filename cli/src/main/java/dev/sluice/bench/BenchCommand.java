@@ -43,7 +43,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "scenario: " + SCENARIOS + "; or report")
     String scenario;
 
-    @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE})")
+    @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE}; "
+            + "overhead: " + OverheadBench.DEFAULT_PROMPTS + " measured, after half as many to warm up)")
     int prompts;
 
     @Option(names = "--time-scale", defaultValue = "10",
@@ -194,7 +195,8 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out).run();
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), longPrefix,
                     System.out).run();
-            case "overhead" -> new OverheadBench(prompts, System.out).run();
+            case "overhead" -> new OverheadBench(spec.commandLine().getParseResult().hasMatchedOption("--prompts")
+                    ? prompts : OverheadBench.DEFAULT_PROMPTS, System.out).run();
             case "profile" -> new ProfileBench(CostModel.named(profile), System.out).run();
             case "memory" -> new MemoryBench(prompts, System.out).run();
             case "chaos" -> chaos();
