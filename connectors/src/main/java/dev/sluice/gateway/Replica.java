@@ -166,11 +166,18 @@ final class Replica {
         poller = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
+                    int sentBeforeAsking;
+                    int bulkSentBeforeAsking;
+                    synchronized (this) {
+                        sentBeforeAsking = sentSinceReport;
+                        bulkSentBeforeAsking = bulkSentSinceReport;
+                    }
                     ServerLoad report = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
                     synchronized (this) {
                         load = report;
-                        sentSinceReport = 0;
-                        bulkSentSinceReport = 0;
+                        // What was sent while the report was on its way may be missing from it: it stays counted.
+                        sentSinceReport -= sentBeforeAsking;
+                        bulkSentSinceReport -= bulkSentBeforeAsking;
                     }
                     onReport.run();
                     Thread.sleep(LOAD_POLL_MILLIS);

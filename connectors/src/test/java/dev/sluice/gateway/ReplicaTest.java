@@ -56,6 +56,30 @@ class ReplicaTest {
     }
 
     @Test
+    void whatWasSentWhileAReportWasOnItsWayStaysCountedAfterIt() throws Exception {
+        CompletableFuture<ServerLoad> second = new CompletableFuture<>();
+        LoadedBackend backend = new LoadedBackend(true, new ServerLoad(100, 0, 256, 0.5, 0, 0), second);
+        Replica replica = new Replica(backend, null, new GatewayOptions(8, 10_000, Duration.ZERO, 8, 1, 1024, true));
+        Semaphore reported = new Semaphore(0);
+        replica.startPolling(reported::release);
+        try {
+            assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+            replica.sent(5, 0);
+            while (backend.asked < 2) {
+                Thread.onSpinWait();
+            }
+            // Sent after the server was asked: its report cannot hold these.
+            replica.sent(10, 10);
+            second.complete(new ServerLoad(105, 0, 256, 0.5, 0, 0));
+            assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(replica.room()).isEqualTo(256 - 105 + Replica.QUEUED_AHEAD - 10);
+        } finally {
+            replica.stopPolling();
+        }
+    }
+
+    @Test
     void aBackendWhoseServerReportsNoLoadIsNeverAskedAndGoesByItsLimit() throws Exception {
         LoadedBackend silent = new LoadedBackend(false, new ServerLoad(32, 10, 32, 1, 0, 0));
         Replica replica = new Replica(silent, null, OPTIONS);
@@ -86,15 +110,22 @@ class ReplicaTest {
         return replica;
     }
 
-    /** A backend whose server reports a fixed load, or none. */
+    /** A backend whose server reports a fixed load, or none; or a later report that comes when a test says. */
     private static final class LoadedBackend extends ManualBackend implements ReportsLoad {
         private final boolean reports;
         private final ServerLoad load;
+        private final CompletableFuture<ServerLoad> later;
         private volatile int asked;
 
         LoadedBackend(boolean reports, ServerLoad load) {
+            this(reports, load, null);
+        }
+
+        /** Reports {@code load} first, then {@code later} for every report after. */
+        LoadedBackend(boolean reports, ServerLoad load, CompletableFuture<ServerLoad> later) {
             this.reports = reports;
             this.load = load;
+            this.later = later;
         }
 
         @Override
@@ -105,7 +136,7 @@ class ReplicaTest {
         @Override
         public CompletableFuture<ServerLoad> load() {
             asked++;
-            return CompletableFuture.completedFuture(load);
+            return later != null && asked > 1 ? later : CompletableFuture.completedFuture(load);
         }
     }
 }
