@@ -8,6 +8,7 @@ import dev.sluice.backend.GrpcChannels;
 import dev.sluice.backend.InferenceBackend;
 import dev.sluice.backend.sglang.SglangOptions;
 import dev.sluice.backend.sglang.SglangSchedulerBackend;
+import dev.sluice.backend.triton.MetricsPage;
 import dev.sluice.backend.triton.TritonBackend;
 import dev.sluice.backend.triton.TritonModelOptions;
 import dev.sluice.backend.triton.TritonModelOptions.Streaming;
@@ -22,6 +23,7 @@ import dev.sluice.gateway.GatewayOptions;
 import dev.sluice.serde.JsonAvro;
 import io.grpc.ManagedChannel;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,13 +37,15 @@ import org.HdrHistogram.Histogram;
 /**
  * The {@code priority} benchmark: the p99 time to first token of interactive requests while batch work saturates
  * an emulated server, divided by the same on the idle server, and the batch work's throughput beside the same batch
- * work alone. On both servers only the gateway puts interactive work first, by its queue and the room it leaves
+ * work alone. On every server only the gateway puts interactive work first, by its queue and the room it leaves
  * batch work; they differ in what the gateway sees of the server. An SGLang worker reports its load
- * ({@code GetLoads}), so batch work fills only its free slots less a reserve; a Triton LLM-API model reports none
- * (it exports no TensorRT-LLM gauges), so the gateway's limit alone bounds batch work, and what the server has
- * queued, an interactive request waits behind: the model hands requests to its engine without a priority
- * ({@code docs/backends.md}, Request priority on Triton), so this lane sends none. Beside each, the same load with
- * every request treated alike, as a first-in first-out client would send it. The headline is the SGLang worker's.
+ * ({@code GetLoads}), and so does a Triton TensorRT-LLM ensemble on its metrics page (read as a deployment with
+ * {@code metrics-url} and {@code metrics-model: tensorrt_llm} does): batch work fills only the free slots less a
+ * reserve. A Triton LLM-API model reports none (it exports no TensorRT-LLM gauges), so the gateway's limit alone
+ * bounds batch work, and what the server has queued, an interactive request waits behind. Triton hands requests to
+ * its engine without a priority ({@code docs/backends.md}, Request priority on Triton), so the Triton lanes send
+ * none. Beside each, the same load with every request treated alike, as a first-in first-out client would send it.
+ * The headline is the SGLang worker's.
  */
 final class PriorityBench {
 
@@ -51,6 +55,8 @@ final class PriorityBench {
     enum Server {
         /** An SGLang worker: the gateway's queue, with batch room from the worker's load report. */
         SGLANG("sglang, gateway + GetLoads"),
+        /** A Triton ensemble: the gateway's queue, with batch room from the engine's gauges on the metrics page. */
+        TRITON_METRICS("triton, gateway + metrics"),
         /** A Triton LLM-API model: the gateway's queue, with batch room from its limit alone. */
         TRITON("triton, gateway, no report");
 
@@ -128,12 +134,16 @@ final class PriorityBench {
         json.put("idle_p99_ttft_ms", reported.idleMs()).put("loaded_p99_ttft_ms", reported.loadedMs())
                 .put("loaded_fifo_p99_ttft_ms", reported.fifoMs()).put("ratio", reported.ratio())
                 .put("fifo_ratio", reported.fifoMs() / reported.idleMs()).put("bulk_ratio", reported.bulkRatio())
+                .put("triton_metrics_ratio", all.get(Server.TRITON_METRICS).ratio())
+                .put("triton_metrics_bulk_ratio", all.get(Server.TRITON_METRICS).bulkRatio())
                 .put("no_load_report_ratio", unreported.ratio())
                 .put("no_load_report_bulk_ratio", unreported.bulkRatio());
-        out.printf(Locale.ROOT, "ratio: loaded/idle p99 TTFT %.2f with a load report (sglang), %.2f without "
-                + "(triton), %.2f first in first out (sglang) (target <= 2); bulk with/alone %.3f and %.3f "
-                + "(target >= 0.9)%n", reported.ratio(), unreported.ratio(), reported.fifoMs() / reported.idleMs(),
-                reported.bulkRatio(), unreported.bulkRatio());
+        Figures tritonMetrics = all.get(Server.TRITON_METRICS);
+        out.printf(Locale.ROOT, "ratio: loaded/idle p99 TTFT %.2f with a load report (sglang), %.2f (triton with "
+                + "metrics), %.2f without (triton), %.2f first in first out (sglang) (target <= 2); bulk with/alone "
+                + "%.3f, %.3f and %.3f (target >= 0.9)%n", reported.ratio(), tritonMetrics.ratio(),
+                unreported.ratio(), reported.fifoMs() / reported.idleMs(), reported.bulkRatio(),
+                tritonMetrics.bulkRatio(), unreported.bulkRatio());
         return json;
     }
 
@@ -149,18 +159,26 @@ final class PriorityBench {
     /** One stack, fresh: an emulated server on its own GPU, a backend, a gateway. */
     private Run run(Server kind, boolean loaded, boolean probing, boolean prioritised) throws Exception {
         InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
-        EmulatedModel model = kind == Server.TRITON
-                // Decoupled, so the backend streams and sees each first token.
-                ? new EmulatedModel(MODEL, engine, 0, TritonTensorProfile.LLM_API, true, null)
-                : EmulatedModel.sglang(MODEL, engine);
-        Protocol protocol = kind == Server.TRITON ? Protocol.TRITON : Protocol.SGLANG_SMG;
-        try (EmulatorServer server = EmulatorServer.builder().protocol(protocol).model(model).start()) {
+        // The Triton models are decoupled, so the backend streams and sees each first token.
+        EmulatorServer.Builder builder = switch (kind) {
+            case SGLANG -> EmulatorServer.builder().protocol(Protocol.SGLANG_SMG)
+                    .model(EmulatedModel.sglang(MODEL, engine));
+            case TRITON_METRICS -> EmulatorServer.builder()
+                    .model(EmulatedModel.ensemble(MODEL, engine, 64).withDecoupled(true)).metrics(0);
+            case TRITON -> EmulatorServer.builder()
+                    .model(new EmulatedModel(MODEL, engine, 0, TritonTensorProfile.LLM_API, true, null));
+        };
+        try (EmulatorServer server = builder.start()) {
             ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
-            InferenceBackend backend = kind == Server.TRITON
-                    ? new TritonBackend(channel, server.endpoint(), new TritonModelOptions(MODEL, "",
-                            TritonTensorNames.llmApi(), 1, Streaming.AUTO, Duration.ofMinutes(5)))
-                    : new SglangSchedulerBackend(channel, server.endpoint(), new SglangOptions(null,
-                            Duration.ofMinutes(5)));
+            InferenceBackend backend = switch (kind) {
+                case SGLANG -> new SglangSchedulerBackend(channel, server.endpoint(), new SglangOptions(null,
+                        Duration.ofMinutes(5)));
+                case TRITON_METRICS -> new TritonBackend(channel, server.endpoint(), TritonModelOptions
+                        .ofDefaults(MODEL).withMetricsPage(new MetricsPage(URI.create("http://127.0.0.1:"
+                                + server.metricsPort() + "/metrics"), "tensorrt_llm")));
+                case TRITON -> new TritonBackend(channel, server.endpoint(), new TritonModelOptions(MODEL, "",
+                        TritonTensorNames.llmApi(), 1, Streaming.AUTO, Duration.ofMinutes(5)));
+            };
             try (backend) {
                 backend.checkReady(Duration.ofSeconds(30));
                 try (Gateway lane = new Gateway(backend, gateway)) {
