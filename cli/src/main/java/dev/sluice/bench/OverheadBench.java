@@ -42,7 +42,7 @@ final class OverheadBench {
     /**
      * Enough that the bare job, the fastest (tens of thousands a second here once warm), runs for a few seconds.
      */
-    static final int DEFAULT_PROMPTS = 150_000;
+    static final int DEFAULT_PROMPTS = 300_000;
     /** The share of completions a rate is measured over: the rest come while the job starts. */
     static final double MEASURED_SHARE = 0.8;
 
@@ -84,9 +84,9 @@ final class OverheadBench {
         out.printf(Locale.ROOT, "%-40s %12.0f%n", "bare Kafka->Kafka", bare);
         out.printf(Locale.ROOT, "%-40s %12.0f%n", "bare, with a metric per prompt", floor);
         out.printf(Locale.ROOT, "%-40s %12.0f%n", "Sluice pipeline", pipeline);
-        out.printf(Locale.ROOT, "ratio: pipeline/bare %.2f (target >= 0.8); the two outputs alone reach %.2f%n",
-                pipeline / bare, floor / bare);
-        out.printf(Locale.ROOT, "ratio: pipeline/bare with metrics %.2f%n", pipeline / floor);
+        out.printf(Locale.ROOT, "ratio: pipeline/bare %.2f (target >= 0.8); bare with metrics/bare %.2f, the most "
+                + "any job writing both outputs reaches; pipeline/bare with metrics %.2f%n", pipeline / bare,
+                floor / bare, pipeline / floor);
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "overhead").put("prompts", prompts).put("warm_up_prompts", Math.max(prompts / 2, 1))
                 .put("bare_prompts_per_second", bare).put("bare_with_metrics_prompts_per_second", floor)

@@ -93,12 +93,12 @@ class BenchSmokeITCase {
         Run run = bench(results, "priority", "--prompts", "60", "--time-scale", "20");
 
         assertThat(run.ratioLine()).startsWith("ratio: loaded/idle")
-                .contains("with a load report (sglang)", "without (triton)");
+                .contains("with a load report (sglang)", "(triton with metrics)", "without (triton)");
         assertThat(run.json().path("scenario").asText()).isEqualTo("priority");
         assertThat(run.json().path("idle_p99_ttft_ms").asDouble()).isPositive();
         assertThat(run.json().path("no_load_report_ratio").asDouble()).isPositive();
         assertThat(run.json().path("servers")).extracting(s -> s.path("server").asText())
-                .containsExactly("sglang", "triton");
+                .containsExactly("sglang", "triton_metrics", "triton");
         assertThat(run.json().path("servers")).allSatisfy(s -> {
             assertThat(s.path("loaded_p99_ttft_ms").asDouble()).isPositive();
             assertThat(s.path("bulk_loaded_tokens_per_second").asDouble()).isPositive();
@@ -136,10 +136,12 @@ class BenchSmokeITCase {
 
     @Test
     void overheadPrintsItsRatioLineLastAndWritesJson(@TempDir Path results) throws Exception {
-        Run run = bench(results, "overhead", "--prompts", "200");
+        // More than a consumer's poll (500 records), so the measured completions are seen at different times.
+        Run run = bench(results, "overhead", "--prompts", "2000");
 
-        assertThat(run.ratioLine()).startsWith("ratio: pipeline/bare");
+        assertThat(run.ratioLine()).startsWith("ratio: pipeline/bare").contains("bare with metrics/bare");
         assertThat(run.json().path("bare_prompts_per_second").asDouble()).isPositive();
+        assertThat(run.json().path("bare_with_metrics_prompts_per_second").asDouble()).isPositive();
         assertThat(run.json().path("pipeline_prompts_per_second").asDouble()).isPositive();
     }
 

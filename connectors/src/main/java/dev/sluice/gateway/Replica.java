@@ -39,8 +39,14 @@ final class Replica {
     /** Until when, a {@link System#nanoTime()} instant, the server asked to be sent nothing; 0 for never. */
     private volatile long heldOffUntilNanos;
     private volatile ServerLoad load;
-    private int sentSinceReport;
-    private int bulkSentSinceReport;
+    /** Requests and batch requests sent to this replica, ever; and how many of them the load report counts. */
+    private long sent;
+    private long bulkSent;
+    private Sent reported = new Sent(0, 0);
+    private Sent askedBefore = new Sent(0, 0);
+
+    /** Counts of requests and of batch requests sent, at some moment. */
+    private record Sent(long requests, long bulk) {}
     private final int maxInFlight;
     private Thread poller;
 
@@ -128,7 +134,8 @@ final class Replica {
         if (report == null || report.maxRunning() == 0) {
             return limit.limit() - inFlight;
         }
-        int serverRoom = report.maxRunning() - report.running() - report.waiting() + QUEUED_AHEAD - sentSinceReport;
+        int serverRoom = report.maxRunning() - report.running() - report.waiting() + QUEUED_AHEAD
+                - (int) (sent - reported.requests());
         return Math.min(maxInFlight - inFlight, serverRoom);
     }
 
@@ -147,15 +154,15 @@ final class Replica {
         }
         if (report.maxRunning() == 0) {
             int room = room() - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
-            return Math.min(room, RESERVED_FOR_INTERACTIVE - report.waiting() - bulkSentSinceReport);
+            return Math.min(room, RESERVED_FOR_INTERACTIVE - report.waiting() - (int) (bulkSent - reported.bulk()));
         }
         return room() - QUEUED_AHEAD - RESERVED_FOR_INTERACTIVE;
     }
 
     synchronized void sent(int requests, int bulk) {
         inFlight += requests;
-        sentSinceReport += requests;
-        bulkSentSinceReport += bulk;
+        sent += requests;
+        bulkSent += bulk;
     }
 
     /** Polls the server's load report, if it gives one; {@code onReport} runs under no lock after each. */
@@ -166,18 +173,18 @@ final class Replica {
         poller = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    int sentBeforeAsking;
-                    int bulkSentBeforeAsking;
+                    Sent asking;
                     synchronized (this) {
-                        sentBeforeAsking = sentSinceReport;
-                        bulkSentBeforeAsking = bulkSentSinceReport;
+                        asking = new Sent(sent, bulkSent);
                     }
                     ServerLoad report = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
                     synchronized (this) {
                         load = report;
-                        // What was sent while the report was on its way may be missing from it: it stays counted.
-                        sentSinceReport -= sentBeforeAsking;
-                        bulkSentSinceReport -= bulkSentBeforeAsking;
+                        // What was sent while the report was on its way may be missing from it, and so may what
+                        // was sent just before asking and is still on its way into the server's scheduler: a
+                        // request counts as reported from the report asked for after the next one.
+                        reported = askedBefore;
+                        askedBefore = asking;
                     }
                     onReport.run();
                     Thread.sleep(LOAD_POLL_MILLIS);

@@ -56,7 +56,7 @@ class ReplicaTest {
     }
 
     @Test
-    void whatWasSentWhileAReportWasOnItsWayStaysCountedAfterIt() throws Exception {
+    void aRequestStaysCountedUntilAReportAskedForAPollAfterItWasSent() throws Exception {
         CompletableFuture<ServerLoad> second = new CompletableFuture<>();
         LoadedBackend backend = new LoadedBackend(true, new ServerLoad(100, 0, 256, 0.5, 0, 0), second);
         Replica replica = new Replica(backend, null, new GatewayOptions(8, 10_000, Duration.ZERO, 8, 1, 1024, true));
@@ -64,16 +64,21 @@ class ReplicaTest {
         replica.startPolling(reported::release);
         try {
             assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+            // Sent before the second ask, and perhaps still on its way into the server's scheduler then.
             replica.sent(5, 0);
             while (backend.asked < 2) {
                 Thread.onSpinWait();
             }
-            // Sent after the server was asked: its report cannot hold these.
+            // Sent while the second report is on its way: it cannot hold these.
             replica.sent(10, 10);
-            second.complete(new ServerLoad(105, 0, 256, 0.5, 0, 0));
+            second.complete(new ServerLoad(115, 0, 256, 0.5, 0, 0));
             assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
 
-            assertThat(replica.room()).isEqualTo(256 - 105 + Replica.QUEUED_AHEAD - 10);
+            assertThat(replica.room()).isEqualTo(256 - 115 + Replica.QUEUED_AHEAD - 15);
+
+            // Two reports later, both were asked for after all 15 were sent: the reports count them.
+            assertThat(reported.tryAcquire(2, 5, TimeUnit.SECONDS)).isTrue();
+            assertThat(replica.room()).isEqualTo(256 - 115 + Replica.QUEUED_AHEAD);
         } finally {
             replica.stopPolling();
         }
