@@ -123,7 +123,7 @@ final class Replica {
 
     /**
      * Requests this replica may take now. Where the server reports how many it runs and how many wait, that decides:
-     * its free slots plus {@value #QUEUED_AHEAD} to queue, less what was sent since the report, so the server's own
+     * its free slots plus {@value #QUEUED_AHEAD} to queue, less what the report may not hold yet, so the server's own
      * queue is kept just full and it never has to hold more than it can run (capacity-aware admission). The gateway's
      * count of its calls in flight cannot tell this: a unary call of many prompts stays open until its longest
      * completion ends while the server has already freed the slots of the others. The adaptive limit, learnt from
