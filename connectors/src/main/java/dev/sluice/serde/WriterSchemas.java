@@ -1,6 +1,7 @@
 package dev.sluice.serde;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 
 /**
@@ -22,14 +24,29 @@ public final class WriterSchemas implements SchemaStore {
 
     /**
      * A writer schema, the current schema its records are read as, and Avro's reader from one to the other. The
-     * reader is built once per pair: building it resolves the two schemas field by field, which costs more than
-     * reading a small record. Avro's readers keep their per-thread state in thread locals, so one serves every
-     * thread.
+     * reader is built once per pair, here: building it resolves the two schemas field by field, which costs more
+     * than reading a small record. Built before the record is, it reaches every thread complete through the record's
+     * final field; it holds no state of its own between reads (Avro's fast reader keeps none, and its resolving
+     * reader keeps its state per thread), so one serves every thread.
      */
     public record Resolution(Schema writer, Schema reader, DatumReader<?> datumReader) {
 
         Resolution(Schema writer, Schema reader) {
-            this(writer, reader, new SpecificDatumReader<>(writer, reader));
+            this(writer, reader, datumReader(writer, reader));
+        }
+
+        /**
+         * Avro's fast reader where it is on (its default), built now; a {@link SpecificDatumReader} would build it
+         * at its first read, into a field that another thread could see before what it refers to.
+         */
+        private static DatumReader<?> datumReader(Schema writer, Schema reader) {
+            SpecificData data = SpecificData.getForSchema(reader);
+            try {
+                return data.isFastReaderEnabled() ? data.getFastReaderBuilder().createDatumReader(writer, reader)
+                        : new SpecificDatumReader<>(writer, reader, data);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot resolve " + writer.getFullName() + " to " + reader, e);
+            }
         }
 
         /** The record whose Avro binary starts at {@code offset} and fills the rest of {@code bytes}. */

@@ -116,7 +116,9 @@ public final class ModelTokenizer implements AutoCloseable {
      *
      * <p>Only the ids are fetched from the native encoding. DJL's {@code encode} also copies out each token's
      * string, character span, word id and masks, which costs twice as much as the encoding itself and is never
-     * read here; the ids are the same, since both read them from the one encoding the Rust library made.
+     * read here. The ids are the same, since both read them from the one encoding the Rust library makes of the
+     * text: DJL's own rewriting of the text before it (a leading space, lower case, accents stripped) is off in
+     * every tokenizer this class loads, as none of {@link #options()} turns it on.
      */
     public synchronized int[] encode(String text) {
         long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
