@@ -172,11 +172,11 @@ final class Replica {
         }
         poller = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
+                Sent asking;
+                synchronized (this) {
+                    asking = new Sent(sent, bulkSent);
+                }
                 try {
-                    Sent asking;
-                    synchronized (this) {
-                        asking = new Sent(sent, bulkSent);
-                    }
                     ServerLoad report = reports.load().get(LOAD_POLL_MILLIS * 10, TimeUnit.MILLISECONDS);
                     synchronized (this) {
                         load = report;
@@ -191,8 +191,12 @@ final class Replica {
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
-                    // No report this time: hold no batch work back on a guess, and ask again later.
-                    load = null;
+                    // No report this time: hold no batch work back on a guess, and ask again later. The next report
+                    // is asked for after this attempt, so what was sent before it counts as reported then.
+                    synchronized (this) {
+                        load = null;
+                        askedBefore = asking;
+                    }
                     try {
                         Thread.sleep(LOAD_POLL_MILLIS * 10);
                     } catch (InterruptedException interrupted) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.backend.ReportsLoad;
 import dev.sluice.backend.ServerLoad;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -60,25 +62,33 @@ class ReplicaTest {
         CompletableFuture<ServerLoad> second = new CompletableFuture<>();
         LoadedBackend backend = new LoadedBackend(true, new ServerLoad(100, 0, 256, 0.5, 0, 0), second);
         Replica replica = new Replica(backend, null, new GatewayOptions(8, 10_000, Duration.ZERO, 8, 1, 1024, true));
-        Semaphore reported = new Semaphore(0);
-        replica.startPolling(reported::release);
+        // The room as each report left it, read on the poller's thread before it asks again.
+        List<Integer> rooms = new CopyOnWriteArrayList<>();
+        replica.startPolling(() -> {
+            if (rooms.isEmpty()) {
+                // Sent before the second ask, perhaps still on its way into the server's scheduler when it is made.
+                replica.sent(5, 0);
+            }
+            rooms.add(replica.room());
+        });
         try {
-            assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
-            // Sent before the second ask, and perhaps still on its way into the server's scheduler then.
-            replica.sent(5, 0);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (backend.asked < 2) {
+                assertThat(System.nanoTime()).as("the second ask").isLessThan(deadline);
                 Thread.onSpinWait();
             }
             // Sent while the second report is on its way: it cannot hold these.
             replica.sent(10, 10);
             second.complete(new ServerLoad(115, 0, 256, 0.5, 0, 0));
-            assertThat(reported.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+            while (rooms.size() < 4) {
+                assertThat(System.nanoTime()).as("four reports").isLessThan(deadline);
+                Thread.sleep(1);
+            }
 
-            assertThat(replica.room()).isEqualTo(256 - 115 + Replica.QUEUED_AHEAD - 15);
-
-            // Two reports later, both were asked for after all 15 were sent: the reports count them.
-            assertThat(reported.tryAcquire(2, 5, TimeUnit.SECONDS)).isTrue();
-            assertThat(replica.room()).isEqualTo(256 - 115 + Replica.QUEUED_AHEAD);
+            int free = 256 - 115 + Replica.QUEUED_AHEAD;
+            // The second report counts all 15 as unreported; the third was asked for after the 5, the fourth after
+            // all 15.
+            assertThat(rooms.subList(1, 4)).containsExactly(free - 15, free - 10, free);
         } finally {
             replica.stopPolling();
         }
