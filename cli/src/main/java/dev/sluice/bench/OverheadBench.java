@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -111,20 +112,27 @@ final class OverheadBench {
                 boolean done = output.collectUntil(() -> output.completions().size() >= count, Duration.ofMinutes(2));
                 long distinct = output.completions().stream().map(completion -> completion.getRequestId())
                         .distinct().count();
-                if (!done || distinct != count) {
+                if (!done || distinct != count || output.completions().size() != count) {
                     throw new IllegalStateException(prefix + ": " + output.completions().size()
                             + " committed completions for " + distinct + " distinct requests of " + count);
                 }
             }
             return steadyRate(writtenAt);
         } finally {
-            job.cancel().get();
+            try {
+                job.cancel().get();
+            } catch (ExecutionException e) {
+                // It ended already, failed: what it left unwritten is the run's error, not this.
+            }
         }
     }
 
     /**
      * When each of the first {@code count} completions was seen, read as the job's producers write them
-     * ({@code read_uncommitted}), so that the times follow the work and not the checkpoints that commit it.
+     * ({@code read_uncommitted}), so that the times follow the work and not the checkpoints that commit it. The
+     * reader starts while the job is still starting, and reads far faster than any job here writes, so it is not
+     * behind: a record's time is when it was written, to within a poll. (A record's own timestamp would not do: the
+     * sink stamps a completion with its prompt's.)
      */
     private static List<Long> writtenAtNanos(SluiceConfig config, int count) {
         Properties properties = config.kafka().clientProperties();

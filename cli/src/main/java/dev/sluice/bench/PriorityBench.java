@@ -173,9 +173,10 @@ final class PriorityBench {
             InferenceBackend backend = switch (kind) {
                 case SGLANG -> new SglangSchedulerBackend(channel, server.endpoint(), new SglangOptions(null,
                         Duration.ofMinutes(5)));
-                case TRITON_METRICS -> new TritonBackend(channel, server.endpoint(), TritonModelOptions
-                        .ofDefaults(MODEL).withMetricsPage(new MetricsPage(URI.create("http://127.0.0.1:"
-                                + server.metricsPort() + "/metrics"), "tensorrt_llm")));
+                case TRITON_METRICS -> new TritonBackend(channel, server.endpoint(), new TritonModelOptions(MODEL, "",
+                        TritonTensorNames.ensemble(), 1, Streaming.AUTO, Duration.ofMinutes(5))
+                        .withMetricsPage(new MetricsPage(URI.create("http://127.0.0.1:" + server.metricsPort()
+                                + "/metrics"), "tensorrt_llm")));
                 case TRITON -> new TritonBackend(channel, server.endpoint(), new TritonModelOptions(MODEL, "",
                         TritonTensorNames.llmApi(), 1, Streaming.AUTO, Duration.ofMinutes(5)));
             };
