@@ -41,7 +41,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class OverheadBench {
 
     /**
-     * Enough that the bare job, the fastest (tens of thousands a second here once warm), runs for a few seconds.
+     * Enough that the bare job, the fastest (over a hundred thousand a second here once warm), runs for a couple of
+     * seconds, and its measured share spans many polls of the reader that times it.
      */
     static final int DEFAULT_PROMPTS = 300_000;
     /** The share of completions a rate is measured over: the rest come while the job starts. */

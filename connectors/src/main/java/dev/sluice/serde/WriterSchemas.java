@@ -10,17 +10,16 @@ import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * The writer schemas a reader accepts: every published version ({@link SchemaHistory}) of each of its record
- * schemas, found by CRC-64-AVRO fingerprint as Avro's {@link SchemaStore} is, and paired with the reader schema the
- * record resolves to. A single-object record names its writer only by fingerprint, so an unknown one cannot be
- * read at all.
+ * schemas, found by CRC-64-AVRO fingerprint as Avro's {@code SchemaStore} finds them, and paired with the reader
+ * schema the record resolves to. A single-object record names its writer only by fingerprint, so an unknown one
+ * cannot be read at all.
  */
-public final class WriterSchemas implements SchemaStore {
+public final class WriterSchemas {
 
     /**
      * A writer schema, the current schema its records are read as, and Avro's reader from one to the other. The
@@ -56,7 +55,6 @@ public final class WriterSchemas implements SchemaStore {
         }
     }
 
-    private final SchemaStore.Cache store = new SchemaStore.Cache();
     private final Map<Long, Resolution> byFingerprint = new HashMap<>();
 
     private WriterSchemas(List<Schema> readers) {
@@ -64,7 +62,6 @@ public final class WriterSchemas implements SchemaStore {
             // The current schema is the last published version; added as well so a record type without a history
             // (a test's, say) still reads its own records.
             Stream.concat(SchemaHistory.versions(reader).stream(), Stream.of(reader)).forEach(writer -> {
-                store.addSchema(writer);
                 byFingerprint.putIfAbsent(SchemaNormalization.parsingFingerprint64(writer),
                         new Resolution(writer, reader));
             });
@@ -76,15 +73,10 @@ public final class WriterSchemas implements SchemaStore {
         return new WriterSchemas(List.of(readers));
     }
 
-    @Override
-    public Schema findByFingerprint(long fingerprint) {
-        return store.findByFingerprint(fingerprint);
-    }
-
     /**
      * The writer with this fingerprint and the reader it resolves to (the reader of the same full name, as Avro's
-     * resolution matches named types), if it is a version of one of the readers. Whether its records can be read is
-     * Avro's schema resolution to say.
+     * resolution matches named types), if it is a version of one of the readers. Avro resolved each pair when this
+     * was built; whether a record of it reads is for that resolution to say.
      */
     public Optional<Resolution> resolve(long fingerprint) {
         return Optional.ofNullable(byFingerprint.get(fingerprint));
