@@ -229,8 +229,9 @@ public final class BulkSubmitter {
                     + Instant.ofEpochMilli(deadline) + "): its " + retry.items().size() + " items rejected for "
                     + "server health are not retried; submit them as a new run");
         }
-        if (existing == null || !RunStates.FINAL.contains(existing.getStatus())) {
-            // An ended run was submitted in full; telling it again would only move its last update on.
+        if (existing == null || existing.getTotalItems() == null || !RunStates.FINAL.contains(existing.getStatus())) {
+            // An ended run that counts its items was submitted in full; telling it again would only move its last
+            // update on. One cancelled before its count (while it was validating) still needs the count to end.
             publisher.send(command(options, RunAction.SUBMITTED).setTotalItems(checked.items()).setDeadline(deadline)
                     .setInputDigest(checked.digest()).build());
         }

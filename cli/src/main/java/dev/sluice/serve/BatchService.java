@@ -57,6 +57,8 @@ public final class BatchService implements AutoCloseable {
     private final RunPublisher publisher;
     private final RunStateFollower runs;
     private final Set<Active> active = ConcurrentHashMap.newKeySet();
+    /** Batches whose input is being checked and published: their run's state may not count it all yet. */
+    private final Set<Active> submitting = ConcurrentHashMap.newKeySet();
     private final ExecutorService submissions = Executors.newFixedThreadPool(2, daemon("sluice-serve-submit"));
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
             daemon("sluice-serve-poll"));
@@ -79,7 +81,7 @@ public final class BatchService implements AutoCloseable {
         for (String tenant : batches.tenants()) {
             for (Batch batch : batches.all(tenant)) {
                 if (batch.status() == BatchStatus.VALIDATING) {
-                    submissions.execute(() -> submit(tenant, batch.id()));
+                    submitLater(tenant, batch.id());
                 } else if (!batch.status().isFinal()) {
                     active.add(new Active(tenant, batch.id()));
                 }
@@ -102,8 +104,20 @@ public final class BatchService implements AutoCloseable {
                 request.completionWindow(), now, now + Duration.ofHours(24).toSeconds(), request.metadata(),
                 outputExpiresAt);
         batches.save(tenant, batch);
-        submissions.execute(() -> submit(tenant, batch.id()));
+        submitLater(tenant, batch.id());
         return batch;
+    }
+
+    private void submitLater(String tenant, String id) {
+        Active batch = new Active(tenant, id);
+        submitting.add(batch);
+        submissions.execute(() -> {
+            try {
+                submit(tenant, id);
+            } finally {
+                submitting.remove(batch);
+            }
+        });
     }
 
     Batch get(String tenant, String id) {
@@ -178,6 +192,8 @@ public final class BatchService implements AutoCloseable {
                         : result.problems().stream().map(p -> new Batch.Error(p.code(), p.message(), null, p.line()))
                                 .toList();
                 update(tenant, id, b -> b.failed(errors, nowSeconds()));
+                // A cancel while it was validating made it active: its run's failure must not overwrite the errors.
+                active.remove(new Active(tenant, id));
                 return;
             }
             update(tenant, id, b -> b.status() == BatchStatus.VALIDATING ? b.inProgress(result.items(), nowSeconds())
@@ -206,12 +222,16 @@ public final class BatchService implements AutoCloseable {
         runs.poll();
         for (Active waiting : List.copyOf(active)) {
             Optional<RunState> state = runs.of(waiting.tenant(), waiting.id());
-            if (state.isEmpty()) {
+            if (state.isEmpty() || submitting.contains(waiting)) {
+                // A batch cancelled while it is validating ends once its submission has: until then its run's
+                // state need not count the items still being published.
                 continue;
             }
             RunState run = state.get();
             if (RunStates.FINAL.contains(run.getStatus())) {
-                finish(waiting, run);
+                if (countsItsItems(waiting, run)) {
+                    finish(waiting, run);
+                }
             } else {
                 update(waiting.tenant(), waiting.id(), b -> b.progressed(new Batch.RequestCounts(
                         b.requestCounts().total(), run.getDoneItems(), run.getFailedItems() + run.getCancelledItems()),
@@ -222,6 +242,15 @@ public final class BatchService implements AutoCloseable {
             files.sweep();
             lastSweep = System.nanoTime();
         }
+    }
+
+    /**
+     * Whether the run's state counts the items the batch published. A cancel read by the pipeline before the
+     * submission's count ends the run at once, without it; the count follows, and the state with it comes out within
+     * the tracker's update interval. Writing the files before would leave the batch's requests in neither.
+     */
+    private boolean countsItsItems(Active waiting, RunState run) {
+        return run.getTotalItems() != null || get(waiting.tenant(), waiting.id()).requestCounts().total() == 0;
     }
 
     /** Writes the ended run's output and error files and ends the batch with the run's status. */

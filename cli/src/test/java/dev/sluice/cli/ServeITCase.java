@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -215,14 +216,29 @@ class ServeITCase {
         long failed = ended.requestCounts().orElseThrow().failed();
         assertThat(completed + failed).isEqualTo(400);
         assertThat(failed).isGreaterThan(200);
-        List<JsonNode> errors = content(client, ended.errorFileId().orElseThrow());
-        List<JsonNode> output = completed == 0 ? List.of() : content(client, ended.outputFileId().orElseThrow());
-        List<String> answered = new ArrayList<>();
-        output.forEach(line -> answered.add(line.get("custom_id").asText()));
-        errors.forEach(line -> answered.add(line.get("custom_id").asText()));
-        assertThat(answered).as("each request once, in one file or the other").containsExactlyInAnyOrderElementsOf(uploaded.ids());
-        assertThat(errors).filteredOn(line -> "batch_cancelled".equals(line.at("/error/code").asText()))
-                .isNotEmpty();
+        assertThat(answered(client, ended)).as("each request once, in one file or the other")
+                .containsExactlyInAnyOrderElementsOf(uploaded.ids());
+        assertThat(content(client, ended.errorFileId().orElseThrow()))
+                .filteredOn(line -> "batch_cancelled".equals(line.at("/error/code").asText())).isNotEmpty();
+    }
+
+    @Test
+    void aBatchCancelledWhileValidatingStillAccountsForEachRequestOnce() throws Exception {
+        OpenAIClient client = client(acmeKey);
+        Uploaded uploaded = uploadRequests(client, "v-", 400, "Summarize ", 16);
+
+        Batch created = create(client, uploaded.file().id());
+        Batch cancelling = client.batches().cancel(created.id());
+        assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
+        Batch ended = awaitEnd(client, created.id());
+
+        // The pipeline may read the cancel before the submission's count of items: the files wait for the count.
+        assertThat(ended.status()).isEqualTo(Batch.Status.CANCELLED);
+        var counts = ended.requestCounts().orElseThrow();
+        assertThat(counts.total()).isEqualTo(400);
+        assertThat(counts.completed() + counts.failed()).isEqualTo(400);
+        assertThat(answered(client, ended)).as("each request once, in one file or the other")
+                .containsExactlyInAnyOrderElementsOf(uploaded.ids());
     }
 
     @Test
@@ -352,6 +368,17 @@ class ServeITCase {
             }
             return lines;
         }
+    }
+
+    /** The custom ids in the ended batch's output file and then its error file, each as often as it is there. */
+    private static List<String> answered(OpenAIClient client, Batch ended) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (Optional<String> file : List.of(ended.outputFileId(), ended.errorFileId())) {
+            if (file.isPresent()) {
+                content(client, file.get()).forEach(line -> ids.add(line.get("custom_id").asText()));
+            }
+        }
+        return ids;
     }
 
     private static Batch awaitEnd(OpenAIClient client, String id) throws InterruptedException {
