@@ -43,13 +43,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "scenario: " + SCENARIOS + "; or report")
     String scenario;
 
-    @Option(names = "--prompts", defaultValue = "3000", description = "prompts offered (default: ${DEFAULT-VALUE}; "
-            + "overhead: " + OverheadBench.DEFAULT_PROMPTS + " measured, after half as many to warm up)")
-    int prompts;
+    @Option(names = "--prompts", description = "prompts offered (default: the scenario's, as in "
+            + "docs/benchmarks.md: saturation 6000, priority 1500, fairness 2000, prefix 1500, overhead "
+            + OverheadBench.DEFAULT_PROMPTS + " measured after half as many to warm up, memory 1000000, chaos 600 "
+            + "per fault, bulk and batch 10000, batch-upload 50000)")
+    Integer prompts;
 
-    @Option(names = "--time-scale", defaultValue = "10",
-            description = "emulated GPUs run this many times faster than modelled (default: ${DEFAULT-VALUE})")
-    double timeScale;
+    @Option(names = "--time-scale", description = "emulated GPUs run this many times faster than modelled (default: "
+            + "the scenario's: 2 for prefix, 10 for chaos, 1 for the others)")
+    Double timeScale;
 
     @Option(names = "--profile", defaultValue = "llama-3.1-8b-h100-trtllm-fp8",
             description = "emulator cost profile (default: ${DEFAULT-VALUE})")
@@ -186,6 +188,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Provenance provenance = new Provenance(spec.commandLine().getParseResult().originalArgs(),
                 Path.of(System.getenv().getOrDefault("SLUICE_HOME", ".")));
+        ScenarioDefaults defaults = ScenarioDefaults.of(scenario);
+        if (prompts == null) {
+            prompts = defaults.prompts();
+        }
+        if (timeScale == null) {
+            timeScale = defaults.timeScale();
+        }
         ObjectNode result = switch (scenario) {
             case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     Protocol.parse(protocol), mlPredictConcurrency, System.out).run();
@@ -195,16 +204,14 @@ public final class BenchCommand implements Callable<Integer> {
                     System.out).run();
             case "prefix" -> new PrefixBench(CostModel.named(profile), timeScale, prompts, gateway(), longPrefix,
                     System.out).run();
-            case "overhead" -> new OverheadBench(spec.commandLine().getParseResult().hasMatchedOption("--prompts")
-                    ? prompts : OverheadBench.DEFAULT_PROMPTS, System.out).run();
+            case "overhead" -> new OverheadBench(prompts, System.out).run();
             case "profile" -> new ProfileBench(CostModel.named(profile), System.out).run();
             case "memory" -> new MemoryBench(prompts, System.out).run();
             case "chaos" -> chaos();
             case "bulk" -> bulk();
             case "batch" -> batch();
             case "batch-upload" -> new UploadBench(config, prompts, System.out).run();
-            default -> throw new IllegalArgumentException("unknown scenario '" + scenario
-                    + "': use " + SCENARIOS);
+            default -> throw new IllegalStateException("a scenario with defaults and no run: " + scenario);
         };
         result.set("provenance", provenance.finish());
         result.put("finished_at", Instant.now().toString());
