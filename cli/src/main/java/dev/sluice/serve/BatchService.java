@@ -59,6 +59,8 @@ public final class BatchService implements AutoCloseable {
     private final Set<Active> active = ConcurrentHashMap.newKeySet();
     /** Batches whose input is being checked and published: their run's state may not count it all yet. */
     private final Set<Active> submitting = ConcurrentHashMap.newKeySet();
+    /** Set once the service stops: a submission cut short by it leaves its batch to be submitted at the next start. */
+    private volatile boolean closing;
     private final ExecutorService submissions = Executors.newFixedThreadPool(2, daemon("sluice-serve-submit"));
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
             daemon("sluice-serve-poll"));
@@ -80,10 +82,13 @@ public final class BatchService implements AutoCloseable {
     public void start() {
         for (String tenant : batches.tenants()) {
             for (Batch batch : batches.all(tenant)) {
-                if (batch.status() == BatchStatus.VALIDATING) {
-                    submitLater(tenant, batch.id());
-                } else if (!batch.status().isFinal()) {
+                if (batch.status() != BatchStatus.VALIDATING && !batch.status().isFinal()) {
                     active.add(new Active(tenant, batch.id()));
+                }
+                // A submission a stop cut short before the count: cancelled or not, the run needs its items counted.
+                if (batch.status() == BatchStatus.VALIDATING
+                        || batch.status() == BatchStatus.CANCELLING && batch.requestCounts().total() == 0) {
+                    submitLater(tenant, batch.id());
                 }
             }
         }
@@ -166,19 +171,29 @@ public final class BatchService implements AutoCloseable {
             Optional<ObjectStore.LocalFile> input = files.find(tenant, batch.inputFileId())
                     .flatMap(file -> files.localFile(tenant, file));
             if (input.isEmpty()) {
-                update(tenant, id, b -> b.failed(List.of(new Batch.Error("file_not_found",
-                        "the input file " + b.inputFileId() + " was deleted or expired before it was read", null,
-                        null)), nowSeconds()));
+                fail(tenant, id, List.of(new Batch.Error("file_not_found", "the input file " + batch.inputFileId()
+                        + " was deleted or expired before it was read", null, null)));
                 return;
             }
             try (ObjectStore.LocalFile local = input.get()) {
                 publish(tenant, batch, local.path());
             }
         } catch (IOException | RuntimeException e) {
+            if (closing) {
+                // Stopped with the server, not by the batch: the next start submits it again from where it was.
+                LOG.info("submitting batch {} of tenant {} stopped with the server", id, tenant);
+                return;
+            }
             LOG.error("submitting batch {} of tenant {} failed", id, tenant, e);
-            update(tenant, id, b -> b.failed(List.of(new Batch.Error("server_error",
-                    "the batch could not be submitted: " + e.getMessage(), null, null)), nowSeconds()));
+            fail(tenant, id, List.of(new Batch.Error("server_error", "the batch could not be submitted: "
+                    + e.getMessage(), null, null)));
         }
+    }
+
+    /** Fails the batch; a cancel while it was validating made it active, and its run's end must not overwrite it. */
+    private void fail(String tenant, String id, List<Batch.Error> errors) {
+        update(tenant, id, b -> b.failed(errors, nowSeconds()));
+        active.remove(new Active(tenant, id));
     }
 
     private void publish(String tenant, Batch batch, Path input) {
@@ -191,9 +206,7 @@ public final class BatchService implements AutoCloseable {
                         ? List.of(new Batch.Error("invalid_input", result.error(), null, null))
                         : result.problems().stream().map(p -> new Batch.Error(p.code(), p.message(), null, p.line()))
                                 .toList();
-                update(tenant, id, b -> b.failed(errors, nowSeconds()));
-                // A cancel while it was validating made it active: its run's failure must not overwrite the errors.
-                active.remove(new Active(tenant, id));
+                fail(tenant, id, errors);
                 return;
             }
             update(tenant, id, b -> b.status() == BatchStatus.VALIDATING ? b.inProgress(result.items(), nowSeconds())
@@ -319,6 +332,7 @@ public final class BatchService implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         poller.shutdownNow();
         submissions.shutdownNow();
         try {

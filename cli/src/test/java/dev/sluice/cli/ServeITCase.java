@@ -233,10 +233,31 @@ class ServeITCase {
         Batch ended = awaitEnd(client, created.id());
 
         // The pipeline may read the cancel before the submission's count of items: the files wait for the count.
+        assertCancelledAccountingForEachRequestOnce(client, ended, uploaded);
+    }
+
+    @Test
+    void aBatchCancelledWhileValidatingAndStoppedThereEndsOnceTheServerIsBack() throws Exception {
+        OpenAIClient before = client(acmeKey);
+        Uploaded uploaded = uploadRequests(before, "s-", 5_000, "Summarize ", 16);
+
+        // Stopped at once, the server is still checking the input: its submission is cut short, before the count.
+        Batch created = create(before, uploaded.file().id());
+        before.batches().cancel(created.id());
+        stopServe();
+        startServe();
+        OpenAIClient client = client(acmeKey);
+        Batch ended = awaitEnd(client, created.id());
+
+        assertCancelledAccountingForEachRequestOnce(client, ended, uploaded);
+    }
+
+    private static void assertCancelledAccountingForEachRequestOnce(OpenAIClient client, Batch ended,
+            Uploaded uploaded) throws IOException {
         assertThat(ended.status()).isEqualTo(Batch.Status.CANCELLED);
         var counts = ended.requestCounts().orElseThrow();
-        assertThat(counts.total()).isEqualTo(400);
-        assertThat(counts.completed() + counts.failed()).isEqualTo(400);
+        assertThat(counts.total()).isEqualTo(uploaded.ids().size());
+        assertThat(counts.completed() + counts.failed()).isEqualTo(uploaded.ids().size());
         assertThat(answered(client, ended)).as("each request once, in one file or the other")
                 .containsExactlyInAnyOrderElementsOf(uploaded.ids());
     }
