@@ -43,14 +43,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "scenario: " + SCENARIOS + "; or report")
     String scenario;
 
-    @Option(names = "--prompts", description = "prompts offered (default: the scenario's, as in "
-            + "docs/benchmarks.md: saturation 6000, priority 1500, fairness 2000, prefix 1500, overhead "
-            + OverheadBench.DEFAULT_PROMPTS + " measured after half as many to warm up, memory 1000000, chaos 600 "
-            + "per fault, bulk and batch 10000, batch-upload 50000)")
+    @Option(names = "--prompts", description = "prompts offered; chaos: per fault; overhead: measured, after half "
+            + "as many to warm up (default: the scenario's, the size of its figures in docs/benchmarks.md)")
     Integer prompts;
 
-    @Option(names = "--time-scale", description = "emulated GPUs run this many times faster than modelled (default: "
-            + "the scenario's: 2 for prefix, 10 for chaos, 1 for the others)")
+    @Option(names = "--time-scale", description = "emulated GPUs run this many times faster than modelled "
+            + "(default: the scenario's, the speed of its figures in docs/benchmarks.md)")
     Double timeScale;
 
     @Option(names = "--profile", defaultValue = "llama-3.1-8b-h100-trtllm-fp8",
@@ -150,6 +148,17 @@ public final class BenchCommand implements Callable<Integer> {
         return json;
     }
 
+    /** Fills in the size and speed the command line left out with the scenario's own. */
+    void applyScenarioDefaults() {
+        ScenarioDefaults defaults = ScenarioDefaults.of(scenario);
+        if (prompts == null) {
+            prompts = defaults.prompts();
+        }
+        if (timeScale == null) {
+            timeScale = defaults.timeScale();
+        }
+    }
+
     /** Renders the docs' blocks from the newest results, or with {@code --check} says whether they are current. */
     private int report() throws IOException {
         Path from = spec.commandLine().getParseResult().hasMatchedOption("--results") ? results
@@ -188,13 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Provenance provenance = new Provenance(spec.commandLine().getParseResult().originalArgs(),
                 Path.of(System.getenv().getOrDefault("SLUICE_HOME", ".")));
-        ScenarioDefaults defaults = ScenarioDefaults.of(scenario);
-        if (prompts == null) {
-            prompts = defaults.prompts();
-        }
-        if (timeScale == null) {
-            timeScale = defaults.timeScale();
-        }
+        applyScenarioDefaults();
         ObjectNode result = switch (scenario) {
             case "saturation" -> new SaturationBench(CostModel.named(profile), timeScale, prompts, gateway(),
                     Protocol.parse(protocol), mlPredictConcurrency, System.out).run();

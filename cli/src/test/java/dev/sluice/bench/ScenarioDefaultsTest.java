@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Tests for {@link ScenarioDefaults}: a scenario run without arguments measures what the docs' figures measure. */
 class ScenarioDefaultsTest {
@@ -35,10 +36,28 @@ class ScenarioDefaultsTest {
     }
 
     @Test
+    void theCommandLineTakesTheScenariosDefaultsForWhatItLeavesOut() {
+        BenchCommand bare = parsed("saturation");
+        BenchCommand sized = parsed("prefix", "--prompts", "64");
+
+        assertThat(bare.prompts).isEqualTo(6_000);
+        assertThat(bare.timeScale).isEqualTo(1.0);
+        assertThat(sized.prompts).isEqualTo(64);
+        assertThat(sized.timeScale).isEqualTo(2.0);
+    }
+
+    @Test
     void anUnknownScenarioIsRefusedNamingTheKnownOnes() {
         assertThatThrownBy(() -> ScenarioDefaults.of("throughput"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown scenario 'throughput': use " + BenchCommand.SCENARIOS);
+    }
+
+    private static BenchCommand parsed(String... args) {
+        BenchCommand command = new BenchCommand();
+        new CommandLine(command).parseArgs(args);
+        command.applyScenarioDefaults();
+        return command;
     }
 
     private static Optional<String> option(List<String> command, String name) {
