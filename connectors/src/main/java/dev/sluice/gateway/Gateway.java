@@ -42,7 +42,9 @@ import java.util.stream.Collectors;
  * {@link DeadlineExceededException} and never sent; a request sent carries its deadline, and the backend bounds
  * its call by the time left. Its caller may {@link #withdraw} requests: those waiting leave the queue, and a call
  * whose requests are all withdrawn is cancelled, so the server stops working for them. Batch
- * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom()}).
+ * work leaves room for interactive requests at each replica ({@link Replica#bulkRoom}) while interactive requests
+ * are arriving, keeps each server's queue short while several tenants' work is, and takes it all otherwise
+ * ({@link Traffic}).
  *
  * <p>Readiness: the gateway starts at once and checks each replica's readiness on a thread of its own
  * ({@link ReadinessProbe}), again after a backoff while it is not ready; a replica is sent calls once it is. As on
@@ -68,6 +70,11 @@ public final class Gateway implements AutoCloseable {
     private static final int PREFIX_CHARS = 64;
     /** How many more requests in flight the prefix's replica may have than the least loaded before it is passed. */
     static final int AFFINITY_SLACK = 32;
+    /**
+     * How long a kind of traffic ({@link Traffic}) counts as arriving after its last request: the first request of a
+     * spell is the only one that finds batch work where the spell's reserve would have been.
+     */
+    static final long SPELL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<Replica> replicas;
     private final GatewayOptions options;
@@ -87,6 +94,11 @@ public final class Gateway implements AutoCloseable {
     private final Thread dispatcher;
     /** Readiness checks block for up to their deadline, so each replica may have a thread; idle ones end. */
     private final ScheduledThreadPoolExecutor probes;
+    /** Until when, {@link System#nanoTime()} instants, interactive requests and several tenants count as arriving. */
+    private long interactiveUntilNanos = System.nanoTime();
+    private long tenantsUntilNanos = System.nanoTime();
+    /** The tenant of the last batch request submitted. */
+    private String lastBatchTenant;
     private long calls;
     /** Batches sent, by how many requests they held: the index is the batch size. */
     private final long[] batchSizes;
@@ -200,6 +212,14 @@ public final class Gateway implements AutoCloseable {
             queued = !closed;
             if (queued) {
                 (isInteractive ? interactive : bulk).add(pending);
+                if (isInteractive) {
+                    interactiveUntilNanos = pending.enqueuedNanos + SPELL_NANOS;
+                } else {
+                    if (lastBatchTenant != null && !lastBatchTenant.equals(share.tenant())) {
+                        tenantsUntilNanos = pending.enqueuedNanos + SPELL_NANOS;
+                    }
+                    lastBatchTenant = share.tenant();
+                }
                 changed.signal();
             }
         } finally {
@@ -350,9 +370,10 @@ public final class Gateway implements AutoCloseable {
                     return new Dispatch(null, List.of(), failed);
                 }
                 Pending head = interactive.isEmpty() ? bulk.peek() : interactive.peek();
-                Replica replica = head == null ? null : choose(head);
-                int room = replica == null ? 0 : replica.room();
-                int bulkRoom = replica == null ? 0 : Math.max(0, replica.bulkRoom());
+                Traffic traffic = traffic(now);
+                Replica replica = head == null ? null : choose(head, traffic);
+                int room = replica == null ? 0 : replica.room(traffic);
+                int bulkRoom = replica == null ? 0 : Math.max(0, replica.bulkRoom(traffic));
                 if (head == null || replica == null || room <= 0 || (interactive.isEmpty() && bulkRoom == 0)) {
                     if (head == null && backingOff.isEmpty()) {
                         changed.await();
@@ -382,6 +403,14 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Under the lock: what is arriving now, interactive requests before several tenants' batch work. */
+    private Traffic traffic(long now) {
+        if (!interactive.isEmpty() || interactiveUntilNanos - now > 0) {
+            return Traffic.INTERACTIVE;
+        }
+        return tenantsUntilNanos - now > 0 ? Traffic.TENANTS : Traffic.BATCH;
+    }
+
     /** Whether every replica failed its last readiness check: none is ready, and none is awaiting its first. */
     private boolean everyReplicaFailedItsCheck() {
         return replicas.stream().allMatch(r -> r.readiness.state() == ReadinessProbe.State.NOT_READY);
@@ -406,8 +435,9 @@ public final class Gateway implements AutoCloseable {
      * if another will do: the replica the request's prefix hashes to, unless it is far busier than the least
      * loaded; null when none will take it.
      */
-    private Replica choose(Pending head) {
-        List<Replica> usable = replicas.stream().filter(r -> r.isReady() && r.room() > 0 && r.admits()).toList();
+    private Replica choose(Pending head, Traffic traffic) {
+        List<Replica> usable = replicas.stream().filter(r -> r.isReady() && r.room(traffic) > 0 && r.admits())
+                .toList();
         if (usable.size() > 1 && head.failedAt != null) {
             usable = usable.stream().filter(r -> r != head.failedAt).toList();
         }

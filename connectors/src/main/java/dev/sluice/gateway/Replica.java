@@ -19,12 +19,20 @@ final class Replica {
     /** Server slots batch work leaves free for interactive requests, where the server runs requests as they come. */
     static final int RESERVED_FOR_INTERACTIVE = 8;
     /**
-     * Requests a server that says how many it runs may hold waiting beyond its free slots: enough to fill the slots
-     * that free between two load reports (at a full batch the modelled GPU finishes about one sequence per 5 ms, a
-     * report comes every {@value #LOAD_POLL_MILLIS} ms), few enough that work committed to this replica, beyond
-     * another's reach, stays little.
+     * Requests a server that says how many it runs may hold waiting beyond its free slots while interactive work or
+     * several tenants' work arrives: enough to fill the slots that free between two load reports (at a full batch
+     * the modelled GPU finishes about one sequence per 5 ms, a report comes every {@value #LOAD_POLL_MILLIS} ms),
+     * few enough that what waits there, beyond the gateway's priorities, fair queue and other replicas, stays little.
      */
     static final int QUEUED_AHEAD = 8;
+    /**
+     * The same for one tenant's batch work alone, which no order at the gateway would change: enough that the server
+     * never idles a slot for want of a request. A request stays counted as unreported for up to two polls
+     * ({@link #startPolling}), so what was sent after one report is still deducted at the next, and answers that end
+     * together free slots by the dozen: with {@value #QUEUED_AHEAD} the emulated GPU's batch often fell short of
+     * full between two reports, with this many it seldom did (docs/benchmarks.md, saturation).
+     */
+    static final int QUEUED_AHEAD_ALONE = 32;
     static final long LOAD_POLL_MILLIS = 20;
     /** How early before its deadline gRPC may end a call that ran out of time: timers are not exact. */
     private static final long CALL_DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -122,41 +130,48 @@ final class Replica {
     }
 
     /**
-     * Requests this replica may take now. Where the server reports how many it runs and how many wait, that decides:
-     * its free slots plus {@value #QUEUED_AHEAD} to queue, less what the report may not hold yet, so the server's own
-     * queue is kept just full and it never has to hold more than it can run (capacity-aware admission). The gateway's
-     * count of its calls in flight cannot tell this: a unary call of many prompts stays open until its longest
-     * completion ends while the server has already freed the slots of the others. The adaptive limit, learnt from
-     * latency, decides where the server reports nothing; the gateway's own most in flight bounds both.
+     * Requests this replica may take now, with {@code traffic} arriving. Where the server reports how many it runs
+     * and how many wait, that decides: its free slots plus a few to queue ({@value #QUEUED_AHEAD}, or
+     * {@value #QUEUED_AHEAD_ALONE} for one tenant's batch work alone), less what the report may not hold yet, so the
+     * server's own queue is kept just full and it never has to hold more than it can run (capacity-aware admission).
+     * The gateway's count of its calls in flight cannot tell this: a unary call of many prompts stays open until its
+     * longest completion ends while the server has already freed the slots of the others. The adaptive limit, learnt
+     * from latency, decides where the server reports nothing; the gateway's own most in flight bounds both.
      */
-    synchronized int room() {
+    synchronized int room(Traffic traffic) {
         ServerLoad report = load;
         if (report == null || report.maxRunning() == 0) {
             return limit.limit() - inFlight;
         }
-        int serverRoom = report.maxRunning() - report.running() - report.waiting() + QUEUED_AHEAD
+        int queuedAhead = traffic == Traffic.BATCH ? QUEUED_AHEAD_ALONE : QUEUED_AHEAD;
+        int serverRoom = report.maxRunning() - report.running() - report.waiting() + queuedAhead
                 - (int) (sent - reported.requests());
         return Math.min(maxInFlight - inFlight, serverRoom);
     }
 
     /**
-     * Batch requests this replica may take now: its room less slots kept free for interactive requests, as the
-     * servers here run requests as they come (none that Sluice calls orders its queue by a request's priority; see
-     * docs/backends.md). Without a load report, the last eighth (at most {@value #RESERVED_FOR_INTERACTIVE}) of the
-     * limit; with one, {@value #RESERVED_FOR_INTERACTIVE} of the server's slots, counting what it has queued as
-     * taken, since an interactive request behind queued work would wait for all of it; and where the server reports
-     * what waits but not how many it runs, batch work goes only while fewer than that wait.
+     * Batch requests this replica may take now, with {@code traffic} arriving: its room, unless interactive requests
+     * are arriving. Then it leaves slots free for them, as the servers here run requests as they come (none that
+     * Sluice calls orders its queue by a request's priority; see docs/backends.md): without a load report, the last
+     * eighth (at most {@value #RESERVED_FOR_INTERACTIVE}) of the limit; with one, {@value #RESERVED_FOR_INTERACTIVE}
+     * of the server's slots and none of its queue, counting what it has queued as taken, since an interactive
+     * request behind queued work would wait for all of it; and where the server reports what waits but not how many
+     * it runs, batch work goes only while fewer than that wait.
      */
-    synchronized int bulkRoom() {
+    synchronized int bulkRoom(Traffic traffic) {
+        int room = room(traffic);
+        if (traffic != Traffic.INTERACTIVE) {
+            return room;
+        }
         ServerLoad report = load;
         if (report == null) {
-            return room() - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
+            return room - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
         }
         if (report.maxRunning() == 0) {
-            int room = room() - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8);
-            return Math.min(room, RESERVED_FOR_INTERACTIVE - report.waiting() - (int) (bulkSent - reported.bulk()));
+            return Math.min(room - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8),
+                    RESERVED_FOR_INTERACTIVE - report.waiting() - (int) (bulkSent - reported.bulk()));
         }
-        return room() - QUEUED_AHEAD - RESERVED_FOR_INTERACTIVE;
+        return room - QUEUED_AHEAD - RESERVED_FOR_INTERACTIVE;
     }
 
     synchronized void sent(int requests, int bulk) {

@@ -78,6 +78,57 @@ class GatewayTest {
     }
 
     @Test
+    void batchWorkLeavesRoomForInteractiveWorkOnlyWhileInteractiveWorkIsArriving() throws Exception {
+        // A limit of 64, whose last eighth is the reserve; batches of 8.
+        GatewayOptions options = new GatewayOptions(8, 10_000, Duration.ZERO, 64, 1, 64, true);
+        ManualBackend quiet = new ManualBackend();
+        ManualBackend busy = new ManualBackend();
+        try (Gateway alone = new Gateway(quiet, options); Gateway beside = new Gateway(busy, options)) {
+            beside.submit(request("urgent"), true, 0);
+            busy.awaitCalls(1);
+            busy.answer(0);
+            for (int i = 0; i < 100; i++) {
+                alone.submit(request("bulk-" + i), false, 0);
+                beside.submit(request("bulk-" + i), false, 0);
+            }
+            quiet.awaitCalls(8);
+            busy.awaitCalls(1 + 7);
+            Thread.sleep(50);
+
+            assertThat(quiet.calls.stream().mapToInt(List::size).sum()).as("batch work alone").isEqualTo(64);
+            assertThat(busy.calls.stream().skip(1).mapToInt(List::size).sum()).as("beside interactive work")
+                    .isEqualTo(56);
+        }
+    }
+
+    @Test
+    void aServersQueueIsKeptShortWhileSeveralTenantsWorkArrivesAndDeepForOnesAlone() throws Exception {
+        // 16 slots, batches of 4; the gateway would allow 1024 in flight.
+        GatewayOptions options = new GatewayOptions(4, 10_000, Duration.ZERO, 8, 1, 1024, true);
+        ReportingBackend oneTenant = new ReportingBackend(16);
+        ReportingBackend twoTenants = new ReportingBackend(16);
+        ReportingBackend interactive = new ReportingBackend(16);
+        try (Gateway alone = new Gateway(oneTenant, options); Gateway shared = new Gateway(twoTenants, options);
+                Gateway beside = new Gateway(interactive, options)) {
+            beside.submit(request("urgent"), true, 0);
+            for (int i = 0; i < 100; i++) {
+                alone.submit(request("bulk-" + i), false, 0, new Share("a", 1));
+                shared.submit(request("bulk-" + i), false, 0, new Share(i % 2 == 0 ? "a" : "b", 1));
+                beside.submit(request("bulk-" + i), false, 0, new Share("a", 1));
+            }
+            // Reports come every 20 ms; a request counts as unreported for up to two of them.
+            Thread.sleep(Replica.LOAD_POLL_MILLIS * 15);
+
+            assertThat(oneTenant.outstanding()).as("one tenant's work alone")
+                    .isEqualTo(16 + Replica.QUEUED_AHEAD_ALONE);
+            assertThat(twoTenants.outstanding()).as("two tenants' work").isEqualTo(16 + Replica.QUEUED_AHEAD);
+            // Batch work up to the reserved slots, whose first the interactive request took.
+            assertThat(interactive.outstanding()).as("beside interactive work")
+                    .isEqualTo(16 - Replica.RESERVED_FOR_INTERACTIVE);
+        }
+    }
+
+    @Test
     void aLightTenantsRequestsTakeTurnsWithAHeavyTenantsBacklog() throws Exception {
         ManualBackend backend = new ManualBackend();
         try (Gateway gateway = new Gateway(backend, new GatewayOptions(1, 10_000, Duration.ZERO, 1, 1, 1, true))) {

@@ -12,7 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Tests for {@link Replica#room()} and {@link Replica#bulkRoom()}: what a replica takes by what its server reports. */
+/** Tests for {@link Replica#room()} and {@link Replica#bulkRoom}: what a replica takes by what its server reports. */
 class ReplicaTest {
 
     /** A limit of 64: batch work never takes its last 8, so 56 is the most the limit leaves it. */
@@ -23,9 +23,24 @@ class ReplicaTest {
         Replica replica = polled(new LoadedBackend(true, new ServerLoad(20, 0, 32, 0.5, 0, 0)));
 
         // 32 slots, 20 running, 8 kept free.
-        assertThat(replica.bulkRoom()).isEqualTo(4);
+        assertThat(replica.bulkRoom(Traffic.INTERACTIVE)).isEqualTo(4);
         replica.sent(3, 3);
-        assertThat(replica.bulkRoom()).isEqualTo(1);
+        assertThat(replica.bulkRoom(Traffic.INTERACTIVE)).isEqualTo(1);
+    }
+
+    @Test
+    void batchWorkTakesTheReserveWhenNoInteractiveWorkIsArrivingAndQueuesDeeperWhenOneTenantsWorkIsAlone()
+            throws Exception {
+        Replica reported = polled(new LoadedBackend(true, new ServerLoad(20, 0, 32, 0.5, 0, 0)));
+        Replica unreported = new Replica(new LoadedBackend(false, null), null, OPTIONS);
+
+        // 32 slots, 20 running: 12 free, and 8 to queue while several tenants' work arrives, 32 for one's alone.
+        assertThat(reported.bulkRoom(Traffic.TENANTS)).isEqualTo(12 + Replica.QUEUED_AHEAD)
+                .isEqualTo(reported.room(Traffic.TENANTS));
+        assertThat(reported.bulkRoom(Traffic.BATCH)).isEqualTo(12 + Replica.QUEUED_AHEAD_ALONE)
+                .isEqualTo(reported.room(Traffic.BATCH));
+        assertThat(unreported.bulkRoom(Traffic.TENANTS)).isEqualTo(64);
+        assertThat(unreported.bulkRoom(Traffic.BATCH)).isEqualTo(64);
     }
 
     @Test
@@ -34,9 +49,9 @@ class ReplicaTest {
         Replica replica = polled(new LoadedBackend(true, new ServerLoad(100, 0, 256, 0.5, 0, 0)), smallLimit);
 
         assertThat(replica.limit.limit()).isEqualTo(8);
-        assertThat(replica.room()).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD);
+        assertThat(replica.room(Traffic.INTERACTIVE)).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD);
         replica.sent(64, 0);
-        assertThat(replica.room()).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD - 64);
+        assertThat(replica.room(Traffic.INTERACTIVE)).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD - 64);
     }
 
     @Test
@@ -44,17 +59,17 @@ class ReplicaTest {
         Replica full = polled(new LoadedBackend(true, new ServerLoad(32, Replica.QUEUED_AHEAD, 32, 1, 0, 0)));
         Replica overfull = polled(new LoadedBackend(true, new ServerLoad(32, 20, 32, 1, 0, 0)));
 
-        assertThat(full.room()).isZero();
-        assertThat(overfull.room()).isNegative();
-        assertThat(full.bulkRoom()).isNegative();
+        assertThat(full.room(Traffic.INTERACTIVE)).isZero();
+        assertThat(overfull.room(Traffic.INTERACTIVE)).isNegative();
+        assertThat(full.bulkRoom(Traffic.INTERACTIVE)).isNegative();
     }
 
     @Test
     void theGatewaysMostInFlightBoundsWhatAServerReportsItCanTake() throws Exception {
         Replica replica = polled(new LoadedBackend(true, new ServerLoad(0, 0, 256, 0, 0, 0)));
 
-        assertThat(replica.room()).isEqualTo(64);
-        assertThat(replica.bulkRoom()).isEqualTo(64 - Replica.QUEUED_AHEAD - Replica.RESERVED_FOR_INTERACTIVE);
+        assertThat(replica.room(Traffic.INTERACTIVE)).isEqualTo(64);
+        assertThat(replica.bulkRoom(Traffic.INTERACTIVE)).isEqualTo(64 - Replica.QUEUED_AHEAD - Replica.RESERVED_FOR_INTERACTIVE);
     }
 
     @Test
@@ -69,7 +84,7 @@ class ReplicaTest {
                 // Sent before the second ask, perhaps still on its way into the server's scheduler when it is made.
                 replica.sent(5, 0);
             }
-            rooms.add(replica.room());
+            rooms.add(replica.room(Traffic.INTERACTIVE));
         });
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -103,7 +118,7 @@ class ReplicaTest {
             Thread.sleep(Replica.LOAD_POLL_MILLIS * 5);
 
             assertThat(silent.asked).isZero();
-            assertThat(replica.bulkRoom()).isEqualTo(56);
+            assertThat(replica.bulkRoom(Traffic.INTERACTIVE)).isEqualTo(56);
         } finally {
             replica.stopPolling();
         }
