@@ -20,6 +20,7 @@ import dev.sluice.emulator.InflightBatchingEngine;
 import dev.sluice.emulator.openai.Dialect;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.GatewayOptions;
+import dev.sluice.schema.Completion;
 import dev.sluice.serde.JsonAvro;
 import io.grpc.ManagedChannel;
 import java.io.PrintStream;
@@ -31,11 +32,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The {@code saturation} benchmark: every prompt offered at once to an emulated Triton server, and the
  * steady-state output tokens per second divided by the most that server could produce for this workload
- * ({@link CostModel#maxOutputTokensPerSecond}). Side by side on fresh servers: Sluice's gateway (batches on the
+ * ({@link CostModel#maxOutputTokensPerSecond}). Side by side on fresh servers: Sluice as a user runs it, every prompt
+ * through Kafka and the pipeline's job ({@link PipelineLane}, over Triton only); Sluice's gateway alone (batches on the
  * batch dimension, admission by the server's reported load, as a deployment with {@code metrics-url} has it), the
  * same gateway without the report (its adaptive limit alone), a naive client sending each prompt in its own call, all at once, and
  * Flink {@code ML_PREDICT}'s request pattern ({@link MlPredictPattern}) over {@value #ML_PREDICT_SUBTASKS} subtasks,
@@ -110,6 +113,7 @@ final class SaturationBench {
     }
 
     ObjectNode run() throws Exception {
+        Run pipeline = protocol == Protocol.TRITON ? measurePipeline() : null;
         Run sluice = measure("sluice", protocol, this::sluice);
         // Side by side: the same gateway where the server's load is not read, its adaptive limit alone deciding.
         Run unreported = protocol == Protocol.TRITON ? measure("sluice_without_load_report", protocol, false,
@@ -122,7 +126,11 @@ final class SaturationBench {
         }
         Run mlPredictDefault = sweep.get(mlPredict.indexOf(MlPredictPattern.Setting.DEFAULT));
         Run mlPredictBest = sweep.stream().max(Comparator.comparingDouble(Run::tokensPerSecond)).orElseThrow();
-        List<Run> runs = new ArrayList<>(List.of(sluice));
+        List<Run> runs = new ArrayList<>();
+        if (pipeline != null) {
+            runs.add(pipeline);
+        }
+        runs.add(sluice);
         if (unreported != null) {
             runs.add(unreported);
         }
@@ -167,11 +175,21 @@ final class SaturationBench {
             json.put("sluice_http_over_grpc", ratio);
             overGrpc = String.format(Locale.ROOT, "; sluice http/grpc %.2f", ratio);
         }
+        String throughPipeline = "";
+        if (pipeline != null) {
+            double pipelineOverNaive = pipeline.tokensPerSecond() / naive.tokensPerSecond();
+            double pipelineOverBest = pipeline.tokensPerSecond() / mlPredictBest.tokensPerSecond();
+            json.put("sluice_pipeline_ratio", pipeline.ratio()).put("sluice_pipeline_over_naive", pipelineOverNaive)
+                    .put("sluice_pipeline_over_ml_predict_best", pipelineOverBest);
+            throughPipeline = String.format(Locale.ROOT, "; through the pipeline: sluice %.3f of possible (target >= "
+                    + "0.95), sluice/naive %.2f (target >= 1.1), sluice/ml_predict best %.2f (target >= 1.2)",
+                    pipeline.ratio(), pipelineOverNaive, pipelineOverBest);
+        }
         out.printf(Locale.ROOT, "ratio: sluice %.3f of possible (target >= 0.95); naive %.3f; ml_predict default "
                 + "%s %.3f, best %s %.3f; sluice/naive %.2f; sluice/ml_predict default %.2f (target >= 2); "
-                + "sluice/ml_predict best %.2f (target >= 1.2)%s%n", sluice.ratio(), naive.ratio(),
+                + "sluice/ml_predict best %.2f (target >= 1.2)%s%s%n", sluice.ratio(), naive.ratio(),
                 mlPredictDefault.client(), mlPredictDefault.ratio(), mlPredictBest.client(), mlPredictBest.ratio(),
-                overNaive, overDefault, overBest, overGrpc);
+                overNaive, overDefault, overBest, overGrpc, throughPipeline);
         return json;
     }
 
@@ -208,13 +226,39 @@ final class SaturationBench {
             }
             List<GenerationResult> results = answers.stream().map(CompletableFuture::join).toList();
             probe.close();
-            double meanPrompt = results.stream().mapToInt(GenerationResult::promptTokens).average().orElse(0);
-            double meanOutput = results.stream().mapToInt(GenerationResult::completionTokens).average().orElse(0);
-            double possible = cost.maxOutputTokensPerSecond((int) Math.round(meanPrompt),
-                    (int) Math.round(meanOutput));
-            return new Run(client, probe.steadyTokensPerSecond(timeScale), possible, meanPrompt, meanOutput,
-                    engine.stats().meanBatch());
+            return run(client, engine, probe, results.stream().mapToInt(GenerationResult::promptTokens),
+                    results.stream().mapToInt(GenerationResult::completionTokens));
         }
+    }
+
+    /**
+     * Sluice as a user runs it ({@link PipelineLane}): every prompt on Kafka as a batch request before the job
+     * starts, the job's gateway reading the server's load as in the {@code sluice} run, each completion committed.
+     */
+    private Run measurePipeline() throws Exception {
+        InflightBatchingEngine engine = new InflightBatchingEngine(cost, timeScale);
+        try (EmulatorServer server = tritonServer(engine)) {
+            ThroughputProbe probe = new ThroughputProbe(engine);
+            List<Completion> completions = PipelineLane.serve(server, MODEL, prompts).completions();
+            probe.close();
+            return run("sluice_pipeline", engine, probe, completions.stream().mapToInt(Completion::getPromptTokens),
+                    completions.stream().mapToInt(Completion::getCompletionTokens));
+        }
+    }
+
+    /** A finished run's figures: its steady throughput against the most the server could give its workload. */
+    private Run run(String client, InflightBatchingEngine engine, ThroughputProbe probe, IntStream promptTokens,
+            IntStream outputTokens) {
+        double meanPrompt = promptTokens.average().orElse(0);
+        double meanOutput = outputTokens.average().orElse(0);
+        double possible = cost.maxOutputTokensPerSecond((int) Math.round(meanPrompt), (int) Math.round(meanOutput));
+        return new Run(client, probe.steadyTokensPerSecond(timeScale), possible, meanPrompt, meanOutput,
+                engine.stats().meanBatch());
+    }
+
+    /** An emulated Triton server with {@code engine} behind its ensemble, and the engine's gauges on its metrics page. */
+    private static EmulatorServer tritonServer(InflightBatchingEngine engine) {
+        return EmulatorServer.builder().model(EmulatedModel.ensemble(MODEL, engine, 64)).metrics(0).start();
     }
 
     /**
@@ -242,8 +286,7 @@ final class SaturationBench {
                 }
             };
         }
-        EmulatorServer server = EmulatorServer.builder().model(EmulatedModel.ensemble(MODEL, engine, 64)).metrics(0)
-                .start();
+        EmulatorServer server = tritonServer(engine);
         ManagedChannel channel = GrpcChannels.plaintext(server.endpoint());
         MetricsPage page = readLoad ? new MetricsPage(URI.create("http://127.0.0.1:" + server.metricsPort()
                 + "/metrics"), "tensorrt_llm") : null;

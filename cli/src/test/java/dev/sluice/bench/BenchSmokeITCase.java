@@ -53,10 +53,11 @@ class BenchSmokeITCase {
         Run run = bench(results, "saturation", "--prompts", "60", "--time-scale", "20",
                 "--ml-predict-concurrency", "2,4");
 
-        assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("(target >= 1.2)");
+        assertThat(run.ratioLine()).startsWith("ratio: sluice").contains("(target >= 1.2)")
+                .contains("through the pipeline");
         assertThat(run.json().path("scenario").asText()).isEqualTo("saturation");
-        assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText()).containsExactly("sluice",
-                "sluice_without_load_report", "naive", "ml_predict_ordered_2", "ml_predict_unordered_2", "ml_predict_ordered_4",
+        assertThat(run.json().path("runs")).extracting(r -> r.path("client").asText()).containsExactly(
+                "sluice_pipeline", "sluice", "sluice_without_load_report", "naive", "ml_predict_ordered_2", "ml_predict_unordered_2", "ml_predict_ordered_4",
                 "ml_predict_unordered_4", "ml_predict_ordered_10", "ml_predict_unordered_10");
         assertThat(run.json().path("ml_predict_default").asText()).isEqualTo("ml_predict_ordered_10");
         assertThat(run.json().path("sluice_over_ml_predict").asDouble()).isPositive();
@@ -66,6 +67,9 @@ class BenchSmokeITCase {
                 .isLessThanOrEqualTo(run.json().path("sluice_over_ml_predict").asDouble());
         assertThat(run.json().path("sluice_over_naive").asDouble()).isPositive();
         assertThat(run.json().path("sluice_ratio").asDouble()).isPositive();
+        // Every prompt went through Kafka, the job and its gateway: the lane fails unless each has one completion.
+        assertThat(run.json().path("sluice_pipeline_ratio").asDouble()).isPositive();
+        assertThat(run.json().path("sluice_pipeline_over_naive").asDouble()).isPositive();
         JsonNode provenance = run.json().path("provenance");
         assertThat(provenance.path("command").asText()).isEqualTo("./sluice bench saturation --prompts 60 "
                 + "--time-scale 20 --ml-predict-concurrency 2,4 --results " + results);
