@@ -46,6 +46,10 @@ import org.HdrHistogram.Histogram;
  * its engine without a priority ({@code docs/backends.md}, Request priority on Triton), so the Triton lanes send
  * none. Beside each, the same load with every request treated alike, as a first-in first-out client would send it.
  * The headline is the SGLang worker's.
+ *
+ * <p>The gateway keeps that reserve only during a spell of interactive traffic, and batch work alone takes every slot
+ * and a queue. So under load the first interactive request comes to a server batch work has to itself, and is
+ * measured apart ({@code first_of_spell_ttft_ms}); the probes come once its spell's reserve has formed.
  */
 final class PriorityBench {
 
@@ -75,9 +79,11 @@ final class PriorityBench {
      * @param fifoMs the same under batch load, every request alike
      * @param aloneTokensPerSecond the batch work's output tokens per second with nothing else
      * @param loadedTokensPerSecond the same while the interactive requests come, with priority
+     * @param firstOfSpellMs the time to first token of the first interactive request to come while batch work alone
+     *     has the server, before the reserve kept during a spell of interactive traffic has formed
      */
     record Figures(double idleMs, double loadedMs, double fifoMs, double aloneTokensPerSecond,
-            double loadedTokensPerSecond) {
+            double loadedTokensPerSecond, double firstOfSpellMs) {
         double ratio() {
             return loadedMs / idleMs;
         }
@@ -87,8 +93,11 @@ final class PriorityBench {
         }
     }
 
-    /** One run's p99 TTFT (NaN without probes) and batch throughput (NaN without batch work). */
-    private record Run(double p99TtftMs, double bulkTokensPerSecond) {}
+    /**
+     * One run's p99 TTFT (NaN without probes), batch throughput (NaN without batch work) and the first-of-spell TTFT
+     * (NaN but under batch load with priority).
+     */
+    private record Run(double p99TtftMs, double bulkTokensPerSecond, double firstOfSpellMs) {}
 
     private final CostModel cost;
     private final double timeScale;
@@ -111,22 +120,23 @@ final class PriorityBench {
         json.put("scenario", "priority").put("profile", cost.name()).put("bulk_prompts", bulkPrompts)
                 .put("probes", probes).put("time_scale", timeScale);
         ArrayNode servers = json.putArray("servers");
-        out.printf("%-26s %9s %9s %9s %12s %12s%n", "interactive p99 TTFT ms", "idle", "loaded", "fifo",
-                "bulk tok/s", "bulk alone");
+        out.printf("%-26s %9s %9s %9s %12s %12s %14s%n", "interactive p99 TTFT ms", "idle", "loaded", "fifo",
+                "bulk tok/s", "bulk alone", "first of spell");
         Map<Server, Figures> all = new EnumMap<>(Server.class);
         for (Server server : Server.values()) {
             Figures figures = measure(server);
             all.put(server, figures);
-            out.printf(Locale.ROOT, "%-26s %9.1f %9.1f %9.1f %12.0f %12.0f%n", server.label, figures.idleMs(),
+            out.printf(Locale.ROOT, "%-26s %9.1f %9.1f %9.1f %12.0f %12.0f %14.1f%n", server.label, figures.idleMs(),
                     figures.loadedMs(), figures.fifoMs(), figures.loadedTokensPerSecond(),
-                    figures.aloneTokensPerSecond());
+                    figures.aloneTokensPerSecond(), figures.firstOfSpellMs());
             servers.addObject().put("server", server.name().toLowerCase(Locale.ROOT))
                     .put("idle_p99_ttft_ms", figures.idleMs()).put("loaded_p99_ttft_ms", figures.loadedMs())
                     .put("loaded_fifo_p99_ttft_ms", figures.fifoMs()).put("ratio", figures.ratio())
                     .put("fifo_ratio", figures.fifoMs() / figures.idleMs())
                     .put("bulk_alone_tokens_per_second", figures.aloneTokensPerSecond())
                     .put("bulk_loaded_tokens_per_second", figures.loadedTokensPerSecond())
-                    .put("bulk_ratio", figures.bulkRatio());
+                    .put("bulk_ratio", figures.bulkRatio())
+                    .put("first_of_spell_ttft_ms", figures.firstOfSpellMs());
         }
         // The headline is the gateway's priority where the server reports its load; beside it, where none does.
         Figures reported = all.get(Server.SGLANG);
@@ -134,6 +144,7 @@ final class PriorityBench {
         json.put("idle_p99_ttft_ms", reported.idleMs()).put("loaded_p99_ttft_ms", reported.loadedMs())
                 .put("loaded_fifo_p99_ttft_ms", reported.fifoMs()).put("ratio", reported.ratio())
                 .put("fifo_ratio", reported.fifoMs() / reported.idleMs()).put("bulk_ratio", reported.bulkRatio())
+                .put("first_of_spell_ttft_ms", reported.firstOfSpellMs())
                 .put("triton_metrics_ratio", all.get(Server.TRITON_METRICS).ratio())
                 .put("triton_metrics_bulk_ratio", all.get(Server.TRITON_METRICS).bulkRatio())
                 .put("no_load_report_ratio", unreported.ratio())
@@ -153,7 +164,7 @@ final class PriorityBench {
         Run loaded = run(server, true, true, true);
         Run fifo = run(server, true, true, false);
         return new Figures(idle.p99TtftMs(), loaded.p99TtftMs(), fifo.p99TtftMs(), alone.bulkTokensPerSecond(),
-                loaded.bulkTokensPerSecond());
+                loaded.bulkTokensPerSecond(), loaded.firstOfSpellMs());
     }
 
     /** One stack, fresh: an emulated server on its own GPU, a backend, a gateway. */
@@ -192,9 +203,10 @@ final class PriorityBench {
     }
 
     private Run load(Gateway lane, boolean loaded, boolean probing, boolean prioritised) throws Exception {
-        // Warm the path (JIT, channel, tokenizer) so the idle figure is the server's, not start-up's.
+        // Warm the path (JIT, channel, tokenizer) so the idle figure is the server's, not start-up's; as batch work,
+        // so that no spell of interactive traffic is under way when the batch work below comes.
         for (int i = 0; i < 10; i++) {
-            lane.submit(GenerationRequest.of("w" + i, "Warm up " + i, 4), true, 0).join();
+            lane.submit(GenerationRequest.of("w" + i, "Warm up " + i, 4), false, 0).join();
         }
         List<CompletableFuture<Gateway.Answer>> bulk = new ArrayList<>();
         AtomicLong lastDone = new AtomicLong();
@@ -208,14 +220,18 @@ final class PriorityBench {
             Thread.sleep(Math.round(2_000 / timeScale));
         }
         double p99 = Double.NaN;
+        double firstOfSpell = Double.NaN;
         if (probing) {
+            if (loaded && prioritised) {
+                // Batch work alone has had every slot and a queue: the first interactive request waits behind it.
+                // The probes come once the reserve its spell keeps has formed, as slots free.
+                firstOfSpell = ttftMs(lane, GenerationRequest.of("first", "Quick question", 16), true);
+                Thread.sleep(Math.round(1_000 / timeScale));
+            }
             Histogram ttft = new Histogram(3);
             for (int i = 0; i < probes; i++) {
-                long sent = System.nanoTime();
-                Gateway.Answer answer = lane.submit(GenerationRequest.of("i" + i, "Quick question " + i, 16),
-                        prioritised, 0).join();
-                ttft.recordValue(Math.max(1, Math.round((answer.result().firstTokenAtNanos() - sent)
-                        * timeScale / 1_000)));
+                ttft.recordValue(Math.max(1, Math.round(1_000 * ttftMs(lane,
+                        GenerationRequest.of("i" + i, "Quick question " + i, 16), prioritised))));
             }
             p99 = ttft.getValueAtPercentile(99) / 1_000.0;
         }
@@ -224,6 +240,13 @@ final class PriorityBench {
             tokens += answer.join().result().completionTokens();
         }
         double bulkSeconds = (lastDone.get() - bulkStart) * timeScale / 1e9;
-        return new Run(p99, loaded ? tokens / bulkSeconds : Double.NaN);
+        return new Run(p99, loaded ? tokens / bulkSeconds : Double.NaN, firstOfSpell);
+    }
+
+    /** Sends {@code request} and waits for its answer: its time to first token, in model milliseconds. */
+    private double ttftMs(Gateway lane, GenerationRequest request, boolean interactive) {
+        long sent = System.nanoTime();
+        Gateway.Answer answer = lane.submit(request, interactive, 0).join();
+        return (answer.result().firstTokenAtNanos() - sent) * timeScale / 1e6;
     }
 }

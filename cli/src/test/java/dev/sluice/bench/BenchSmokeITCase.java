@@ -106,7 +106,9 @@ class BenchSmokeITCase {
         assertThat(run.json().path("servers")).allSatisfy(s -> {
             assertThat(s.path("loaded_p99_ttft_ms").asDouble()).isPositive();
             assertThat(s.path("bulk_loaded_tokens_per_second").asDouble()).isPositive();
+            assertThat(s.path("first_of_spell_ttft_ms").asDouble()).isPositive();
         });
+        assertThat(run.json().path("first_of_spell_ttft_ms").asDouble()).isPositive();
     }
 
     @Test
