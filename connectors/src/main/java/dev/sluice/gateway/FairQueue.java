@@ -119,6 +119,11 @@ final class FairQueue<T> {
         return size == 0;
     }
 
+    /** How many tenants have requests waiting. */
+    int tenantsWaiting() {
+        return waiting.size();
+    }
+
     /**
      * The queue of the waiting tenant with the fewest tokens served and reserved per weight; ties go to the tenant
      * that has waited longest.

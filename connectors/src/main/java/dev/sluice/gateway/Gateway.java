@@ -403,12 +403,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Under the lock: what is arriving now, interactive requests before several tenants' batch work. */
+    /**
+     * Under the lock: what is arriving now, interactive requests before several tenants' batch work, which counts as
+     * arriving while more than one tenant's waits here, too.
+     */
     private Traffic traffic(long now) {
         if (!interactive.isEmpty() || interactiveUntilNanos - now > 0) {
             return Traffic.INTERACTIVE;
         }
-        return tenantsUntilNanos - now > 0 ? Traffic.TENANTS : Traffic.BATCH;
+        return tenantsUntilNanos - now > 0 || bulk.tenantsWaiting() > 1 ? Traffic.TENANTS : Traffic.BATCH;
     }
 
     /** Whether every replica failed its last readiness check: none is ready, and none is awaiting its first. */

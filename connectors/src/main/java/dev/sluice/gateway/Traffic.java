@@ -13,8 +13,9 @@ enum Traffic {
      */
     INTERACTIVE,
     /**
-     * Several tenants' batch work and no interactive requests: the server's queue kept short, so that the gateway's
-     * fair queue, not the server's first come first served, decides whose request runs next.
+     * Several tenants' batch work, arriving or waiting at the gateway, and no interactive requests: the server's
+     * queue kept short, so that the gateway's fair queue, not the server's first come first served, decides whose
+     * request runs next.
      */
     TENANTS,
     /** One tenant's batch work alone: every free slot, and a queue deep enough that none idles between reports. */

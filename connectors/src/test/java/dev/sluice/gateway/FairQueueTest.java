@@ -111,14 +111,17 @@ class FairQueueTest {
         queue.add(new Item("l0", LIGHT, 10));
         queue.addFirst(new Item("l-retry", LIGHT, 10));
 
+        assertThat(queue.tenantsWaiting()).isEqualTo(2);
         assertThat(queue.removeIf(item -> item.id.equals("h0"))).isTrue();
         assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.tenantsWaiting()).isEqualTo(1);
         assertThat(queue.peek().id).isEqualTo("l-retry");
         List<String> drained = new ArrayList<>();
         queue.drainTo(item -> drained.add(item.id));
 
         assertThat(drained).containsExactly("l-retry", "l0");
         assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.tenantsWaiting()).isZero();
         assertThat(queue.poll()).isNull();
     }
 }
