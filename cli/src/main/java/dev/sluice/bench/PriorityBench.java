@@ -31,7 +31,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -54,6 +56,16 @@ import org.HdrHistogram.Histogram;
 final class PriorityBench {
 
     private static final String MODEL = "worker";
+    /**
+     * Interactive requests per run: enough that their 99th percentile is not simply the slowest, as it is of fewer
+     * than a hundred.
+     */
+    static final int PROBES = 200;
+    /**
+     * Model milliseconds between two of them: a steady trickle of interactive traffic, sent whether or not the last
+     * was answered, as users' requests come; a few are in flight at once.
+     */
+    static final long PROBE_INTERVAL_MS = 20;
 
     /** What the gateway sees of the server behind it. */
     enum Server {
@@ -81,9 +93,11 @@ final class PriorityBench {
      * @param loadedTokensPerSecond the same while the interactive requests come, with priority
      * @param firstOfSpellMs the time to first token of the first interactive request to come while batch work alone
      *     has the server, before the reserve kept during a spell of interactive traffic has formed
+     * @param probedUnderLoad whether the batch work outlasted the probes under load with priority: otherwise the last
+     *     probes came to a server with less to do
      */
     record Figures(double idleMs, double loadedMs, double fifoMs, double aloneTokensPerSecond,
-            double loadedTokensPerSecond, double firstOfSpellMs) {
+            double loadedTokensPerSecond, double firstOfSpellMs, boolean probedUnderLoad) {
         double ratio() {
             return loadedMs / idleMs;
         }
@@ -94,15 +108,16 @@ final class PriorityBench {
     }
 
     /**
-     * One run's p99 TTFT (NaN without probes), batch throughput (NaN without batch work) and the first-of-spell TTFT
-     * (NaN but under batch load with priority).
+     * One run's p99 TTFT (NaN without probes), batch throughput (NaN without batch work), the first-of-spell TTFT
+     * (NaN but under batch load with priority), and whether batch work was still being answered when the last probe
+     * was.
      */
-    private record Run(double p99TtftMs, double bulkTokensPerSecond, double firstOfSpellMs) {}
+    private record Run(double p99TtftMs, double bulkTokensPerSecond, double firstOfSpellMs,
+            boolean probedUnderLoad) {}
 
     private final CostModel cost;
     private final double timeScale;
     private final int bulkPrompts;
-    private final int probes;
     private final GatewayOptions gateway;
     private final PrintStream out;
 
@@ -110,7 +125,6 @@ final class PriorityBench {
         this.cost = cost;
         this.timeScale = timeScale;
         this.bulkPrompts = bulkPrompts;
-        this.probes = Math.max(20, bulkPrompts / 50);
         this.gateway = gateway;
         this.out = out;
     }
@@ -118,7 +132,7 @@ final class PriorityBench {
     ObjectNode run() throws Exception {
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "priority").put("profile", cost.name()).put("bulk_prompts", bulkPrompts)
-                .put("probes", probes).put("time_scale", timeScale);
+                .put("probes", PROBES).put("probe_interval_model_ms", PROBE_INTERVAL_MS).put("time_scale", timeScale);
         ArrayNode servers = json.putArray("servers");
         out.printf("%-26s %9s %9s %9s %12s %12s %14s%n", "interactive p99 TTFT ms", "idle", "loaded", "fifo",
                 "bulk tok/s", "bulk alone", "first of spell");
@@ -136,7 +150,8 @@ final class PriorityBench {
                     .put("bulk_alone_tokens_per_second", figures.aloneTokensPerSecond())
                     .put("bulk_loaded_tokens_per_second", figures.loadedTokensPerSecond())
                     .put("bulk_ratio", figures.bulkRatio())
-                    .put("first_of_spell_ttft_ms", figures.firstOfSpellMs());
+                    .put("first_of_spell_ttft_ms", figures.firstOfSpellMs())
+                    .put("probed_under_load", figures.probedUnderLoad());
         }
         // The headline is the gateway's priority where the server reports its load; beside it, where none does.
         Figures reported = all.get(Server.SGLANG);
@@ -164,7 +179,7 @@ final class PriorityBench {
         Run loaded = run(server, true, true, true);
         Run fifo = run(server, true, true, false);
         return new Figures(idle.p99TtftMs(), loaded.p99TtftMs(), fifo.p99TtftMs(), alone.bulkTokensPerSecond(),
-                loaded.bulkTokensPerSecond(), loaded.firstOfSpellMs());
+                loaded.bulkTokensPerSecond(), loaded.firstOfSpellMs(), loaded.probedUnderLoad());
     }
 
     /** One stack, fresh: an emulated server on its own GPU, a backend, a gateway. */
@@ -221,6 +236,7 @@ final class PriorityBench {
         }
         double p99 = Double.NaN;
         double firstOfSpell = Double.NaN;
+        AtomicLong lastProbe = new AtomicLong();
         if (probing) {
             if (loaded && prioritised) {
                 // Batch work alone has had every slot and a queue: the first interactive request waits behind it.
@@ -229,10 +245,25 @@ final class PriorityBench {
                 Thread.sleep(Math.round(1_000 / timeScale));
             }
             Histogram ttft = new Histogram(3);
-            for (int i = 0; i < probes; i++) {
-                ttft.recordValue(Math.max(1, Math.round(1_000 * ttftMs(lane,
-                        GenerationRequest.of("i" + i, "Quick question " + i, 16), prioritised))));
+            List<CompletableFuture<?>> answered = new ArrayList<>();
+            long interval = Math.round(TimeUnit.MILLISECONDS.toNanos(PROBE_INTERVAL_MS) / timeScale);
+            long start = System.nanoTime();
+            for (int i = 0; i < PROBES; i++) {
+                long due = start + i * interval;
+                for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
+                long sent = System.nanoTime();
+                answered.add(lane.submit(GenerationRequest.of("i" + i, "Quick question " + i, 16), prioritised, 0)
+                        .thenAccept(answer -> {
+                            long micros = Math.round((answer.result().firstTokenAtNanos() - sent) * timeScale / 1e3);
+                            synchronized (ttft) {
+                                ttft.recordValue(Math.max(1, micros));
+                            }
+                            lastProbe.accumulateAndGet(System.nanoTime(), Math::max);
+                        }));
             }
+            CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).join();
             p99 = ttft.getValueAtPercentile(99) / 1_000.0;
         }
         long tokens = 0;
@@ -240,7 +271,8 @@ final class PriorityBench {
             tokens += answer.join().result().completionTokens();
         }
         double bulkSeconds = (lastDone.get() - bulkStart) * timeScale / 1e9;
-        return new Run(p99, loaded ? tokens / bulkSeconds : Double.NaN, firstOfSpell);
+        return new Run(p99, loaded ? tokens / bulkSeconds : Double.NaN, firstOfSpell,
+                loaded && probing && lastDone.get() > lastProbe.get());
     }
 
     /** Sends {@code request} and waits for its answer: its time to first token, in model milliseconds. */

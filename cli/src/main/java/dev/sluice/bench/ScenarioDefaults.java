@@ -16,7 +16,8 @@ record ScenarioDefaults(int prompts, double timeScale) {
         return switch (scenario) {
             // Offers every prompt at once: the first batch and the drain need a long run between them.
             case "saturation" -> new ScenarioDefaults(6_000, 1);
-            case "priority" -> new ScenarioDefaults(1_500, 1);
+            // Batch work that outlasts the probes (PriorityBench.PROBES at its interval) on the fastest server.
+            case "priority" -> new ScenarioDefaults(3_000, 1);
             case "fairness" -> new ScenarioDefaults(2_000, 1);
             case "prefix" -> new ScenarioDefaults(1_500, 2);
             case "overhead" -> new ScenarioDefaults(OverheadBench.DEFAULT_PROMPTS, 1);

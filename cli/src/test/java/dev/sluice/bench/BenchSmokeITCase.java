@@ -109,6 +109,8 @@ class BenchSmokeITCase {
             assertThat(s.path("first_of_spell_ttft_ms").asDouble()).isPositive();
         });
         assertThat(run.json().path("first_of_spell_ttft_ms").asDouble()).isPositive();
+        assertThat(run.json().path("probes").asInt()).isEqualTo(PriorityBench.PROBES);
+        assertThat(run.json().path("servers")).allSatisfy(s -> assertThat(s.has("probed_under_load")).isTrue());
     }
 
     @Test
