@@ -27,6 +27,8 @@ final class Provenance {
 
     private final List<String> arguments;
     private final Path home;
+    /** Read as the run starts: a commit made while it runs is not what ran. */
+    private final String commit;
     private final long startedNanos = System.nanoTime();
     private final long startedCpuNanos = processCpuNanos();
     private final double loadBefore = loadAverage();
@@ -39,6 +41,7 @@ final class Provenance {
         this.arguments = arguments.isEmpty() || !arguments.get(0).equals("bench")
                 ? Stream.concat(Stream.of("bench"), arguments.stream()).toList() : List.copyOf(arguments);
         this.home = home;
+        this.commit = commit();
     }
 
     /** The provenance of a run that has just ended. */
@@ -48,7 +51,7 @@ final class Provenance {
         int cores = Runtime.getRuntime().availableProcessors();
         double share = wallSeconds <= 0 ? 0 : cpuSeconds / (wallSeconds * cores);
         ObjectNode provenance = JsonAvro.mapper().createObjectNode()
-                .put("commit", commit())
+                .put("commit", commit)
                 .put("command", "./sluice " + String.join(" ", arguments))
                 .put("wall_seconds", wallSeconds)
                 .put("process_cpu_seconds", cpuSeconds)
