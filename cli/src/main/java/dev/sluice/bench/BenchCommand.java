@@ -4,6 +4,7 @@ import dev.sluice.backend.BackendSpec.Protocol;
 import dev.sluice.chaos.ChaosBench;
 import dev.sluice.chaos.ChaosScenario;
 import dev.sluice.chaos.PoisonReport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,6 +160,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The docs' pages, and the README beside the docs folder, whose table of targets is rendered too. */
+    private List<Path> pagesWithFigures() throws IOException {
+        List<Path> pages = new ArrayList<>(BenchReport.pages(docs));
+        Path readme = docs.toAbsolutePath().normalize().resolveSibling("README.md");
+        if (Files.isDirectory(docs) && Files.isRegularFile(readme)) {
+            pages.add(readme);
+        }
+        return pages;
+    }
+
     /** Renders the docs' blocks from the newest results, or with {@code --check} says whether they are current. */
     private int report() throws IOException {
         Path from = spec.commandLine().getParseResult().hasMatchedOption("--results") ? results
@@ -166,9 +177,9 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, JsonNode> newest = BenchReport.newest(from);
         Set<String> unplaced = new TreeSet<>(newest.keySet());
         boolean current = true;
-        for (Path page : BenchReport.pages(docs)) {
+        for (Path page : pagesWithFigures()) {
             String text = Files.readString(page);
-            String rendered = BenchReport.update(text, newest);
+            String rendered = BenchTargets.update(BenchReport.update(text, newest), newest);
             BenchReport.scenarios(text).forEach(unplaced::remove);
             if (check) {
                 current &= rendered.equals(text);

@@ -234,7 +234,7 @@ final class BenchReport {
         return format(value);
     }
 
-    private static String format(JsonNode value) {
+    static String format(JsonNode value) {
         if (value.isIntegralNumber()) {
             return String.format(Locale.ROOT, "%,d", value.asLong());
         }

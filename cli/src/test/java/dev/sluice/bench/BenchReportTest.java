@@ -36,6 +36,37 @@ class BenchReportTest {
     }
 
     @Test
+    void theReadmesTableOfTargetsIsTheNewestResults() throws Exception {
+        Map<String, JsonNode> results = BenchReport.newest(RESULTS);
+        String readme = Files.readString(Path.of("..", "README.md"));
+
+        assertThat(BenchTargets.hasBlock(readme)).isTrue();
+        assertThat(BenchTargets.update(readme, results)).as("README.md: run ./sluice bench report").isEqualTo(readme);
+        // Every target is measured by a result kept here.
+        BenchTargets.TARGETS.forEach(target -> assertThat(target.measured(results)).as(target.what()).isNotNull());
+    }
+
+    @Test
+    void aTargetSaysWhetherItsFigureMeetsItAndWhereItIsShownOutOfReach() throws Exception {
+        Map<String, JsonNode> results = Map.of(
+                "fairness", JsonAvro.mapper().readTree("""
+                        {"scenario": "fairness", "ratio": 1.7, "share_error": 0.03,
+                         "provenance": {"commit": "abc1234"}}"""),
+                "prefix", JsonAvro.mapper().readTree("""
+                        {"scenario": "prefix", "tokens_per_second_on": 100, "tokens_per_second_off": 100,
+                         "provenance": {"commit": "def5678"}}"""));
+
+        String table = BenchTargets.render(results);
+
+        assertThat(table).contains("| 1.7 | ≤ 1.5 | no: out of reach, [the arithmetic](docs/benchmarks.md#fairness) "
+                + "| abc1234 |");
+        assertThat(table).contains("| 0.03 | ≤ 0.1 | yes | abc1234 |");
+        // Throughput with grouping over without: 1, under 1.1, and nothing shows that out of reach.
+        assertThat(table).contains("| 1 | ≥ 1.1 | **no** | def5678 |");
+        assertThat(table).contains("| none | ≥ 0.95 | **no** |  |");
+    }
+
+    @Test
     void aBlockShowsItsResultsProvenanceAndEveryFigureAndReplacesWhatWasThere() throws Exception {
         JsonNode result = JsonAvro.mapper().readTree("""
                 {"scenario": "fairness", "ratio": 1.23456, "light_prompts": 1200, "profile": "p",
