@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -83,7 +84,11 @@ final class PipelineLane {
                 }
                 return new Served(List.copyOf(output.completions()));
             } finally {
-                running.cancel().get();
+                try {
+                    running.cancel().get();
+                } catch (ExecutionException e) {
+                    // It ended already, failed: the check above says what it left unwritten, not this.
+                }
             }
         }
     }

@@ -18,7 +18,9 @@ final class ReportingBackend extends ManualBackend implements ReportsLoad {
     /** Requests in calls not answered yet. */
     int outstanding() {
         int outstanding = 0;
-        for (int call = 0; call < calls.size(); call++) {
+        // A call is recorded before its answer: one the backend is still recording is not counted yet.
+        int recorded = Math.min(calls.size(), answers.size());
+        for (int call = 0; call < recorded; call++) {
             outstanding += answers.get(call).isDone() ? 0 : calls.get(call).size();
         }
         return outstanding;
