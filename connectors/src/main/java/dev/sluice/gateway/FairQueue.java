@@ -60,17 +60,32 @@ final class FairQueue<T> {
 
     /** Takes the next request to serve out of the queue; null when none waits. See {@link #reserve}. */
     T poll() {
+        return poll(request -> true, 1);
+    }
+
+    /**
+     * Takes out of the queue the first of the next tenant's first {@code window} requests that {@code wanted}
+     * accepts; null when none does, or none waits. See {@link #reserve}.
+     */
+    T poll(Predicate<T> wanted, int window) {
         Deque<T> next = next();
         if (next == null) {
             return null;
         }
-        T request = next.pollFirst();
-        size--;
-        lastServed = shareOf.apply(request).tenant();
-        if (next.isEmpty()) {
-            waiting.remove(lastServed);
+        Iterator<T> requests = next.iterator();
+        for (int seen = 0; seen < window && requests.hasNext(); seen++) {
+            T request = requests.next();
+            if (wanted.test(request)) {
+                requests.remove();
+                size--;
+                lastServed = shareOf.apply(request).tenant();
+                if (next.isEmpty()) {
+                    waiting.remove(lastServed);
+                }
+                return request;
+            }
         }
-        return request;
+        return null;
     }
 
     /** Counts {@code tokens} against {@code share}'s tenant for a request of it that left the queue for a server. */

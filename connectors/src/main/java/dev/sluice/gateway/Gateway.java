@@ -34,11 +34,13 @@ import java.util.stream.Collectors;
  * Between the pipeline and one model's servers: requests queue here, interactive ones ahead of batch work and,
  * within each, tenants' requests in turn by the tokens each has been served per its weight ({@link FairQueue}), and
  * leave in batches (up to a size, a token budget, or once the oldest has waited the longest queue delay) for a
- * replica that has fewer requests in flight than its {@link AdaptiveLimit} allows. Requests of a batch are ordered
- * by their opening text and then their length, so those sharing a prefix travel together, and a batch goes to the replica its prefix
- * hashes to (where that replica's prefix cache holds it) unless that replica has {@value #AFFINITY_SLACK} more
- * requests in flight than the least loaded one, which then takes it: prefix affinity with a load bound, as
- * SGLang's gateway does. A request whose deadline passes in the queue is failed with
+ * replica that has fewer requests in flight than its {@link AdaptiveLimit} allows. With prefix grouping each request
+ * is bound for the replica its prefix hashes to (where that replica's prefix cache holds it) unless that replica
+ * cannot take it now or is far busier than the least loaded one ({@link #imbalanced}), which then takes it: prefix
+ * affinity with a load bound, as SGLang's gateway does. A batch holds the requests bound for its
+ * replica among the next {@value #PLACEMENT_WINDOW} of a tenant's queue, passing over those bound elsewhere, which
+ * their own replica's batch takes; its requests are ordered by their opening text and then their length, so those
+ * sharing a prefix travel together. A request whose deadline passes in the queue is failed with
  * {@link DeadlineExceededException} and never sent; a request sent carries its deadline, and the backend bounds
  * its call by the time left. Its caller may {@link #withdraw} requests: those waiting leave the queue, and a call
  * whose requests are all withdrawn is cancelled, so the server stops working for them. Batch
@@ -68,8 +70,20 @@ import java.util.stream.Collectors;
 public final class Gateway implements AutoCloseable {
 
     private static final int PREFIX_CHARS = 64;
-    /** How many more requests in flight the prefix's replica may have than the least loaded before it is passed. */
-    static final int AFFINITY_SLACK = 32;
+    /**
+     * How many more requests in flight, and how many times as many, the prefix's replica may have than the least
+     * loaded before it is passed over: the defaults of SGLang's cache-aware gateway ({@code --balance-abs-threshold
+     * 64}, {@code --balance-rel-threshold 1.5}). Both must be exceeded, so two busy replicas a few dozen apart, as
+     * answers that end together leave them, keep their prefixes.
+     */
+    static final int BALANCE_ABS = 64;
+    static final double BALANCE_REL = 1.5;
+    /**
+     * How far into a tenant's queue a batch looks for requests bound for its replica. Without the look past the
+     * first, a batch would carry the prefixes of every replica, as they arrive, to whichever replica the first is
+     * bound for, and every replica's cache would hold every prefix.
+     */
+    static final int PLACEMENT_WINDOW = 256;
     /**
      * How long a kind of traffic ({@link Traffic}) counts as arriving after its last request: the first request of a
      * spell is the only one that finds batch work where the spell's reserve would have been.
@@ -148,16 +162,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * A request in the gateway. {@code attempt} counts the calls that failed it so far; a retry waits until
-     * {@code notBeforeNanos} and goes elsewhere than {@code failedAt} where it can.
+     * A request in the gateway. {@code home} is the index of the replica its prefix hashes to. {@code attempt}
+     * counts the calls that failed it so far; a retry waits until {@code notBeforeNanos} and goes elsewhere than
+     * {@code failedAt} where it can.
      */
     private record Pending(GenerationRequest request, boolean interactive, Share share, long deadlineNanos,
-            long enqueuedNanos, int tokens, CompletableFuture<Answer> result, int attempt, long notBeforeNanos,
-            Replica failedAt) {
+            long enqueuedNanos, int tokens, int home, CompletableFuture<Answer> result, int attempt,
+            long notBeforeNanos, Replica failedAt) {
 
         Pending retry(long notBefore, Replica replica) {
-            return new Pending(request, interactive, share, deadlineNanos, enqueuedNanos, tokens, result, attempt + 1,
-                    notBefore, replica);
+            return new Pending(request, interactive, share, deadlineNanos, enqueuedNanos, tokens, home, result,
+                    attempt + 1, notBefore, replica);
         }
     }
 
@@ -205,7 +220,9 @@ public final class Gateway implements AutoCloseable {
         Pending pending = new Pending(request.withDeadlineNanos(deadlineNanos).withInteractive(isInteractive),
                 isInteractive, share, deadlineNanos,
                 System.nanoTime(),
-                TokenEstimate.of(request.prompt()) + request.maxTokens(), new CompletableFuture<>(), 0, 0, null);
+                TokenEstimate.of(request.prompt()) + request.maxTokens(),
+                Math.floorMod(prefix(request.prompt()).hashCode(), replicas.size()), new CompletableFuture<>(), 0, 0,
+                null);
         boolean queued;
         lock.lock();
         try {
@@ -392,7 +409,7 @@ public final class Gateway implements AutoCloseable {
                     changed.awaitNanos(delay - waited);
                     continue;
                 }
-                return new Dispatch(replica, take(replica, most, bulkRoom), List.of());
+                return new Dispatch(replica, take(replica, most, bulkRoom, traffic), List.of());
             }
             return null;
         } catch (InterruptedException e) {
@@ -435,22 +452,37 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Among ready replicas with room and a closed (or probing) circuit, and other than the one a retry failed at
-     * if another will do: the replica the request's prefix hashes to, unless it is far busier than the least
-     * loaded; null when none will take it.
+     * if another will do: the replica {@code request} is bound for ({@link #place}); null when none will take it.
      */
-    private Replica choose(Pending head, Traffic traffic) {
-        List<Replica> usable = replicas.stream().filter(r -> r.isReady() && r.room(traffic) > 0 && r.admits())
-                .toList();
-        if (usable.size() > 1 && head.failedAt != null) {
-            usable = usable.stream().filter(r -> r != head.failedAt).toList();
+    private Replica choose(Pending request, Traffic traffic) {
+        List<Replica> usable = usable(traffic);
+        if (usable.size() > 1 && request.failedAt != null) {
+            usable = usable.stream().filter(r -> r != request.failedAt).toList();
         }
+        return place(request, usable);
+    }
+
+    /** Ready replicas with room for {@code traffic} and a closed (or probing) circuit. */
+    private List<Replica> usable(Traffic traffic) {
+        return replicas.stream().filter(r -> r.isReady() && r.room(traffic) > 0 && r.admits()).toList();
+    }
+
+    /**
+     * Of {@code usable}: the replica {@code request}'s prefix hashes to, unless it is far busier than the least
+     * loaded, which takes the request then, as it does every request without prefix grouping; null when none is.
+     */
+    private Replica place(Pending request, List<Replica> usable) {
         Replica leastLoaded = usable.stream().min(Comparator.comparingInt(r -> r.inFlight)).orElse(null);
         if (leastLoaded == null || !options.prefixGrouping()) {
             return leastLoaded;
         }
-        Replica preferred = replicas.get(Math.floorMod(prefix(head.request.prompt()).hashCode(), replicas.size()));
-        return usable.contains(preferred) && preferred.inFlight <= leastLoaded.inFlight + AFFINITY_SLACK
-                ? preferred : leastLoaded;
+        Replica home = replicas.get(request.home);
+        return usable.contains(home) && !imbalanced(home.inFlight, leastLoaded.inFlight) ? home : leastLoaded;
+    }
+
+    /** Whether a replica with {@code busier} requests in flight is far busier than one with {@code lighter}. */
+    static boolean imbalanced(int busier, int lighter) {
+        return busier - lighter > BALANCE_ABS && busier > BALANCE_REL * lighter;
     }
 
     /** Puts retries whose backoff is over back at the head of their queue: they are older than what waits there. */
@@ -461,24 +493,40 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private List<Pending> take(Replica replica, int most, int mostBulk) {
+    /**
+     * Under the lock: up to {@code most} requests for {@code replica}, {@code mostBulk} of them batch work, among
+     * them the queue's head, which {@link #choose} bound for it, unless the replica's own requests fill the batch.
+     * With prefix grouping over several replicas, requests whose prefix hashes to the replica come first, and only
+     * then those it takes because their own replica cannot: a replica that takes another's prefix caches it in
+     * place of one of its own, so it does so only for room its own requests leave.
+     */
+    private List<Pending> take(Replica replica, int most, int mostBulk, Traffic traffic) {
+        boolean placing = options.prefixGrouping() && replicas.size() > 1;
+        List<Replica> usable = placing ? usable(traffic) : List.of();
+        Predicate<Pending> boundHere = pending ->
+                (pending.failedAt == null ? place(pending, usable) : choose(pending, traffic)) == replica;
+        Predicate<Pending> homeHere = pending -> replicas.get(pending.home) == replica && boundHere.test(pending);
         List<Pending> batch = new ArrayList<>();
         int tokens = 0;
         int bulkTaken = 0;
-        while (batch.size() < most) {
-            FairQueue<Pending> queue = interactive.isEmpty() ? bulk : interactive;
-            if (queue == bulk && bulkTaken >= mostBulk) {
-                break;
+        for (Predicate<Pending> wanted : placing ? List.of(homeHere, boundHere) : List.<Predicate<Pending>>of(
+                pending -> true)) {
+            while (batch.size() < most) {
+                FairQueue<Pending> queue = interactive.isEmpty() ? bulk : interactive;
+                if (queue == bulk && bulkTaken >= mostBulk) {
+                    break;
+                }
+                int budget = batch.isEmpty() ? Integer.MAX_VALUE : options.maxBatchTokens() - tokens;
+                Pending next = queue.poll(pending -> pending.tokens <= budget && wanted.test(pending),
+                        placing ? PLACEMENT_WINDOW : 1);
+                if (next == null) {
+                    break;
+                }
+                queue.reserve(next.share, next.tokens);
+                batch.add(next);
+                tokens += next.tokens;
+                bulkTaken += queue == bulk ? 1 : 0;
             }
-            Pending next = queue.peek();
-            if (next == null || (!batch.isEmpty() && tokens + next.tokens > options.maxBatchTokens())) {
-                break;
-            }
-            queue.poll();
-            queue.reserve(next.share, next.tokens);
-            batch.add(next);
-            tokens += next.tokens;
-            bulkTaken += queue == bulk ? 1 : 0;
         }
         if (options.prefixGrouping()) {
             // Shared prefixes side by side, and within them similar lengths, which finish together.

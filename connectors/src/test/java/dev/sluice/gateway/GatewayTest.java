@@ -321,26 +321,64 @@ class GatewayTest {
     void aPrefixGoesToTheReplicaItHashesToUntilThatReplicaIsFarBusier() throws Exception {
         ManualBackend first = new ManualBackend(1);
         ManualBackend second = new ManualBackend(1);
-        GatewayOptions options = new GatewayOptions(1, 10_000, Duration.ZERO, 64, 1, 64, true);
+        GatewayOptions options = new GatewayOptions(1, 10_000, Duration.ZERO, 128, 1, 128, true);
         try (Gateway gateway = new Gateway(List.of(first, second), options)) {
             ManualBackend.awaitReady(gateway, 2);
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < Gateway.BALANCE_ABS; i++) {
                 gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
             }
-            Thread.sleep(100);
-            // One prefix, one replica: the other sees nothing while the slack holds.
-            assertThat(first.calls.size() + second.calls.size()).isEqualTo(10);
+            awaitCalls(first, second, Gateway.BALANCE_ABS);
+            // One prefix, one replica: the other sees nothing while the load is within the bound.
             assertThat(Math.min(first.calls.size(), second.calls.size())).isZero();
 
-            for (int i = 10; i < 60; i++) {
+            for (int i = Gateway.BALANCE_ABS; i < 100; i++) {
                 gateway.submit(GenerationRequest.of("s" + i, SHARED + i, 4), true, 0);
             }
-            Thread.sleep(100);
-            // Past the slack the least loaded replica takes the overflow.
+            awaitCalls(first, second, 100);
+            // Past it the least loaded replica takes the overflow.
             assertThat(Math.min(first.calls.size(), second.calls.size())).isPositive();
             assertThat(Math.abs(first.calls.size() - second.calls.size())).isLessThanOrEqualTo(
-                    Gateway.AFFINITY_SLACK + 1);
+                    Gateway.BALANCE_ABS + 1);
         }
+    }
+
+    @Test
+    void aReplicaIsFarBusierOnlyWhenItIsBothManyMoreAndManyTimesAsBusy() {
+        assertThat(Gateway.imbalanced(Gateway.BALANCE_ABS, 0)).as("not yet many more").isFalse();
+        assertThat(Gateway.imbalanced(Gateway.BALANCE_ABS + 1, 0)).isTrue();
+        assertThat(Gateway.imbalanced(300, 200)).as("many more, not many times as busy").isFalse();
+        assertThat(Gateway.imbalanced(301, 200)).isTrue();
+    }
+
+    @Test
+    void aBatchForOneReplicaPassesOverRequestsBoundForAnotherWhichItsOwnBatchTakes() throws Exception {
+        ManualBackend first = new ManualBackend();
+        ManualBackend second = new ManualBackend();
+        GatewayOptions options = new GatewayOptions(8, 10_000, Duration.ofMillis(50), 64, 1, 64, true);
+        try (Gateway gateway = new Gateway(List.of(first, second), options)) {
+            ManualBackend.awaitReady(gateway, 2);
+            // Two prefixes, interleaved as they arrive; which replica each hashes to is the gateway's business.
+            for (int i = 0; i < 8; i++) {
+                String system = i % 2 == 0 ? "System A. " : "System B. ";
+                gateway.submit(GenerationRequest.of((i % 2 == 0 ? "a" : "b") + i, system + SHARED + i, 4), true, 0);
+            }
+            awaitCalls(first, second, 2);
+            List<List<GenerationRequest>> calls = new ArrayList<>(first.calls);
+            calls.addAll(second.calls);
+            // Each call carries one prefix, all four of its requests: none was carried along with the other's.
+            assertThat(calls).hasSize(2).allSatisfy(call -> assertThat(call).hasSize(4)
+                    .extracting(request -> request.id().charAt(0)).containsOnly(call.get(0).id().charAt(0)));
+        }
+    }
+
+    /** Waits until the two backends have been called {@code calls} times between them. */
+    private static void awaitCalls(ManualBackend first, ManualBackend second, int calls) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (first.calls.size() + second.calls.size() < calls && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+        assertThat(first.calls.size() + second.calls.size()).isEqualTo(calls);
     }
 
     @Test
