@@ -32,7 +32,8 @@ import java.util.concurrent.CompletableFuture;
  * the least loaded worker, both workers see every system prompt, and their caches thrash. Cache-hit rate and
  * throughput, side by side. With {@code longPrefix} each system prompt is two and a half times as long (about 2,100
  * tokens, where a miss costs a prefill of some 30 ms of the modelled GPU): the workload where the cache saves the
- * most.
+ * most. A third lane places by affinity alone, each system prompt always on one worker, half of them on each, with
+ * no regard for load: the hit rate that placement alone would reach, which grouping's is measured against.
  */
 final class PrefixBench {
 
@@ -60,23 +61,37 @@ final class PrefixBench {
         this.out = out;
     }
 
+    /** Where a lane sends each prompt. */
+    enum Placement {
+        /** The gateway's prefix grouping: each prefix to the worker it hashes to, within the gateway's load bound. */
+        GROUPING,
+        /** Each system prompt always to one worker, whatever its load: a gateway per worker. */
+        AFFINITY_ONLY,
+        /** The gateway without grouping: each batch in arrival order to the least loaded worker. */
+        LEAST_LOADED
+    }
+
     /**
      * One run.
      *
      * @param hitRate prompt tokens served from the caches, of all prompt tokens
      * @param tokensPerSecond output tokens per second of model time over the whole run
+     * @param gpuBusy the share of the run's model time the workers' GPUs spent stepping: near 1 where the modelled
+     *     GPUs set the pace, well under it where this machine could not feed them
      */
-    record Run(double hitRate, double tokensPerSecond) {}
+    record Run(double hitRate, double tokensPerSecond, double gpuBusy) {}
 
     ObjectNode run() throws Exception {
-        Run on = measure(true);
-        Run off = measure(false);
-        out.printf("%-18s %14s %16s%n", "prefix grouping", "cache hits", "out tokens/s");
-        out.printf(Locale.ROOT, "%-18s %13.1f%% %16.0f%n", "on", on.hitRate() * 100, on.tokensPerSecond());
-        out.printf(Locale.ROOT, "%-18s %13.1f%% %16.0f%n", "off", off.hitRate() * 100,
-                off.tokensPerSecond());
-        out.printf(Locale.ROOT, "ratio: cache hits %.2fx, throughput %.2fx with prefix grouping%n",
-                on.hitRate() / Math.max(1e-9, off.hitRate()), on.tokensPerSecond() / off.tokensPerSecond());
+        Run on = measure(Placement.GROUPING);
+        Run affinityOnly = measure(Placement.AFFINITY_ONLY);
+        Run off = measure(Placement.LEAST_LOADED);
+        out.printf("%-18s %14s %16s %10s%n", "prefix grouping", "cache hits", "out tokens/s", "GPU busy");
+        print("on", on);
+        print("affinity only", affinityOnly);
+        print("off", off);
+        out.printf(Locale.ROOT, "ratio: cache hits %.2fx, throughput %.2fx with prefix grouping; "
+                + "cache hits %.2f of affinity only's%n", on.hitRate() / Math.max(1e-9, off.hitRate()),
+                on.tokensPerSecond() / off.tokensPerSecond(), on.hitRate() / Math.max(1e-9, affinityOnly.hitRate()));
         ObjectNode json = JsonAvro.mapper().createObjectNode().put("scenario", "prefix");
         if (longPrefix) {
             // Its own block in the docs, beside the short prompts' figures.
@@ -85,11 +100,20 @@ final class PrefixBench {
         json.put("profile", cost.name()).put("prompts", prompts).put("system_prompt_tokens", systemPromptTokens())
                 .put("time_scale", timeScale).put("replicas", REPLICAS).put("system_prompts", SYSTEM_PROMPTS)
                 .put("hit_rate_on", on.hitRate()).put("hit_rate_off", off.hitRate())
-                .put("tokens_per_second_on", on.tokensPerSecond()).put("tokens_per_second_off", off.tokensPerSecond());
+                .put("hit_rate_affinity_only", affinityOnly.hitRate())
+                .put("tokens_per_second_on", on.tokensPerSecond()).put("tokens_per_second_off", off.tokensPerSecond())
+                .put("tokens_per_second_affinity_only", affinityOnly.tokensPerSecond())
+                .put("gpu_busy_on", on.gpuBusy()).put("gpu_busy_off", off.gpuBusy())
+                .put("gpu_busy_affinity_only", affinityOnly.gpuBusy());
         return json;
     }
 
-    private Run measure(boolean affinity) throws Exception {
+    private void print(String lane, Run run) {
+        out.printf(Locale.ROOT, "%-18s %13.1f%% %16.0f %9.0f%%%n", lane, run.hitRate() * 100, run.tokensPerSecond(),
+                run.gpuBusy() * 100);
+    }
+
+    private Run measure(Placement placement) throws Exception {
         List<EmulatorServer> servers = new ArrayList<>();
         List<ManagedChannel> channels = new ArrayList<>();
         List<InferenceBackend> backends = new ArrayList<>();
@@ -114,18 +138,25 @@ final class PrefixBench {
                 backends.add(backend);
             }
             long started = System.nanoTime();
-            try (Gateway lane = new Gateway(backends, gateway.withPrefixGrouping(affinity))) {
+            List<Gateway> lanes = placement == Placement.AFFINITY_ONLY
+                    ? backends.stream().map(backend -> new Gateway(backend, gateway.withPrefixGrouping(true))).toList()
+                    : List.of(new Gateway(backends, gateway.withPrefixGrouping(placement == Placement.GROUPING)));
+            try {
                 List<CompletableFuture<Gateway.Answer>> answers = new ArrayList<>();
                 for (int i = 0; i < prompts; i++) {
-                    answers.add(lane.submit(GenerationRequest.of("p" + i, systemPrompt(i % SYSTEM_PROMPTS)
-                            + " Question " + i + ": what changed?", 32), false, 0));
+                    int system = i % SYSTEM_PROMPTS;
+                    answers.add(lanes.get(system % lanes.size()).submit(GenerationRequest.of("p" + i,
+                            systemPrompt(system) + " Question " + i + ": what changed?", 32), false, 0));
                 }
                 answers.forEach(CompletableFuture::join);
+            } finally {
+                lanes.forEach(Gateway::close);
             }
             double seconds = (System.nanoTime() - started) / 1e9 * timeScale;
             long tokens = engines.stream().mapToLong(e -> e.stats().outputTokens()).sum();
             double hitRate = caches.stream().mapToDouble(PrefixCache::hitRate).average().orElse(0);
-            return new Run(hitRate, tokens / seconds);
+            double busySeconds = engines.stream().mapToLong(e -> e.stats().busyNanos()).sum() / 1e9;
+            return new Run(hitRate, tokens / seconds, busySeconds / (seconds * engines.size()));
         } finally {
             backends.forEach(InferenceBackend::close);
             channels.forEach(GrpcChannels::close);

@@ -130,6 +130,8 @@ class BenchSmokeITCase {
         assertThat(run.ratioLine()).startsWith("ratio: cache hits");
         assertThat(run.json().has("hit_rate_on")).isTrue();
         assertThat(run.json().get("hit_rate_on").asDouble()).isBetween(0.0, 1.0);
+        assertThat(run.json().get("hit_rate_affinity_only").asDouble()).isBetween(0.0, 1.0);
+        assertThat(run.json().get("gpu_busy_on").asDouble()).isBetween(0.0, 1.0);
         assertThat(BenchReport.key(run.json())).isEqualTo("prefix");
     }
 

@@ -43,7 +43,7 @@ class ScenarioDefaultsTest {
         assertThat(bare.prompts).isEqualTo(6_000);
         assertThat(bare.timeScale).isEqualTo(1.0);
         assertThat(sized.prompts).isEqualTo(64);
-        assertThat(sized.timeScale).isEqualTo(2.0);
+        assertThat(sized.timeScale).isEqualTo(0.25);
     }
 
     @Test
