@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  * cannot take it now or is far busier than the least loaded one ({@link #imbalanced}), which then takes it: prefix
  * affinity with a load bound, as SGLang's gateway does. A batch holds the requests bound for its
  * replica among the next {@value #PLACEMENT_WINDOW} of a tenant's queue, passing over those bound elsewhere, which
- * their own replica's batch takes; its requests are ordered by their opening text and then their length, so those
+ * their own replica's batch takes: first those whose prefix hashes to it, then, for the room they leave, those it
+ * takes for a replica that cannot. Its requests are ordered by their opening text and then their length, so those
  * sharing a prefix travel together. A request whose deadline passes in the queue is failed with
  * {@link DeadlineExceededException} and never sent; a request sent carries its deadline, and the backend bounds
  * its call by the time left. Its caller may {@link #withdraw} requests: those waiting leave the queue, and a call

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -368,6 +369,49 @@ class GatewayTest {
             // Each call carries one prefix, all four of its requests: none was carried along with the other's.
             assertThat(calls).hasSize(2).allSatisfy(call -> assertThat(call).hasSize(4)
                     .extracting(request -> request.id().charAt(0)).containsOnly(call.get(0).id().charAt(0)));
+        }
+    }
+
+    @Test
+    void aReplicaTakesAnothersRequestsOnlyForRoomItsOwnLeave() throws Exception {
+        CountDownLatch checked = new CountDownLatch(1);
+        // Both replicas' first checks wait for the latch, and requests wait for them: all ten are queued at once.
+        ManualBackend first = new GatedBackend(checked);
+        ManualBackend second = new GatedBackend(checked);
+        GatewayOptions options = new GatewayOptions(8, 10_000, Duration.ofMillis(50), 4, 1, 4, true);
+        try (Gateway gateway = new Gateway(List.of(first, second), options)) {
+            // Eight requests for one prefix, then two for another, which hashes to the other replica.
+            for (int i = 0; i < 8; i++) {
+                gateway.submit(GenerationRequest.of("a" + i, "System A. " + SHARED + i, 4), true, 0);
+            }
+            for (int i = 0; i < 2; i++) {
+                gateway.submit(GenerationRequest.of("b" + i, "System B. " + SHARED + i, 4), true, 0);
+            }
+            checked.countDown();
+            awaitCalls(first, second, 2);
+
+            // Each replica holds four. The B replica took the A prefix only for the room its own two left.
+            List<GenerationRequest> withB = (first.calls.get(0).stream().anyMatch(r -> r.id().startsWith("b"))
+                    ? first : second).calls.get(0);
+            assertThat(withB).extracting(GenerationRequest::id).hasSize(4).contains("b0", "b1");
+        }
+    }
+
+    /** A backend whose readiness checks wait for a latch. */
+    private static final class GatedBackend extends ManualBackend {
+        private final CountDownLatch checked;
+
+        GatedBackend(CountDownLatch checked) {
+            this.checked = checked;
+        }
+
+        @Override
+        public void checkReady(Duration deadline) {
+            try {
+                checked.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
