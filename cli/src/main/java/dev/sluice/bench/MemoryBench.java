@@ -27,12 +27,23 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The {@code memory} benchmark: many prompts through the whole pipeline (embedded broker, instant emulated server,
  * the job) in this JVM, published in chunks while the job runs, with the heap sampled after a garbage collection
- * every few seconds. After the first fifth of the prompts, the slope of the heap against prompts completed should
- * be flat: the job's in-flight limits bound its memory, whatever the run's length.
+ * every few seconds. Once duplicate detection's state has filled (twice its window after the first completion),
+ * the slope of the heap against prompts completed should be flat: the job's in-flight limits bound its memory,
+ * whatever the run's length.
  */
 final class MemoryBench {
 
     private static final int CHUNK = 10_000;
+    /**
+     * Duplicate detection remembers every id for its window, a bound of its own (rate x window): a short window keeps
+     * it to 30 s of traffic, so the heap shows what the run's length adds.
+     */
+    static final Duration DEDUPE_WINDOW = Duration.ofSeconds(30);
+    /**
+     * How long after the first completion the heap is still filling: duplicate detection's state grows for a window,
+     * and its expired ids are dropped as the state is touched, not at once, so for up to another.
+     */
+    static final Duration WARM_UP = DEDUPE_WINDOW.multipliedBy(2);
     private final int prompts;
     private final PrintStream out;
 
@@ -41,8 +52,11 @@ final class MemoryBench {
         this.out = out;
     }
 
-    /** The heap after a collection, when {@code completed} prompts were done. */
-    record Sample(long completed, double heapMb) {}
+    /**
+     * The heap after a collection, when {@code completed} prompts were done, {@code seconds} after the first was
+     * (0 before it).
+     */
+    record Sample(long completed, double seconds, double heapMb) {}
 
     ObjectNode run() throws Exception {
         List<Sample> samples = new ArrayList<>();
@@ -51,10 +65,8 @@ final class MemoryBench {
             Catalog declared = InstantStack.catalog();
             try (EmulatedDeployment emulator = InstantStack.emulate(declared)) {
                 SluiceConfig base = InstantStack.config(kafka, "memory", Duration.ofSeconds(2));
-                // Duplicate detection remembers every id for its window, a bound of its own (rate x window): a
-                // short window keeps it to 30 s of traffic, so the heap shows what the run's length adds.
                 SluiceConfig config = new SluiceConfig(base.kafka(), base.job(),
-                        new LimitSettings(0, 0, 0, 0, 0, Duration.ofSeconds(30)), base.gateway(), null);
+                        new LimitSettings(0, 0, 0, 0, 0, DEDUPE_WINDOW), base.gateway(), null);
                 StreamExecutionEnvironment env = InstantStack.environment();
                 InferencePipeline pipeline = new InferencePipeline(config, declared.withEndpoints(emulator.endpoints()));
                 pipeline.configure(env);
@@ -65,6 +77,7 @@ final class MemoryBench {
                     int published = 0;
                     long completed = 0;
                     long nextSample = System.nanoTime();
+                    long firstCompleted = 0;
                     while (completed < prompts) {
                         // Keep at most two chunks ahead of the job: the broker's log, not this JVM, holds the rest.
                         if (published < prompts && published - completed < 2L * CHUNK) {
@@ -74,8 +87,12 @@ final class MemoryBench {
                             published += size;
                         }
                         completed += completions.poll(Duration.ofMillis(500)).count();
+                        if (completed > 0 && firstCompleted == 0) {
+                            firstCompleted = System.nanoTime();
+                        }
                         if (System.nanoTime() >= nextSample) {
-                            samples.add(new Sample(completed, HeapWatch.heapAfterGcMb()));
+                            double since = firstCompleted == 0 ? 0 : (System.nanoTime() - firstCompleted) / 1e9;
+                            samples.add(new Sample(completed, since, HeapWatch.heapAfterGcMb()));
                             nextSample = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                         }
                     }
@@ -84,8 +101,7 @@ final class MemoryBench {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        List<Sample> steady = samples.stream().filter(s -> s.completed() >= prompts / 5).toList();
-        double slope = slopeMbPer100k(steady);
+        double slope = slopeMbPer100k(steady(samples));
         out.printf("%-14s %12s%n", "completed", "heap MB");
         for (Sample sample : samples) {
             out.printf(Locale.ROOT, "%-14d %12.1f%n", sample.completed(), sample.heapMb());
@@ -94,10 +110,17 @@ final class MemoryBench {
                 + "%.0f prompts/s)%n", slope, prompts, seconds, prompts / seconds);
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "memory").put("prompts", prompts).put("seconds", seconds)
-                .put("slope_mb_per_100k_prompts", slope);
+                .put("slope_mb_per_100k_prompts", slope).put("warm_up_seconds", WARM_UP.toSeconds())
+                .put("steady_samples", steady(samples).size());
         ArrayNode points = json.putArray("samples");
-        samples.forEach(s -> points.addObject().put("completed", s.completed()).put("heap_mb", s.heapMb()));
+        samples.forEach(s -> points.addObject().put("completed", s.completed()).put("seconds", s.seconds())
+                .put("heap_mb", s.heapMb()));
         return json;
+    }
+
+    /** The samples taken once the warm-up ({@link #WARM_UP}) was over. */
+    static List<Sample> steady(List<Sample> samples) {
+        return samples.stream().filter(s -> s.seconds() >= WARM_UP.toSeconds()).toList();
     }
 
     /** Least-squares slope of heap against prompts completed, in MB per 100,000 prompts. */
