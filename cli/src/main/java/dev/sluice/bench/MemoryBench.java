@@ -44,6 +44,11 @@ final class MemoryBench {
      * and its expired ids are dropped as the state is touched, not at once, so for up to another.
      */
     static final Duration WARM_UP = DEDUPE_WINDOW.multipliedBy(2);
+    /**
+     * How often the heap is read. The heap after a collection still moves by some megabytes from one reading to the
+     * next (buffers of the broker, the job and the clients in this JVM), so the slope needs many readings.
+     */
+    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
     private final int prompts;
     private final PrintStream out;
 
@@ -93,7 +98,7 @@ final class MemoryBench {
                         if (System.nanoTime() >= nextSample) {
                             double since = firstCompleted == 0 ? 0 : (System.nanoTime() - firstCompleted) / 1e9;
                             samples.add(new Sample(completed, since, HeapWatch.heapAfterGcMb()));
-                            nextSample = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                            nextSample = System.nanoTime() + SAMPLE_EVERY.toNanos();
                         }
                     }
                 }
@@ -102,15 +107,17 @@ final class MemoryBench {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double slope = slopeMbPer100k(steady(samples));
+        double stderr = slopeStandardErrorMbPer100k(steady(samples));
         out.printf("%-14s %12s%n", "completed", "heap MB");
         for (Sample sample : samples) {
             out.printf(Locale.ROOT, "%-14d %12.1f%n", sample.completed(), sample.heapMb());
         }
-        out.printf(Locale.ROOT, "ratio: heap slope after warm-up %.2f MB per 100,000 prompts (%d prompts, %.0f s, "
-                + "%.0f prompts/s)%n", slope, prompts, seconds, prompts / seconds);
+        out.printf(Locale.ROOT, "ratio: heap slope after warm-up %.2f MB per 100,000 prompts, standard error %.2f "
+                + "(%d prompts, %.0f s, %.0f prompts/s)%n", slope, stderr, prompts, seconds, prompts / seconds);
         ObjectNode json = JsonAvro.mapper().createObjectNode();
         json.put("scenario", "memory").put("prompts", prompts).put("seconds", seconds)
-                .put("slope_mb_per_100k_prompts", slope).put("warm_up_seconds", WARM_UP.toSeconds())
+                .put("slope_mb_per_100k_prompts", slope).put("slope_standard_error_mb_per_100k_prompts", stderr)
+                .put("warm_up_seconds", WARM_UP.toSeconds())
                 .put("steady_samples", steady(samples).size());
         ArrayNode points = json.putArray("samples");
         samples.forEach(s -> points.addObject().put("completed", s.completed()).put("seconds", s.seconds())
@@ -138,6 +145,28 @@ final class MemoryBench {
             variance += (sample.completed() - meanX) * (sample.completed() - meanX);
         }
         return variance == 0 ? 0 : covariance / variance * 100_000;
+    }
+
+    /**
+     * The standard error of {@link #slopeMbPer100k}: how far the readings scatter about the fitted line, over how
+     * widely their prompt counts spread; 0 for fewer than three readings.
+     */
+    static double slopeStandardErrorMbPer100k(List<Sample> samples) {
+        int n = samples.size();
+        if (n < 3) {
+            return 0;
+        }
+        double slope = slopeMbPer100k(samples) / 100_000;
+        double meanX = samples.stream().mapToDouble(Sample::completed).average().orElse(0);
+        double meanY = samples.stream().mapToDouble(Sample::heapMb).average().orElse(0);
+        double residuals = 0;
+        double variance = 0;
+        for (Sample sample : samples) {
+            double fitted = meanY + slope * (sample.completed() - meanX);
+            residuals += (sample.heapMb() - fitted) * (sample.heapMb() - fitted);
+            variance += (sample.completed() - meanX) * (sample.completed() - meanX);
+        }
+        return variance == 0 ? 0 : Math.sqrt(residuals / (n - 2) / variance) * 100_000;
     }
 
     private static KafkaConsumer<byte[], byte[]> counter(String bootstrapServers) {

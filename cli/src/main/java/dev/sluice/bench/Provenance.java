@@ -71,15 +71,17 @@ final class Provenance {
     }
 
     /**
-     * The checkout's commit, abbreviated, with {@code -dirty} when tracked files other than the docs differ from it
-     * (pages are rendered while benchmarks run; they do not change what runs); else unknown.
+     * The checkout's commit, abbreviated, with {@code -dirty} when tracked files other than the docs and the README
+     * differ from it (pages are rendered while benchmarks run, the README's table of targets among them; they do not
+     * change what runs); else unknown.
      */
     private String commit() {
         Optional<String> head = git("rev-parse", "--short", "HEAD");
         if (head.isEmpty()) {
             return "unknown";
         }
-        boolean dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs")
+        boolean dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs",
+                ":(exclude)README.md")
                 .map(out -> !out.isBlank()).orElse(true);
         return head.get() + (dirty ? "-dirty" : "");
     }

@@ -22,6 +22,19 @@ class MemoryBenchTest {
     }
 
     @Test
+    void theSlopesStandardErrorGrowsWithTheScatterOfTheReadings() {
+        List<Sample> onTheLine = List.of(new Sample(0, 0, 100), new Sample(100_000, 10, 110),
+                new Sample(200_000, 20, 120));
+        // Residuals +1, -2, +1 about the fitted line of slope 0: sqrt(6 / 1 / 2e10) per prompt.
+        List<Sample> scattered = List.of(new Sample(0, 0, 101), new Sample(100_000, 10, 98),
+                new Sample(200_000, 20, 101));
+
+        assertThat(MemoryBench.slopeStandardErrorMbPer100k(onTheLine)).isCloseTo(0.0, within(1e-9));
+        assertThat(MemoryBench.slopeStandardErrorMbPer100k(scattered))
+                .isCloseTo(Math.sqrt(6 / 2e10) * 100_000, within(1e-9));
+    }
+
+    @Test
     void theSlopeIsTakenOnceDuplicateDetectionsStateHasFilled() {
         long warmUp = MemoryBench.WARM_UP.toSeconds();
         // The state fills for the warm-up, then the heap holds.
