@@ -71,7 +71,7 @@ final class BenchTargets {
                     "tokens_per_second_off", true, 1.1, null),
             new Target("overhead", "prompts/s through the pipeline over a bare Flink job", "ratio", null, true, 0.8,
                     "overhead"),
-            new Target("memory", "heap growth per 100,000 prompts over a million, MB", "slope_mb_per_100k_prompts",
+            new Target("memory", "heap growth per 100,000 prompts once steady, MB", "slope_mb_per_100k_prompts",
                     null, false, 1, null));
 
     private BenchTargets() {}

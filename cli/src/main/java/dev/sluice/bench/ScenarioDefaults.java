@@ -23,7 +23,8 @@ record ScenarioDefaults(int prompts, double timeScale) {
             // to keep the GPUs' batches full (the result's gpu_busy figures say so): a quarter of the modelled speed.
             case "prefix" -> new ScenarioDefaults(3_000, 0.25);
             case "overhead" -> new ScenarioDefaults(OverheadBench.DEFAULT_PROMPTS, 1);
-            case "memory" -> new ScenarioDefaults(1_000_000, 1);
+            // A steady span long enough that readings scattering by megabytes leave the slope a small standard error.
+            case "memory" -> new ScenarioDefaults(3_000_000, 1);
             // Faults take wall-clock time to notice and recover from; the offered rate, not the GPU, sets the pace.
             case "chaos" -> new ScenarioDefaults(600, 10);
             case "bulk", "batch" -> new ScenarioDefaults(10_000, 1);
