@@ -22,12 +22,10 @@ class GatewayReadinessTest {
     /** A backend whose readiness check fails while {@code down}, and first waits for {@code answerChecks}. */
     private static final class ProbedBackend extends ManualBackend {
         volatile boolean down;
-        final CountDownLatch answerChecks;
 
         ProbedBackend(boolean down, CountDownLatch answerChecks) {
-            super(1);
+            super(1, answerChecks);
             this.down = down;
-            this.answerChecks = answerChecks;
         }
 
         ProbedBackend(boolean down) {
@@ -36,12 +34,7 @@ class GatewayReadinessTest {
 
         @Override
         public void checkReady(Duration deadline) {
-            try {
-                answerChecks.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw BackendException.retryable("interrupted", e);
-            }
+            super.checkReady(deadline);
             if (down) {
                 throw BackendException.retryable("connection refused", null);
             }

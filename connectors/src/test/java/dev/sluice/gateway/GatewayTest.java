@@ -376,8 +376,8 @@ class GatewayTest {
     void aReplicaTakesAnothersRequestsOnlyForRoomItsOwnLeave() throws Exception {
         CountDownLatch checked = new CountDownLatch(1);
         // Both replicas' first checks wait for the latch, and requests wait for them: all ten are queued at once.
-        ManualBackend first = new GatedBackend(checked);
-        ManualBackend second = new GatedBackend(checked);
+        ManualBackend first = new ManualBackend(Integer.MAX_VALUE, checked);
+        ManualBackend second = new ManualBackend(Integer.MAX_VALUE, checked);
         GatewayOptions options = new GatewayOptions(8, 10_000, Duration.ofMillis(50), 4, 1, 4, true);
         try (Gateway gateway = new Gateway(List.of(first, second), options)) {
             // Eight requests for one prefix, then two for another, which hashes to the other replica.
@@ -394,24 +394,6 @@ class GatewayTest {
             List<GenerationRequest> withB = (first.calls.get(0).stream().anyMatch(r -> r.id().startsWith("b"))
                     ? first : second).calls.get(0);
             assertThat(withB).extracting(GenerationRequest::id).hasSize(4).contains("b0", "b1");
-        }
-    }
-
-    /** A backend whose readiness checks wait for a latch. */
-    private static final class GatedBackend extends ManualBackend {
-        private final CountDownLatch checked;
-
-        GatedBackend(CountDownLatch checked) {
-            this.checked = checked;
-        }
-
-        @Override
-        public void checkReady(Duration deadline) {
-            try {
-                checked.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.backend.BackendException;
 import dev.sluice.backend.GenerationRequest;
 import dev.sluice.backend.GenerationResult;
 import dev.sluice.backend.InferenceBackend;
@@ -10,20 +11,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
-/** Records each call and leaves it open until the test completes it. */
+/** Records each call and leaves it open until the test completes it; its readiness checks wait for a latch. */
 class ManualBackend implements InferenceBackend {
     final List<List<GenerationRequest>> calls = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<List<GenerationResult>>> answers = new CopyOnWriteArrayList<>();
     final int perCall;
+    private final CountDownLatch answerChecks;
 
     ManualBackend() {
         this(Integer.MAX_VALUE);
     }
 
     ManualBackend(int perCall) {
+        this(perCall, new CountDownLatch(0));
+    }
+
+    /** A backend whose readiness checks answer once {@code answerChecks} is counted down. */
+    ManualBackend(int perCall, CountDownLatch answerChecks) {
         this.perCall = perCall;
+        this.answerChecks = answerChecks;
     }
 
     @Override
@@ -33,6 +42,12 @@ class ManualBackend implements InferenceBackend {
 
     @Override
     public void checkReady(Duration deadline) {
+        try {
+            answerChecks.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw BackendException.retryable("interrupted", e);
+        }
     }
 
     @Override
