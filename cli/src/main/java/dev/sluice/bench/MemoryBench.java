@@ -106,8 +106,9 @@ final class MemoryBench {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        double slope = slopeMbPer100k(steady(samples));
-        double stderr = slopeStandardErrorMbPer100k(steady(samples));
+        List<Sample> steady = steady(samples);
+        double slope = slopeMbPer100k(steady);
+        double stderr = slopeStandardErrorMbPer100k(steady);
         out.printf("%-14s %12s%n", "completed", "heap MB");
         for (Sample sample : samples) {
             out.printf(Locale.ROOT, "%-14d %12.1f%n", sample.completed(), sample.heapMb());
@@ -118,7 +119,7 @@ final class MemoryBench {
         json.put("scenario", "memory").put("prompts", prompts).put("seconds", seconds)
                 .put("slope_mb_per_100k_prompts", slope).put("slope_standard_error_mb_per_100k_prompts", stderr)
                 .put("warm_up_seconds", WARM_UP.toSeconds())
-                .put("steady_samples", steady(samples).size());
+                .put("steady_samples", steady.size());
         ArrayNode points = json.putArray("samples");
         samples.forEach(s -> points.addObject().put("completed", s.completed()).put("seconds", s.seconds())
                 .put("heap_mb", s.heapMb()));

@@ -460,7 +460,7 @@ public final class Gateway implements AutoCloseable {
         if (usable.size() > 1 && request.failedAt != null) {
             usable = usable.stream().filter(r -> r != request.failedAt).toList();
         }
-        return place(request, usable);
+        return place(replicas.get(request.home), usable);
     }
 
     /** Ready replicas with room for {@code traffic} and a closed (or probing) circuit. */
@@ -469,15 +469,15 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Of {@code usable}: the replica {@code request}'s prefix hashes to, unless it is far busier than the least
-     * loaded, which takes the request then, as it does every request without prefix grouping; null when none is.
+     * Of {@code usable}: where a request whose prefix hashes to {@code home} goes, home itself unless it is far
+     * busier than the least loaded, which takes the request then, as it does every request without prefix grouping;
+     * null when none is.
      */
-    private Replica place(Pending request, List<Replica> usable) {
+    private Replica place(Replica home, List<Replica> usable) {
         Replica leastLoaded = usable.stream().min(Comparator.comparingInt(r -> r.inFlight)).orElse(null);
         if (leastLoaded == null || !options.prefixGrouping()) {
             return leastLoaded;
         }
-        Replica home = replicas.get(request.home);
         return usable.contains(home) && !imbalanced(home.inFlight, leastLoaded.inFlight) ? home : leastLoaded;
     }
 
@@ -503,9 +503,13 @@ public final class Gateway implements AutoCloseable {
      */
     private List<Pending> take(Replica replica, int most, int mostBulk, Traffic traffic) {
         boolean placing = options.prefixGrouping() && replicas.size() > 1;
+        // Where each home's requests go during this take, worked out once: the batch tests many requests, some at each
+        // of its slots.
         List<Replica> usable = placing ? usable(traffic) : List.of();
+        Replica[] destination = placing
+                ? replicas.stream().map(home -> place(home, usable)).toArray(Replica[]::new) : new Replica[0];
         Predicate<Pending> boundHere = pending ->
-                (pending.failedAt == null ? place(pending, usable) : choose(pending, traffic)) == replica;
+                (pending.failedAt == null ? destination[pending.home] : choose(pending, traffic)) == replica;
         Predicate<Pending> homeHere = pending -> replicas.get(pending.home) == replica && boundHere.test(pending);
         List<Pending> batch = new ArrayList<>();
         int tokens = 0;
