@@ -19,8 +19,8 @@ final class Replica {
     /** Server slots batch work leaves free for interactive requests, where the server runs requests as they come. */
     static final int RESERVED_FOR_INTERACTIVE = 8;
     /**
-     * Requests a server that says how many it runs may hold waiting beyond its free slots while interactive work or
-     * several tenants' work arrives: enough to fill the slots that free between two load reports (at a full batch
+     * Requests a server that says how many it runs may hold waiting beyond its free slots while several tenants'
+     * work arrives, and batch work's share of that while interactive work arrives: enough to fill the slots that free between two load reports (at a full batch
      * the modelled GPU finishes about one sequence per 5 ms, a report comes every {@value #LOAD_POLL_MILLIS} ms),
      * few enough that what waits there, beyond the gateway's priorities, fair queue and other replicas, stays little.
      */
@@ -33,6 +33,14 @@ final class Replica {
      * full between two reports, with this many it seldom did (docs/benchmarks.md, saturation).
      */
     static final int QUEUED_AHEAD_ALONE = 32;
+    /**
+     * The same for interactive requests themselves. While they arrive no batch work waits at the server
+     * ({@link #bulkRoom}), so one sent to a server whose slots are full waits there only for the next slot an answer
+     * frees, about a step at a full batch; held at the gateway it would wait for the next report to show that slot,
+     * and a report still counts what was sent up to two polls before it. The slots they may wait for are those
+     * batch work leaves them and those its answers free, a few per step.
+     */
+    static final int QUEUED_AHEAD_INTERACTIVE = 32;
     static final long LOAD_POLL_MILLIS = 20;
     /** How early before its deadline gRPC may end a call that ran out of time: timers are not exact. */
     private static final long CALL_DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -131,8 +139,9 @@ final class Replica {
 
     /**
      * Requests this replica may take now, with {@code traffic} arriving. Where the server reports how many it runs
-     * and how many wait, that decides: its free slots plus a few to queue ({@value #QUEUED_AHEAD}, or
-     * {@value #QUEUED_AHEAD_ALONE} for one tenant's batch work alone), less what the report may not hold yet, so the
+     * and how many wait, that decides: its free slots plus a few to queue ({@value #QUEUED_AHEAD},
+     * {@value #QUEUED_AHEAD_ALONE} for one tenant's batch work alone, {@value #QUEUED_AHEAD_INTERACTIVE} while
+     * interactive work arrives, of which batch work may take none), less what the report may not hold yet, so the
      * server's own queue is kept just full and it never has to hold more than it can run (capacity-aware admission).
      * The gateway's count of its calls in flight cannot tell this: a unary call of many prompts stays open until its
      * longest completion ends while the server has already freed the slots of the others. The adaptive limit, learnt
@@ -143,7 +152,11 @@ final class Replica {
         if (report == null || report.maxRunning() == 0) {
             return limit.limit() - inFlight;
         }
-        int queuedAhead = traffic == Traffic.BATCH ? QUEUED_AHEAD_ALONE : QUEUED_AHEAD;
+        int queuedAhead = switch (traffic) {
+            case BATCH -> QUEUED_AHEAD_ALONE;
+            case TENANTS -> QUEUED_AHEAD;
+            case INTERACTIVE -> QUEUED_AHEAD_INTERACTIVE;
+        };
         int serverRoom = report.maxRunning() - report.running() - report.waiting() + queuedAhead
                 - (int) (sent - reported.requests());
         return Math.min(maxInFlight - inFlight, serverRoom);
@@ -171,7 +184,7 @@ final class Replica {
             return Math.min(room - Math.min(RESERVED_FOR_INTERACTIVE, limit.limit() / 8),
                     RESERVED_FOR_INTERACTIVE - report.waiting() - (int) (bulkSent - reported.bulk()));
         }
-        return room - QUEUED_AHEAD - RESERVED_FOR_INTERACTIVE;
+        return room(Traffic.TENANTS) - QUEUED_AHEAD - RESERVED_FOR_INTERACTIVE;
     }
 
     synchronized void sent(int requests, int bulk) {

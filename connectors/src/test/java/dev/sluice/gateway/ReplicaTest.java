@@ -49,9 +49,9 @@ class ReplicaTest {
         Replica replica = polled(new LoadedBackend(true, new ServerLoad(100, 0, 256, 0.5, 0, 0)), smallLimit);
 
         assertThat(replica.limit.limit()).isEqualTo(8);
-        assertThat(replica.room(Traffic.INTERACTIVE)).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD);
+        assertThat(replica.room(Traffic.TENANTS)).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD);
         replica.sent(64, 0);
-        assertThat(replica.room(Traffic.INTERACTIVE)).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD - 64);
+        assertThat(replica.room(Traffic.TENANTS)).isEqualTo(256 - 100 + Replica.QUEUED_AHEAD - 64);
     }
 
     @Test
@@ -59,9 +59,21 @@ class ReplicaTest {
         Replica full = polled(new LoadedBackend(true, new ServerLoad(32, Replica.QUEUED_AHEAD, 32, 1, 0, 0)));
         Replica overfull = polled(new LoadedBackend(true, new ServerLoad(32, 20, 32, 1, 0, 0)));
 
-        assertThat(full.room(Traffic.INTERACTIVE)).isZero();
-        assertThat(overfull.room(Traffic.INTERACTIVE)).isNegative();
+        assertThat(full.room(Traffic.TENANTS)).isZero();
+        assertThat(overfull.room(Traffic.TENANTS)).isNegative();
         assertThat(full.bulkRoom(Traffic.INTERACTIVE)).isNegative();
+    }
+
+    @Test
+    void interactiveRequestsMayWaitAtAFullServerWhereBatchWorkMayNot() throws Exception {
+        Replica full = polled(new LoadedBackend(true, new ServerLoad(32, 0, 32, 1, 0, 0)));
+        Replica queued = polled(new LoadedBackend(true,
+                new ServerLoad(32, Replica.QUEUED_AHEAD_INTERACTIVE, 32, 1, 0, 0)));
+
+        // Every slot taken and none waiting: an interactive request waits there for the next slot to free.
+        assertThat(full.room(Traffic.INTERACTIVE)).isEqualTo(Replica.QUEUED_AHEAD_INTERACTIVE);
+        assertThat(full.bulkRoom(Traffic.INTERACTIVE)).isNegative();
+        assertThat(queued.room(Traffic.INTERACTIVE)).isZero();
     }
 
     @Test
@@ -84,7 +96,7 @@ class ReplicaTest {
                 // Sent before the second ask, perhaps still on its way into the server's scheduler when it is made.
                 replica.sent(5, 0);
             }
-            rooms.add(replica.room(Traffic.INTERACTIVE));
+            rooms.add(replica.room(Traffic.TENANTS));
         });
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -165,10 +165,14 @@ public final class SglangSchedulerBackend implements InferenceBackend, ReportsLo
                 if (ids.length > 0 && firstTokenAt == 0) {
                     firstTokenAt = System.nanoTime();
                 }
+                // Only requests with stop strings read the text as it streams, and pay for decoding it chunk by
+                // chunk and for the search; the worker is told to stop once. The rest are decoded once, at the end.
+                if (request.stop().isEmpty()) {
+                    detokenizer.add(ids);
+                    return;
+                }
                 streamed.append(detokenizer.append(ids));
-                // Only requests with stop strings pay for the search, and the worker is told to stop once.
-                if (!stopSent && !request.stop().isEmpty()
-                        && StopStrings.find(streamed.toString(), request.stop()) >= 0) {
+                if (!stopSent && StopStrings.find(streamed.toString(), request.stop()) >= 0) {
                     stopSent = true;
                     abort("stop string");
                 }

@@ -30,11 +30,7 @@ public final class IncrementalDetokenizer {
 
     /** Adds tokens; returns the text they complete, possibly empty. */
     public String append(int[] newIds) {
-        if (count + newIds.length > ids.length) {
-            ids = Arrays.copyOf(ids, Math.max(ids.length * 2, count + newIds.length));
-        }
-        System.arraycopy(newIds, 0, ids, count, newIds.length);
-        count += newIds.length;
+        add(newIds);
         String released = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset));
         String window = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, count));
         if (window.length() <= released.length() || window.charAt(window.length() - 1) == REPLACEMENT) {
@@ -43,6 +39,19 @@ public final class IncrementalDetokenizer {
         prefixOffset = readOffset;
         readOffset = count;
         return window.substring(released.length());
+    }
+
+    /**
+     * Adds tokens without decoding them, for a reader that wants the text only at the end ({@link #text}): decoding
+     * costs a call into the tokenizer, which serves one thread at a time, for every streamed chunk. The next
+     * {@link #append} releases their text with its own.
+     */
+    public void add(int[] newIds) {
+        if (count + newIds.length > ids.length) {
+            ids = Arrays.copyOf(ids, Math.max(ids.length * 2, count + newIds.length));
+        }
+        System.arraycopy(newIds, 0, ids, count, newIds.length);
+        count += newIds.length;
     }
 
     /** Everything decoded so far, including a trailing incomplete character if the stream ended on one. */

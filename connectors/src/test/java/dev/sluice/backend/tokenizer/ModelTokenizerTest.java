@@ -116,6 +116,24 @@ class ModelTokenizerTest {
     }
 
     @Test
+    void tokensAddedWithoutDecodingComeOutWithTheNextReleaseAndInTheText() {
+        String text = "日本語の要約です。 the model answers";
+        int[] ids = tokenizer.encode(text);
+        int half = ids.length / 2;
+        IncrementalDetokenizer detokenizer = tokenizer.detokenizer();
+
+        detokenizer.add(java.util.Arrays.copyOf(ids, half));
+        String released = detokenizer.append(java.util.Arrays.copyOfRange(ids, half, ids.length));
+
+        assertThat(released).isEqualTo(text);
+        assertThat(detokenizer.tokens()).isEqualTo(ids.length);
+
+        IncrementalDetokenizer heldOnly = tokenizer.detokenizer();
+        heldOnly.add(ids);
+        assertThat(heldOnly.text()).isEqualTo(text);
+    }
+
+    @Test
     void aWorkersTokenizerArchiveLoads(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("archive.zip"), ModelTokenizer.bundledArchive());
 
