@@ -20,9 +20,10 @@ final class Replica {
     static final int RESERVED_FOR_INTERACTIVE = 8;
     /**
      * Requests a server that says how many it runs may hold waiting beyond its free slots while several tenants'
-     * work arrives, and batch work's share of that while interactive work arrives: enough to fill the slots that free between two load reports (at a full batch
-     * the modelled GPU finishes about one sequence per 5 ms, a report comes every {@value #LOAD_POLL_MILLIS} ms),
-     * few enough that what waits there, beyond the gateway's priorities, fair queue and other replicas, stays little.
+     * work arrives, and batch work's share of that while interactive work arrives: enough to fill the slots that
+     * free between two load reports (at a full batch the modelled GPU finishes about one sequence per 5 ms, a report
+     * comes every {@value #LOAD_POLL_MILLIS} ms), few enough that what waits there, beyond the gateway's priorities,
+     * fair queue and other replicas, stays little.
      */
     static final int QUEUED_AHEAD = 8;
     /**
