@@ -81,7 +81,8 @@ class ReplicaTest {
         Replica replica = polled(new LoadedBackend(true, new ServerLoad(0, 0, 256, 0, 0, 0)));
 
         assertThat(replica.room(Traffic.INTERACTIVE)).isEqualTo(64);
-        assertThat(replica.bulkRoom(Traffic.INTERACTIVE)).isEqualTo(64 - Replica.QUEUED_AHEAD - Replica.RESERVED_FOR_INTERACTIVE);
+        assertThat(replica.bulkRoom(Traffic.INTERACTIVE))
+                .isEqualTo(64 - Replica.QUEUED_AHEAD - Replica.RESERVED_FOR_INTERACTIVE);
     }
 
     @Test
